@@ -1,0 +1,38 @@
+# do-platform: the two commands a newcomer needs are `make plan` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STACK ?= dev
+PORT ?= 8089
+
+.PHONY: setup test lint plan emulator bench engine up-local clean
+
+# Installs everything into .venv; re-runs only when a requirements file or pyproject.toml changes.
+setup: .setup-stamp
+.setup-stamp: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+
+# The README's test command.
+test: setup lint
+	$(BIN)/python -m pytest -n 2 tests
+
+# Offline plan of a stack (no account, no token, no CLI): resource tree, policy findings, monthly cost.
+plan: setup
+	$(BIN)/do-platform plan --stack $(STACK)
+
+# The local DigitalOcean API emulator on 127.0.0.1:$(PORT), state kept in .state/emulator.json.
+emulator: setup
+	mkdir -p .state
+	$(BIN)/python -m emulator --port $(PORT) --state-file .state/emulator.json
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .setup-stamp .state .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""do-platform: the command-line tool, stack config, operations on PyDo, and the Pulumi program glue."""

@@ -1,0 +1,3 @@
+from do_platform.cli.main import main
+
+main()

@@ -1,0 +1,63 @@
+"""Global options of every command, stored on ``ctx.obj`` by the callback in ``main``."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from do_platform.errors import PlatformError
+
+stderr_console = Console(stderr=True)
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+@dataclass
+class CliSettings:
+    token: str | None = None
+    api_url: str | None = None
+    output: OutputFormat = OutputFormat.table
+    verbose: bool = False
+
+    def client(self):
+        """A PyDo client through the project's one factory."""
+        from do_platform.client import make_client
+
+        return make_client(token=self.token, endpoint=self.api_url)
+
+
+def settings_of(ctx: typer.Context) -> CliSettings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, CliSettings) else CliSettings()
+
+
+# Shared option aliases (declared once, used by several commands).
+StackOpt = Annotated[str, typer.Option("--stack", help="stack name: dev, staging, prod or local")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+
+def handle_errors(func):
+    """Render PlatformError as ``error: <message>`` (+ hint) on stderr and exit with its code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PlatformError as err:
+            stderr_console.print(f"[red]error:[/red] {err.message}", highlight=False, soft_wrap=True)
+            if err.hint:
+                stderr_console.print(f"hint: {err.hint}", highlight=False, soft_wrap=True)
+            if os.environ.get("DO_PLATFORM_DEBUG"):
+                raise
+            raise typer.Exit(code=err.exit_code) from None
+
+    return wrapper

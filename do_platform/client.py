@@ -1,0 +1,136 @@
+"""The one place a PyDo client is built: token, endpoint, retries, rate pacing.
+
+- Token from the argument, else ``DIGITALOCEAN_TOKEN``, else ``DIGITALOCEAN_ACCESS_TOKEN``.
+- Endpoint from the argument, else ``DIGITALOCEAN_API_URL``, else the public API.
+- ``http://`` is allowed for loopback hosts only (the emulator): a bearer token never travels in
+  clear to anything else. azure-core refuses bearer credentials over http outright, so for
+  loopback the token is sent by a headers policy instead.
+- Retries are azure-core's ``RetryPolicy`` (429/5xx, honours ``Retry-After``); pacing under the
+  API's rate limit reads the ``ratelimit-*`` headers (:class:`RateLimitPacingPolicy`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pydo
+from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, SansIOHTTPPolicy
+
+from do_platform.errors import ConfigError
+
+PUBLIC_API = "https://api.digitalocean.com"
+TOKEN_ENV_VARS = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")
+ENDPOINT_ENV_VAR = "DIGITALOCEAN_API_URL"
+
+
+def resolve_token(token: str | None = None) -> str:
+    """The explicit token or the first set environment variable; ConfigError naming them otherwise."""
+    if token:
+        return token
+    for name in TOKEN_ENV_VARS:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise ConfigError(
+        "no DigitalOcean API token: pass --token or set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)"
+    )
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_endpoint(endpoint: str | None = None) -> str:
+    """The endpoint to use, validated: https anywhere, http only on loopback."""
+    url = (endpoint or os.environ.get(ENDPOINT_ENV_VAR) or PUBLIC_API).rstrip("/")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"API endpoint {url!r} is not an http(s) URL (set by --api-url or {ENDPOINT_ENV_VAR})")
+    if parsed.scheme == "http" and not is_loopback(parsed.hostname):
+        raise ConfigError(
+            f"API endpoint {url!r} uses plain http on a non-loopback host; the token would travel in "
+            f"clear. Use https, or http only with 127.0.0.1/localhost/::1 (the local emulator)."
+        )
+    return url
+
+
+@dataclass
+class RateLimitState:
+    remaining: int | None = None
+    reset_epoch: int | None = None
+
+
+class RateLimitPacingPolicy(SansIOHTTPPolicy):
+    """Slows requests down when ``ratelimit-remaining`` runs low, until ``ratelimit-reset``.
+
+    Keeps ``reserve`` requests of the window for other clients; spreads the rest evenly over the
+    time left in the window rather than bursting into a 429.
+    """
+
+    def __init__(self, reserve: int = 5, sleep=time.sleep, clock=time.time) -> None:
+        self.reserve = reserve
+        self.state = RateLimitState()
+        self._lock = threading.Lock()
+        self._sleep = sleep
+        self._clock = clock
+
+    def on_request(self, request) -> None:  # noqa: D401 - azure-core hook
+        with self._lock:
+            remaining, reset = self.state.remaining, self.state.reset_epoch
+        if remaining is None or reset is None:
+            return
+        left = reset - self._clock()
+        if left <= 0:
+            return
+        if remaining <= self.reserve:
+            self._sleep(left)
+        else:
+            # Spread what is left of the window evenly; no pause when there is plenty.
+            pace = left / (remaining - self.reserve)
+            if pace > 0.05:
+                self._sleep(min(pace, left))
+
+    def on_response(self, request, response) -> None:
+        headers = response.http_response.headers
+        try:
+            remaining = int(headers["ratelimit-remaining"])
+            reset = int(headers["ratelimit-reset"])
+        except (KeyError, TypeError, ValueError):
+            return
+        with self._lock:
+            self.state = RateLimitState(remaining, reset)
+
+
+def make_client(token: str | None = None, endpoint: str | None = None, *, retry_total: int = 6,
+                retry_backoff_factor: float = 0.5, retry_backoff_max: float = 30.0,
+                pace: bool = True, timeout: int = 60) -> pydo.Client:
+    """A PyDo client for the API or the emulator, with retries and rate pacing configured."""
+    token = resolve_token(token)
+    url = resolve_endpoint(endpoint)
+    kwargs = {
+        "endpoint": url,
+        "timeout": timeout,
+        "retry_policy": RetryPolicy(
+            retry_total=retry_total,
+            retry_backoff_factor=retry_backoff_factor,
+            retry_backoff_max=retry_backoff_max,
+        ),
+    }
+    if pace:
+        kwargs["custom_hook_policy"] = RateLimitPacingPolicy()
+    if url.startswith("http://"):
+        # Loopback only (checked above): azure-core's bearer policy refuses non-TLS URLs.
+        kwargs["authentication_policy"] = HeadersPolicy({"Authorization": f"Bearer {token}"})
+    return pydo.Client(token, **kwargs)

@@ -1,0 +1,57 @@
+"""The domain errors every command raises, and the one adapter from PyDo's HTTP errors.
+
+Commands never print tracebacks for these: ``do_platform.cli.main`` renders message and hint.
+"""
+
+from __future__ import annotations
+
+from azure.core.exceptions import HttpResponseError, ServiceRequestError
+
+
+class PlatformError(Exception):
+    """Base: a message for the user and an optional next step."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(PlatformError):
+    """Bad stack config, flag or environment: the message names the key and what is allowed."""
+
+
+class NotFound(PlatformError):
+    """A named thing (registry, stack, digest) does not exist."""
+
+
+class ApiFailure(PlatformError):
+    """The API answered with an error we cannot recover from."""
+
+
+class PreflightFailed(PlatformError):
+    """One or more preflight checks failed."""
+
+    exit_code = 3
+
+
+class PromotionBlocked(PlatformError):
+    """A promotion was refused (order, missing digest, uncommitted edits)."""
+
+
+def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
+    """Turn a PyDo/azure-core error into a PlatformError without leaking headers or tokens."""
+    if isinstance(exc, HttpResponseError):
+        status = getattr(exc, "status_code", None)
+        message = getattr(getattr(exc, "error", None), "message", None) or exc.reason or str(exc)
+        if status == 401:
+            return ConfigError(f"{what}: the API rejected the token (401)",
+                               "check DIGITALOCEAN_TOKEN; it may be expired or revoked")
+        if status == 404:
+            return NotFound(f"{what}: not found (404)")
+        return ApiFailure(f"{what}: API error {status}: {message}")
+    if isinstance(exc, ServiceRequestError):
+        return ApiFailure(f"{what}: could not reach the API: {exc}", "check --api-url / DIGITALOCEAN_API_URL")
+    return ApiFailure(f"{what}: {exc}")

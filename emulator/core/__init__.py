@@ -1,0 +1,1 @@
+"""Shared mechanisms of the emulator: state, routing, errors, pagination, clock and ids, control."""

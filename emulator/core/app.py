@@ -1,0 +1,141 @@
+"""The ASGI application: auth, rate-limit headers, budget, faults, dispatch, errors, request log.
+
+Built on Starlette; one catch-all endpoint dispatches on the raw path through :class:`Router`
+so that percent-encoded segments survive. Handlers run under the state lock (thread-safe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from .control import Control, control_routes
+from .errors import ApiError, MethodNotAllowed, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from .routing import Reply, Request, Router, parse_query
+from .state import State
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+
+
+def _json_bytes(body) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def error_reply(err: ApiError, request_id: str) -> Reply:
+    headers = dict(err.headers)
+    if err.status not in (429, 503):
+        headers.pop("retry-after", None)
+    return Reply(err.status, {"id": err.error_id, "message": err.message, "request_id": request_id}, headers)
+
+
+class EmulatorApp:
+    """Holds state, control and router; ``.asgi`` is the Starlette app to serve."""
+
+    def __init__(self, state: State, route_tables: list) -> None:
+        self.state = state
+        self.control = Control(state)
+        self.router = Router([*route_tables, control_routes(self.control)])
+        self.asgi = Starlette(routes=[StarletteRoute("/{path:path}", self.endpoint, methods=METHODS)])
+        self.asgi.state.emulator = self
+
+    async def endpoint(self, http: HttpRequest) -> Response:
+        raw_path = http.scope.get("raw_path") or http.url.path.encode()
+        raw_path = raw_path.decode("latin-1").split("?", 1)[0]
+        query_string = http.scope.get("query_string", b"").decode("latin-1")
+        method = http.method
+        request_id = self.state.ids.uuid()
+        route, params, path_known = self.router.resolve(method, raw_path)
+        template = route.template if route else raw_path
+        rate_headers: dict[str, str] = {}
+        try:
+            if route is None:
+                raise (MethodNotAllowed() if path_known else NotFound())
+            if route.auth:
+                self._authenticate(http.headers.get("authorization", ""))
+                rate_headers = self._rate_limit()
+            latency_ms, fault = self.control.faults.pick(f"{method} {raw_path}?{query_string}")
+            if latency_ms:
+                await asyncio.sleep(latency_ms / 1000)
+            if fault is not None:
+                err = ApiError(fault.message or f"Injected fault ({fault.status})")
+                err.status = fault.status
+                err.error_id = {429: "too_many_requests", 503: "service_unavailable"}.get(
+                    fault.status, "server_error" if fault.status >= 500 else "error")
+                if fault.status in (429, 503) and fault.retry_after is not None:
+                    err.headers["retry-after"] = str(fault.retry_after)
+                raise err
+            body = await http.body()
+            parsed = None
+            if body:
+                try:
+                    parsed = json.loads(body)
+                except ValueError:
+                    raise Unprocessable("request body is not valid JSON") from None
+            req = Request(
+                method=method,
+                path=raw_path,
+                params=params,
+                query=parse_query(query_string),
+                body=parsed,
+                headers=dict(http.headers),
+                base_url=self.state.settings.base_url or f"{http.url.scheme}://{http.url.netloc}",
+                state=self.state,
+                template=route.template,
+            )
+            with self.state.lock:
+                result = route.handler(req)
+                if method != "GET":
+                    self.state.mark_dirty()
+            reply = result if isinstance(result, Reply) else Reply(200, result)
+        except ApiError as err:
+            reply = error_reply(err, request_id)
+        reply.headers.update(rate_headers)
+        reply.headers.setdefault("x-request-id", request_id)
+        self.control.log.record(method, raw_path, f"{method} {template}", reply.status)
+        return self._render(reply)
+
+    def _authenticate(self, header: str) -> None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Unable to authenticate you")
+        expected = self.state.settings.token
+        if expected is not None and token.strip() != expected:
+            raise Unauthorized("Unable to authenticate you")
+
+    def _rate_limit(self) -> dict[str, str]:
+        settings = self.state.settings
+        allowed, limit, remaining, reset = self.control.budget.take(settings.requests_per_minute,
+                                                                   settings.ratelimit_limit)
+        headers = {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining),
+                   "ratelimit-reset": str(reset)}
+        if not allowed:
+            import time
+
+            err = TooManyRequests("API Rate limit exceeded.")
+            err.headers = {**headers, "retry-after": str(max(1, reset - int(time.time())))}
+            raise err
+        return headers
+
+    @staticmethod
+    def _render(reply: Reply) -> Response:
+        if reply.status == 204 or reply.body is None:
+            return Response(status_code=reply.status, headers=reply.headers)
+        if isinstance(reply.body, (dict, list)):
+            return Response(_json_bytes(reply.body), status_code=reply.status, headers=reply.headers,
+                            media_type="application/json")
+        return Response(reply.body, status_code=reply.status, headers=reply.headers, media_type=reply.content_type)
+
+
+def create_app(state: State | None = None, **state_kwargs) -> EmulatorApp:
+    """Build the emulator with every discovered family (see ``emulator.services``)."""
+    from emulator.services import discover
+
+    families = discover()
+    if state is None:
+        state = State([f.backend for f in families if f.backend is not None], **state_kwargs)
+    return EmulatorApp(state, [f.routes for f in families])

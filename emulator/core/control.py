@@ -1,0 +1,263 @@
+"""Test and benchmark controls: fault injection, a request budget, the request log, seed and reset.
+
+Reachable in-process (``Control``) and over HTTP under the reserved prefix ``/_emulator/``
+(no auth). Nothing here is persisted to the state file.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+
+from .errors import Unprocessable
+from .routing import Reply, Request, Routes
+from .state import State
+
+CONTROL_PREFIX = "/_emulator"
+
+
+@dataclass
+class Fault:
+    """Answer requests whose ``"METHOD /path?query"`` matches ``match`` (a regex, searched).
+
+    ``status`` (optional) is returned instead of the real answer, for the next ``count`` matching
+    calls (None: without end) or with ``probability``; ``latency_ms`` is added before answering.
+    ``retry_after`` (seconds) is sent only with 429 and 503, as the API does.
+    """
+
+    match: str = ".*"
+    status: int | None = None
+    count: int | None = None
+    probability: float = 1.0
+    latency_ms: int = 0
+    retry_after: int | None = 1
+    message: str | None = None
+    id: int = 0
+    hits: int = 0
+    _pattern: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self._pattern = re.compile(self.match)
+        except re.error as exc:
+            raise Unprocessable(f"fault match is not a valid regex: {exc}") from None
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise Unprocessable(f"fault status must be 400-599; got {self.status}")
+        if not 0.0 <= self.probability <= 1.0:
+            raise Unprocessable(f"fault probability must be within 0..1; got {self.probability}")
+
+    def public(self) -> dict:
+        data = asdict(self)
+        data.pop("_pattern", None)
+        return data
+
+
+class Faults:
+    def __init__(self, seed: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._next_id = 1
+        self._random = random.Random(seed)
+
+    def add(self, **kwargs) -> Fault:
+        fault = Fault(**kwargs)
+        with self._lock:
+            fault.id = self._next_id
+            self._next_id += 1
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def list(self) -> list[dict]:
+        with self._lock:
+            return [f.public() for f in self._faults]
+
+    def pick(self, key: str) -> tuple[int, Fault | None]:
+        """(latency_ms, fault-with-status or None) for a request key; consumes counts."""
+        latency = 0
+        chosen = None
+        with self._lock:
+            for fault in list(self._faults):
+                if not fault._pattern.search(key):
+                    continue
+                latency += fault.latency_ms
+                if fault.status is None or chosen is not None:
+                    continue
+                if fault.probability < 1.0 and self._random.random() >= fault.probability:
+                    continue
+                fault.hits += 1
+                chosen = fault
+                if fault.count is not None:
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self._faults.remove(fault)
+        return latency, chosen
+
+
+class Budget:
+    """Requests-per-minute budget in fixed one-minute windows (the API's reset semantics)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.window_start = 0.0
+        self.used = 0
+
+    def take(self, per_minute: int | None, limit_per_hour: int) -> tuple[bool, int, int, int]:
+        """(allowed, limit, remaining, reset_epoch)."""
+        window = 60 if per_minute else 3600
+        limit = per_minute or limit_per_hour
+        now = time.time()
+        with self._lock:
+            if now - self.window_start >= window:
+                self.window_start = now - (now % window) if not per_minute else now
+                self.used = 0
+            reset = int(self.window_start + window)
+            if per_minute and self.used >= limit:
+                return False, limit, 0, reset
+            self.used += 1
+            return True, limit, max(0, limit - self.used), reset
+
+    def reset(self) -> None:
+        with self._lock:
+            self.window_start = 0.0
+            self.used = 0
+
+
+class RequestLog:
+    """Counts per route (``"GET /v2/droplets/{droplet_id}"``) and the last N requests."""
+
+    def __init__(self, keep: int = 5000) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.entries: deque[dict] = deque(maxlen=keep)
+
+    def record(self, method: str, path: str, route: str, status: int) -> None:
+        with self._lock:
+            self.counts[route] += 1
+            self.statuses[status] += 1
+            self.entries.append({"method": method, "path": path, "route": route, "status": status,
+                                 "at": time.time()})
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "total": sum(self.counts.values()),
+                "by_route": dict(self.counts.most_common()),
+                "by_status": {str(k): v for k, v in sorted(self.statuses.items())},
+                "entries": list(self.entries),
+            }
+
+    def clear(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.statuses.clear()
+            self.entries.clear()
+
+
+class Control:
+    """The in-process control API; the HTTP routes below are a thin skin over it."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.faults = Faults()
+        self.budget = Budget()
+        self.log = RequestLog()
+
+    def reset(self) -> None:
+        self.state.reset()
+        self.faults.clear()
+        self.budget.reset()
+        self.log.clear()
+
+    def seed(self, family: str, payload: dict) -> dict:
+        with self.state.lock:
+            try:
+                backend = self.state.backend(family)
+            except KeyError as exc:
+                raise Unprocessable(str(exc)) from None
+            summary = backend.seed(payload)
+            self.state.mark_dirty()
+            return summary
+
+    def add_fault(self, **kwargs) -> dict:
+        return self.faults.add(**kwargs).public()
+
+    def set_budget(self, requests_per_minute: int | None) -> None:
+        if requests_per_minute is not None and requests_per_minute < 1:
+            raise Unprocessable("requests_per_minute must be >= 1 or null")
+        self.state.settings.requests_per_minute = requests_per_minute
+        self.budget.reset()
+
+    def configure(self, *, lifecycle_delay: float | None = None, token: str | None = None) -> None:
+        if lifecycle_delay is not None:
+            if lifecycle_delay < 0:
+                raise Unprocessable("lifecycle_delay must be >= 0")
+            self.state.settings.lifecycle_delay = float(lifecycle_delay)
+        if token is not None:
+            self.state.settings.token = token or None
+
+
+def control_routes(control: Control) -> Routes:
+    routes = Routes()
+    p = CONTROL_PREFIX
+
+    @routes.post(f"{p}/reset", auth=False)
+    def reset(req: Request):
+        control.reset()
+        return Reply(200, {"reset": True})
+
+    @routes.post(p + "/seed/{family}", auth=False)
+    def seed(req: Request):
+        return Reply(200, {"seeded": control.seed(req.params["family"], req.json())})
+
+    @routes.get(f"{p}/faults", auth=False)
+    def list_faults(req: Request):
+        return Reply(200, {"faults": control.faults.list()})
+
+    @routes.post(f"{p}/faults", auth=False)
+    def add_fault(req: Request):
+        body = req.json()
+        allowed = {"match", "status", "count", "probability", "latency_ms", "retry_after", "message"}
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise Unprocessable(f"unknown fault fields {unknown}; allowed: {sorted(allowed)}")
+        return Reply(201, {"fault": control.add_fault(**body)})
+
+    @routes.delete(f"{p}/faults", auth=False)
+    def clear_faults(req: Request):
+        control.faults.clear()
+        return Reply(204)
+
+    @routes.put(f"{p}/budget", auth=False)
+    def set_budget(req: Request):
+        control.set_budget(req.json().get("requests_per_minute"))
+        return Reply(200, {"requests_per_minute": control.state.settings.requests_per_minute})
+
+    @routes.put(f"{p}/config", auth=False)
+    def configure(req: Request):
+        body = req.json()
+        control.configure(lifecycle_delay=body.get("lifecycle_delay"), token=body.get("token"))
+        return Reply(200, {"lifecycle_delay": control.state.settings.lifecycle_delay})
+
+    @routes.get(f"{p}/requests", auth=False)
+    def request_log(req: Request):
+        return Reply(200, control.log.snapshot())
+
+    @routes.delete(f"{p}/requests", auth=False)
+    def clear_log(req: Request):
+        control.log.clear()
+        return Reply(204)
+
+    @routes.get(f"{p}/state", auth=False)
+    def dump_state(req: Request):
+        return Reply(200, control.state.dump())
+
+    return routes

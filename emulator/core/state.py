@@ -1,0 +1,227 @@
+"""The emulator's world: one backend per resource family, one lock, an optional state file.
+
+Backends keep their records as plain JSON-able dicts (``self.data``) so that the whole world can be
+written to a state file and read back after a restart. Keys starting with ``_`` are private
+bookkeeping (scheduled transitions, owners) and are stripped by :func:`public`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from .clock import Clock, Ids, parse_rfc3339, rfc3339
+from .errors import NotFound
+
+
+@dataclass
+class Settings:
+    """Knobs a test or a user turns: see docs/emulator.md."""
+
+    token: str | None = None  # None: any non-empty bearer token is accepted
+    lifecycle_delay: float = 0.0  # seconds before new→active, creating→online, actions complete, ...
+    ratelimit_limit: int = 5000  # requests per hour reported in ratelimit-limit (the API's figure)
+    requests_per_minute: int | None = None  # a budget that answers 429 when exceeded
+    base_url: str | None = None  # absolute base for links; defaults to the request's own
+    extra: dict = field(default_factory=dict)
+
+    def dump(self) -> dict:
+        return {
+            "lifecycle_delay": self.lifecycle_delay,
+            "ratelimit_limit": self.ratelimit_limit,
+            "requests_per_minute": self.requests_per_minute,
+            "extra": self.extra,
+        }
+
+    def load(self, data: dict) -> None:
+        self.lifecycle_delay = data.get("lifecycle_delay", 0.0)
+        self.ratelimit_limit = data.get("ratelimit_limit", 5000)
+        self.requests_per_minute = data.get("requests_per_minute")
+        self.extra = data.get("extra", {})
+
+
+class Backend:
+    """Base of every family backend. Subclasses set ``name`` and fill ``self.data`` in ``reset``."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.data: dict[str, Any] = {}
+        self.reset()
+
+    # -- lifecycle of the backend itself
+    def reset(self) -> None:
+        """Rebuild the initial world of this family (defaults such as regions or a default project)."""
+        self.data = {}
+
+    def seed(self, payload: dict) -> dict:
+        """Bulk-load test data; families override. Returns a summary."""
+        raise NotImplementedError(f"family {self.name!r} has no seed support")
+
+    def dump(self) -> dict:
+        return self.data
+
+    def load(self, data: dict) -> None:
+        self.data = data
+
+    # -- shortcuts
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    @property
+    def ids(self) -> Ids:
+        return self.state.ids
+
+    def now(self) -> str:
+        return self.state.clock.stamp()
+
+    def table(self, key: str) -> dict[str, Any]:
+        """A named dict of records inside ``self.data`` (created on first use)."""
+        return self.data.setdefault(key, {})
+
+    def get_or_404(self, key: str, record_id: Any, what: str | None = None) -> dict:
+        record = self.table(key).get(str(record_id))
+        if record is None:
+            raise NotFound(f"The {what or key.rstrip('s')} {record_id} could not be found.")
+        settle(self.state, record)
+        return record
+
+    def backend(self, name: str) -> Backend:
+        return self.state.backend(name)
+
+
+def schedule(state: State, record: dict, updates: dict[str, Any], delay: float | None = None) -> None:
+    """Apply ``updates`` (dotted keys allowed) to ``record`` once ``delay`` seconds have passed.
+
+    The delay defaults to ``state.settings.lifecycle_delay`` (0). A scheduled change is applied on
+    the next read, never in the response that created it, so ``new`` is seen once then ``active``.
+    """
+    wait = state.settings.lifecycle_delay if delay is None else delay
+    due = rfc3339(state.clock.now() + timedelta(seconds=wait)) if wait else state.clock.stamp()
+    record.setdefault("_pending", []).append({"due": due, "wait": wait, "set": updates})
+
+
+def settle(state: State, record: dict) -> dict:
+    """Apply every due scheduled change to ``record`` (in order) and return it."""
+    pending = record.get("_pending")
+    if not pending:
+        return record
+    now = state.clock.now()
+    remaining = []
+    for i, item in enumerate(pending):
+        if item["wait"] and parse_rfc3339(item["due"]) > now:
+            remaining = pending[i:]
+            break
+        for dotted, value in item["set"].items():
+            target = record
+            *path, last = dotted.split(".")
+            for part in path:
+                target = target.setdefault(part, {})
+            target[last] = value
+    if remaining:
+        record["_pending"] = remaining
+    else:
+        record.pop("_pending", None)
+    return record
+
+
+def public(record: Any) -> Any:
+    """A deep copy without private (``_``-prefixed) keys: what the API shows."""
+    if isinstance(record, dict):
+        return {k: public(v) for k, v in record.items() if not (isinstance(k, str) and k.startswith("_"))}
+    if isinstance(record, list):
+        return [public(v) for v in record]
+    return copy.copy(record)
+
+
+class State:
+    """All backends, the clock, ids, settings, and the file they persist to."""
+
+    def __init__(self, backend_classes: list[type[Backend]], *, state_file: str | None = None,
+                 seed: int | None = None, settings: Settings | None = None) -> None:
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self.ids = Ids(seed)
+        self.settings = settings or Settings()
+        self.state_file = state_file
+        self._backend_classes = {cls.name: cls for cls in backend_classes}
+        self._backends: dict[str, Backend] = {}
+        self._dirty = False
+        with self.lock:
+            self._build()
+            if state_file and os.path.exists(state_file):
+                self.load_file(state_file)
+
+    def _build(self) -> None:
+        self._backends = {}
+        # Backends may look each other up while resetting, so create lazily in a fixed order.
+        for name in sorted(self._backend_classes):
+            self.backend(name)
+
+    def backend(self, name: str) -> Backend:
+        existing = self._backends.get(name)
+        if existing is not None:
+            return existing
+        cls = self._backend_classes.get(name)
+        if cls is None:
+            raise KeyError(f"no emulator family named {name!r}; known: {sorted(self._backend_classes)}")
+        instance = cls.__new__(cls)
+        self._backends[name] = instance
+        instance.__init__(self)
+        return instance
+
+    @property
+    def families(self) -> list[str]:
+        return sorted(self._backend_classes)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.ids = Ids(None)
+            self._build()
+            self.mark_dirty()
+
+    # -- persistence
+    def dump(self) -> dict:
+        with self.lock:
+            return {
+                "version": 1,
+                "ids": self.ids.dump(),
+                "families": {name: b.dump() for name, b in self._backends.items()},
+            }
+
+    def load(self, data: dict) -> None:
+        with self.lock:
+            self.ids.load(data.get("ids", {}))
+            for name, payload in data.get("families", {}).items():
+                if name in self._backend_classes:
+                    self.backend(name).load(payload)
+
+    def load_file(self, path: str) -> None:
+        with open(path, encoding="utf-8") as fh:
+            self.load(json.load(fh))
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def flush(self) -> bool:
+        """Write the state file atomically if anything changed since the last write."""
+        if not self.state_file or not self._dirty:
+            return False
+        with self.lock:
+            payload = json.dumps(self.dump(), separators=(",", ":"), default=str)
+            self._dirty = False
+        directory = os.path.dirname(os.path.abspath(self.state_file))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(payload)
+        os.replace(tmp, self.state_file)
+        return True

@@ -1,0 +1,77 @@
+"""Serve the emulator with uvicorn: in the foreground (``python -m emulator``) or in a thread (tests)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+
+from emulator.core.app import EmulatorApp, create_app
+from emulator.core.state import Settings
+
+
+class EmulatorServer:
+    """The emulator on 127.0.0.1 in a background thread; ``port=0`` picks a free port.
+
+    >>> with EmulatorServer() as emu:
+    ...     client = make_client(token="t", endpoint=emu.url)
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, state_file: str | None = None,
+                 settings: Settings | None = None, seed: int | None = None,
+                 flush_interval: float = 0.5) -> None:
+        self.app: EmulatorApp = create_app(state_file=state_file, settings=settings, seed=seed)
+        self.host = host
+        self.port = port
+        self.flush_interval = flush_interval
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @property
+    def state(self):
+        return self.app.state
+
+    @property
+    def control(self):
+        return self.app.control
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> EmulatorServer:
+        config = uvicorn.Config(self.app.asgi, host=self.host, port=self.port, log_level="warning",
+                                access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="emulator", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"emulator did not start on {self.host}:{self.port}")
+            time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._flusher = threading.Thread(target=self._flush_loop, name="emulator-flush", daemon=True)
+        self._flusher.start()
+        return self
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(self.flush_interval):
+            self.app.state.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.app.state.flush()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
