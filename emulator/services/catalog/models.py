@@ -1,0 +1,260 @@
+"""Regions, sizes and images: the read-mostly catalog every create is validated against.
+
+Other families call :meth:`CatalogBackend.require_region`, :meth:`require_size` and
+:meth:`require_image` so that an unknown or unavailable slug gets the same 422 everywhere.
+Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size sold out in region".
+"""
+
+from __future__ import annotations
+
+from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.state import Backend, public
+
+REGION_FEATURES = ["backups", "ipv6", "metadata", "install_agent", "storage", "image_transfer"]
+REGIONS = [
+    ("nyc1", "New York 1"),
+    ("nyc3", "New York 3"),
+    ("sfo3", "San Francisco 3"),
+    ("ams3", "Amsterdam 3"),
+    ("fra1", "Frankfurt 1"),
+    ("lon1", "London 1"),
+    ("sgp1", "Singapore 1"),
+    ("tor1", "Toronto 1"),
+    ("blr1", "Bangalore 1"),
+    ("syd1", "Sydney 1"),
+]
+
+# slug, memory MiB, vcpus, disk GiB, transfer TiB, price_monthly, description
+SIZES = [
+    ("s-1vcpu-512mb-10gb", 512, 1, 10, 0.5, 4.0, "Basic"),
+    ("s-1vcpu-1gb", 1024, 1, 25, 1.0, 6.0, "Basic"),
+    ("s-1vcpu-2gb", 2048, 1, 50, 2.0, 12.0, "Basic"),
+    ("s-2vcpu-2gb", 2048, 2, 60, 3.0, 18.0, "Basic"),
+    ("s-2vcpu-4gb", 4096, 2, 80, 4.0, 24.0, "Basic"),
+    ("s-4vcpu-8gb", 8192, 4, 160, 5.0, 48.0, "Basic"),
+    ("s-8vcpu-16gb", 16384, 8, 320, 6.0, 96.0, "Basic"),
+    ("c-2", 4096, 2, 25, 4.0, 42.0, "CPU-Optimized"),
+    ("c-4", 8192, 4, 50, 5.0, 84.0, "CPU-Optimized"),
+    ("c-8", 16384, 8, 100, 6.0, 168.0, "CPU-Optimized"),
+    ("g-2vcpu-8gb", 8192, 2, 25, 4.0, 63.0, "General Purpose"),
+    ("g-4vcpu-16gb", 16384, 4, 50, 5.0, 126.0, "General Purpose"),
+    ("g-8vcpu-32gb", 32768, 8, 100, 6.0, 252.0, "General Purpose"),
+    ("m-2vcpu-16gb", 16384, 2, 50, 4.0, 84.0, "Memory-Optimized"),
+    ("m-4vcpu-32gb", 32768, 4, 100, 5.0, 168.0, "Memory-Optimized"),
+    ("m-8vcpu-64gb", 65536, 8, 200, 6.0, 336.0, "Memory-Optimized"),
+]
+HOURS_PER_MONTH = 672  # the API's divisor: $6/mo → 0.00893/h
+
+# id, slug, name, distribution, kind (distribution | application), min_disk_size, size_gigabytes, created
+IMAGES = [
+    (160000001, "ubuntu-24-04-x64", "24.04 (LTS) x64", "Ubuntu", "distribution", 7, 2.37, "2024-04-25T14:34:41Z"),
+    (160000002, "ubuntu-22-04-x64", "22.04 (LTS) x64", "Ubuntu", "distribution", 7, 2.28, "2022-04-22T17:26:32Z"),
+    (160000003, "ubuntu-20-04-x64", "20.04 (LTS) x64", "Ubuntu", "distribution", 7, 2.36, "2020-05-15T05:47:50Z"),
+    (160000004, "debian-12-x64", "12 x64", "Debian", "distribution", 7, 0.85, "2023-06-12T16:54:28Z"),
+    (160000005, "debian-11-x64", "11 x64", "Debian", "distribution", 7, 0.73, "2021-08-17T14:37:20Z"),
+    (160000006, "fedora-40-x64", "40 x64", "Fedora", "distribution", 7, 1.31, "2024-04-24T10:11:52Z"),
+    (160000007, "centos-stream-9-x64", "Stream 9 x64", "CentOS", "distribution", 10, 1.64, "2022-03-16T15:06:40Z"),
+    (160000008, "rockylinux-9-x64", "9 x64", "Rocky Linux", "distribution", 10, 1.08, "2022-07-15T19:56:12Z"),
+    (160000101, "docker-20-04", "Docker on Ubuntu 20.04", "Ubuntu", "application", 25, 4.2, "2023-11-02T13:10:05Z"),
+    (160000102, "wordpress-20-04", "WordPress on Ubuntu 20.04", "Ubuntu", "application", 25, 4.84,
+     "2023-11-02T13:10:05Z"),
+]
+IMAGE_TYPES = ("distribution", "application")
+
+
+class CatalogBackend(Backend):
+    name = "catalog"
+
+    def reset(self) -> None:
+        slugs = [slug for slug, _ in REGIONS]
+        self.data = {"regions": {}, "sizes": {}, "images": {}}
+        for slug, title in REGIONS:
+            self.data["regions"][slug] = {"name": title, "slug": slug, "features": list(REGION_FEATURES),
+                                          "available": True}
+        for slug, memory, vcpus, disk, transfer, monthly, description in SIZES:
+            self.data["sizes"][slug] = {
+                "slug": slug, "memory": memory, "vcpus": vcpus, "disk": disk, "transfer": transfer,
+                "price_monthly": monthly, "price_hourly": round(monthly / HOURS_PER_MONTH, 5),
+                "regions": list(slugs), "available": True, "description": description,
+                "disk_info": [{"type": "local", "size": {"amount": disk, "unit": "gib"}}],
+            }
+        for image_id, slug, title, distro, kind, min_disk, gigabytes, created in IMAGES:
+            self.data["images"][str(image_id)] = {
+                "id": image_id, "name": title, "distribution": distro, "slug": slug, "public": True,
+                "regions": list(slugs), "created_at": created, "type": "snapshot", "min_disk_size": min_disk,
+                "size_gigabytes": gigabytes, "description": "", "tags": [], "status": "available",
+                "error_message": "", "_kind": kind,
+            }
+
+    # -- regions
+    def regions(self) -> list[dict]:
+        return [self.region(slug) for slug in self.data["regions"]]
+
+    def region(self, slug: str) -> dict:
+        """The region object as nested in droplets, volumes and actions (sizes computed)."""
+        record = self.data["regions"].get(slug)
+        if record is None:
+            raise NotFound(f"The region {slug} could not be found.")
+        sizes = [s["slug"] for s in self.data["sizes"].values() if slug in s["regions"] and s["available"]]
+        return {**public(record), "sizes": sizes}
+
+    def require_region(self, slug, field: str = "region") -> dict:
+        """The region object for ``slug``; 422 naming ``field`` when unknown or unavailable."""
+        if not slug:
+            raise Unprocessable(f"{field} is required")
+        record = self.data["regions"].get(str(slug))
+        if record is None:
+            raise Unprocessable(f"{field} {slug!r} is not a valid region; allowed: {', '.join(self.data['regions'])}")
+        if not record["available"]:
+            raise Unprocessable(f"{field} {slug!r} is not available for new resources")
+        return self.region(str(slug))
+
+    # -- sizes
+    def sizes(self) -> list[dict]:
+        return [public(s) for s in self.data["sizes"].values()]
+
+    def size(self, slug: str) -> dict:
+        record = self.data["sizes"].get(slug)
+        if record is None:
+            raise NotFound(f"The size {slug} could not be found.")
+        return public(record)
+
+    def require_size(self, slug, region: str | None = None, field: str = "size") -> dict:
+        """The size object; 422 naming ``field`` when unknown, unavailable, or not offered in ``region``."""
+        if not slug:
+            raise Unprocessable(f"{field} is required")
+        record = self.data["sizes"].get(str(slug))
+        if record is None:
+            raise Unprocessable(f"{field} {slug!r} is not a valid size slug; "
+                                f"allowed: {', '.join(self.data['sizes'])}")
+        if not record["available"]:
+            raise Unprocessable(f"{field} {slug!r} is not available")
+        if region is not None and region not in record["regions"]:
+            raise Unprocessable(f"{field} {slug!r} is not available in region {region!r}; "
+                                f"it is offered in: {', '.join(record['regions']) or 'no region'}")
+        return public(record)
+
+    # -- images
+    def images(self, *, kind: str | None = None, private: bool = False, tag_name: str | None = None) -> list[dict]:
+        """Images filtered as ``GET /v2/images`` does (``type``, ``private``, ``tag_name``)."""
+        if kind is not None and kind not in IMAGE_TYPES:
+            raise Unprocessable(f"type must be one of {', '.join(IMAGE_TYPES)}; got {kind!r}")
+        out = []
+        for record in self.data["images"].values():
+            if kind is not None and record["_kind"] != kind:
+                continue
+            if private and record["public"]:
+                continue
+            if tag_name is not None and tag_name not in record["tags"]:
+                continue
+            out.append(public(record))
+        return out
+
+    def _find_image(self, ref) -> dict | None:
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            return self.data["images"].get(str(int(ref)))
+        for record in self.data["images"].values():
+            if record["slug"] == ref:
+                return record
+        return None
+
+    def image(self, ref) -> dict:
+        """An image by int id or slug; 404 when unknown."""
+        record = self._find_image(ref)
+        if record is None:
+            raise NotFound(f"The image {ref} could not be found.")
+        return public(record)
+
+    def require_image(self, ref, region: str | None = None, field: str = "image") -> dict:
+        """The image for a droplet create: by id or slug, available, and present in ``region``."""
+        if ref in (None, ""):
+            raise Unprocessable(f"{field} is required")
+        record = self._find_image(ref)
+        if record is None or record["status"] != "available":
+            raise Unprocessable(f"{field} {ref!r} is not a valid image id or slug")
+        if region is not None and region not in record["regions"]:
+            raise Unprocessable(f"{field} {ref!r} is not available in region {region!r}")
+        return public(record)
+
+    def add_image(self, *, name: str, region: str, distribution: str, size_gigabytes: float,
+                  min_disk_size: int, image_type: str = "snapshot", tags: list[str] | None = None) -> dict:
+        """Register a private image (a droplet snapshot or backup) and return it."""
+        image_id = self.ids.next_int("image", start=170000001)
+        record = {
+            "id": image_id, "name": name, "distribution": distribution, "slug": None, "public": False,
+            "regions": [region], "created_at": self.now(), "type": image_type, "min_disk_size": min_disk_size,
+            "size_gigabytes": size_gigabytes, "description": "", "tags": list(tags or []),
+            "status": "available", "error_message": "", "_kind": "private",
+        }
+        self.data["images"][str(image_id)] = record
+        return public(record)
+
+    def update_image(self, ref, body: dict) -> dict:
+        record = self._require_private(ref)
+        for key in ("name", "description"):
+            if body.get(key) not in (None, ""):
+                record[key] = str(body[key])
+        if body.get("distribution") not in (None, ""):
+            allowed = ["Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora", "Fedora Atomic", "FreeBSD", "Gentoo",
+                       "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown"]
+            if body["distribution"] not in allowed:
+                raise Unprocessable(f"distribution must be one of {', '.join(allowed)}; got {body['distribution']!r}")
+            record["distribution"] = body["distribution"]
+        return public(record)
+
+    def delete_image(self, ref) -> None:
+        record = self._require_private(ref)
+        del self.data["images"][str(record["id"])]
+
+    def _require_private(self, ref) -> dict:
+        record = self._find_image(ref)
+        if record is None:
+            raise NotFound(f"The image {ref} could not be found.")
+        if record["public"]:
+            raise Unprocessable(f"image {ref} is a public image and cannot be changed")
+        return record
+
+    def tag_target_exists(self, resource_type: str, resource_id: str) -> bool:
+        return resource_type == "image" and self._find_image(resource_id) is not None
+
+    def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
+        """Tag hook (see the tags family): images carry their tags in ``tags``."""
+        record = self._find_image(resource_id)
+        if record is None:
+            raise NotFound(f"The image {resource_id} could not be found.")
+        if present and tag not in record["tags"]:
+            record["tags"].append(tag)
+        if not present:
+            record["tags"] = [t for t in record["tags"] if t.lower() != tag.lower()]
+
+    # -- seed
+    def seed(self, payload: dict) -> dict:
+        """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...]}},
+        "unavailable": [{"size": slug, "region": slug}]}``: change availability."""
+        allowed = {"regions", "sizes", "unavailable"}
+        unknown = sorted(set(payload) - allowed)
+        if unknown:
+            raise Unprocessable(f"unknown catalog seed keys {unknown}; allowed: {sorted(allowed)}")
+        for slug, changes in (payload.get("regions") or {}).items():
+            if slug not in self.data["regions"]:
+                raise Unprocessable(f"regions: unknown region {slug!r}")
+            if "available" in changes:
+                self.data["regions"][slug]["available"] = bool(changes["available"])
+        for slug, changes in (payload.get("sizes") or {}).items():
+            if slug not in self.data["sizes"]:
+                raise Unprocessable(f"sizes: unknown size {slug!r}")
+            if "available" in changes:
+                self.data["sizes"][slug]["available"] = bool(changes["available"])
+            if "regions" in changes:
+                bad = [r for r in changes["regions"] if r not in self.data["regions"]]
+                if bad:
+                    raise Unprocessable(f"sizes.{slug}.regions: unknown regions {bad}")
+                self.data["sizes"][slug]["regions"] = list(changes["regions"])
+        for pair in payload.get("unavailable") or []:
+            size, region = pair.get("size"), pair.get("region")
+            if size not in self.data["sizes"] or region not in self.data["regions"]:
+                raise Unprocessable(f"unavailable: unknown size/region pair {pair!r}")
+            regions = self.data["sizes"][size]["regions"]
+            if region in regions:
+                regions.remove(region)
+        return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}

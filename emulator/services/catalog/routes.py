@@ -1,0 +1,37 @@
+from emulator.core.pagination import paginate
+from emulator.core.routing import Reply, Request, Routes
+
+routes = Routes()
+
+
+@routes.get("/v2/regions")
+def regions_list(req: Request):
+    return paginate(req, req.backend("catalog").regions(), "regions")
+
+
+@routes.get("/v2/sizes")
+def sizes_list(req: Request):
+    return paginate(req, req.backend("catalog").sizes(), "sizes")
+
+
+@routes.get("/v2/images")
+def images_list(req: Request):
+    images = req.backend("catalog").images(kind=req.arg("type") or None, private=req.bool_arg("private"),
+                                           tag_name=req.arg("tag_name") or None)
+    return paginate(req, images, "images")
+
+
+@routes.get("/v2/images/{image_id}")
+def images_get(req: Request):
+    return {"image": req.backend("catalog").image(req.params["image_id"])}
+
+
+@routes.put("/v2/images/{image_id}")
+def images_update(req: Request):
+    return {"image": req.backend("catalog").update_image(req.params["image_id"], req.json())}
+
+
+@routes.delete("/v2/images/{image_id}")
+def images_delete(req: Request):
+    req.backend("catalog").delete_image(req.params["image_id"])
+    return Reply(204)

@@ -1,0 +1,50 @@
+from emulator.core.pagination import paginate
+from emulator.core.routing import Reply, Request, Routes
+
+routes = Routes()
+
+
+def _links(req: Request, entries: list[dict]) -> list[dict]:
+    return [{**e, "links": {"self": req.base_url + e["links"]["self"]}} for e in entries]
+
+
+@routes.get("/v2/projects")
+def projects_list(req: Request):
+    return paginate(req, req.backend("projects").list(), "projects")
+
+
+@routes.post("/v2/projects")
+def projects_create(req: Request):
+    return Reply(201, {"project": req.backend("projects").create(req.json())})
+
+
+@routes.get("/v2/projects/{project_id}")
+def projects_get(req: Request):
+    return {"project": req.backend("projects").get(req.params["project_id"])}
+
+
+@routes.put("/v2/projects/{project_id}")
+def projects_update(req: Request):
+    return {"project": req.backend("projects").update(req.params["project_id"], req.json(), partial=False)}
+
+
+@routes.patch("/v2/projects/{project_id}")
+def projects_patch(req: Request):
+    return {"project": req.backend("projects").update(req.params["project_id"], req.json(), partial=True)}
+
+
+@routes.delete("/v2/projects/{project_id}")
+def projects_delete(req: Request):
+    req.backend("projects").delete(req.params["project_id"])
+    return Reply(204)
+
+
+@routes.get("/v2/projects/{project_id}/resources")
+def projects_list_resources(req: Request):
+    return paginate(req, _links(req, req.backend("projects").resources(req.params["project_id"])), "resources")
+
+
+@routes.post("/v2/projects/{project_id}/resources")
+def projects_assign_resources(req: Request):
+    entries = req.backend("projects").assign(req.params["project_id"], req.json().get("resources"))
+    return {"resources": _links(req, entries)}
