@@ -1,0 +1,144 @@
+"""Request-body checks shared by families: each raises a 422 that names the field and the bad value.
+
+Also ``optional_backend``: a family that another one may or may not be installed alongside (the
+emulator discovers families at start) is looked up through it, so a check degrades to "not
+verifiable" instead of crashing when that family is absent.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Any
+
+from .errors import Unprocessable
+
+if TYPE_CHECKING:
+    from .state import Backend, State
+
+
+def optional_backend(state: State, name: str) -> Backend | None:
+    """The backend called ``name``, or None when that family is not part of this emulator."""
+    try:
+        return state.backend(name)
+    except KeyError:
+        return None
+
+
+def unset(value: Any) -> bool:
+    """``""`` and ``null`` mean "not given" in every request body (the provider sends both)."""
+    return value is None or value == ""
+
+
+def string(body: dict, field: str, *, required: bool = False, default: str | None = None) -> str | None:
+    value = body.get(field)
+    if unset(value):
+        if required:
+            raise Unprocessable(f"{field} is required")
+        return default
+    if not isinstance(value, str):
+        raise Unprocessable(f"{field} must be a string; got {value!r}")
+    return value
+
+
+def boolean(body: dict, field: str, default: bool = False) -> bool:
+    value = body.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise Unprocessable(f"{field} must be a boolean; got {value!r}")
+    return value
+
+
+def integer(body: dict, field: str, *, default: int | None = None, required: bool = False,
+            minimum: int | None = None, maximum: int | None = None) -> int | None:
+    value = body.get(field)
+    if unset(value):
+        if required:
+            raise Unprocessable(f"{field} is required")
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Unprocessable(f"{field} must be an integer; got {value!r}")
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        raise Unprocessable(f"{field} must be between {minimum} and {maximum}; got {value}")
+    return value
+
+
+def number(body: dict, field: str, *, required: bool = False) -> float | int | None:
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise Unprocessable(f"{field} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Unprocessable(f"{field} must be a number; got {value!r}")
+    return value
+
+
+def string_list(body: dict, field: str, *, required: bool = False) -> list[str]:
+    """A list of strings; ``null`` or absent is ``[]`` unless required."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise Unprocessable(f"{field} is required")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Unprocessable(f"{field} must be a list of strings; got {value!r}")
+    return list(value)
+
+
+def int_list(body: dict, field: str) -> list[int]:
+    """A list of integer ids (>= 1); ``null`` or absent is ``[]``."""
+    value = body.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                                              for v in value):
+        raise Unprocessable(f"{field} must be a list of integer ids; got {value!r}")
+    return list(value)
+
+
+def choice(body: dict, field: str, allowed, *, default: Any = None, required: bool = False) -> Any:
+    value = body.get(field)
+    if unset(value):
+        if required:
+            raise Unprocessable(f"{field} is required; allowed: {', '.join(map(str, allowed))}")
+        return default
+    if value not in allowed:
+        raise Unprocessable(f"{field} must be one of {', '.join(map(str, allowed))}; got {value!r}")
+    return value
+
+
+def ip_address(value: str, field: str, version: int | None = None) -> str:
+    try:
+        parsed = ipaddress.ip_address(value)
+    except ValueError:
+        raise Unprocessable(f"{field} must be an IP address; got {value!r}") from None
+    if version is not None and parsed.version != version:
+        raise Unprocessable(f"{field} must be an IPv{version} address; got {value!r}")
+    return value
+
+
+def ip_or_cidr(value: str, field: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise Unprocessable(f"{field} must be an IP address or CIDR block; got {value!r}") from None
+    return value
+
+
+def droplets_exist(state: State, droplet_ids: list[int], field: str = "droplet_ids") -> None:
+    """422 naming the first unknown droplet id, when the droplets family is installed."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is None or not droplet_ids:
+        return
+    known = droplets.data.get("droplets", {})
+    for droplet_id in droplet_ids:
+        if str(droplet_id) not in known:
+            raise Unprocessable(f"{field}: droplet {droplet_id} does not exist")
+
+
+def touch_tags(state: State, names: list[str]) -> None:
+    """Creates auto-create their tags (the API does); a no-op without the tags family."""
+    tags = optional_backend(state, "tags")
+    if tags is not None and names and hasattr(tags, "touch"):
+        tags.touch(names)
