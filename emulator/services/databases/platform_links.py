@@ -1,0 +1,120 @@
+"""How the data/platform families (databases, kubernetes, apps) lean on the shared families.
+
+Regions come from the catalog, the default VPC of a region from vpcs, tags are auto-created through
+tags, and new resources land in a project through projects. Each link degrades to a local rule when
+that family is not installed, so these families also run alone (a trimmed emulator, unit tests).
+Kept in one module so that the three families share one implementation of each link.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.validate import optional_backend
+
+if TYPE_CHECKING:
+    from emulator.core.state import Backend, State
+
+# Used only when the catalog family is absent; the catalog's own list wins otherwise.
+FALLBACK_REGIONS = ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1"]
+
+
+def region_slugs(state: State) -> list[str]:
+    catalog = optional_backend(state, "catalog")
+    if catalog is not None:
+        return [r["slug"] for r in catalog.regions() if r.get("available", True)]
+    return list(FALLBACK_REGIONS)
+
+
+def require_region(state: State, slug, field: str = "region") -> str:
+    """The region slug; 422 naming ``field`` and the allowed slugs when unknown."""
+    catalog = optional_backend(state, "catalog")
+    if catalog is not None:
+        return catalog.require_region(slug, field)["slug"]
+    if slug in (None, ""):
+        raise Unprocessable(f"{field} is required")
+    if slug not in FALLBACK_REGIONS:
+        raise Unprocessable(f"{field} {slug!r} is not a valid region; allowed: {', '.join(FALLBACK_REGIONS)}")
+    return slug
+
+
+def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn: str, name: str) -> str:
+    """Place ``urn`` in ``vpc_uuid`` (422 naming ``field`` if unknown or elsewhere) or the region's default VPC."""
+    vpcs = optional_backend(owner.state, "vpcs")
+    if vpcs is None:
+        if vpc_uuid:
+            return vpc_uuid
+        # No vpcs family: one stable id per region, kept in the owner's own data.
+        defaults = owner.table("_default_vpcs")
+        return defaults.setdefault(region, owner.ids.uuid())
+    vpc_id = vpcs.resolve(region, vpc_uuid or None, field)["id"]
+    vpcs.add_member(vpc_id, urn, name)
+    return vpc_id
+
+
+def leave_vpc(state: State, urn: str) -> None:
+    vpcs = optional_backend(state, "vpcs")
+    if vpcs is not None:
+        vpcs.remove_member(urn)
+
+
+def valid_tags(state: State, tags) -> list[str]:
+    """The validated tag list (``null`` → ``[]``); 422 naming the first bad tag. Changes nothing."""
+    tags_backend = optional_backend(state, "tags")
+    if tags_backend is not None:
+        return tags_backend.validate(tags)
+    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
+        raise Unprocessable(f"tags must be a list of strings; got {tags!r}")
+    return list(dict.fromkeys(tags or []))
+
+
+def apply_tags(state: State, tags: list[str], resource_type: str | None = None, resource_id: str | None = None) -> None:
+    """Create missing tags (the API auto-creates them) and, for taggable types, record membership."""
+    tags_backend = optional_backend(state, "tags")
+    if tags_backend is None or not tags:
+        return
+    if resource_type is None:
+        tags_backend.touch(tags)
+    else:
+        tags_backend.tag(resource_type, resource_id, tags)
+
+
+def check_project(state: State, project_id: str | None, field: str = "project_id") -> None:
+    """422 naming ``field`` when ``project_id`` is set and is not a project. Changes nothing."""
+    projects = optional_backend(state, "projects")
+    if projects is None or not project_id:
+        return
+    try:
+        projects.get(project_id)
+    except NotFound:
+        raise Unprocessable(f"{field} {project_id!r} is not a project of this account") from None
+
+
+def assign_project(state: State, urn: str, project_id: str | None, field: str = "project_id") -> str | None:
+    """Put a new resource's ``urn`` in ``project_id``, or in the default project; returns the project id."""
+    projects = optional_backend(state, "projects")
+    if projects is None:
+        return project_id or None
+    check_project(state, project_id, field)
+    if project_id:
+        projects.assign(project_id, [urn])
+    else:
+        projects.assign_default(urn)
+    return projects.project_of(urn)
+
+
+def project_of(state: State, urn: str) -> str | None:
+    projects = optional_backend(state, "projects")
+    return projects.project_of(urn) if projects is not None else None
+
+
+def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
+    """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
+    projects = optional_backend(state, "projects")
+    if projects is not None:
+        projects.forget(urn)
+    leave_vpc(state, urn)
+    tags_backend = optional_backend(state, "tags")
+    if tags_backend is not None and resource_type is not None:
+        tags_backend.forget(resource_type, resource_id)

@@ -1,0 +1,214 @@
+"""Database routes: parse, one backend call, the API's envelope and PyDo's documented status code."""
+
+from __future__ import annotations
+
+from emulator.core.pagination import paginate
+from emulator.core.routing import Reply, Request, Routes
+
+routes = Routes()
+CLUSTER = "/v2/databases/{database_cluster_uuid}"
+
+
+def _db(req: Request):
+    return req.backend("databases")
+
+
+def _id(req: Request) -> str:
+    return req.params["database_cluster_uuid"]
+
+
+@routes.get("/v2/databases/options")
+def list_options(req: Request):
+    return _db(req).options()
+
+
+@routes.post("/v2/databases")
+def create_cluster(req: Request):
+    return Reply(201, {"database": _db(req).create_cluster(req.json())})
+
+
+@routes.get("/v2/databases")
+def list_clusters(req: Request):
+    clusters = _db(req).list_clusters(tag_name=req.arg("tag_name") or None)
+    if "page" in req.query or "per_page" in req.query:
+        return paginate(req, clusters, "databases")
+    # The API answers this list whole; a client that does not page (PyDo) must see every cluster.
+    return {"databases": clusters, "links": {}, "meta": {"total": len(clusters)}}
+
+
+@routes.get(CLUSTER)
+def get_cluster(req: Request):
+    return {"database": _db(req).get_cluster(_id(req))}
+
+
+@routes.delete(CLUSTER)
+def destroy_cluster(req: Request):
+    _db(req).destroy_cluster(_id(req))
+    return Reply(204)
+
+
+@routes.put(CLUSTER + "/resize")
+def update_cluster_size(req: Request):
+    _db(req).resize(_id(req), req.json())
+    return Reply(202)
+
+
+@routes.put(CLUSTER + "/migrate")
+def update_region(req: Request):
+    _db(req).migrate(_id(req), req.json())
+    return Reply(202)
+
+
+@routes.put(CLUSTER + "/maintenance")
+def update_maintenance_window(req: Request):
+    _db(req).update_maintenance(_id(req), req.json())
+    return Reply(204)
+
+
+@routes.put(CLUSTER + "/upgrade")
+def update_major_version(req: Request):
+    _db(req).upgrade(_id(req), req.json())
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/autoscale")
+def get_autoscale(req: Request):
+    return {"autoscale": _db(req).autoscale(_id(req))}
+
+
+@routes.put(CLUSTER + "/autoscale")
+def update_autoscale(req: Request):
+    _db(req).update_autoscale(_id(req), req.json())
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/eviction_policy")
+def get_eviction_policy(req: Request):
+    return {"eviction_policy": _db(req).eviction_policy(_id(req))}
+
+
+@routes.put(CLUSTER + "/eviction_policy")
+def update_eviction_policy(req: Request):
+    _db(req).update_eviction_policy(_id(req), req.json())
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/sql_mode")
+def get_sql_mode(req: Request):
+    return {"sql_mode": _db(req).sql_mode(_id(req))}
+
+
+@routes.put(CLUSTER + "/sql_mode")
+def update_sql_mode(req: Request):
+    _db(req).update_sql_mode(_id(req), req.json())
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/config")
+def get_config(req: Request):
+    return {"config": _db(req).config(_id(req))}
+
+
+@routes.patch(CLUSTER + "/config")
+def patch_config(req: Request):
+    _db(req).patch_config(_id(req), req.json())
+    return Reply(200)
+
+
+@routes.get(CLUSTER + "/ca")
+def get_ca(req: Request):
+    return {"ca": _db(req).ca(_id(req))}
+
+
+# -- firewall ---------------------------------------------------------------------------------
+@routes.get(CLUSTER + "/firewall")
+def list_firewall_rules(req: Request):
+    return {"rules": _db(req).firewall_rules(_id(req))}
+
+
+@routes.put(CLUSTER + "/firewall")
+def update_firewall_rules(req: Request):
+    _db(req).replace_firewall_rules(_id(req), req.json())
+    return Reply(204)
+
+
+# -- users ------------------------------------------------------------------------------------
+@routes.get(CLUSTER + "/users")
+def list_users(req: Request):
+    return {"users": _db(req).users(_id(req))}
+
+
+@routes.post(CLUSTER + "/users")
+def add_user(req: Request):
+    return Reply(201, {"user": _db(req).add_user(_id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/users/{username}")
+def get_user(req: Request):
+    return {"user": _db(req).user(_id(req), req.params["username"])}
+
+
+@routes.put(CLUSTER + "/users/{username}")
+def update_user(req: Request):
+    return Reply(201, {"user": _db(req).update_user(_id(req), req.params["username"], req.json())})
+
+
+@routes.post(CLUSTER + "/users/{username}/reset_auth")
+def reset_auth(req: Request):
+    return {"user": _db(req).reset_auth(_id(req), req.params["username"], req.json())}
+
+
+@routes.delete(CLUSTER + "/users/{username}")
+def delete_user(req: Request):
+    _db(req).delete_user(_id(req), req.params["username"])
+    return Reply(204)
+
+
+# -- dbs --------------------------------------------------------------------------------------
+@routes.get(CLUSTER + "/dbs")
+def list_dbs(req: Request):
+    return {"dbs": _db(req).dbs(_id(req))}
+
+
+@routes.post(CLUSTER + "/dbs")
+def add_db(req: Request):
+    return Reply(201, {"db": _db(req).add_db(_id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/dbs/{database_name}")
+def get_db(req: Request):
+    return {"db": _db(req).db(_id(req), req.params["database_name"])}
+
+
+@routes.delete(CLUSTER + "/dbs/{database_name}")
+def delete_db(req: Request):
+    _db(req).delete_db(_id(req), req.params["database_name"])
+    return Reply(204)
+
+
+# -- connection pools -------------------------------------------------------------------------
+@routes.get(CLUSTER + "/pools")
+def list_connection_pools(req: Request):
+    return {"pools": _db(req).pools(_id(req))}
+
+
+@routes.post(CLUSTER + "/pools")
+def add_connection_pool(req: Request):
+    return Reply(201, {"pool": _db(req).add_pool(_id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/pools/{pool_name}")
+def get_connection_pool(req: Request):
+    return {"pool": _db(req).pool(_id(req), req.params["pool_name"])}
+
+
+@routes.put(CLUSTER + "/pools/{pool_name}")
+def update_connection_pool(req: Request):
+    _db(req).update_pool(_id(req), req.params["pool_name"], req.json())
+    return Reply(204)
+
+
+@routes.delete(CLUSTER + "/pools/{pool_name}")
+def delete_connection_pool(req: Request):
+    _db(req).delete_pool(_id(req), req.params["pool_name"])
+    return Reply(204)
