@@ -76,19 +76,38 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
     """Slows requests down when ``ratelimit-remaining`` runs low, until ``ratelimit-reset``.
 
     Keeps ``reserve`` requests of the window for other clients; spreads the rest evenly over the
-    time left in the window rather than bursting into a 429.
+    time left in the window rather than bursting into a 429. With ``max_per_minute`` (long walks
+    such as registry cleanup: the API allows 250 requests/minute) requests are instead spaced at
+    least ``60 / max_per_minute`` s apart and the headers act as a hard stop: with ``reserve`` or
+    fewer requests left, wait for ``ratelimit-reset``.
     """
 
-    def __init__(self, reserve: int = 5, sleep=time.sleep, clock=time.time) -> None:
+    def __init__(self, reserve: int = 5, sleep=time.sleep, clock=time.time,
+                 max_per_minute: int | None = None) -> None:
         self.reserve = reserve
         self.state = RateLimitState()
         self._lock = threading.Lock()
         self._sleep = sleep
         self._clock = clock
+        self.min_interval = 60.0 / max_per_minute if max_per_minute else 0.0
+        self._next_slot = 0.0
 
     def on_request(self, request) -> None:  # noqa: D401 - azure-core hook
         with self._lock:
             remaining, reset = self.state.remaining, self.state.reset_epoch
+            wait = 0.0
+            if self.min_interval:
+                now = self._clock()
+                wait = self._next_slot - now
+                self._next_slot = max(now, self._next_slot) + self.min_interval
+        if self.min_interval:
+            if wait > 0:
+                self._sleep(wait)
+            if remaining is not None and reset is not None and remaining <= self.reserve:
+                left = reset - self._clock()
+                if left > 0:
+                    self._sleep(left)
+            return
         if remaining is None or reset is None:
             return
         left = reset - self._clock()
@@ -115,7 +134,7 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
 
 def make_client(token: str | None = None, endpoint: str | None = None, *, retry_total: int = 6,
                 retry_backoff_factor: float = 0.5, retry_backoff_max: float = 30.0,
-                pace: bool = True, timeout: int = 60) -> pydo.Client:
+                pace: bool = True, timeout: int = 60, max_per_minute: int | None = None) -> pydo.Client:
     """A PyDo client for the API or the emulator, with retries and rate pacing configured."""
     token = resolve_token(token)
     url = resolve_endpoint(endpoint)
@@ -129,7 +148,7 @@ def make_client(token: str | None = None, endpoint: str | None = None, *, retry_
         ),
     }
     if pace:
-        kwargs["custom_hook_policy"] = RateLimitPacingPolicy()
+        kwargs["custom_hook_policy"] = RateLimitPacingPolicy(max_per_minute=max_per_minute)
     if url.startswith("http://"):
         # Loopback only (checked above): azure-core's bearer policy refuses non-TLS URLs.
         kwargs["authentication_policy"] = HeadersPolicy({"Authorization": f"Bearer {token}"})
