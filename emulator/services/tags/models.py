@@ -48,7 +48,10 @@ class TagsBackend(Backend):
         for name in names:
             if not isinstance(name, str) or not NAME_PATTERN.match(name):
                 raise Unprocessable(f"tag {name!r} is invalid: use 1-255 letters, digits, '_', '-' or ':'")
-        return list(dict.fromkeys(names))
+        unique: dict[str, str] = {}
+        for name in names:
+            unique.setdefault(name.lower(), name)  # tags compare case-insensitively; the first spelling wins
+        return list(unique.values())
 
     def touch(self, names) -> list[str]:
         """Create every missing tag in ``names`` (idempotent); returns the validated names as given."""

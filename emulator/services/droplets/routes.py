@@ -1,0 +1,70 @@
+from emulator.core.pagination import paginate
+from emulator.core.routing import Reply, Request, Routes
+from emulator.core.state import public
+
+routes = Routes()
+
+
+def _action_link(req: Request, action: dict, rel: str) -> dict:
+    return {"id": action["id"], "rel": rel, "href": f"{req.base_url}/v2/actions/{action['id']}"}
+
+
+@routes.get("/v2/droplets")
+def droplets_list(req: Request):
+    droplets = req.backend("droplets").list(tag_name=req.arg("tag_name") or None, name=req.arg("name") or None)
+    return paginate(req, droplets, "droplets")
+
+
+@routes.post("/v2/droplets")
+def droplets_create(req: Request):
+    body = req.json()
+    created = req.backend("droplets").create(body)
+    links = {"actions": [_action_link(req, action, "create") for _, action in created]}
+    if body.get("names"):
+        return Reply(202, {"droplets": [public(d) for d, _ in created], "links": links})
+    return Reply(202, {"droplet": public(created[0][0]), "links": links})
+
+
+@routes.delete("/v2/droplets")
+def droplets_destroy_by_tag(req: Request):
+    req.backend("droplets").delete_by_tag(req.arg("tag_name"))
+    return Reply(204)
+
+
+@routes.post("/v2/droplets/actions")
+def droplet_actions_post_by_tag(req: Request):
+    return Reply(201, {"actions": req.backend("droplets").act_by_tag(req.arg("tag_name"), req.json())})
+
+
+@routes.get("/v2/droplets/{droplet_id}")
+def droplets_get(req: Request):
+    return {"droplet": req.backend("droplets").get(req.param_int("droplet_id"))}
+
+
+@routes.delete("/v2/droplets/{droplet_id}")
+def droplets_destroy(req: Request):
+    req.backend("droplets").delete(req.param_int("droplet_id"))
+    return Reply(204)
+
+
+@routes.get("/v2/droplets/{droplet_id}/actions")
+def droplet_actions_list(req: Request):
+    droplet = req.backend("droplets").get(req.param_int("droplet_id"))
+    return paginate(req, req.backend("actions").list("droplet", droplet["id"]), "actions")
+
+
+@routes.post("/v2/droplets/{droplet_id}/actions")
+def droplet_actions_post(req: Request):
+    return Reply(201, {"action": req.backend("droplets").act(req.param_int("droplet_id"), req.json())})
+
+
+@routes.get("/v2/droplets/{droplet_id}/actions/{action_id}")
+def droplet_actions_get(req: Request):
+    droplet = req.backend("droplets").get(req.param_int("droplet_id"))
+    return {"action": req.backend("actions").get_for("droplet", droplet["id"], req.param_int("action_id"))}
+
+
+@routes.get("/v2/droplets/{droplet_id}/snapshots")
+def droplets_list_snapshots(req: Request):
+    return paginate(req, req.backend("droplets").snapshots(req.param_int("droplet_id")), "snapshots")
+

@@ -1,0 +1,196 @@
+"""Block storage volumes and their attach/detach/resize actions.
+
+Attachment is kept on both sides: ``volume.droplet_ids`` here and ``droplet.volume_ids`` through the
+droplets family (``add_volume`` / ``remove_volume``). Droplet creates call :meth:`claimable` and
+:meth:`link`; droplet deletes call :meth:`unlink`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from emulator.core.errors import NotFound, Unprocessable, require
+from emulator.core.state import Backend, public
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SIZE_MAX_GB = 16 * 1024
+FILESYSTEMS = ("ext4", "xfs")
+MAX_VOLUMES_PER_DROPLET = 7
+ACTION_TYPES = {"attach": "attach_volume", "detach": "detach_volume", "resize": "resize_volume"}
+
+
+class VolumesBackend(Backend):
+    name = "volumes"
+
+    def reset(self) -> None:
+        self.data = {"volumes": {}}
+
+    # -- lookups
+    def _record(self, volume_id) -> dict:
+        record = self.table("volumes").get(str(volume_id))
+        if record is None:
+            raise NotFound(f"The volume {volume_id} could not be found.")
+        return record
+
+    def get(self, volume_id) -> dict:
+        return public(self._record(volume_id))
+
+    def list(self, *, name: str | None = None, region: str | None = None) -> list[dict]:
+        return [public(v) for v in self.table("volumes").values()
+                if name in (None, v["name"]) and region in (None, v["region"]["slug"])]
+
+    def _by_name(self, name, region) -> dict:
+        if not name or not region:
+            raise Unprocessable("volume_name and region are both required to address a volume by name")
+        for record in self.table("volumes").values():
+            if record["name"] == name and record["region"]["slug"] == region:
+                return record
+        raise NotFound(f"The volume {name} in region {region} could not be found.")
+
+    # -- create / delete
+    def create(self, body: dict) -> dict:
+        require(body, "name", "size_gigabytes", "region")
+        region = self.backend("catalog").require_region(body["region"])
+        name = str(body["name"])
+        if not NAME_PATTERN.match(name):
+            raise Unprocessable(f"name {name!r} must be 1-64 lowercase letters, digits or '-', starting with a "
+                                "letter or digit")
+        if any(v["name"] == name and v["region"]["slug"] == region["slug"] for v in self.table("volumes").values()):
+            raise Unprocessable(f"name {name!r} is already used by a volume in region {region['slug']}")
+        size = self._valid_size(body["size_gigabytes"])
+        if body.get("snapshot_id"):
+            raise Unprocessable(f"snapshot_id {body['snapshot_id']!r} does not match any volume snapshot "
+                                "(volume snapshots are not emulated)")
+        filesystem = body.get("filesystem_type") or ""
+        if filesystem and filesystem not in FILESYSTEMS:
+            raise Unprocessable(f"filesystem_type must be one of {', '.join(FILESYSTEMS)}; got {filesystem!r}")
+        label = body.get("filesystem_label") or ""
+        limit = {"ext4": 16, "xfs": 12}.get(filesystem, 16)
+        if len(label) > limit:
+            raise Unprocessable(f"filesystem_label must be at most {limit} characters for {filesystem or 'ext4'}")
+        tags = self.backend("tags").validate(body.get("tags"))
+        volume_id = self.ids.uuid()
+        record = {"id": volume_id, "region": region, "droplet_ids": [], "name": name,
+                  "description": str(body.get("description") or ""), "size_gigabytes": size,
+                  "created_at": self.now(), "filesystem_type": filesystem, "filesystem_label": label, "tags": tags}
+        self.table("volumes")[volume_id] = record
+        self.backend("tags").tag("volume", volume_id, tags)
+        self.backend("projects").assign_default(f"do:volume:{volume_id}")
+        return public(record)
+
+    def delete(self, volume_id) -> None:
+        self._delete(self._record(volume_id))
+
+    def delete_by_name(self, name, region) -> None:
+        self._delete(self._by_name(name, region))
+
+    def _delete(self, record: dict) -> None:
+        if record["droplet_ids"]:
+            raise Unprocessable(f"Volume {record['name']} is attached to droplet {record['droplet_ids'][0]}; "
+                                "detach it before deleting")
+        self.backend("tags").forget("volume", record["id"])
+        self.backend("projects").forget(f"do:volume:{record['id']}")
+        del self.table("volumes")[record["id"]]
+
+    # -- actions
+    def act(self, volume_id, body: dict) -> dict:
+        return self._act(self._record(volume_id), body)
+
+    def act_by_name(self, body: dict) -> dict:
+        return self._act(self._by_name(body.get("volume_name"), body.get("region")), body)
+
+    def _act(self, record: dict, body: dict) -> dict:
+        kind = body.get("type")
+        if kind not in ACTION_TYPES:
+            raise Unprocessable(f"type must be one of {', '.join(ACTION_TYPES)}; got {kind!r}")
+        if body.get("region") and body["region"] != record["region"]["slug"]:
+            raise Unprocessable(f"region {body['region']!r} does not match the volume's region "
+                                f"{record['region']['slug']!r}")
+        if kind == "resize":
+            size = self._valid_size(body.get("size_gigabytes"))
+            if size <= record["size_gigabytes"]:
+                raise Unprocessable(f"size_gigabytes must be larger than the current {record['size_gigabytes']}; "
+                                    "volumes cannot shrink")
+            record["size_gigabytes"] = size
+        else:
+            droplet_id = body.get("droplet_id")
+            if not isinstance(droplet_id, int) or isinstance(droplet_id, bool):
+                raise Unprocessable(f"droplet_id is required and must be an integer; got {droplet_id!r}")
+            droplets = self.backend("droplets")
+            droplet = droplets.get(droplet_id)
+            if self.backend("actions").in_progress("droplet", droplet_id):
+                raise Unprocessable("Droplet already has a pending event.")
+            if kind == "attach":
+                self._check_attach(record, droplet)
+                self.link(record["id"], droplet_id)
+            else:
+                if droplet_id not in record["droplet_ids"]:
+                    raise Unprocessable(f"Volume {record['name']} is not attached to droplet {droplet_id}")
+                self.unlink(record["id"], droplet_id)
+        return self.backend("actions").create_action(ACTION_TYPES[kind], "volume", None, record["region"]["slug"],
+                                                     owner=record["id"])
+
+    def _check_attach(self, record: dict, droplet: dict) -> None:
+        if droplet["region"]["slug"] != record["region"]["slug"]:
+            raise Unprocessable(f"Volume {record['name']} is in {record['region']['slug']} and droplet "
+                                f"{droplet['id']} in {droplet['region']['slug']}; they must share a region")
+        if record["droplet_ids"]:
+            raise Unprocessable(f"Volume {record['name']} is already attached to droplet {record['droplet_ids'][0]}")
+        if len(droplet["volume_ids"]) >= MAX_VOLUMES_PER_DROPLET:
+            raise Unprocessable(f"Droplet {droplet['id']} already has {MAX_VOLUMES_PER_DROPLET} volumes attached")
+
+    def actions(self, volume_id) -> list[dict]:
+        record = self._record(volume_id)
+        return self.backend("actions").list("volume", record["id"])
+
+    # -- links with droplets (public for the droplets family)
+    def claimable(self, refs, region: str, field: str = "volumes") -> list[str]:
+        """Volume ids for a droplet create: ``["uuid"]`` or ``[{"id": "uuid"}]``, unattached, same region."""
+        if refs in (None, ""):
+            return []
+        if not isinstance(refs, list):
+            raise Unprocessable(f"{field} must be a list of volume ids; got {refs!r}")
+        out = []
+        for ref in refs:
+            volume_id = ref.get("id") if isinstance(ref, dict) else ref
+            record = self.table("volumes").get(str(volume_id))
+            if record is None:
+                raise Unprocessable(f"{field}: volume {volume_id!r} does not exist")
+            if record["region"]["slug"] != region:
+                raise Unprocessable(f"{field}: volume {volume_id!r} is in {record['region']['slug']}, not {region}")
+            if record["droplet_ids"]:
+                raise Unprocessable(f"{field}: volume {volume_id!r} is already attached to droplet "
+                                    f"{record['droplet_ids'][0]}")
+            out.append(record["id"])
+        if len(out) > MAX_VOLUMES_PER_DROPLET:
+            raise Unprocessable(f"{field}: at most {MAX_VOLUMES_PER_DROPLET} volumes per droplet")
+        return out
+
+    def link(self, volume_id: str, droplet_id: int) -> None:
+        record = self._record(volume_id)
+        if droplet_id not in record["droplet_ids"]:
+            record["droplet_ids"].append(droplet_id)
+        self.backend("droplets").add_volume(droplet_id, record["id"])
+
+    def unlink(self, volume_id: str, droplet_id: int) -> None:
+        record = self.table("volumes").get(str(volume_id))
+        if record is not None and droplet_id in record["droplet_ids"]:
+            record["droplet_ids"].remove(droplet_id)
+        self.backend("droplets").remove_volume(droplet_id, str(volume_id))
+
+    # -- tag hooks (see the tags family)
+    def tag_target_exists(self, resource_type: str, resource_id: str) -> bool:
+        return resource_type == "volume" and str(resource_id) in self.table("volumes")
+
+    def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
+        record = self._record(resource_id)
+        if present and tag.lower() not in (t.lower() for t in record["tags"]):
+            record["tags"].append(tag)
+        if not present:
+            record["tags"] = [t for t in record["tags"] if t.lower() != tag.lower()]
+
+    @staticmethod
+    def _valid_size(raw) -> int:
+        if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= SIZE_MAX_GB:
+            raise Unprocessable(f"size_gigabytes must be an integer within 1..{SIZE_MAX_GB}; got {raw!r}")
+        return raw
