@@ -112,7 +112,8 @@ def ip_address(value: str, field: str, version: int | None = None) -> str:
     try:
         parsed = ipaddress.ip_address(value)
     except ValueError:
-        raise Unprocessable(f"{field} must be an IP address; got {value!r}") from None
+        kind = f"an IPv{version}" if version else "an IP"
+        raise Unprocessable(f"{field} must be {kind} address; got {value!r}") from None
     if version is not None and parsed.version != version:
         raise Unprocessable(f"{field} must be an IPv{version} address; got {value!r}")
     return value
