@@ -1,0 +1,63 @@
+"""``do-platform plan``: the offline plan of a stack (resources, monthly cost, guardrail findings)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+
+
+@handle_errors
+def plan(
+    ctx: typer.Context,
+    stack: StackOpt = "dev",
+    as_json: JsonOpt = False,
+    against: Annotated[str | None, typer.Option(
+        "--against", metavar="GIT_REF",
+        help="compare with the same stack at another git revision; prints a Markdown pull-request comment")] = None,
+    all_stacks: Annotated[bool, typer.Option(
+        "--all-stacks", help="with --against: every stack of the repository in one comment")] = False,
+    live_prices: Annotated[bool, typer.Option(
+        "--live-prices", help="refresh droplet, App Platform and registry prices through the API (needs a token)")]
+    = False,
+) -> None:
+    """Evaluate the program under Pulumi's mock runtime (no CLI, no token, no network) and print the
+    resource tree, guardrail findings and monthly cost. Exit 3 when a mandatory guardrail is broken."""
+    from do_platform.ops import plan as ops
+
+    settings = settings_of(ctx)
+    as_json = as_json or settings.output is OutputFormat.json
+    client = settings.client() if live_prices else None
+
+    if against:
+        from do_platform.offline import stack_names
+
+        stacks = stack_names() if all_stacks else [stack]
+        diffs = []
+        for name in stacks:
+            head = ops.plan_stack(name, live_client=client)
+            base = ops.plan_against(name, against)
+            diffs.append(ops.diff_plans(base, head, against))
+        if as_json:
+            typer.echo(json.dumps([{**d.__dict__, "changes": [c.__dict__ for c in d.changes], "delta": d.delta}
+                                   for d in diffs], indent=2, default=str))
+        else:
+            typer.echo(ops.render_diff_markdown(diffs), nl=False)
+        return
+
+    if all_stacks:
+        raise typer.BadParameter("--all-stacks only goes with --against", param_hint="--all-stacks")
+    result = ops.plan_stack(stack, live_client=client)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2, default=str))
+    else:
+        typer.echo(ops.render_text(result))
+    if result.blocking:
+        raise typer.Exit(code=3)

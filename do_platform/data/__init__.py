@@ -1,0 +1,1 @@
+"""Data files shipped with do-platform (the bundled, dated price table)."""

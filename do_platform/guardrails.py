@@ -1,0 +1,305 @@
+"""Guardrails: pure rule functions shared by the offline plan and the CrossGuard pack in ``policy/``.
+
+Rules read a resource's engine properties (camelCase, as ``pulumi preview`` and the mock runtime see
+them; snake_case is accepted too) and return :class:`Violation` s. No ``pulumi_policy`` import here:
+``policy/__main__.py`` wraps these functions, and ``do-platform plan`` calls them directly, so a
+developer sees the same findings before any cloud call. Enforcement comes from the stack's
+``do-platform:policyEnforcement`` (advisory, mandatory or disabled); when the key is absent a
+production stack is mandatory and every other stack advisory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from do_platform.config import PROJECT, Environment, PolicyEnforcement
+from do_platform.errors import ConfigError
+
+DROPLET = "digitalocean:index/droplet:Droplet"
+FIREWALL = "digitalocean:index/firewall:Firewall"
+LOAD_BALANCER = "digitalocean:index/loadBalancer:LoadBalancer"
+DATABASE_CLUSTER = "digitalocean:index/databaseCluster:DatabaseCluster"
+DATABASE_FIREWALL = "digitalocean:index/databaseFirewall:DatabaseFirewall"
+KUBERNETES_CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster"
+KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool"
+VOLUME = "digitalocean:index/volume:Volume"
+
+# Resources whose ``tags`` label the resource itself (a Firewall's ``tags`` pick its targets instead).
+TAGGABLE = frozenset({
+    DROPLET, VOLUME, DATABASE_CLUSTER, KUBERNETES_CLUSTER, KUBERNETES_NODE_POOL,
+    "digitalocean:index/databaseReplica:DatabaseReplica", "digitalocean:index/customImage:CustomImage",
+})
+# Ports that must never be reachable from the whole internet.
+ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database", 3306: "MySQL",
+               6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
+ALL_PORTS = ("all", "1-65535", "0", "")
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """What the rules need to know about the stack: its name, environment and enforcement level."""
+
+    stack: str
+    environment: Environment = Environment.development
+    enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.production
+
+    @property
+    def env_tag(self) -> str:
+        """The tag every taggable resource of this stack carries."""
+        return f"env:{self.stack}"
+
+    @classmethod
+    def from_config(cls, stack: str, config: Mapping[str, Any]) -> StackContext:
+        """From a stack's raw ``config:`` mapping (``do-platform:environment``, ``do-platform:policyEnforcement``)."""
+        env_key, level_key = f"{PROJECT}:environment", f"{PROJECT}:policyEnforcement"
+        raw_env = config.get(env_key, config.get("environment"))
+        raw_level = config.get(level_key, config.get("policyEnforcement"))
+        try:
+            environment = Environment(raw_env) if raw_env is not None else Environment.development
+        except ValueError:
+            raise ConfigError(f"{env_key}: {raw_env!r} is not an environment; allowed: "
+                              f"{', '.join(e.value for e in Environment)}") from None
+        if raw_level is None:
+            level = PolicyEnforcement.mandatory if environment is Environment.production else PolicyEnforcement.advisory
+        else:
+            try:
+                level = PolicyEnforcement(raw_level)
+            except ValueError:
+                raise ConfigError(f"{level_key}: {raw_level!r} is not an enforcement level; allowed: "
+                                  f"{', '.join(p.value for p in PolicyEnforcement)}") from None
+        return cls(stack, environment, level)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    urn: str | None = None
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """A resource as the stack-level rules see it; ``refs`` are URNs its properties point at."""
+
+    urn: str
+    type: str
+    props: Mapping[str, Any]
+    parent: str | None = None
+    refs: frozenset[str] = field(default_factory=frozenset)
+    protect: bool = False
+
+
+def _get(props: Mapping[str, Any] | None, *names: str, default: Any = None) -> Any:
+    if not props:
+        return default
+    for name in names:
+        value = props.get(name)
+        if value is not None:
+            return value
+    return default
+
+
+def _is_anywhere(address: Any) -> bool:
+    try:
+        return ipaddress.ip_network(str(address), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def _port_span(port_range: Any) -> tuple[int, int] | None:
+    """(low, high) of a firewall ``portRange``; all ports for "all", "1-65535", "0" or empty."""
+    text = "" if port_range is None else str(port_range).strip()
+    if text in ALL_PORTS:
+        return (1, 65535)
+    low, _, high = text.partition("-")
+    try:
+        return (int(low), int(high or low))
+    except ValueError:
+        return None
+
+
+def _inbound(props: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    return [r for r in (_get(props, "inboundRules", "inbound_rules", default=[]) or []) if isinstance(r, Mapping)]
+
+
+# --- resource rules: (resource_type, props, ctx, protect) -> list of messages ---------------------
+
+def no_public_admin_ports(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                          protect: bool | None = None) -> list[str]:
+    """No inbound SSH, RDP or database port from 0.0.0.0/0 or ::/0."""
+    out = []
+    for rule in _inbound(props):
+        if str(_get(rule, "protocol", default="tcp")).lower() == "icmp":
+            continue
+        public = [a for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or []) if _is_anywhere(a)]
+        span = _port_span(_get(rule, "portRange", "port_range"))
+        if not public or span is None:
+            continue
+        exposed = [f"{port} ({name})" for port, name in ADMIN_PORTS.items() if span[0] <= port <= span[1]]
+        if exposed:
+            out.append(f"inbound {_get(rule, 'protocol', default='tcp')} {_get(rule, 'portRange', 'port_range')} "
+                       f"from {', '.join(public)} exposes {', '.join(exposed)}; allow specific CIDRs or the VPC "
+                       f"range instead")
+    return out
+
+
+def no_all_ports_inbound(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                         protect: bool | None = None) -> list[str]:
+    """No inbound TCP/UDP rule that opens every port."""
+    out = []
+    for rule in _inbound(props):
+        protocol = str(_get(rule, "protocol", default="tcp")).lower()
+        if protocol == "icmp":
+            continue
+        if _port_span(_get(rule, "portRange", "port_range")) == (1, 65535):
+            out.append(f"inbound {protocol} rule opens all ports "
+                       f"(portRange {_get(rule, 'portRange', 'port_range', default='unset')!r}); list the ports "
+                       f"the service needs")
+    return out
+
+
+def kubernetes_version_pinned(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                              protect: bool | None = None) -> list[str]:
+    """The cluster's version is a real release, never ``latest`` (a perpetual diff and surprise upgrades)."""
+    version = _get(props, "version")
+    if version is None or str(version).strip() in ("", "latest"):
+        return [f"version {version!r} is not pinned; resolve a release such as 1.33.5-do.0 from a "
+                f"version prefix (kubernetes.versionPrefix)"]
+    return []
+
+
+def kubernetes_ha_in_production(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                protect: bool | None = None) -> list[str]:
+    """Production clusters run the HA control plane."""
+    if ctx.production and not _get(props, "ha", default=False):
+        return ["production cluster without the HA control plane (ha: true)"]
+    return []
+
+
+def load_balancer_redirects_http(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                 protect: bool | None = None) -> list[str]:
+    """A load balancer that accepts HTTP redirects it to HTTPS."""
+    rules = [r for r in (_get(props, "forwardingRules", "forwarding_rules", default=[]) or [])
+             if isinstance(r, Mapping)]
+    takes_http = any(str(_get(r, "entryProtocol", "entry_protocol", default="")).lower() == "http" for r in rules)
+    if (takes_http or not rules) and not _get(props, "redirectHttpToHttps", "redirect_http_to_https", default=False):
+        return ["HTTP is not redirected to HTTPS (redirectHttpToHttps: true)"]
+    return []
+
+
+def env_tagged(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+               protect: bool | None = None) -> list[str]:
+    """Every taggable resource carries the stack's env tag (cost reports, firewalls and cleanup rely on it)."""
+    tags = [str(t) for t in (_get(props, "tags", default=[]) or [])]
+    if ctx.env_tag not in tags:
+        return [f"missing the env tag {ctx.env_tag!r} (tags: {tags or 'none'})"]
+    return []
+
+
+def production_database_protected(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                  protect: bool | None = None) -> list[str]:
+    """A production database cluster is protected against deletion."""
+    if ctx.production and not protect:
+        return ["production database cluster without protect=True: a rename or a destroy would delete it"]
+    return []
+
+
+def droplet_monitored(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                      protect: bool | None = None) -> list[str]:
+    """Droplets run the monitoring agent (the alerts need its metrics)."""
+    if not _get(props, "monitoring", default=False):
+        return ["droplet without the monitoring agent (monitoring: true)"]
+    return []
+
+
+ResourceCheck = Callable[[str, Mapping[str, Any], StackContext, "bool | None"], list[str]]
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    name: str
+    description: str
+    types: frozenset[str]
+    check: ResourceCheck
+
+
+RESOURCE_RULES: tuple[ResourceRule, ...] = (
+    ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database ports from 0.0.0.0/0 or ::/0.",
+                 frozenset({FIREWALL}), no_public_admin_ports),
+    ResourceRule("no-all-ports-inbound", "No inbound firewall rule that opens every port.",
+                 frozenset({FIREWALL}), no_all_ports_inbound),
+    ResourceRule("kubernetes-version-pinned", "Kubernetes clusters pin a release, never 'latest'.",
+                 frozenset({KUBERNETES_CLUSTER}), kubernetes_version_pinned),
+    ResourceRule("kubernetes-ha-in-production", "Production Kubernetes clusters use the HA control plane.",
+                 frozenset({KUBERNETES_CLUSTER}), kubernetes_ha_in_production),
+    ResourceRule("load-balancer-https-redirect", "Load balancers redirect HTTP to HTTPS.",
+                 frozenset({LOAD_BALANCER}), load_balancer_redirects_http),
+    ResourceRule("env-tag", "Every taggable resource carries the stack's env tag.", TAGGABLE, env_tagged),
+    ResourceRule("production-database-protected", "Production database clusters are protected.",
+                 frozenset({DATABASE_CLUSTER}), production_database_protected),
+    ResourceRule("droplet-monitoring", "Droplets run the monitoring agent.", frozenset({DROPLET}), droplet_monitored),
+)
+
+
+def check_resource(resource_type: str, props: Mapping[str, Any], ctx: StackContext, *,
+                   protect: bool | None = None, urn: str | None = None) -> list[Violation]:
+    """Every resource rule that applies to ``resource_type``."""
+    return [Violation(rule.name, message, urn)
+            for rule in RESOURCE_RULES if resource_type in rule.types
+            for message in rule.check(resource_type, props or {}, ctx, protect)]
+
+
+# --- stack rule -------------------------------------------------------------------------------------
+
+DATABASE_NETWORK = "database-network"
+DATABASE_NETWORK_DESCRIPTION = ("Database clusters sit in a VPC behind a database firewall that trusts no "
+                                "public source.")
+
+
+def _covers(firewall: StackResource, cluster: StackResource, clusters_by_parent: dict[str | None, int]) -> bool:
+    """Does this database firewall belong to that cluster?"""
+    if cluster.urn in firewall.refs:
+        return True
+    cluster_id = _get(firewall.props, "clusterId", "cluster_id")
+    if cluster_id is not None and cluster_id == _get(cluster.props, "id", "clusterId"):
+        return True
+    if firewall.parent == cluster.urn:
+        return True
+    # Same owner and the only cluster it owns: the component wires the id (unknown under mocks).
+    return not firewall.refs and firewall.parent is not None and firewall.parent == cluster.parent \
+        and clusters_by_parent.get(cluster.parent) == 1
+
+
+def database_network(resources: Iterable[StackResource], ctx: StackContext) -> list[Violation]:
+    """Each database cluster: in a VPC, covered by a database firewall, no public trusted source."""
+    resources = list(resources)
+    clusters = [r for r in resources if r.type == DATABASE_CLUSTER]
+    firewalls = [r for r in resources if r.type == DATABASE_FIREWALL]
+    by_parent: dict[str | None, int] = {}
+    for c in clusters:
+        by_parent[c.parent] = by_parent.get(c.parent, 0) + 1
+    out: list[Violation] = []
+    for fw in firewalls:
+        for rule in _get(fw.props, "rules", default=[]) or []:
+            if str(_get(rule, "type", default="")).lower() == "ip_addr" and _is_anywhere(_get(rule, "value")):
+                out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {_get(rule, 'value')}: the "
+                                     f"database is open to the internet", fw.urn))
+    for cluster in clusters:
+        if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):
+            out.append(Violation(DATABASE_NETWORK, "database cluster outside a VPC (privateNetworkUuid unset)",
+                                 cluster.urn))
+        if not any(_covers(fw, cluster, by_parent) for fw in firewalls):
+            out.append(Violation(DATABASE_NETWORK, "database cluster without a database firewall: every source "
+                                 "with the password can connect", cluster.urn))
+    return out
+
+
+ALL_RULES: tuple[tuple[str, str], ...] = tuple((r.name, r.description) for r in RESOURCE_RULES) + (
+    (DATABASE_NETWORK, DATABASE_NETWORK_DESCRIPTION),)

@@ -1,0 +1,1 @@
+"""Operations behind the ``do-platform`` commands: plain functions returning dataclasses."""

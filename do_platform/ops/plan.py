@@ -1,0 +1,406 @@
+"""The offline plan: what a stack creates, what it costs per month and which guardrails it breaks.
+
+:func:`build_plan` turns an offline evaluation (the program under Pulumi's mock runtime: no CLI, no
+token, no network) into a :class:`Plan`: a component → resources tree with key inputs, a price per
+resource, component and stack, and the guardrail findings. :func:`plan_against` evaluates another
+git revision of the repository in a worktree (its own interpreter: two versions of the program's
+modules cannot share one) and :func:`diff_plans` / :func:`render_diff_markdown` turn the pair into a
+pull-request comment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from do_platform import guardrails, pricing
+from do_platform.errors import ConfigError, PlatformError
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+COMMENT_MARKER = "<!-- do-platform-plan -->"
+AGAINST_TIMEOUT_S = 300
+
+# The inputs worth showing per resource type (the rest are in --json).
+KEY_INPUTS: dict[str, tuple[str, ...]] = {
+    pricing.DROPLET: ("region", "size", "image", "monitoring", "backups"),
+    pricing.VOLUME: ("region", "size"),
+    pricing.LOAD_BALANCER: ("region", "sizeUnit", "size", "redirectHttpToHttps"),
+    pricing.DATABASE_CLUSTER: ("engine", "version", "region", "size", "nodeCount"),
+    pricing.DATABASE_REPLICA: ("region", "size"),
+    pricing.KUBERNETES_CLUSTER: ("version", "region", "ha", "nodePool.size", "nodePool.nodeCount"),
+    pricing.KUBERNETES_NODE_POOL: ("size", "nodeCount", "autoScale", "minNodes", "maxNodes"),
+    pricing.APP: ("spec.region", "spec.services"),
+    pricing.CONTAINER_REGISTRY: ("subscriptionTierSlug", "region"),
+    "digitalocean:index/vpc:Vpc": ("region", "ipRange"),
+    "digitalocean:index/firewall:Firewall": ("inboundRules",),
+    "digitalocean:index/databaseFirewall:DatabaseFirewall": ("rules",),
+    "digitalocean:index/dnsRecord:DnsRecord": ("type", "name"),
+    "digitalocean:index/domain:Domain": ("name",),
+    "digitalocean:index/certificate:Certificate": ("type", "domains"),
+}
+
+
+@dataclass
+class PlanResource:
+    urn: str
+    type: str
+    name: str
+    component: str | None
+    protect: bool
+    key_inputs: dict[str, Any]
+    inputs: dict[str, Any]
+    monthly: float | None
+    price_basis: str
+    price_source: str
+    violations: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class PlanComponent:
+    urn: str | None
+    type: str
+    name: str
+    monthly: float
+    unknown: int
+    resources: list[str]
+
+
+@dataclass
+class Plan:
+    stack: str
+    environment: str
+    enforcement: str
+    prices_as_of: str
+    currency: str
+    price_sources: dict[str, str]
+    price_notes: list[str]
+    components: list[PlanComponent]
+    resources: list[PlanResource]
+    violations: list[dict[str, Any]]
+    monthly: float
+    unknown: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        data = dict(data)
+        data["components"] = [PlanComponent(**c) for c in data.get("components", [])]
+        data["resources"] = [PlanResource(**r) for r in data.get("resources", [])]
+        return cls(**data)
+
+    @property
+    def blocking(self) -> bool:
+        """Mandatory violations stop the plan (exit code 3) as they would stop ``pulumi up``."""
+        return self.enforcement == "mandatory" and bool(self.violations)
+
+
+def _dig(props: dict[str, Any], dotted: str) -> Any:
+    value: Any = props
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _key_inputs(resource_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    keys = KEY_INPUTS.get(resource_type, ("region",))
+    out = {}
+    for key in keys:
+        value = _dig(inputs, key)
+        if value is None:
+            continue
+        if isinstance(value, list) and key in ("inboundRules", "rules", "spec.services"):
+            value = f"{len(value)} item(s)"
+        out[key] = value
+    return out
+
+
+def _owner(resource, by_urn: dict[str, Any]) -> str | None:
+    """The URN of the nearest component above a resource (None: directly under the stack)."""
+    parent = resource.parent_urn
+    while parent and parent in by_urn:
+        node = by_urn[parent]
+        if not node.custom:
+            return parent
+        parent = node.parent_urn
+    return None
+
+
+def _stack_resources(evaluation) -> list[guardrails.StackResource]:
+    return [guardrails.StackResource(urn=r.urn, type=r.type, props=r.inputs, parent=r.parent_urn, protect=r.protect)
+            for r in evaluation.resources if r.custom]
+
+
+def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTable,
+               price_notes: list[str] | None = None) -> Plan:
+    """Price and check every custom resource of an evaluation, grouped under its component."""
+    by_urn = {r.urn: r for r in evaluation.resources}
+    violations = {}
+    for v in guardrails.database_network(_stack_resources(evaluation), ctx):
+        violations.setdefault(v.urn, []).append(v)
+    resources: list[PlanResource] = []
+    for r in evaluation.resources:
+        if not r.custom or r.type == STACK_TYPE or r.type.startswith("pulumi:providers:"):
+            continue
+        for v in guardrails.check_resource(r.type, r.inputs, ctx, protect=r.protect, urn=r.urn):
+            violations.setdefault(r.urn, []).append(v)
+        price = pricing.price_resource(r.type, r.inputs, table)
+        resources.append(PlanResource(
+            urn=r.urn, type=r.type, name=r.name, component=_owner(r, by_urn), protect=r.protect,
+            key_inputs=_key_inputs(r.type, r.inputs), inputs=r.inputs, monthly=price.monthly,
+            price_basis=price.basis, price_source=price.source,
+            violations=[{"rule": v.rule, "message": v.message} for v in violations.get(r.urn, [])]))
+    components: dict[str | None, PlanComponent] = {}
+    for res in resources:
+        comp = components.get(res.component)
+        if comp is None:
+            node = by_urn.get(res.component) if res.component else None
+            comp = components[res.component] = PlanComponent(
+                urn=res.component, type=node.type if node else STACK_TYPE,
+                name=node.name if node else evaluation.stack, monthly=0.0, unknown=0, resources=[])
+        comp.resources.append(res.urn)
+        if res.monthly is None:
+            comp.unknown += 1
+        else:
+            comp.monthly += res.monthly
+    flat = [{"rule": v.rule, "message": v.message, "urn": v.urn, "enforcement": ctx.enforcement.value}
+            for urn_violations in violations.values() for v in urn_violations]
+    if ctx.enforcement.value == "disabled":
+        flat = []
+        for res in resources:
+            res.violations = []
+    return Plan(
+        stack=evaluation.stack, environment=ctx.environment.value, enforcement=ctx.enforcement.value,
+        prices_as_of=table.as_of, currency=table.currency,
+        price_sources={f: table.source(f) for f in ("droplet_sizes", "app_instance_sizes", "registry_tiers")},
+        price_notes=list(price_notes or []), components=list(components.values()), resources=resources,
+        violations=flat, monthly=round(sum(r.monthly for r in resources if r.monthly is not None), 2),
+        unknown=sum(1 for r in resources if r.monthly is None))
+
+
+def plan_stack(stack: str, *, root: Path | None = None, live_client=None) -> Plan:
+    """Evaluate ``stack`` offline and build its plan (``live_client``: refresh prices through PyDo first)."""
+    from do_platform import offline
+    from do_platform.stack_files import read_stack_config
+
+    root = Path(root) if root else offline.REPO_ROOT
+    raw = read_stack_config(stack, root)
+    evaluation = offline.evaluate(stack, root=root)
+    ctx = guardrails.StackContext.from_config(stack, raw)
+    table, notes = pricing.load_bundled(), []
+    if live_client is not None:
+        refreshed = pricing.refresh_live(table, live_client)
+        table, notes = refreshed.table, refreshed.notes
+    return build_plan(evaluation, ctx, table, notes)
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+def money(value: float | None, unknown: int = 0) -> str:
+    if value is None:
+        return "unknown"
+    text = f"${value:,.2f}"
+    return f"{text} + {unknown} unknown" if unknown else text
+
+
+def _short_type(resource_type: str) -> str:
+    return resource_type.rsplit(":", 1)[-1]
+
+
+def _fmt_inputs(key_inputs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in key_inputs.items())
+
+
+def render_text(plan: Plan) -> str:
+    """The human plan: tree with prices, findings, totals."""
+    lines = [f"Stack {plan.stack} ({plan.environment}); guardrails {plan.enforcement}; prices "
+             f"{plan.currency} per month, list prices as of {plan.prices_as_of}"]
+    by_urn = {r.urn: r for r in plan.resources}
+    for comp in plan.components:
+        head = f"{_short_type(comp.type)} {comp.name}" if comp.urn else f"(stack {comp.name})"
+        lines.append("")
+        lines.append(f"{head}  {money(comp.monthly, comp.unknown)}")
+        for urn in comp.resources:
+            res = by_urn[urn]
+            cost = money(res.monthly)
+            flag = "  [protected]" if res.protect else ""
+            inputs = _fmt_inputs(res.key_inputs)
+            lines.append(f"  {_short_type(res.type):<22} {res.name:<32} {cost:>10}  {inputs}{flag}")
+            if res.monthly is None or res.monthly > 0:
+                lines.append(f"  {'':<22} {'':<32} {'':>10}  ↳ {res.price_basis}")
+    lines.append("")
+    if plan.violations:
+        lines.append(f"Guardrail findings ({len(plan.violations)}, {plan.enforcement}):")
+        for v in plan.violations:
+            name = by_urn[v["urn"]].name if v.get("urn") in by_urn else (v.get("urn") or plan.stack)
+            lines.append(f"  [{v['rule']}] {name}: {v['message']}")
+    else:
+        lines.append("Guardrail findings: none")
+    for note in plan.price_notes:
+        lines.append(f"note: {note}")
+    lines.append(f"Total: {money(plan.monthly, plan.unknown)} per month ({len(plan.resources)} resources)")
+    return "\n".join(lines)
+
+
+# --- comparing two versions ---------------------------------------------------------------------------
+
+@dataclass
+class ResourceChange:
+    urn: str
+    type: str
+    name: str
+    kind: str  # added | removed | changed
+    before: float | None
+    after: float | None
+    changed_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanDiff:
+    stack: str
+    base_ref: str
+    changes: list[ResourceChange]
+    before_monthly: float
+    after_monthly: float
+    before_unknown: int
+    after_unknown: int
+    new_violations: list[dict[str, Any]]
+    violations: list[dict[str, Any]]
+    enforcement: str
+    prices_as_of: str
+
+    @property
+    def delta(self) -> float:
+        return round(self.after_monthly - self.before_monthly, 2)
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def diff_plans(base: Plan | None, head: Plan, base_ref: str) -> PlanDiff:
+    """Resources added, removed and changed (by URN) and the cost delta; ``base=None``: a new stack."""
+    before = {r.urn: r for r in (base.resources if base else [])}
+    after = {r.urn: r for r in head.resources}
+    changes = []
+    for urn, r in after.items():
+        if urn not in before:
+            changes.append(ResourceChange(urn, r.type, r.name, "added", None, r.monthly))
+        else:
+            keys = _changed_keys(before[urn].inputs, r.inputs)
+            if keys or before[urn].monthly != r.monthly:
+                changes.append(ResourceChange(urn, r.type, r.name, "changed", before[urn].monthly, r.monthly, keys))
+    for urn, r in before.items():
+        if urn not in after:
+            changes.append(ResourceChange(urn, r.type, r.name, "removed", r.monthly, None))
+    old_findings = {(v["rule"], v.get("urn"), v["message"]) for v in (base.violations if base else [])}
+    return PlanDiff(
+        stack=head.stack, base_ref=base_ref, changes=changes,
+        before_monthly=base.monthly if base else 0.0, after_monthly=head.monthly,
+        before_unknown=base.unknown if base else 0, after_unknown=head.unknown,
+        new_violations=[v for v in head.violations if (v["rule"], v.get("urn"), v["message"]) not in old_findings],
+        violations=head.violations, enforcement=head.enforcement, prices_as_of=head.prices_as_of)
+
+
+def _signed(value: float) -> str:
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}${abs(value):,.2f}"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_diff_markdown(diffs: list[PlanDiff]) -> str:
+    """One Markdown comment for every stack: changes, cost delta, guardrail findings."""
+    out = [COMMENT_MARKER, "## do-platform plan", ""]
+    if diffs:
+        out.append(f"Monthly list prices (USD) as of {diffs[0].prices_as_of}; compared with `{diffs[0].base_ref}`.")
+        out.append("")
+        out.append("| Stack | Before | After | Delta | Changes | Findings |")
+        out.append("|---|---:|---:|---:|---|---|")
+        for d in diffs:
+            counts = {k: sum(1 for c in d.changes if c.kind == k) for k in ("added", "changed", "removed")}
+            summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no changes"
+            findings = f"{len(d.violations)} ({d.enforcement})" if d.violations else "none"
+            out.append(f"| {d.stack} | {money(d.before_monthly, d.before_unknown)} | "
+                       f"{money(d.after_monthly, d.after_unknown)} | {_signed(d.delta)} | {summary} | {findings} |")
+    for d in diffs:
+        out += ["", f"### {d.stack}", ""]
+        if not d.changes:
+            out.append("No resource changes.")
+        else:
+            out.append("| | Resource | Type | Before | After | Changed inputs |")
+            out.append("|---|---|---|---:|---:|---|")
+            mark = {"added": "➕", "removed": "➖", "changed": "✏️"}
+            for c in sorted(d.changes, key=lambda c: (c.kind, c.type, c.name)):
+                out.append(f"| {mark[c.kind]} {c.kind} | `{_cell(c.name)}` | {_short_type(c.type)} | "
+                           f"{money(c.before) if c.kind != 'added' else '—'} | "
+                           f"{money(c.after) if c.kind != 'removed' else '—'} | {_cell(', '.join(c.changed_keys))} |")
+        if d.new_violations:
+            out += ["", f"**New guardrail findings ({d.enforcement}):**", ""]
+            out += [f"- `{v['rule']}` {_cell(v.get('urn', '').rsplit('::', 1)[-1])}: {_cell(v['message'])}"
+                    for v in d.new_violations]
+    return "\n".join(out) + "\n"
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+
+
+def plan_against(stack: str, ref: str, *, root: Path | None = None, python: str | None = None) -> Plan | None:
+    """The plan of ``stack`` at git ``ref`` (None when the stack does not exist there).
+
+    The ref is checked out with ``git worktree add --detach`` into a temporary directory and planned
+    there by that version's own ``python -m do_platform plan --json``; the worktree is always removed.
+    """
+    from do_platform import offline
+
+    root = Path(root) if root else offline.REPO_ROOT
+    if shutil.which("git") is None:
+        raise ConfigError("--against needs git on PATH")
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise ConfigError(f"--against: {root} is not inside a git repository")
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if commit.returncode != 0 or not commit.stdout.strip():
+        raise ConfigError(f"--against {ref!r}: no such git revision (a branch, tag or commit such as origin/main)",
+                          hint="in CI fetch the base branch first (actions/checkout with fetch-depth: 0)")
+    sha = commit.stdout.strip()
+    sub = Path(root).resolve().relative_to(Path(top.stdout.strip()).resolve())
+    tmp = Path(tempfile.mkdtemp(prefix="do-platform-plan-"))
+    tree = tmp / "tree"
+    try:
+        added = _git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha)
+        if added.returncode != 0:
+            raise PlatformError(f"--against {ref!r}: git worktree add failed: {added.stderr.strip()}")
+        where = tree / sub
+        if not (where / f"Pulumi.{stack}.yaml").is_file():
+            return None
+        env = {**os.environ, "PYTHONPATH": str(where), "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("DO_PLATFORM_DEBUG", None)
+        proc = subprocess.run([python or sys.executable, "-m", "do_platform", "plan", "--stack", stack, "--json"],
+                              cwd=where, env=env, capture_output=True, text=True, timeout=AGAINST_TIMEOUT_S,
+                              check=False)
+        if proc.returncode not in (0, 3):
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            raise PlatformError(f"--against {ref!r}: planning {stack} at {sha[:12]} failed: {' / '.join(tail)}")
+        try:
+            return Plan.from_json(json.loads(proc.stdout))
+        except (ValueError, TypeError) as exc:
+            raise PlatformError(f"--against {ref!r}: the plan at {sha[:12]} is not in this version's JSON "
+                                f"format ({exc})") from None
+    finally:
+        _git(root, "worktree", "remove", "--force", str(tree))
+        shutil.rmtree(tmp, ignore_errors=True)
+        _git(root, "worktree", "prune")

@@ -1,0 +1,91 @@
+"""Prices: the bundled table, each priced family, unknown never 0, live refresh through PyDo."""
+
+from __future__ import annotations
+
+import pytest
+
+from do_platform import pricing
+
+TABLE = pricing.load_bundled()
+
+
+def test_bundled_table_is_dated_and_covers_every_family():
+    assert TABLE.as_of >= "2025-01-01"
+    assert TABLE.droplet_sizes["s-1vcpu-1gb"] == 6.0
+    assert TABLE.lb_per_size_unit > 0 and TABLE.volume_per_gib > 0 and TABLE.kubernetes_ha_control_plane > 0
+    assert set(TABLE.registry_tiers) == {"starter", "basic", "professional"}
+    assert TABLE.database_sizes_per_node["db-s-1vcpu-1gb"] > 0
+    assert TABLE.app_instance_sizes["apps-s-1vcpu-0.5gb"] > 0
+    assert TABLE.source("droplet_sizes") == f"bundled {TABLE.as_of}"
+
+
+def test_droplet_with_backups_adds_twenty_percent():
+    price = pricing.price_resource(pricing.DROPLET, {"size": "s-2vcpu-4gb", "backups": True}, TABLE)
+    assert price.monthly == pytest.approx(24.0 * 1.2)
+    assert "backups" in price.basis
+
+
+def test_unknown_size_is_unknown_not_zero():
+    price = pricing.price_resource(pricing.DROPLET, {"size": "s-99vcpu-1tb"}, TABLE)
+    assert price.monthly is None and not price.known
+    assert "s-99vcpu-1tb" in price.basis
+
+
+def test_database_cluster_is_size_times_nodes():
+    price = pricing.price_resource(pricing.DATABASE_CLUSTER, {"size": "db-s-2vcpu-4gb", "nodeCount": 3}, TABLE)
+    assert price.monthly == pytest.approx(3 * TABLE.database_sizes_per_node["db-s-2vcpu-4gb"])
+
+
+def test_kubernetes_cluster_adds_ha_control_plane_to_default_pool():
+    props = {"ha": True, "nodePool": {"size": "s-2vcpu-4gb", "nodeCount": 2}}
+    price = pricing.price_resource(pricing.KUBERNETES_CLUSTER, props, TABLE)
+    assert price.monthly == pytest.approx(2 * 24.0 + TABLE.kubernetes_ha_control_plane)
+
+
+def test_autoscaling_pool_is_priced_at_its_minimum_and_shows_the_maximum():
+    props = {"size": "s-2vcpu-4gb", "autoScale": True, "minNodes": 2, "maxNodes": 5}
+    price = pricing.price_resource(pricing.KUBERNETES_NODE_POOL, props, TABLE)
+    assert price.monthly == pytest.approx(48.0)
+    assert "up to 5" in price.basis and "$120.00" in price.basis
+
+
+def test_load_balancer_by_size_unit_and_by_legacy_size():
+    assert pricing.price_resource(pricing.LOAD_BALANCER, {"sizeUnit": 3}, TABLE).monthly == pytest.approx(
+        3 * TABLE.lb_per_size_unit)
+    assert pricing.price_resource(pricing.LOAD_BALANCER, {"size": "lb-medium"}, TABLE).monthly == 36.0
+
+
+def test_volume_registry_app_and_free_resources():
+    assert pricing.price_resource(pricing.VOLUME, {"size": 50}, TABLE).monthly == pytest.approx(5.0)
+    assert pricing.price_resource(pricing.CONTAINER_REGISTRY, {"subscriptionTierSlug": "basic"}, TABLE).monthly == 5.0
+    spec = {"services": [{"name": "web", "instanceSizeSlug": "apps-s-1vcpu-1gb", "instanceCount": 2}]}
+    assert pricing.price_resource(pricing.APP, {"spec": spec}, TABLE).monthly == pytest.approx(24.0)
+    free = pricing.price_resource("digitalocean:index/vpc:Vpc", {}, TABLE)
+    assert free.monthly == 0.0 and free.basis == "no charge"
+
+
+def test_app_with_unknown_instance_size_is_unknown():
+    spec = {"services": [{"name": "web", "instanceSizeSlug": "apps-x-huge", "instanceCount": 1}]}
+    assert pricing.price_resource(pricing.APP, {"spec": spec}, TABLE).monthly is None
+
+
+def test_unpriced_digitalocean_type_is_unknown():
+    price = pricing.price_resource("digitalocean:index/nfs:Nfs", {}, TABLE)
+    assert price.monthly is None and "no price rule" in price.basis
+
+
+def test_live_refresh_reads_sizes_from_the_api_and_marks_unlisted_slugs_unknown(client, emulator):
+    refreshed = pricing.refresh_live(TABLE, client)
+    assert refreshed.table.source("droplet_sizes") == "live"
+    assert refreshed.table.droplet_sizes["s-2vcpu-4gb"] == 24.0
+    # A bundled slug the API does not list is unknown once the family is live, never the stale price.
+    missing = next(s for s in TABLE.droplet_sizes if s not in refreshed.table.droplet_sizes)
+    assert pricing.price_resource(pricing.DROPLET, {"size": missing}, refreshed.table).monthly is None
+    assert any("no API" in n for n in refreshed.notes)
+
+
+def test_live_refresh_keeps_bundled_family_when_the_api_fails(client, emulator):
+    emulator.control.faults.add(match=r"^GET /v2/sizes", status=403)
+    refreshed = pricing.refresh_live(TABLE, client)
+    assert refreshed.table.source("droplet_sizes") == f"bundled {TABLE.as_of}"
+    assert any(n.startswith("droplet sizes") and "bundled" in n for n in refreshed.notes)

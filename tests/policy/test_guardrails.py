@@ -1,0 +1,143 @@
+"""Each guardrail with a compliant and a violating resource; enforcement from stack config."""
+
+from __future__ import annotations
+
+import pytest
+
+from do_platform import guardrails as g
+from do_platform.config import Environment, PolicyEnforcement
+from do_platform.errors import ConfigError
+
+DEV = g.StackContext("dev")
+PROD = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory)
+
+
+def rules_hit(resource_type, props, ctx=DEV, protect=None):
+    return {v.rule for v in g.check_resource(resource_type, props, ctx, protect=protect)}
+
+
+def fw(*rules):
+    return {"inboundRules": list(rules)}
+
+
+@pytest.mark.parametrize("port_range,source", [("22", "0.0.0.0/0"), ("3389", "::/0"), ("5432", "0.0.0.0/0"),
+                                               ("20-30", "0.0.0.0/0"), ("25060", "::/0")])
+def test_public_admin_port_is_a_violation(port_range, source):
+    props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": [source]})
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
+
+
+def test_admin_port_from_a_specific_cidr_and_public_https_are_fine():
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": ["203.0.113.4/32", "10.10.0.0/16"]},
+               {"protocol": "tcp", "portRange": "443", "sourceAddresses": ["0.0.0.0/0", "::/0"]},
+               {"protocol": "icmp", "sourceAddresses": ["0.0.0.0/0"]})
+    assert rules_hit(g.FIREWALL, props) == set()
+
+
+@pytest.mark.parametrize("port_range", ["all", "1-65535", "0"])
+def test_all_ports_inbound_is_a_violation(port_range):
+    props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": ["10.10.0.0/16"]})
+    assert rules_hit(g.FIREWALL, props) == {"no-all-ports-inbound"}
+
+
+def test_all_ports_from_anywhere_breaks_both_firewall_rules():
+    props = fw({"protocol": "udp", "portRange": "all", "sourceAddresses": ["0.0.0.0/0"]})
+    assert rules_hit(g.FIREWALL, props) == {"no-all-ports-inbound", "no-public-admin-ports"}
+
+
+def test_snake_case_props_are_read_too():
+    props = {"inbound_rules": [{"protocol": "tcp", "port_range": "22", "source_addresses": ["0.0.0.0/0"]}]}
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
+
+
+K8S_OK = {"version": "1.33.5-do.0", "ha": True, "tags": ["env:prod"]}
+
+
+@pytest.mark.parametrize("version", ["latest", "", None])
+def test_kubernetes_version_must_be_pinned(version):
+    assert "kubernetes-version-pinned" in rules_hit(g.KUBERNETES_CLUSTER, {**K8S_OK, "version": version}, PROD)
+    assert "kubernetes-version-pinned" not in rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD)
+
+
+def test_kubernetes_ha_is_required_in_production_only():
+    no_ha = {**K8S_OK, "ha": False}
+    assert "kubernetes-ha-in-production" in rules_hit(g.KUBERNETES_CLUSTER, no_ha, PROD)
+    assert "kubernetes-ha-in-production" not in rules_hit(g.KUBERNETES_CLUSTER, {**no_ha, "tags": ["env:dev"]}, DEV)
+    assert rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD) == set()
+
+
+def test_load_balancer_must_redirect_http():
+    http = {"forwardingRules": [{"entryProtocol": "http", "entryPort": 80},
+                                {"entryProtocol": "https", "entryPort": 443}]}
+    assert rules_hit(g.LOAD_BALANCER, http) == {"load-balancer-https-redirect"}
+    assert rules_hit(g.LOAD_BALANCER, {**http, "redirectHttpToHttps": True}) == set()
+    tcp_only = {"forwardingRules": [{"entryProtocol": "tcp", "entryPort": 5000}]}
+    assert rules_hit(g.LOAD_BALANCER, tcp_only) == set()
+
+
+def test_taggable_resources_need_the_env_tag():
+    assert rules_hit(g.VOLUME, {"tags": ["team:web"]}) == {"env-tag"}
+    assert rules_hit(g.VOLUME, {"tags": ["env:dev", "team:web"]}) == set()
+    # A firewall's tags pick its targets: not subject to the rule.
+    assert "env-tag" not in rules_hit(g.FIREWALL, {"tags": []})
+
+
+def test_production_database_must_be_protected():
+    db = {"tags": ["env:prod"], "privateNetworkUuid": "vpc-1"}
+    assert rules_hit(g.DATABASE_CLUSTER, db, PROD, protect=False) == {"production-database-protected"}
+    assert rules_hit(g.DATABASE_CLUSTER, db, PROD, protect=True) == set()
+    assert rules_hit(g.DATABASE_CLUSTER, {**db, "tags": ["env:dev"]}, DEV, protect=False) == set()
+
+
+def test_droplets_must_be_monitored():
+    assert rules_hit(g.DROPLET, {"tags": ["env:dev"], "monitoring": False}) == {"droplet-monitoring"}
+    assert rules_hit(g.DROPLET, {"tags": ["env:dev"], "monitoring": True}) == set()
+
+
+def _db(urn="urn:db", parent="urn:comp", **props):
+    return g.StackResource(urn=urn, type=g.DATABASE_CLUSTER, props={"privateNetworkUuid": "vpc-1", **props},
+                           parent=parent)
+
+
+def _dbfw(rules, urn="urn:dbfw", parent="urn:comp", refs=()):
+    return g.StackResource(urn=urn, type=g.DATABASE_FIREWALL, props={"rules": rules}, parent=parent,
+                           refs=frozenset(refs))
+
+
+def test_database_in_vpc_behind_a_private_firewall_is_compliant():
+    firewall = _dbfw([{"type": "k8s", "value": "cluster-1"}, {"type": "ip_addr", "value": "10.10.0.0/16"}],
+                     refs=["urn:db"])
+    assert g.database_network([_db(), firewall], DEV) == []
+
+
+def test_database_firewall_matched_by_owner_when_ids_are_unknown():
+    assert g.database_network([_db(), _dbfw([{"type": "tag", "value": "env:dev"}])], DEV) == []
+
+
+def test_database_outside_vpc_without_firewall_and_public_source_are_violations():
+    no_vpc = g.StackResource(urn="urn:db", type=g.DATABASE_CLUSTER, props={}, parent="urn:comp")
+    messages = [v.message for v in g.database_network([no_vpc], DEV)]
+    assert any("outside a VPC" in m for m in messages) and any("without a database firewall" in m for m in messages)
+    public = _dbfw([{"type": "ip_addr", "value": "0.0.0.0/0"}], refs=["urn:db"])
+    found = g.database_network([_db(), public], DEV)
+    assert [(v.rule, v.urn) for v in found] == [("database-network", "urn:dbfw")]
+
+
+def test_firewall_of_another_cluster_does_not_count():
+    other = _dbfw([{"type": "tag", "value": "x"}], refs=["urn:other-db"])
+    assert [v.urn for v in g.database_network([_db(), other], DEV)] == ["urn:db"]
+
+
+def test_enforcement_from_config_with_production_default_mandatory():
+    assert g.StackContext.from_config("dev", {"do-platform:environment": "development"}).enforcement.value == "advisory"
+    prod = g.StackContext.from_config("prod", {"do-platform:environment": "production"})
+    assert prod.production and prod.enforcement.value == "mandatory"
+    relaxed = g.StackContext.from_config("prod", {"do-platform:environment": "production",
+                                                  "do-platform:policyEnforcement": "advisory"})
+    assert relaxed.enforcement.value == "advisory"
+
+
+def test_bad_enforcement_names_the_key_and_allowed_values():
+    with pytest.raises(ConfigError) as err:
+        g.StackContext.from_config("dev", {"do-platform:policyEnforcement": "strict"})
+    assert "do-platform:policyEnforcement" in err.value.message and "mandatory" in err.value.message

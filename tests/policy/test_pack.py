@@ -1,0 +1,78 @@
+"""The CrossGuard pack builds its policies from the shared rules and enforces per stack."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from pathlib import Path
+
+import pytest
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy.policy import PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs
+
+from do_platform import guardrails
+
+POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    # Loaded under another name: the PolicyPack (a gRPC server) starts only as __main__.
+    return runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="policy_pack_under_test")
+
+
+def _opts(protect=False):
+    return PolicyResourceOptions(protect, [], False, [], None, [], None)
+
+
+def test_pack_files_pin_pulumi_policy_and_use_the_repo_venv():
+    assert "pulumi-policy==1.21.0" in (POLICY_DIR / "requirements.txt").read_text()
+    yaml_text = (POLICY_DIR / "PulumiPolicy.yaml").read_text()
+    assert "name: python" in yaml_text and "virtualenv: ../.venv" in yaml_text
+
+
+def test_pack_builds_one_policy_per_rule(pack):
+    ctx = guardrails.StackContext("dev")
+    policies = pack["build_policies"](ctx)
+    names = [p.name for p in policies]
+    assert names == [name for name, _ in guardrails.ALL_RULES]
+    assert all(isinstance(p, ResourceValidationPolicy) for p in policies[:-1])
+    assert isinstance(policies[-1], StackValidationPolicy)
+
+
+def test_enforcement_is_advisory_in_dev_and_mandatory_in_prod(pack):
+    dev = pack["stack_context"]({"PULUMI_STACK": "dev",
+                                 "PULUMI_CONFIG": json.dumps({"do-platform:environment": "development"})})
+    prod = pack["stack_context"]({"PULUMI_STACK": "organization/do-platform/prod",
+                                  "PULUMI_CONFIG": json.dumps({"do-platform:environment": "production"})})
+    assert prod.stack == "prod"
+    assert pack["enforcement_level"](dev) is EnforcementLevel.ADVISORY
+    assert pack["enforcement_level"](prod) is EnforcementLevel.MANDATORY
+
+
+def test_resource_policy_reports_what_the_rule_finds(pack):
+    ctx = guardrails.StackContext("dev")
+    policy = next(p for p in pack["build_policies"](ctx) if p.name == "no-public-admin-ports")
+    reported = []
+    props = {"inboundRules": [{"protocol": "tcp", "portRange": "22", "sourceAddresses": ["0.0.0.0/0"]}]}
+    args = ResourceValidationArgs(guardrails.FIREWALL, props, "urn:fw", "fw", _opts(), None)
+    policy.validate(args, lambda message, urn=None: reported.append(message))
+    assert len(reported) == 1 and "22 (SSH)" in reported[0]
+    reported.clear()
+    policy.validate(ResourceValidationArgs(guardrails.DROPLET, props, "urn:d", "d", _opts(), None),
+                    lambda message, urn=None: reported.append(message))
+    assert reported == []
+
+
+def test_stack_policy_follows_property_dependencies(pack):
+    ctx = guardrails.StackContext("dev")
+    policy = pack["build_policies"](ctx)[-1]
+    cluster = PolicyResource(guardrails.DATABASE_CLUSTER, {"privateNetworkUuid": "v"}, "urn:db", "db", _opts(),
+                             None, None, [], {})
+    covering = PolicyResource(guardrails.DATABASE_FIREWALL, {"rules": [{"type": "k8s", "value": "k"}]},
+                              "urn:fw", "fw", _opts(), None, None, [cluster], {"clusterId": [cluster]})
+    reported = []
+    policy.validate(StackValidationArgs([cluster, covering]), lambda message, urn=None: reported.append((message, urn)))
+    assert reported == []
+    policy.validate(StackValidationArgs([cluster]), lambda message, urn=None: reported.append((message, urn)))
+    assert reported and reported[0][1] == "urn:db"
