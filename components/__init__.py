@@ -1,0 +1,25 @@
+"""Reusable DigitalOcean components for Pulumi (Python): usable from any Pulumi project.
+
+Each module holds one component: a frozen ``<Name>Args`` dataclass, pure validation and decision
+helpers, then the ComponentResource (type token ``do-platform:index:<Name>``, listed in
+:data:`TYPE_TOKENS`). Pass an explicit provider with ``ResourceOptions(providers={"digitalocean": p})``;
+children inherit it through ``parent=self``.
+"""
+
+from components.app_service import AppService, AppServiceArgs, DatabaseLink, ImageRef
+from components.dns import Dns, DnsArgs, DnsRecordSpec
+from components.kubernetes import Kubernetes, KubernetesArgs, NodePoolSpec
+from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, TrustedSources
+from components.secure_network import FirewallRule, SecureNetwork, SecureNetworkArgs
+from components.tokens import TYPE_TOKENS
+from components.web_cluster import WebCluster, WebClusterArgs
+
+__all__ = [
+    "TYPE_TOKENS",
+    "AppService", "AppServiceArgs", "DatabaseLink", "ImageRef",
+    "Dns", "DnsArgs", "DnsRecordSpec",
+    "Kubernetes", "KubernetesArgs", "NodePoolSpec",
+    "ManagedPostgres", "ManagedPostgresArgs", "TrustedSources",
+    "SecureNetwork", "SecureNetworkArgs", "FirewallRule",
+    "WebCluster", "WebClusterArgs",
+]

@@ -1,0 +1,140 @@
+"""ManagedPostgres: a pinned Postgres cluster in the VPC with exactly one authoritative firewall.
+
+The DatabaseFirewall replaces the cluster's whole trusted-source list, so there must be one and only
+one: callers hand their sources (droplet tags, app ids, Kubernetes cluster ids, private CIDRs) to
+this component, which merges them. No public address is ever a trusted source. Connection URIs are
+exported as secrets; ``protect`` guards the cluster in production.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_digitalocean as do
+
+from components.naming import child_name, do_name, do_urn
+from components.tagging import standard_tags
+from components.tokens import TYPE_TOKENS
+
+KIND = "managed-postgres"
+VERSIONS = ("14", "15", "16", "17")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class TrustedSources:
+    """What may connect; ids may be Outputs (or one Output list each, e.g. a deferred list of app ids)."""
+
+    tags: tuple[pulumi.Input[str], ...] = ()
+    droplet_ids: tuple[pulumi.Input[str], ...] = ()
+    kubernetes_ids: tuple[pulumi.Input[str], ...] = ()
+    app_ids: tuple[pulumi.Input[str], ...] | pulumi.Input[list[str]] = ()
+    ip_ranges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ManagedPostgresArgs:
+    env: str
+    region: str
+    vpc_id: pulumi.Input[str]
+    size: str = "db-s-1vcpu-1gb"
+    version: str = "17"
+    node_count: int = 1
+    databases: tuple[str, ...] = ("app",)
+    users: tuple[str, ...] = ("app",)
+    pool_size: int = 10
+    maintenance_day: str = "sunday"
+    maintenance_hour: str = "03:00"
+    trusted: TrustedSources = TrustedSources()
+    protect: bool = False
+    extra_tags: tuple[str, ...] = ()
+
+
+def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
+    if args.version not in VERSIONS:
+        raise ValueError(f"[version] {args.version!r} is not pinned to a supported major; allowed: "
+                         f"{', '.join(VERSIONS)}")
+    if not 1 <= args.node_count <= 3:
+        raise ValueError(f"[node_count] {args.node_count} is out of range; allowed: 1 to 3")
+    if args.maintenance_day not in WEEKDAYS:
+        raise ValueError(f"[maintenance_day] {args.maintenance_day!r}; allowed: {', '.join(WEEKDAYS)}")
+    if not args.databases or not args.users:
+        raise ValueError("[databases] and [users] need at least one name each")
+    for item in (*args.databases, *args.users):
+        if not _IDENT.match(item):
+            raise ValueError(f"[databases]/[users] {item!r} is not an identifier; allowed: [a-z_][a-z0-9_]*")
+    for cidr in args.trusted.ip_ranges:
+        net = ipaddress.ip_network(cidr, strict=False)
+        if not net.is_private or net.prefixlen == 0:
+            raise ValueError(f"[trusted.ip_ranges] {cidr!r} is public; allowed: private CIDRs only (the VPC)")
+
+
+def _as_list(value) -> pulumi.Output[list[str]]:
+    if isinstance(value, tuple | list):
+        return pulumi.Output.all(*value)
+    return pulumi.Output.from_input(value)
+
+
+def firewall_rules(tags, droplet_ids, kubernetes_ids, app_ids, ip_ranges) -> list[dict[str, str]]:
+    """Merged, de-duplicated, sorted trusted sources: the one list the API keeps."""
+    rules = {("tag", str(v)) for v in tags} | {("droplet", str(v)) for v in droplet_ids}
+    rules |= {("k8s", str(v)) for v in kubernetes_ids} | {("app", str(v)) for v in app_ids}
+    rules |= {("ip_addr", str(v)) for v in ip_ranges}
+    return [{"type": t, "value": v} for t, v in sorted(rules)]
+
+
+class ManagedPostgres(pulumi.ComponentResource):
+    """Cluster, databases, users, a transaction-mode pool and the authoritative firewall."""
+
+    cluster: do.DatabaseCluster
+    firewall: do.DatabaseFirewall
+    databases: dict[str, do.DatabaseDb]
+    users: dict[str, do.DatabaseUser]
+    pool: do.DatabaseConnectionPool
+
+    def __init__(self, name: str, args: ManagedPostgresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKENS["ManagedPostgres"], name, None, opts)
+        validate_managed_postgres_args(args)
+        self.cluster_name = do_name(args.env, name)
+        self.cluster = do.DatabaseCluster(
+            child_name(name, "cluster"), name=self.cluster_name, engine="pg", version=args.version,
+            size=args.size, region=args.region, node_count=args.node_count, private_network_uuid=args.vpc_id,
+            maintenance_windows=[do.DatabaseClusterMaintenanceWindowArgs(day=args.maintenance_day,
+                                                                         hour=args.maintenance_hour)],
+            tags=standard_tags(args.env, KIND, args.extra_tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
+                                        additional_secret_outputs=["uri", "private_uri", "password"]))
+        under_cluster = pulumi.ResourceOptions(parent=self.cluster)
+        t = args.trusted
+        rules = pulumi.Output.all(_as_list(t.tags), _as_list(t.droplet_ids), _as_list(t.kubernetes_ids),
+                                  _as_list(t.app_ids)).apply(
+            lambda parts: [do.DatabaseFirewallRuleArgs(type=r["type"], value=r["value"])
+                           for r in firewall_rules(*parts, t.ip_ranges)])
+        self.firewall = do.DatabaseFirewall(child_name(name, "firewall"), cluster_id=self.cluster.id, rules=rules,
+                                            opts=under_cluster)
+        self.databases = {db: do.DatabaseDb(child_name(name, "db", db), cluster_id=self.cluster.id, name=db,
+                                            opts=under_cluster) for db in args.databases}
+        self.users = {u: do.DatabaseUser(child_name(name, "user", u), cluster_id=self.cluster.id, name=u,
+                                         opts=pulumi.ResourceOptions(parent=self.cluster,
+                                                                     additional_secret_outputs=["password"]))
+                      for u in args.users}
+        first_db, first_user = args.databases[0], args.users[0]
+        self.pool = do.DatabaseConnectionPool(
+            child_name(name, "pool"), cluster_id=self.cluster.id, name=do_name(first_db, "pool").replace("-", "_"),
+            mode="transaction", size=args.pool_size, db_name=self.databases[first_db].name,
+            user=self.users[first_user].name,
+            opts=pulumi.ResourceOptions(parent=self.cluster,
+                                        additional_secret_outputs=["uri", "private_uri", "password"]))
+
+        self.cluster_id = self.cluster.id
+        self.database_name = first_db
+        self.user_name = first_user
+        self.private_uri = pulumi.Output.secret(self.cluster.private_uri)
+        self.pool_private_uri = pulumi.Output.secret(self.pool.private_uri)
+        self.project_resources: list[pulumi.Output[str]] = [self.cluster.id.apply(lambda i: do_urn("dbaas", i))]
+        self.register_outputs({"cluster_id": self.cluster.id, "private_uri": self.private_uri,
+                               "pool_private_uri": self.pool_private_uri})

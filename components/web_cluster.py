@@ -1,0 +1,174 @@
+"""WebCluster: N droplets in the VPC behind a load balancer with a Let's Encrypt certificate.
+
+- Droplets: pinned image slug, cloud-init ``user_data`` rendered from ``templates/``, SSH keys,
+  monitoring agent, backups in production, an optional volume each. **Replacement triggers:** changing
+  ``user_data`` (the template or anything rendered into it) or ``ssh_keys`` replaces every droplet,
+  because the API accepts both only at create time. ``size`` resizes in place (with a power cycle).
+- Load balancer in the same VPC: HTTP is redirected to HTTPS, HTTPS terminates with the certificate
+  (referenced by name so renewals do not diff), health check on a configurable path.
+- A firewall lets only the load balancer reach the app port; an A record points the host at the LB.
+- CPU, memory and disk alert policies on the web tag, and an uptime check with an alert on the URL.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_digitalocean as do
+
+from components.naming import child_name, do_name, do_urn
+from components.secure_network import FirewallRule, to_inbound_args
+from components.tagging import standard_tags
+from components.tokens import TYPE_TOKENS
+
+KIND = "web-cluster"
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_TEMPLATE = "web-cloud-init.yaml.tmpl"
+_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
+# (metric type, threshold %, description)
+ALERTS = (("v1/insights/droplet/cpu", 80, "CPU above 80%"),
+          ("v1/insights/droplet/memory_utilization_percent", 85, "memory above 85%"),
+          ("v1/insights/droplet/disk_utilization_percent", 85, "disk above 85%"))
+UPTIME_REGIONS = ("us_east", "eu_west")
+
+
+@dataclass(frozen=True)
+class WebClusterArgs:
+    env: str
+    region: str
+    vpc_id: pulumi.Input[str]
+    domain: pulumi.Input[str]
+    hostname: str
+    alert_emails: tuple[str, ...]
+    size: str = "s-1vcpu-1gb"
+    count: int = 1
+    image: str = "ubuntu-24-04-x64"
+    ssh_keys: tuple[str, ...] = ()
+    app_port: int = 8080
+    health_check_path: str = "/healthz"
+    record_name: str = "@"
+    backups: bool = False
+    volume_size_gb: int = 0
+    member_tags: tuple[pulumi.Input[str], ...] = ()
+    user_data_template: str = DEFAULT_TEMPLATE
+    protect: bool = False
+    extra_tags: tuple[str, ...] = ()
+
+
+def render_user_data(args: WebClusterArgs) -> str:
+    """cloud-init for every web droplet; identical for all so one change replaces all (documented)."""
+    template = string.Template((TEMPLATES / args.user_data_template).read_text())
+    return template.substitute(app_port=args.app_port, health_check_path=args.health_check_path,
+                               hostname=args.hostname, env=args.env)
+
+
+def app_port_rules(app_port: int, lb_id: pulumi.Input[str]) -> list[FirewallRule]:
+    """The only inbound rule for the app port: from the load balancer."""
+    return [FirewallRule("tcp", str(app_port), load_balancer_uids=(lb_id,))]
+
+
+def validate_web_cluster_args(args: WebClusterArgs) -> None:
+    if not 1 <= args.count <= 20:
+        raise ValueError(f"[count] {args.count}; allowed: 1 to 20")
+    if args.image == "latest" or not _SLUG.match(args.image):
+        raise ValueError(f"[image] {args.image!r} is not a pinned slug; allowed: e.g. ubuntu-24-04-x64")
+    if not 1 <= args.app_port <= 65535 or args.app_port == 22:
+        raise ValueError(f"[app_port] {args.app_port}; allowed: 1 to 65535 except 22")
+    if not args.health_check_path.startswith("/"):
+        raise ValueError(f"[health_check_path] {args.health_check_path!r}; allowed: a path starting with '/'")
+    if not args.alert_emails:
+        raise ValueError("[alert_emails] empty; allowed: at least one address for the alert policies")
+    if not (TEMPLATES / args.user_data_template).is_file():
+        raise ValueError(f"[user_data_template] {args.user_data_template!r} not found; allowed: "
+                         f"{sorted(p.name for p in TEMPLATES.glob('*.tmpl'))}")
+
+
+class WebCluster(pulumi.ComponentResource):
+    """Droplets + volumes + LB + certificate + firewall + A record + alerts + uptime check."""
+
+    tag: do.Tag
+    droplets: list[do.Droplet]
+    volumes: list[do.Volume]
+    certificate: do.Certificate
+    load_balancer: do.LoadBalancer
+    firewall: do.Firewall
+    record: do.DnsRecord
+    alerts: list[do.MonitorAlert]
+    uptime_check: do.UptimeCheck
+    uptime_alert: do.UptimeAlert
+
+    def __init__(self, name: str, args: WebClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKENS["WebCluster"], name, None, opts)
+        validate_web_cluster_args(args)
+        child = pulumi.ResourceOptions(parent=self)
+        user_data = render_user_data(args)
+
+        self.tag = do.Tag(child_name(name, "tag"), name=do_name(args.env, name, "web"), opts=child)
+        tags = pulumi.Output.all(self.tag.name, *args.member_tags).apply(
+            lambda t: standard_tags(args.env, KIND, [*args.extra_tags, *t]))
+        self.droplets, self.volumes = [], []
+        for i in range(args.count):
+            droplet = do.Droplet(
+                child_name(name, "node", i), name=do_name(args.env, name, i), region=args.region, size=args.size,
+                image=args.image, vpc_uuid=args.vpc_id, ssh_keys=list(args.ssh_keys) or None, user_data=user_data,
+                monitoring=True, droplet_agent=True, backups=args.backups, ipv6=False, tags=tags,
+                graceful_shutdown=True, opts=child)
+            self.droplets.append(droplet)
+            if args.volume_size_gb:
+                volume = do.Volume(child_name(name, "data", i), name=do_name(args.env, name, "data", i),
+                                   region=args.region, size=args.volume_size_gb, initial_filesystem_type="ext4",
+                                   tags=standard_tags(args.env, KIND, args.extra_tags),
+                                   opts=pulumi.ResourceOptions(parent=droplet))
+                do.VolumeAttachment(child_name(name, "data", i, "attach"), droplet_id=droplet.id.apply(int),
+                                    volume_id=volume.id,
+                                    opts=pulumi.ResourceOptions(parent=volume, delete_before_replace=True))
+                self.volumes.append(volume)
+
+        self.certificate = do.Certificate(child_name(name, "cert"), name=do_name(args.env, name, "cert"),
+                                          type="lets_encrypt", domains=[args.hostname], opts=child)
+        self.load_balancer = do.LoadBalancer(
+            child_name(name, "lb"), name=do_name(args.env, name, "lb"), region=args.region, vpc_uuid=args.vpc_id,
+            size_unit=1 if args.count < 3 else 2, droplet_tag=self.tag.name, redirect_http_to_https=True,
+            forwarding_rules=[
+                do.LoadBalancerForwardingRuleArgs(entry_protocol="https", entry_port=443, target_protocol="http",
+                                                  target_port=args.app_port,
+                                                  certificate_name=self.certificate.name),
+                do.LoadBalancerForwardingRuleArgs(entry_protocol="http", entry_port=80, target_protocol="http",
+                                                  target_port=args.app_port)],
+            healthcheck=do.LoadBalancerHealthcheckArgs(protocol="http", port=args.app_port,
+                                                       path=args.health_check_path, check_interval_seconds=10),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self.droplets))
+        self.firewall = do.Firewall(child_name(name, "app-port"), name=do_name(args.env, name, "app-port"),
+                                    tags=[self.tag.name],
+                                    inbound_rules=to_inbound_args(app_port_rules(args.app_port,
+                                                                                 self.load_balancer.id)),
+                                    opts=child)
+        self.record = do.DnsRecord(child_name(name, "a"), domain=args.domain, type="A", name=args.record_name,
+                                   value=self.load_balancer.ip, ttl=300, opts=child)
+        emails = list(args.alert_emails)
+        self.alerts = [
+            do.MonitorAlert(child_name(name, "alert", metric.rsplit("/", 1)[1]), type=metric, compare="GreaterThan",
+                            value=threshold, window="5m", tags=[self.tag.name], enabled=True,
+                            description=f"{args.env} {name}: {text}",
+                            alerts=do.MonitorAlertAlertsArgs(emails=emails), opts=child)
+            for metric, threshold, text in ALERTS]
+        self.url = f"https://{args.hostname}{args.health_check_path}"
+        self.uptime_check = do.UptimeCheck(child_name(name, "uptime"), name=do_name(args.env, name, "uptime"),
+                                           target=self.url, type="https", regions=list(UPTIME_REGIONS),
+                                           enabled=True, opts=child)
+        self.uptime_alert = do.UptimeAlert(child_name(name, "uptime-down"), check_id=self.uptime_check.id,
+                                           name=do_name(args.env, name, "down"), type="down", period="2m",
+                                           notifications=[do.UptimeAlertNotificationArgs(emails=emails)],
+                                           opts=pulumi.ResourceOptions(parent=self.uptime_check))
+
+        self.tag_name = self.tag.name
+        self.lb_ip = self.load_balancer.ip
+        self.project_resources: list[pulumi.Output[str]] = [
+            *(d.id.apply(lambda i: do_urn("droplet", i)) for d in self.droplets),
+            *(v.id.apply(lambda i: do_urn("volume", i)) for v in self.volumes),
+            self.load_balancer.id.apply(lambda i: do_urn("loadbalancer", i))]
+        self.register_outputs({"lb_ip": self.load_balancer.ip, "url": self.url, "tag": self.tag.name})

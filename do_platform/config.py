@@ -1,0 +1,852 @@
+"""Typed stack config: one pydantic model for every ``do-platform:*`` key and the provider keys we read.
+
+The program (``__main__.py``, through :func:`from_pulumi_config`), the offline evaluation and the
+preflight/plan tools (through :func:`load_stack_config` on the raw ``config:`` mapping of a
+``Pulumi.<stack>.yaml``) all go through :func:`load_stack_config`, so a bad value fails the same way
+everywhere: a :class:`~do_platform.errors.ConfigError` naming the exact key (``do-platform:web.count``),
+the bad value and what is allowed. Keys are documented in ``Pulumi.yaml``'s ``config:`` block; defaults
+there must equal the defaults here (a test compares them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from enum import Enum, StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from do_platform.errors import ConfigError
+
+PROJECT = "do-platform"
+PROVIDER_NS = "digitalocean"
+
+# Regions that offer droplets, managed Postgres, DOKS and App Platform.
+REGIONS = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1")
+# App Platform has its own region names.
+APP_REGIONS = {"ams3": "ams", "atl1": "atl", "blr1": "blr", "fra1": "fra", "lon1": "lon", "nyc1": "nyc",
+               "nyc3": "nyc", "sfo2": "sfo", "sfo3": "sfo", "sgp1": "sgp", "syd1": "syd", "tor1": "tor"}
+DROPLET_SIZE = re.compile(r"^(s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d+vcpu-\d+(mb|gb)(-[a-z0-9]+)*$")
+DROPLET_SIZE_HELP = "a droplet size slug such as s-1vcpu-1gb, s-2vcpu-4gb, c-4vcpu-8gb, g-2vcpu-8gb"
+DB_SIZE = re.compile(r"^(db-s|db-amd|db-intel|gd|so1_5|m|m3|m6|c|c2)-\d+vcpu-\d+gb$")
+DB_SIZE_HELP = "a database size slug such as db-s-1vcpu-1gb, db-s-2vcpu-4gb, gd-2vcpu-8gb"
+APP_SIZE = re.compile(r"^(apps-[sd]-\d+vcpu-\d+(\.\d+)?gb(-fixed)?|basic-(xxs|xs|s|m)|professional-(xs|s|m|l|1l|xl))$")
+APP_SIZE_HELP = "an App Platform instance size such as apps-s-1vcpu-0.5gb, apps-s-1vcpu-1gb, apps-d-1vcpu-2gb"
+POSTGRES_VERSIONS = ("14", "15", "16", "17")
+K8S_PREFIX = re.compile(r"^1\.\d{2}\.?$")
+IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*-x64$|^[a-z][a-z0-9.-]*-\d[\w.-]*$")
+DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+APP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+POOL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+HOST_LABEL = re.compile(r"^(@|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# DOKS reserves these for pods and services by default; a VPC overlapping them cannot host a cluster.
+DOKS_RESERVED = (ipaddress.ip_network("10.244.0.0/16"), ipaddress.ip_network("10.245.0.0/16"),
+                 ipaddress.ip_network("10.246.0.0/24"))
+RFC1918 = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("172.16.0.0/12"),
+           ipaddress.ip_network("192.168.0.0/16"))
+ANYWHERE = ("0.0.0.0/0", "::/0")
+
+
+class Environment(StrEnum):
+    development = "development"
+    staging = "staging"
+    production = "production"
+
+
+class Component(StrEnum):
+    network = "network"
+    web = "web"
+    apps = "apps"
+    database = "database"
+    kubernetes = "kubernetes"
+    dns = "dns"
+
+
+class PolicyEnforcement(StrEnum):
+    advisory = "advisory"
+    mandatory = "mandatory"
+    disabled = "disabled"
+
+
+# What each component needs switched on as well, and why.
+REQUIRES: dict[Component, tuple[tuple[Component, str], ...]] = {
+    Component.web: ((Component.network, "its droplets live in the VPC"),
+                    (Component.dns, "its certificate and A record live in the domain")),
+    Component.database: ((Component.network, "the cluster lives in the VPC"),),
+    Component.kubernetes: ((Component.network, "the cluster lives in the VPC"),),
+}
+
+
+def _allowed(values) -> str:
+    return ", ".join(str(getattr(v, "value", v)) for v in values)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class MaintenanceWindow(_Model):
+    """Weekly window (UTC) for database and Kubernetes upgrades."""
+
+    day: str = "sunday"
+    hour: str = "03:00"
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, v: str) -> str:
+        if v not in WEEKDAYS:
+            raise ValueError(f"not a weekday; allowed: {_allowed(WEEKDAYS)}")
+        return v
+
+    @field_validator("hour")
+    @classmethod
+    def _hour(cls, v: str) -> str:
+        if not HHMM.match(v):
+            raise ValueError("not a time of day; allowed: HH:MM in 24-hour UTC, e.g. 03:00")
+        return v
+
+
+class BastionConfig(_Model):
+    enabled: bool = False
+    size: str = "s-1vcpu-512mb-10gb"
+    image: str = "ubuntu-24-04-x64"
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        return _droplet_size(v)
+
+
+class NetworkConfig(_Model):
+    """SecureNetwork: the VPC range, who may SSH in, and where traffic may go out."""
+
+    ip_range: str
+    admin_cidrs: tuple[str, ...] = ()
+    egress_cidrs: tuple[str, ...] = ("0.0.0.0/0", "::/0")
+    bastion: BastionConfig = BastionConfig()
+
+    @field_validator("ip_range")
+    @classmethod
+    def _ip_range(cls, v: str) -> str:
+        net = _cidr(v, allowed="an RFC 1918 range from /16 to /24, e.g. 10.110.0.0/20")
+        if net.version != 4 or not any(net.subnet_of(r) for r in RFC1918):
+            raise ValueError("not a private range; allowed: an RFC 1918 range (10/8, 172.16/12, 192.168/16)")
+        if not 16 <= net.prefixlen <= 24:
+            raise ValueError("size not allowed; allowed: a prefix length from /16 to /24")
+        clash = [str(r) for r in DOKS_RESERVED if net.overlaps(r)]
+        if clash:
+            raise ValueError(f"overlaps the Kubernetes reserved range {clash[0]}; allowed: any RFC 1918 range "
+                             f"outside {_allowed(DOKS_RESERVED)}")
+        return str(net)
+
+    @field_validator("admin_cidrs")
+    @classmethod
+    def _admin(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for item in v:
+            net = _cidr(item, allowed="specific CIDRs such as 203.0.113.4/32")
+            if str(net) in ANYWHERE or net.prefixlen == 0:
+                raise ValueError(f"{item!r} opens SSH to the whole internet; allowed: specific CIDRs such as "
+                                 "203.0.113.4/32")
+            out.append(str(net))
+        return tuple(sorted(set(out)))
+
+    @field_validator("egress_cidrs")
+    @classmethod
+    def _egress(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({str(_cidr(item, allowed="CIDRs such as 0.0.0.0/0 or 198.51.100.0/24")) for item in v}))
+
+
+class WebConfig(_Model):
+    """WebCluster: droplets behind a load balancer with a certificate, alerts and an uptime check."""
+
+    size: str = "s-1vcpu-1gb"
+    count: int = 1
+    image: str = "ubuntu-24-04-x64"
+    app_port: int = 8080
+    health_check_path: str = "/healthz"
+    record_name: str = "www"
+    volume_size_gb: int = 0
+    ssh_keys: tuple[str, ...] = ()
+    backups: bool | None = None
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        return _droplet_size(v)
+
+    @field_validator("count")
+    @classmethod
+    def _count(cls, v: int) -> int:
+        if not 1 <= v <= 20:
+            raise ValueError("out of range; allowed: an integer from 1 to 20")
+        return v
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, v: str) -> str:
+        if v in ("latest", "") or not IMAGE_SLUG.match(v):
+            raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
+        return v
+
+    @field_validator("app_port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        return _port(v, forbid=(22,))
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        return _http_path(v)
+
+    @field_validator("record_name")
+    @classmethod
+    def _record(cls, v: str) -> str:
+        if not HOST_LABEL.match(v):
+            raise ValueError("not a DNS label; allowed: @ for the apex or a label such as www")
+        return v
+
+    @field_validator("volume_size_gb")
+    @classmethod
+    def _volume(cls, v: int) -> int:
+        if v != 0 and not 1 <= v <= 16384:
+            raise ValueError("out of range; allowed: 0 (no volume) or 1 to 16384 GiB")
+        return v
+
+    @field_validator("ssh_keys")
+    @classmethod
+    def _keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for key in v:
+            if not (re.match(r"^([0-9a-f]{2}:){15}[0-9a-f]{2}$", key) or key.isdigit()):
+                raise ValueError(f"{key!r} is not an SSH key reference; allowed: MD5 fingerprints "
+                                 "(aa:bb:...:ff) or numeric key ids")
+        return v
+
+
+class PoolConfig(_Model):
+    """A Kubernetes node pool; ``min_nodes < max_nodes`` turns autoscaling on."""
+
+    name: str = "workers"
+    size: str = "s-2vcpu-4gb"
+    min_nodes: int = 1
+    max_nodes: int = 3
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not POOL_NAME.match(v):
+            raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters")
+        return v
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        return _droplet_size(v)
+
+    @model_validator(mode="after")
+    def _range(self) -> PoolConfig:
+        if not 1 <= self.min_nodes <= self.max_nodes <= 100:
+            raise ValueError(f"minNodes={self.min_nodes}, maxNodes={self.max_nodes}: allowed: "
+                             "1 <= minNodes <= maxNodes <= 100")
+        return self
+
+
+class DefaultPoolConfig(_Model):
+    """The cluster's default pool: small and fixed, because changing it replaces the whole cluster."""
+
+    size: str = "s-2vcpu-4gb"
+    count: int = 1
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        return _droplet_size(v)
+
+    @field_validator("count")
+    @classmethod
+    def _count(cls, v: int) -> int:
+        if not 1 <= v <= 10:
+            raise ValueError("out of range; allowed: an integer from 1 to 10")
+        return v
+
+
+class KubernetesConfig(_Model):
+    version_prefix: str = "1.33."
+    default_pool: DefaultPoolConfig = DefaultPoolConfig()
+    pools: tuple[PoolConfig, ...] = (PoolConfig(),)
+    ha: bool | None = None
+    maintenance: MaintenanceWindow = MaintenanceWindow()
+    control_plane_cidrs: tuple[str, ...] = ()
+
+    @field_validator("version_prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        if v == "latest" or not K8S_PREFIX.match(v):
+            raise ValueError("not a minor-version prefix; allowed: a prefix such as 1.33. (never 'latest')")
+        return v if v.endswith(".") else v + "."
+
+    @field_validator("pools")
+    @classmethod
+    def _pools(cls, v: tuple[PoolConfig, ...]) -> tuple[PoolConfig, ...]:
+        names = [p.name for p in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate pool names {dupes}; allowed: unique names")
+        return v
+
+    @field_validator("control_plane_cidrs")
+    @classmethod
+    def _cp(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
+
+
+class DatabaseConfig(_Model):
+    """ManagedPostgres: a pinned Postgres cluster in the VPC."""
+
+    size: str = "db-s-1vcpu-1gb"
+    version: str = "17"
+    node_count: int = 1
+    databases: tuple[str, ...] = ("app",)
+    users: tuple[str, ...] = ("app",)
+    pool_size: int = 10
+    maintenance: MaintenanceWindow = MaintenanceWindow()
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        if not DB_SIZE.match(v):
+            raise ValueError(f"not a database size slug; allowed: {DB_SIZE_HELP}")
+        return v
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v: Any) -> str:
+        text = str(v)
+        if text not in POSTGRES_VERSIONS:
+            raise ValueError(f"not a supported Postgres version; allowed: {_allowed(POSTGRES_VERSIONS)}")
+        return text
+
+    @field_validator("node_count")
+    @classmethod
+    def _nodes(cls, v: int) -> int:
+        if not 1 <= v <= 3:
+            raise ValueError("out of range; allowed: 1 (primary only), 2 or 3 (with standby nodes)")
+        return v
+
+    @field_validator("databases", "users")
+    @classmethod
+    def _names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("empty; allowed: at least one name")
+        for item in v:
+            if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", item) or item in ("doadmin", "defaultdb", "postgres"):
+                raise ValueError(f"{item!r} is not allowed; allowed: lower-case identifiers other than "
+                                 "doadmin, defaultdb and postgres")
+        return v
+
+    @field_validator("pool_size")
+    @classmethod
+    def _pool(cls, v: int) -> int:
+        if not 1 <= v <= 97:
+            raise ValueError("out of range; allowed: an integer from 1 to 97")
+        return v
+
+
+class ImageConfig(_Model):
+    """A DOCR image: pinned by ``digest`` when present, by ``tag`` otherwise."""
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @field_validator("registry")
+    @classmethod
+    def _registry(cls, v: str) -> str:
+        return _registry(v)
+
+    @field_validator("repository")
+    @classmethod
+    def _repo(cls, v: str) -> str:
+        if not REPOSITORY.match(v):
+            raise ValueError("not a repository name; allowed: lower-case path components such as web or team/web")
+        return v
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, v: str | None) -> str | None:
+        if v is not None and not TAG.match(v):
+            raise ValueError("not an image tag; allowed: letters, digits, '_', '.', '-' (max 128)")
+        return v
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, v: str | None) -> str | None:
+        if v is not None and not DIGEST.match(v):
+            raise ValueError("not a manifest digest; allowed: sha256: followed by 64 lower-case hex digits")
+        return v
+
+    @model_validator(mode="after")
+    def _pinned(self) -> ImageConfig:
+        if self.tag is None and self.digest is None:
+            raise ValueError("neither tag nor digest is set; allowed: a tag, a digest, or both")
+        return self
+
+
+class AppConfig(_Model):
+    """AppService: an App Platform service from a DOCR image."""
+
+    name: str
+    image: ImageConfig
+    instance_size: str = "apps-s-1vcpu-0.5gb"
+    instance_count: int = 1
+    http_port: int = 8080
+    health_check_path: str = "/healthz"
+    env: dict[str, str] = Field(default_factory=dict)
+    domain: str | None = None
+    use_database: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not APP_NAME.match(v):
+            raise ValueError("not an app name; allowed: lower-case letters, digits and dashes, 2-32 characters")
+        return v
+
+    @field_validator("instance_size")
+    @classmethod
+    def _size(cls, v: str) -> str:
+        if not APP_SIZE.match(v):
+            raise ValueError(f"not an instance size; allowed: {APP_SIZE_HELP}")
+        return v
+
+    @field_validator("instance_count")
+    @classmethod
+    def _count(cls, v: int) -> int:
+        if not 1 <= v <= 50:
+            raise ValueError("out of range; allowed: an integer from 1 to 50")
+        return v
+
+    @field_validator("http_port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        return _port(v)
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        return _http_path(v)
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if not ENV_NAME.match(key):
+                raise ValueError(f"{key!r} is not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
+        return v
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        return None if v is None else _domain(v)
+
+
+class ProviderConfig(_Model):
+    """The ``digitalocean:*`` keys the explicit provider is built from (token stays a secret)."""
+
+    api_endpoint: str | None = None
+    http_retry_max: int = 5
+    requests_per_second: float = 4.0
+    token: SecretStr | None = None
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _endpoint(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^/\s]+/?$", v):
+            raise ValueError("not an API root URL; allowed: http(s)://host[:port] without a path")
+        return v
+
+    @field_validator("http_retry_max")
+    @classmethod
+    def _retries(cls, v: int) -> int:
+        if not 0 <= v <= 20:
+            raise ValueError("out of range; allowed: an integer from 0 to 20")
+        return v
+
+    @field_validator("requests_per_second")
+    @classmethod
+    def _rps(cls, v: float) -> float:
+        if not 0 < v <= 50:
+            raise ValueError("out of range; allowed: a number above 0 and at most 50")
+        return v
+
+
+class StackConfig(_Model):
+    """Everything one stack's program needs; built by :func:`load_stack_config`."""
+
+    stack: str
+    environment: Environment
+    region: str
+    components: tuple[Component, ...]
+    network: NetworkConfig | None = None
+    web: WebConfig = WebConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    kubernetes: KubernetesConfig = KubernetesConfig()
+    domain: str | None = None
+    registry: str | None = None
+    apps: tuple[AppConfig, ...] = ()
+    app_secrets: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
+    rotate_app_secrets: bool = False
+    alert_emails: tuple[str, ...] = ()
+    policy_enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+    provider: ProviderConfig = ProviderConfig()
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in REGIONS:
+            raise ValueError(f"not a DigitalOcean region; allowed: {_allowed(REGIONS)}")
+        return v
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _components(cls, v: Any) -> Any:
+        if isinstance(v, str) or not isinstance(v, list | tuple):
+            raise ValueError(f"not a list; allowed: a list drawn from {_allowed(Component)}")
+        for item in v:
+            if item not in {c.value for c in Component}:
+                raise ValueError(f"{item!r} is not a component; allowed: {_allowed(Component)}")
+        if len(set(v)) != len(v):
+            raise ValueError("a component is listed twice; allowed: each component once")
+        return v
+
+    @field_validator("domain", "registry", mode="before")
+    @classmethod
+    def _blank(cls, v: Any) -> Any:
+        return None if v == "" else v
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _no_network(cls, v: Any) -> Any:
+        return None if v == {} else v
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        return None if v is None else _domain(v)
+
+    @field_validator("registry")
+    @classmethod
+    def _registry(cls, v: str | None) -> str | None:
+        return None if v is None else _registry(v)
+
+    @field_validator("alert_emails")
+    @classmethod
+    def _emails(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for item in v:
+            if not EMAIL.match(item):
+                raise ValueError(f"{item!r} is not an email address; allowed: addresses such as ops@example.com")
+        return v
+
+    @field_validator("apps")
+    @classmethod
+    def _apps(cls, v: tuple[AppConfig, ...]) -> tuple[AppConfig, ...]:
+        names = [a.name for a in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate app names {dupes}; allowed: unique names")
+        return v
+
+    def enabled(self, component: Component | str) -> bool:
+        return Component(component) in self.components
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.production
+
+
+# Cross-field rules, each tied to the one key it blames: (key, check(cfg) -> message or None).
+def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
+    errors: list[tuple[str, Any, str]] = []
+    on = cfg.enabled
+    for comp, needs in REQUIRES.items():
+        for need, why in needs:
+            if on(comp) and not on(need):
+                errors.append(("components", [c.value for c in cfg.components],
+                               f"'{comp.value}' needs '{need.value}' ({why}); allowed: add '{need.value}' "
+                               f"or remove '{comp.value}'"))
+    if on(Component.network) and cfg.network is None:
+        errors.append(("network.ipRange", None, "missing while 'network' is enabled; allowed: an RFC 1918 range "
+                       "from /16 to /24, e.g. 10.110.0.0/20"))
+    if on(Component.dns) and cfg.domain is None:
+        errors.append(("domain", None, "required when 'dns' is enabled; allowed: a domain name such as example.com"))
+    if on(Component.web) and not cfg.alert_emails:
+        errors.append(("alertEmails", [], "empty while 'web' is enabled (its alert policies need a recipient); "
+                       "allowed: one or more addresses such as ops@example.com"))
+    if on(Component.apps) and not cfg.apps:
+        errors.append(("apps", [], "empty while 'apps' is enabled; allowed: at least one app"))
+    if cfg.apps and not on(Component.apps):
+        errors.append(("apps", [a.name for a in cfg.apps], "set while 'apps' is not in components; allowed: "
+                       "enable 'apps' or remove the list"))
+    for i, app in enumerate(cfg.apps):
+        if app.use_database and not on(Component.database):
+            errors.append((f"apps[{i}].useDatabase", True, "needs 'database' in components; allowed: false"))
+        if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
+            errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
+                           f"or a name under it"))
+    app_names = {a.name for a in cfg.apps}
+    for name in cfg.app_secrets:
+        if name not in app_names:
+            errors.append(("appSecrets", name, f"no app named {name!r}; allowed: {_allowed(sorted(app_names))}"))
+        for env_name in cfg.app_secrets[name]:
+            if not ENV_NAME.match(env_name):
+                errors.append((f"appSecrets.{name}", env_name, "not an environment variable name; allowed: "
+                               "[A-Z_][A-Z0-9_]*"))
+    if cfg.production:
+        if on(Component.web) and cfg.web.count < 2:
+            errors.append(("web.count", cfg.web.count, "production needs high availability; allowed: 2 or more"))
+        if on(Component.database) and cfg.database.node_count < 2:
+            errors.append(("database.nodeCount", cfg.database.node_count,
+                           "production needs a standby node; allowed: 2 or 3"))
+        if on(Component.kubernetes) and cfg.kubernetes.ha is False:
+            errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
+        if cfg.provider.api_endpoint and not cfg.provider.api_endpoint.startswith("https://"):
+            errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
+                           "production must use TLS; allowed: an https:// endpoint"))
+    return errors
+
+
+def _droplet_size(v: str) -> str:
+    if not DROPLET_SIZE.match(v):
+        raise ValueError(f"not a droplet size slug; allowed: {DROPLET_SIZE_HELP}")
+    return v
+
+
+def _cidr(v: str, *, allowed: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(v, strict=True)
+    except (ValueError, TypeError):
+        raise ValueError(f"{v!r} is not a CIDR with host bits clear; allowed: {allowed}") from None
+
+
+def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
+    if not 1 <= v <= 65535 or v in forbid:
+        extra = f" except {_allowed(forbid)}" if forbid else ""
+        raise ValueError(f"not a usable port; allowed: 1 to 65535{extra}")
+    return v
+
+
+def _http_path(v: str) -> str:
+    if not v.startswith("/") or any(c.isspace() for c in v):
+        raise ValueError("not an HTTP path; allowed: a path starting with '/', e.g. /healthz")
+    return v
+
+
+def _domain(v: str) -> str:
+    name = v.strip().lower().rstrip(".")
+    if not DOMAIN.match(name):
+        raise ValueError("not a domain name; allowed: a fully qualified name such as example.com")
+    return name
+
+
+def _registry(v: str) -> str:
+    if not REGISTRY.match(v):
+        raise ValueError("not a registry name; allowed: lower-case letters, digits and dashes, at most 63")
+    return v
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loading
+
+
+class Encrypted:
+    """Stands for a ``{secure: ...}`` value that could not be decrypted (offline tools)."""
+
+    def __repr__(self) -> str:
+        return "[secret]"
+
+
+def _key_name(loc: tuple[Any, ...]) -> str:
+    """('web', 'count') -> 'do-platform:web.count'; ('apps', 0, 'image') -> 'do-platform:apps[0].image'."""
+    parts = list(loc)
+    if parts and parts[0] == "provider":
+        head = f"{PROVIDER_NS}:{to_camel(str(parts[1]))}" if len(parts) > 1 else f"{PROVIDER_NS}:*"
+        parts = parts[2:]
+    else:
+        head = f"{PROJECT}:{to_camel(str(parts[0]))}" if parts else PROJECT
+        parts = parts[1:]
+    for p in parts:
+        head += f"[{p}]" if isinstance(p, int) else f".{p if str(p)[:1].islower() and '_' not in str(p) else p}"
+    return head
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the last element of ``loc`` (for 'unknown key' messages)."""
+    model: Any = StackConfig
+    for p in loc[:-1]:
+        if isinstance(p, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if p in (n, f.alias)), None)
+        if field is None:
+            return None
+        ann = field.annotation
+        inner = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not inner and hasattr(ann, "__args__"):
+            inner = [a for arg in ann.__args__ for a in getattr(arg, "__args__", ())
+                     if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not inner:
+            return None
+        model = inner[0]
+    return model
+
+
+def _message(err: dict[str, Any]) -> str:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(loc)
+        allowed = sorted(f.alias or n for n, f in owner.model_fields.items()) if owner else []
+        if owner is StackConfig:
+            allowed = [k for k in allowed if k not in ("stack", "provider")]
+        return f"{_key_name(loc)}: unknown key; allowed keys: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"{_key_name(loc)}: missing; allowed: see the key's description in Pulumi.yaml"
+    if kind == "enum":
+        return f"{_key_name(loc)}: {value!r} is not allowed; allowed: {err['ctx'].get('expected', '')}"
+    text = err["msg"].removeprefix("Value error, ")
+    if kind == "value_error":
+        if text.startswith(("'", "minNodes", "duplicate", "a component", "neither")):
+            return f"{_key_name(loc)}: {text}"
+        return f"{_key_name(loc)}: {value!r} is {text}" if not text.startswith("not ") else \
+            f"{_key_name(loc)}: {value!r} is {text}"
+    return f"{_key_name(loc)}: {_short(value)} is invalid ({text.lower()})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _unflatten(raw: Mapping[str, Any], stack: str) -> dict[str, Any]:
+    """Raw ``config:`` mapping (``do-platform:web`` / ``digitalocean:apiEndpoint`` keys) -> model input."""
+    data: dict[str, Any] = {"stack": stack, "provider": {}}
+    for full_key, value in raw.items():
+        ns, _, key = str(full_key).partition(":")
+        if not key:
+            ns, key = PROJECT, ns
+        if isinstance(value, str) and value[:1] in "[{":
+            with contextlib.suppress(json.JSONDecodeError):
+                value = json.loads(value)
+        if ns == PROJECT:
+            if key in ("stack", "provider"):
+                raise ConfigError(f"{PROJECT}:{key}: unknown key; allowed keys: see Pulumi.yaml")
+            data[key] = value
+        elif ns == PROVIDER_NS and key in {f.alias or n for n, f in ProviderConfig.model_fields.items()}:
+            data["provider"][key] = value
+        # other namespaces (e.g. pulumi:*) belong to other tools
+    return data
+
+
+def _strip_encrypted(data: Any, path: str = "") -> Any:
+    """Replace undecryptable ``{secure: ...}`` values; only ``appSecrets`` and the token may be secret."""
+    if isinstance(data, Mapping):
+        if set(data) == {"secure"}:
+            return Encrypted()
+        return {k: _strip_encrypted(v, f"{path}.{k}" if path else str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_strip_encrypted(v, path) for v in data]
+    return data
+
+
+def load_stack_config(raw: Mapping[str, Any], stack: str) -> StackConfig:
+    """Validate a stack's raw config mapping; :class:`ConfigError` names the first bad key.
+
+    ``raw`` is either the ``config:`` mapping of ``Pulumi.<stack>.yaml`` (values may be nested YAML or
+    ``{secure: ...}``) or the flat key -> string view the program gets from Pulumi (JSON strings for
+    structured values). Undecryptable secrets are accepted as placeholders.
+    """
+    data = _strip_encrypted(_unflatten(raw, stack))
+    secrets = data.get("appSecrets")
+    if isinstance(secrets, Encrypted):
+        data["appSecrets"] = {}  # names unknown without the passphrase; the real run checks them
+    elif isinstance(secrets, Mapping):
+        data["appSecrets"] = {
+            app: ({} if isinstance(envs, Encrypted) else
+                  {k: ("[secret]" if isinstance(v, Encrypted) else v) for k, v in envs.items()}
+                  if isinstance(envs, Mapping) else envs)
+            for app, envs in secrets.items()
+        }
+    if isinstance(data["provider"].get("token"), Encrypted):
+        data["provider"]["token"] = "[secret]"
+    for key in ("environment", "region", "components"):
+        if key not in data:
+            raise ConfigError(f"{PROJECT}:{key}: missing in Pulumi.{stack}.yaml; allowed: "
+                              + {"environment": _allowed(Environment), "region": _allowed(REGIONS),
+                                 "components": f"a list drawn from {_allowed(Component)}"}[key])
+    try:
+        cfg = StackConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        raise ConfigError(_message(errors[0]) + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+                          hint=f"edit Pulumi.{stack}.yaml or run `pulumi config set --path ...`") from None
+    problems = _cross_checks(cfg)
+    if problems:
+        key, value, text = problems[0]
+        name = key if ":" in key else f"{PROJECT}:{key}"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        shown = "" if value is None else f"{_short(value)} "
+        raise ConfigError(f"{name}: {shown}{text}{more}", hint=f"edit Pulumi.{stack}.yaml")
+    return cfg
+
+
+def from_pulumi_config() -> StackConfig:
+    """The running program's config: every known key read through ``pulumi.Config``."""
+    import pulumi
+
+    project = pulumi.Config(PROJECT)
+    provider = pulumi.Config(PROVIDER_NS)
+    raw: dict[str, Any] = {}
+    for name, field in StackConfig.model_fields.items():
+        if name in ("stack", "provider"):
+            continue
+        key = field.alias or name
+        value = project.get(key)
+        if value is not None:
+            raw[f"{PROJECT}:{key}"] = value
+    for name, field in ProviderConfig.model_fields.items():
+        key = field.alias or name
+        value = provider.get(key)
+        if value is not None:
+            raw[f"{PROVIDER_NS}:{key}"] = value
+    return load_stack_config(raw, pulumi.get_stack())
+
+
+def program_keys() -> dict[str, Any]:
+    """``{camelKey: default}`` of every ``do-platform:*`` key (``...`` when required): for docs and tests."""
+    out: dict[str, Any] = {}
+    for name, field in StackConfig.model_fields.items():
+        if name in ("stack", "provider"):
+            continue
+        default = ... if field.is_required() else (field.get_default(call_default_factory=True))
+        if isinstance(default, BaseModel):
+            default = default.model_dump(mode="json", by_alias=True)
+        elif isinstance(default, tuple):
+            default = [d.model_dump(mode="json", by_alias=True) if isinstance(d, BaseModel) else d for d in default]
+        elif isinstance(default, Enum):
+            default = default.value
+        out[field.alias or name] = default
+    return out
