@@ -36,3 +36,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .setup-stamp .state .pytest_cache .ruff_cache
+
+# The Pulumi engine for offline use: CLI, Python language host, DigitalOcean provider plugin. Cached outside
+# the repository (${XDG_CACHE_HOME:-~/.cache}/do-platform/engine), so a second run takes seconds.
+engine: setup
+	$(BIN)/python -m do_platform.engine build
