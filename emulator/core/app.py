@@ -21,6 +21,10 @@ from .state import State
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 
+# Callables ``(method, template, raw_path, status, headers, body_bytes)`` told of every response of
+# every emulator in this process (the test suite's conformance check). Empty outside tests.
+RESPONSE_OBSERVERS: list = []
+
 
 def _json_bytes(body) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
@@ -42,6 +46,7 @@ class EmulatorApp:
         self.router = Router([*route_tables, control_routes(self.control)])
         self.asgi = Starlette(routes=[StarletteRoute("/{path:path}", self.endpoint, methods=METHODS)])
         self.asgi.state.emulator = self
+        self.response_observers: list = []  # like RESPONSE_OBSERVERS, for this emulator only
 
     async def endpoint(self, http: HttpRequest) -> Response:
         raw_path = http.scope.get("raw_path") or http.url.path.encode()
@@ -97,7 +102,11 @@ class EmulatorApp:
         reply.headers.update(rate_headers)
         reply.headers.setdefault("x-request-id", request_id)
         self.control.log.record(method, raw_path, f"{method} {template}", reply.status)
-        return self._render(reply)
+        response = self._render(reply)
+        if RESPONSE_OBSERVERS or self.response_observers:
+            for observer in (*RESPONSE_OBSERVERS, *self.response_observers):
+                observer(method, template, raw_path, reply.status, dict(response.headers), bytes(response.body))
+        return response
 
     def _authenticate(self, header: str) -> None:
         scheme, _, token = header.partition(" ")

@@ -1,0 +1,159 @@
+"""Conformance of the emulator to the API's OpenAPI description (``DO_OPENAPI_SPEC``).
+
+Two checks, used by the test suite (tests/conftest.py, tests/emulator/test_conformance.py):
+
+* :meth:`Spec.has_route` — a route template the emulator serves exists in the spec with that method
+  (``{param}`` names are compared by position only);
+* :meth:`Spec.response_errors` — a response body validates against the schema the spec gives for its
+  operation and status code (``default`` when the code is not listed), with the OpenAPI 3.0
+  validator openapi-core itself uses (``openapi_schema_validator.OAS30ReadValidator``, so
+  ``nullable``/``readOnly``/``writeOnly`` follow OpenAPI rules). Formats are not asserted.
+
+The spec is loaded once per process and one validator is built per (operation, status), lazily: the
+3.6 MB document is never walked as a whole. Spec quirks — places where the API's own schema
+disagrees with what the API (and its own examples) return — are listed in :data:`QUIRKS`, each with
+the reason; a validation error is forgiven only when a quirk names its operation and field.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+SPEC_ENV = "DO_OPENAPI_SPEC"
+METHODS = ("get", "put", "post", "delete", "patch", "head")
+IGNORED_PREFIXES = ("/_emulator", "/metadata")
+
+
+@dataclass(frozen=True)
+class Quirk:
+    """A known disagreement between the spec's schema and the API's behaviour."""
+
+    operation: str  # operationId, or "*" for every operation
+    field: str  # regex matched against the failing instance path, e.g. "^load_balancer/ipv6$"
+    reason: str
+
+
+QUIRKS: tuple[Quirk, ...] = ()
+
+
+def _segments(template: str) -> tuple[str, ...]:
+    return tuple("{}" if s.startswith("{") and s.endswith("}") else s for s in template.strip("/").split("/"))
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    pointer: str  # JSON pointer of the operation object
+    segments: tuple[str, ...]
+
+
+class Spec:
+    """The OpenAPI document, indexed by method and path template."""
+
+    def __init__(self, path: str) -> None:
+        with open(path, encoding="utf-8") as fh:
+            self.document: dict = json.load(fh)
+        self.operations: list[Operation] = []
+        for spec_path, item in self.document.get("paths", {}).items():
+            for method, op in item.items():
+                if method in METHODS and isinstance(op, dict):
+                    pointer = f"#/paths/{_escape(spec_path)}/{method}"
+                    self.operations.append(Operation(method.upper(), spec_path, op.get("operationId", ""), pointer,
+                                                     _segments(spec_path)))
+        self._by_shape = {(op.method, op.segments): op for op in self.operations}
+        self._validators: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._registry = None
+
+    # -- routes
+    def has_route(self, method: str, template: str) -> bool:
+        return (method.upper(), _segments(template)) in self._by_shape
+
+    def operation_for_template(self, method: str, template: str) -> Operation | None:
+        return self._by_shape.get((method.upper(), _segments(template)))
+
+    # -- responses
+    def response_errors(self, method: str, template: str, status: int, body: Any) -> list[str]:
+        """Messages for every way ``body`` breaks the spec (empty when it conforms or is not checkable)."""
+        op = self.operation_for_template(method, template)
+        if op is None:
+            return []
+        responses = self._resolve(f"{op.pointer}/responses")
+        key = str(status) if str(status) in responses else ("default" if "default" in responses else None)
+        if key is None or (key == "default" and 200 <= status < 300):
+            # PyDo raises on any success code its operation does not document
+
+            return [f"{op.operation_id}: status {status} is not documented (documented: {sorted(responses)})"]
+        response_pointer = self._follow(f"{op.pointer}/responses/{key}")
+        content = self._resolve(response_pointer).get("content") or {}
+        if body is None or body == b"":
+            return []
+        media = next((m for m in content if "json" in m), None)
+        if media is None:
+            return []  # non-JSON (kubeconfig YAML, ...) or no schema: nothing to validate
+        validator = self._validator(f"{response_pointer}/content/{_escape(media)}/schema")
+        errors = []
+        for error in validator.iter_errors(body):
+            where = "/".join(str(p) for p in error.absolute_path)
+            if any(q.operation in ("*", op.operation_id) and re.search(q.field, where) for q in QUIRKS):
+                continue
+            errors.append(f"{op.operation_id} {status} at {where or '<root>'}: {error.message[:300]}")
+        return errors
+
+    # -- internals
+    def _resolve(self, pointer: str) -> Any:
+        node: Any = self.document
+        for part in pointer.lstrip("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def _follow(self, pointer: str) -> str:
+        """The pointer of the object at ``pointer`` after following ``$ref`` chains."""
+        node = self._resolve(pointer)
+        while isinstance(node, dict) and "$ref" in node:
+            pointer = node["$ref"]
+            node = self._resolve(pointer)
+        return pointer
+
+    def _validator(self, schema_pointer: str):
+        with self._lock:
+            validator = self._validators.get(schema_pointer)
+            if validator is None:
+                from openapi_schema_validator import OAS30ReadValidator
+                from referencing import Registry, Resource
+                from referencing.jsonschema import DRAFT4
+
+                if self._registry is None:
+                    self._registry = Registry().with_resource(
+                        "urn:do-openapi", Resource.from_contents(self.document, default_specification=DRAFT4))
+                validator = OAS30ReadValidator({"$ref": f"urn:do-openapi{schema_pointer}"}, registry=self._registry)
+                self._validators[schema_pointer] = validator
+            return validator
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def spec_path() -> str | None:
+    """The spec file named by ``DO_OPENAPI_SPEC``, or None when unset."""
+    return os.environ.get(SPEC_ENV) or None
+
+
+@lru_cache(maxsize=2)
+def load_spec(path: str) -> Spec:
+    """Load (once per process) the spec at ``path``."""
+    return Spec(path)
+
+
+def served(template: str) -> bool:
+    """Whether a route template belongs to the public API (not the control API or the metadata service)."""
+    return not template.startswith(IGNORED_PREFIXES)

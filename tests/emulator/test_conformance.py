@@ -1,0 +1,66 @@
+"""The emulator against the API's OpenAPI description (``DO_OPENAPI_SPEC``; skipped when unset).
+
+Every served route must exist in the spec with its method. Every response a test receives is
+validated by the autouse fixture in tests/conftest.py; the tests below check that mechanism itself.
+"""
+
+import httpx
+import pytest
+
+from emulator.core import app as app_module
+from emulator.core import conformance
+from emulator.core.app import create_app
+
+pytestmark = pytest.mark.skipif(conformance.spec_path() is None,
+                                reason="set DO_OPENAPI_SPEC to the API's OpenAPI JSON to run conformance tests")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return conformance.load_spec(conformance.spec_path())
+
+
+def test_every_served_route_exists_in_the_spec(spec):
+    routes = [r for r in create_app().router.all_routes() if conformance.served(r.template)]
+    assert routes, "no routes discovered"
+    missing = sorted(f"{r.method} {r.template}" for r in routes if not spec.has_route(r.method, r.template))
+    assert missing == [], "routes the spec does not describe:\n" + "\n".join(missing)
+
+
+def test_param_names_are_matched_by_position(spec):
+    assert spec.has_route("GET", "/v2/firewalls/{anything}")
+    assert not spec.has_route("PATCH", "/v2/firewalls/{firewall_id}")
+    assert not spec.has_route("GET", "/v2/firewalls/{firewall_id}/nonsense")
+
+
+def test_validator_rejects_a_wrong_shape(spec):
+    bad = {"firewall": {"id": "x", "status": "burning", "inbound_rules": [{"protocol": "tcp", "ports": "22"}]}}
+    errors = spec.response_errors("POST", "/v2/firewalls", 202, bad)
+    assert any("status" in e for e in errors) and any("sources" in e for e in errors)
+    assert spec.response_errors("GET", "/v2/firewalls/{id}", 404, {"id": "not_found"})  # message missing
+
+
+def test_undocumented_success_code_is_reported(spec):
+    errors = spec.response_errors("POST", "/v2/firewalls", 201, {"firewall": {}})
+    assert errors and "not documented" in errors[0]
+
+
+def test_hook_sees_every_response_of_the_suite(emulator):
+    seen = []
+
+    def record(method, template, raw_path, status, headers, body):
+        seen.append((method, template, status))
+
+    app_module.RESPONSE_OBSERVERS.append(record)
+    try:
+        httpx.get(f"{emulator.url}/v2/firewalls/abc", headers={"Authorization": "Bearer t"})
+        httpx.get(f"{emulator.url}/v2/firewalls")
+    finally:
+        app_module.RESPONSE_OBSERVERS.remove(record)
+    assert seen == [("GET", "/v2/firewalls/{firewall_id}", 404), ("GET", "/v2/firewalls", 401)]
+
+
+def test_live_error_bodies_conform(emulator, spec):
+    response = httpx.get(f"{emulator.url}/v2/load_balancers/missing", headers={"Authorization": "Bearer t"})
+    assert response.status_code == 404
+    assert spec.response_errors("GET", "/v2/load_balancers/{lb_id}", 404, response.json()) == []
