@@ -1,0 +1,212 @@
+"""Kubernetes through PyDo: provisioning→running, node pools and nodes, kubeconfig, credentials, options."""
+
+import base64
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+DEFAULT_POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 2, "tags": ["web", "terraform:default-node-pool"]}
+
+
+def _create(client, **extra):
+    body = {"name": "k8s-main", "region": "nyc3", "version": "latest", "node_pools": [DEFAULT_POOL], **extra}
+    return client.kubernetes.create_cluster(body)["kubernetes_cluster"]
+
+
+def _error(excinfo) -> tuple[int, str, str]:
+    response = excinfo.value.response
+    return response.status_code, response.json()["id"], response.json()["message"]
+
+
+def _read_kubeconfig(client, cluster_id: str) -> str:
+    """How to read the kubeconfig through PyDo: it returns None unless given a ``cls`` that reads the text."""
+    return client.kubernetes.get_kubeconfig(cluster_id, cls=lambda pipeline_response, _d, _h:
+                                            pipeline_response.http_response.text())
+
+
+def test_create_get_list_update_delete(client):
+    options = client.kubernetes.list_options()["options"]
+    created = _create(client, tags=["team-a"], maintenance_policy=None, vpc_uuid="")
+    assert created["version"] == options["versions"][0]["slug"]  # latest → newest slug
+    assert created["status"]["state"] == "provisioning"
+    assert created["maintenance_policy"]["day"] == "any"
+    assert created["tags"] == ["team-a", "k8s", f"k8s:{created['id']}"]
+    pool = created["node_pools"][0]
+    assert "terraform:default-node-pool" in pool["tags"] and "web" in pool["tags"]
+    assert pool["count"] == len(pool["nodes"]) == 2
+    assert created["endpoint"].startswith("https://") and created["ipv4"]
+    default_vpc = [v for v in client.vpcs.list()["vpcs"] if v["region"] == "nyc3" and v["default"]][0]
+    assert created["vpc_uuid"] == default_vpc["id"]
+
+    fetched = client.kubernetes.get_cluster(created["id"])["kubernetes_cluster"]
+    assert fetched["status"]["state"] == "running"
+    assert all(n["status"]["state"] == "running" for n in fetched["node_pools"][0]["nodes"])
+    assert [c["id"] for c in client.kubernetes.list_clusters()["kubernetes_clusters"]] == [created["id"]]
+
+    updated = client.kubernetes.update_cluster(created["id"], {
+        "name": "k8s-renamed", "tags": ["team-b"], "auto_upgrade": True, "surge_upgrade": True,
+        "maintenance_policy": {"start_time": "3:00", "day": "sunday"}})["kubernetes_cluster"]
+    assert (updated["name"], updated["auto_upgrade"], updated["surge_upgrade"]) == ("k8s-renamed", True, True)
+    assert updated["maintenance_policy"] == {"start_time": "03:00", "duration": "4h0m0s", "day": "sunday"}
+    assert updated["tags"][0] == "team-b"
+    urns = [r["urn"] for r in client.projects.list_resources_default()["resources"]]
+    assert f"do:kubernetes:{created['id']}" in urns
+
+    assert client.kubernetes.delete_cluster(created["id"]) is None
+    assert client.kubernetes.get_cluster(created["id"])["id"] == "not_found"
+
+
+def test_lifecycle_waits_for_the_configured_delay(emulator, client):
+    emulator.state.clock.freeze()
+    emulator.control.configure(lifecycle_delay=20)
+    cluster = _create(client)
+    got = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
+    assert got["status"]["state"] == "provisioning"
+    assert {n["status"]["state"] for n in got["node_pools"][0]["nodes"]} == {"provisioning"}
+    emulator.state.clock.advance(21)
+    got = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
+    assert got["status"]["state"] == "running"
+    assert {n["status"]["state"] for n in got["node_pools"][0]["nodes"]} == {"running"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"version": "1.20.0-do.0"}, "version"),
+    ({"region": "mars1"}, "region"),
+    ({"node_pools": []}, "node_pools"),
+    ({"node_pools": [{"name": "p", "size": "s-1vcpu-512mb-10gb", "count": 1}]}, "node_pools[0].size"),
+    ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 0}]}, "node_pools[0].count"),
+    ({"maintenance_policy": {"day": "someday"}}, "day"),
+    ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 1,
+                      "taints": [{"key": "a", "effect": "Never"}]}]}, "node_pools[0].taints[0].effect"),
+])
+def test_create_validation_names_the_field(client, body, field):
+    with pytest.raises(HttpResponseError) as excinfo:
+        _create(client, **body)
+    status, error_id, message = _error(excinfo)
+    assert (status, error_id) == (422, "unprocessable_entity")
+    assert message.startswith(field)
+    assert client.kubernetes.list_clusters()["kubernetes_clusters"] == []
+
+
+def test_godo_style_taints_are_read_case_insensitively(client):
+    pool = {**DEFAULT_POOL, "taints": [{"Key": "dedicated", "Value": "gpu", "Effect": "NoSchedule"}],
+            "labels": {"role": "gpu"}}
+    cluster = _create(client, node_pools=[pool])
+    assert cluster["node_pools"][0]["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]
+    assert cluster["node_pools"][0]["labels"] == {"role": "gpu"}
+
+
+def test_node_pool_create_resize_autoscale_delete(client):
+    cluster = _create(client)
+    pool = client.kubernetes.add_node_pool(cluster["id"], {"name": "workers", "size": "s-4vcpu-8gb", "count": 1,
+                                                           "tags": ["batch"]})["node_pool"]
+    assert pool["count"] == len(pool["nodes"]) == 1
+    grown = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {"name": "workers", "count": 3})
+    assert grown["node_pool"]["count"] == len(grown["node_pool"]["nodes"]) == 3  # 202 accepted by PyDo
+    scaled = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {
+        "name": "workers", "count": 2, "auto_scale": True, "min_nodes": 1, "max_nodes": 5})["node_pool"]
+    assert (scaled["auto_scale"], scaled["min_nodes"], scaled["max_nodes"], len(scaled["nodes"])) == (True, 1, 5, 2)
+    fetched = client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]
+    assert all(n["status"]["state"] == "running" for n in fetched["nodes"])
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.kubernetes.update_node_pool(cluster["id"], pool["id"], {"name": "workers", "count": 9,
+                                                                       "auto_scale": True, "min_nodes": 1,
+                                                                       "max_nodes": 5})
+    assert "count" in _error(excinfo)[2]
+    assert len(client.kubernetes.list_node_pools(cluster["id"])["node_pools"]) == 2
+    client.kubernetes.delete_node_pool(cluster["id"], pool["id"])
+    assert client.kubernetes.get_node_pool(cluster["id"], pool["id"])["id"] == "not_found"
+
+
+def test_delete_node_shrinks_or_replaces(client):
+    cluster = _create(client)
+    pool = cluster["node_pools"][0]
+    first, second = (n["id"] for n in pool["nodes"])
+    client.kubernetes.delete_node(cluster["id"], pool["id"], first, replace=1)
+    after = client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]
+    assert after["count"] == 2 and first not in [n["id"] for n in after["nodes"]]
+    client.kubernetes.delete_node(cluster["id"], pool["id"], second)
+    after = client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]
+    assert after["count"] == len(after["nodes"]) == 1
+
+
+def test_kubeconfig_is_yaml_read_through_cls(client):
+    cluster = _create(client)
+    text = _read_kubeconfig(client, cluster["id"])
+    assert text.startswith("apiVersion: v1\nkind: Config\n")
+    assert f"server: {cluster['endpoint']}" in text
+    assert "current-context: do-nyc3-k8s-main" in text
+    assert client.kubernetes.get_kubeconfig(cluster["id"]) is None  # PyDo's own return value
+
+
+def test_kubeconfig_is_application_yaml_when_asked_for(emulator):
+    headers = {"Authorization": "Bearer t"}
+    created = httpx.post(f"{emulator.url}/v2/kubernetes/clusters", headers=headers, json={
+        "name": "k", "region": "nyc3", "version": "latest", "node_pools": [DEFAULT_POOL]}).json()
+    response = httpx.get(f"{emulator.url}/v2/kubernetes/clusters/{created['kubernetes_cluster']['id']}/kubeconfig",
+                         headers={**headers, "Accept": "application/yaml"})
+    assert response.headers["content-type"].startswith("application/yaml")
+    assert "kind: Config" in response.text
+
+
+def test_credentials_have_no_envelope_and_mint_a_token_each_time(emulator, client):
+    emulator.state.clock.freeze(datetime(2030, 1, 1, tzinfo=UTC))
+    cluster = _create(client)
+    creds = client.kubernetes.get_credentials(cluster["id"])
+    assert set(creds) == {"server", "certificate_authority_data", "client_certificate_data", "client_key_data",
+                          "token", "expires_at"}
+    assert b"BEGIN CERTIFICATE" in base64.b64decode(creds["certificate_authority_data"])
+    assert creds["expires_at"] == "2030-01-08T00:00:00Z"  # 7 days by default
+    short = client.kubernetes.get_credentials(cluster["id"], expiry_seconds=3600)
+    assert short["expires_at"] == "2030-01-01T01:00:00Z"
+    assert short["token"] != creds["token"]
+
+
+def test_options_upgrades_and_upgrade(emulator, client):
+    emulator.control.seed("kubernetes", {"versions": ["1.33.1-do.0", "1.32.5-do.0"]})
+    versions = client.kubernetes.list_options()["options"]["versions"]
+    assert [v["slug"] for v in versions] == ["1.33.1-do.0", "1.32.5-do.0"]
+    assert versions[0]["kubernetes_version"] == "1.33.1"
+    cluster = _create(client, version="1.32.5-do.0")
+    upgrades = client.kubernetes.get_available_upgrades(cluster["id"])["available_upgrade_versions"]
+    assert [u["slug"] for u in upgrades] == ["1.33.1-do.0"]
+    client.kubernetes.get_cluster(cluster["id"])  # running
+    client.kubernetes.upgrade_cluster(cluster["id"], {"version": "1.33.1-do.0"})
+    got = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
+    assert (got["version"], got["status"]["state"]) == ("1.33.1-do.0", "running")
+    assert client.kubernetes.get_available_upgrades(cluster["id"])["available_upgrade_versions"] == []
+
+
+def test_pagination_across_pages(client):
+    for i in range(3):
+        _create(client, name=f"c-{i}")
+    page2 = client.kubernetes.list_clusters(per_page=2, page=2)
+    assert [c["name"] for c in page2["kubernetes_clusters"]] == ["c-2"]
+    assert page2["meta"]["total"] == 3 and "prev" in page2["links"]["pages"]
+
+
+def test_registry_integration_and_associated_resources(client):
+    cluster = _create(client)
+    client.kubernetes.add_registry({"cluster_uuids": [cluster["id"]]})
+    assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is True
+    client.kubernetes.remove_registry({"cluster_uuids": [cluster["id"]]})  # DELETE with a body
+    assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is False
+    associated = client.kubernetes.list_associated_resources(cluster["id"])
+    assert associated == {"load_balancers": [], "volumes": [], "volume_snapshots": []}
+    client.kubernetes.destroy_associated_resources_dangerous(cluster["id"])
+    assert client.kubernetes.get_cluster(cluster["id"])["id"] == "not_found"
+
+
+def test_associated_volumes_are_found_by_cluster_tag_and_destroyed(emulator, client):
+    if "volumes" not in emulator.state.families:
+        pytest.skip("volumes family not installed")
+    cluster = _create(client)
+    volume = client.volumes.create({"name": "pvc-1", "region": "nyc3", "size_gigabytes": 10,
+                                    "tags": [f"k8s:{cluster['id']}"]})["volume"]
+    associated = client.kubernetes.list_associated_resources(cluster["id"])
+    assert associated["volumes"] == [{"id": volume["id"], "name": "pvc-1"}]
+    client.kubernetes.destroy_associated_resources_selective(cluster["id"], {"volumes": [volume["id"]]})
+    assert client.volumes.get(volume["id"])["id"] == "not_found"
+    assert client.kubernetes.get_cluster(cluster["id"])["id"] == "not_found"
