@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from do_platform.config import PROJECT, Environment, PolicyEnforcement
+from do_platform.config import PROJECT, RFC1918, Environment, PolicyEnforcement
 from do_platform.errors import ConfigError
 
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -36,6 +36,7 @@ TAGGABLE = frozenset({
 ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database", 3306: "MySQL",
                6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
 ALL_PORTS = ("all", "1-65535", "0", "")
+PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
 
 
 @dataclass(frozen=True)
@@ -150,18 +151,32 @@ def no_public_admin_ports(resource_type: str, props: Mapping[str, Any], ctx: Sta
     return out
 
 
+def _is_private(address: Any) -> bool:
+    try:
+        net = ipaddress.ip_network(str(address), strict=False)
+    except ValueError:
+        return False
+    return any(net.version == p.version and net.subnet_of(p) for p in PRIVATE_RANGES)
+
+
 def no_all_ports_inbound(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
                          protect: bool | None = None) -> list[str]:
-    """No inbound TCP/UDP rule that opens every port."""
+    """No inbound TCP/UDP rule that opens every port to addresses outside private ranges.
+
+    Sources named by resource (tags, droplets, load balancers, clusters) and private ranges such as
+    the stack's own VPC may reach every port: that is how members of one network talk to each other.
+    """
     out = []
     for rule in _inbound(props):
         protocol = str(_get(rule, "protocol", default="tcp")).lower()
-        if protocol == "icmp":
+        if protocol == "icmp" or _port_span(_get(rule, "portRange", "port_range")) != (1, 65535):
             continue
-        if _port_span(_get(rule, "portRange", "port_range")) == (1, 65535):
+        public = [str(a) for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or [])
+                  if not _is_private(a)]
+        if public:
             out.append(f"inbound {protocol} rule opens all ports "
-                       f"(portRange {_get(rule, 'portRange', 'port_range', default='unset')!r}); list the ports "
-                       f"the service needs")
+                       f"(portRange {_get(rule, 'portRange', 'port_range', default='unset')!r}) to "
+                       f"{', '.join(public)}; list the ports the service needs")
     return out
 
 
@@ -233,7 +248,7 @@ class ResourceRule:
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database ports from 0.0.0.0/0 or ::/0.",
                  frozenset({FIREWALL}), no_public_admin_ports),
-    ResourceRule("no-all-ports-inbound", "No inbound firewall rule that opens every port.",
+    ResourceRule("no-all-ports-inbound", "No inbound firewall rule opens every port to non-private addresses.",
                  frozenset({FIREWALL}), no_all_ports_inbound),
     ResourceRule("kubernetes-version-pinned", "Kubernetes clusters pin a release, never 'latest'.",
                  frozenset({KUBERNETES_CLUSTER}), kubernetes_version_pinned),

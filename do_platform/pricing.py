@@ -36,7 +36,8 @@ FREE_TYPES = frozenset(PREFIX + t for t in (
     "databaseFirewall:DatabaseFirewall", "databaseUser:DatabaseUser", "databaseDb:DatabaseDb",
     "databaseConnectionPool:DatabaseConnectionPool", "databasePostgresqlConfig:DatabasePostgresqlConfig",
     "containerRegistryDockerCredentials:ContainerRegistryDockerCredentials", "monitorAlert:MonitorAlert",
-    "uptimeAlert:UptimeAlert", "reservedIpAssignment:ReservedIpAssignment", "vpcPeering:VpcPeering",
+    "uptimeAlert:UptimeAlert", "reservedIpAssignment:ReservedIpAssignment", "volumeAttachment:VolumeAttachment",
+    "vpcPeering:VpcPeering",
     "kubernetesClusterRegistryIntegration:KubernetesClusterRegistryIntegration",
 ))
 

@@ -121,6 +121,8 @@ def _key_inputs(resource_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, list) and key in ("inboundRules", "rules", "spec.services"):
             value = f"{len(value)} item(s)"
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)  # the engine carries every number as a float
         out[key] = value
     return out
 

@@ -35,9 +35,15 @@ def test_admin_port_from_a_specific_cidr_and_public_https_are_fine():
 
 
 @pytest.mark.parametrize("port_range", ["all", "1-65535", "0"])
-def test_all_ports_inbound_is_a_violation(port_range):
-    props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": ["10.10.0.0/16"]})
+def test_all_ports_inbound_from_public_addresses_is_a_violation(port_range):
+    props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": ["198.51.100.0/24"]})
     assert rules_hit(g.FIREWALL, props) == {"no-all-ports-inbound"}
+
+
+def test_all_ports_inside_the_vpc_or_from_named_resources_are_fine():
+    props = fw({"protocol": "tcp", "portRange": "1-65535", "sourceAddresses": ["10.110.0.0/20"]},
+               {"protocol": "udp", "portRange": "all", "sourceTags": ["dev-network-member"]})
+    assert rules_hit(g.FIREWALL, props) == set()
 
 
 def test_all_ports_from_anywhere_breaks_both_firewall_rules():

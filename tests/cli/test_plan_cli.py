@@ -1,0 +1,97 @@
+"""``do-platform plan`` through the CLI: real stacks offline, JSON, bad config, --against."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from do_platform.cli.main import app
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def test_plan_of_dev_prints_tree_findings_and_total():
+    result = runner.invoke(app, ["plan", "--stack", "dev"])
+    assert result.exit_code == 0, result.output
+    assert "Stack dev (development)" in result.stdout
+    assert "Droplet" in result.stdout and "Total: $" in result.stdout
+    assert "Guardrail findings" in result.stdout
+
+
+def test_plan_json_is_machine_readable_with_prices_per_component():
+    result = runner.invoke(app, ["plan", "--stack", "staging", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["stack"] == "staging" and data["prices_as_of"]
+    assert data["monthly"] == pytest.approx(sum(c["monthly"] for c in data["components"]))
+    assert {r["type"] for r in data["resources"]} >= {"digitalocean:index/droplet:Droplet",
+                                                       "digitalocean:index/kubernetesCluster:KubernetesCluster"}
+    assert all(r["monthly"] is None or r["monthly"] >= 0 for r in data["resources"])
+
+
+def test_plan_never_prints_secrets():
+    result = runner.invoke(app, ["plan", "--stack", "dev", "--json"])
+    assert "mock-password" not in result.stdout
+
+
+def test_unknown_stack_fails_with_the_known_ones():
+    result = runner.invoke(app, ["plan", "--stack", "nope"])
+    assert result.exit_code == 1
+    assert "nope" in result.stderr and "dev" in result.stderr
+
+
+def _copy_repo(tmp_path: Path) -> Path:
+    """The program and stack files in a throwaway git repo (the real files are never touched)."""
+    dst = tmp_path / "repo"
+    for name in ("components", "do_platform"):
+        shutil.copytree(REPO / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [*REPO.glob("Pulumi*.yaml"), REPO / "__main__.py"]:
+        shutil.copy(path, dst / path.name)
+    git = ["git", "-C", str(dst), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(dst)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    return dst
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    return subprocess.run([sys.executable, "-m", "do_platform", *args], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_bad_config_fails_naming_the_key(tmp_path):
+    repo = _copy_repo(tmp_path)
+    path = repo / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("count: 1", "count: 0", 1))
+    proc = _run(repo, "plan", "--stack", "dev")
+    assert proc.returncode == 1
+    assert "do-platform:web.count" in proc.stderr and "1 to 20" in proc.stderr
+
+
+def test_against_shows_the_change_and_the_cost_delta_as_markdown(tmp_path):
+    repo = _copy_repo(tmp_path)
+    path = repo / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("size: s-1vcpu-1gb", "size: s-2vcpu-4gb", 1))
+    proc = _run(repo, "plan", "--stack", "dev", "--against", "HEAD")
+    assert proc.returncode == 0, proc.stderr
+    md = proc.stdout
+    assert md.startswith("<!-- do-platform-plan -->")
+    assert "| dev |" in md and "+$18.00" in md
+    assert "✏️ changed | `web-node-0`" in md and "size" in md
+
+
+def test_against_unknown_ref_is_a_clear_error(tmp_path):
+    repo = _copy_repo(tmp_path)
+    proc = _run(repo, "plan", "--stack", "dev", "--against", "no-such-ref")
+    assert proc.returncode == 1
+    assert "'no-such-ref'" in proc.stderr and "no such git revision" in proc.stderr

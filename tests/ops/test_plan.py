@@ -1,0 +1,132 @@
+"""The plan on hand-made evaluations: tree, prices, findings, JSON round trip, diff and Markdown."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from do_platform import guardrails, pricing
+from do_platform.config import Environment, PolicyEnforcement
+from do_platform.errors import ConfigError
+from do_platform.offline import Evaluation, PlannedResource
+from do_platform.ops import plan as ops
+
+TABLE = pricing.load_bundled()
+DEV = guardrails.StackContext("dev")
+STACK = "urn:pulumi:dev::do-platform::pulumi:pulumi:Stack::do-platform-dev"
+
+
+def urn(typ, name, parent_types=""):
+    return f"urn:pulumi:dev::do-platform::{parent_types}{typ}::{name}"
+
+
+def res(typ, name, parent=None, custom=True, protect=False, **inputs):
+    return PlannedResource(urn=urn(typ, name), type=typ, name=name, parent_urn=parent, custom=custom,
+                           inputs=inputs, protect=protect)
+
+
+def evaluation(*, web_size="s-1vcpu-1gb", count=2, extra=()):
+    web = res("do-platform:index:WebCluster", "web", parent=STACK, custom=False)
+    net = res("do-platform:index:SecureNetwork", "net", parent=STACK, custom=False)
+    items = [
+        net, web,
+        res("digitalocean:index/vpc:Vpc", "net-vpc", parent=net.urn, region="nyc3", ipRange="10.10.0.0/20"),
+        res("digitalocean:index/firewall:Firewall", "net-fw", parent=net.urn,
+            inboundRules=[{"protocol": "tcp", "portRange": "22", "sourceAddresses": ["0.0.0.0/0"]}]),
+        *[res(pricing.DROPLET, f"web-{i}", parent=web.urn, size=web_size, region="nyc3", monitoring=True,
+              tags=["env:dev"]) for i in range(count)],
+        res(pricing.LOAD_BALANCER, "web-lb", parent=web.urn, sizeUnit=1, redirectHttpToHttps=True,
+            forwardingRules=[{"entryProtocol": "https"}]),
+        res(pricing.DROPLET, "odd", parent=STACK, size="s-64vcpu-1tb", monitoring=True, tags=["env:dev"]),
+        *extra,
+    ]
+    return Evaluation(stack="dev", resources=items)
+
+
+def test_tree_groups_resources_under_their_component_with_costs():
+    plan = ops.build_plan(evaluation(), DEV, TABLE)
+    comps = {c.name: c for c in plan.components}
+    assert set(comps) == {"net", "web", "dev"}
+    assert comps["web"].monthly == pytest.approx(2 * 6.0 + TABLE.lb_per_size_unit)
+    assert comps["net"].monthly == 0.0 and comps["net"].unknown == 0
+    assert comps["dev"].unknown == 1  # the droplet with an unpriced size
+    assert plan.unknown == 1
+    assert plan.monthly == pytest.approx(12.0 + TABLE.lb_per_size_unit)
+    droplet = next(r for r in plan.resources if r.name == "web-0")
+    assert droplet.key_inputs == {"region": "nyc3", "size": "s-1vcpu-1gb", "monitoring": True}
+
+
+def test_findings_are_attached_to_their_resource_and_listed():
+    plan = ops.build_plan(evaluation(), DEV, TABLE)
+    assert [(v["rule"], v["urn"].rsplit("::", 1)[-1]) for v in plan.violations] == [("no-public-admin-ports", "net-fw")]
+    fw = next(r for r in plan.resources if r.name == "net-fw")
+    assert fw.violations[0]["rule"] == "no-public-admin-ports"
+    assert not plan.blocking  # advisory in dev
+
+
+def test_mandatory_findings_block():
+    prod = guardrails.StackContext("dev", Environment.production, PolicyEnforcement.mandatory)
+    assert ops.build_plan(evaluation(), prod, TABLE).blocking
+
+
+def test_disabled_enforcement_reports_nothing():
+    off = guardrails.StackContext("dev", enforcement=PolicyEnforcement.disabled)
+    plan = ops.build_plan(evaluation(), off, TABLE)
+    assert plan.violations == [] and all(not r.violations for r in plan.resources)
+
+
+def test_text_rendering_shows_unknown_never_zero_and_the_price_date():
+    text = ops.render_text(ops.build_plan(evaluation(), DEV, TABLE))
+    assert f"as of {TABLE.as_of}" in text
+    odd_line = next(line for line in text.splitlines() if " odd " in line)
+    assert "unknown" in odd_line and "$0.00" not in odd_line
+    assert "[no-public-admin-ports] net-fw" in text
+    assert "+ 1 unknown" in text.splitlines()[-1]
+
+
+def test_json_round_trip():
+    plan = ops.build_plan(evaluation(), DEV, TABLE)
+    again = ops.Plan.from_json(plan.to_json())
+    assert again == plan
+
+
+def test_diff_lists_added_removed_changed_and_the_cost_delta():
+    base = ops.build_plan(evaluation(web_size="s-1vcpu-1gb", count=2), DEV, TABLE)
+    extra = [res(pricing.VOLUME, "data", parent=STACK, size=100, tags=["env:dev"])]
+    head = ops.build_plan(evaluation(web_size="s-2vcpu-4gb", count=1, extra=extra), DEV, TABLE)
+    diff = ops.diff_plans(base, head, "origin/main")
+    kinds = {(c.kind, c.name) for c in diff.changes}
+    assert kinds == {("changed", "web-0"), ("removed", "web-1"), ("added", "data")}
+    changed = next(c for c in diff.changes if c.kind == "changed")
+    assert changed.changed_keys == ["size"] and (changed.before, changed.after) == (6.0, 24.0)
+    assert diff.delta == pytest.approx((24.0 + 10.0) - (6.0 + 6.0))
+    md = ops.render_diff_markdown([diff])
+    assert md.startswith(ops.COMMENT_MARKER)
+    assert "| dev |" in md and "+$22.00" in md and "origin/main" in md
+    assert "➕ added | `data`" in md and "➖ removed | `web-1`" in md
+
+
+def test_diff_against_a_missing_stack_is_all_added():
+    head = ops.build_plan(evaluation(), DEV, TABLE)
+    diff = ops.diff_plans(None, head, "main")
+    assert {c.kind for c in diff.changes} == {"added"} and diff.before_monthly == 0.0
+    assert diff.new_violations == head.violations
+
+
+def test_plan_against_unknown_ref_is_a_clear_error(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with pytest.raises(ConfigError) as err:
+        ops.plan_against("dev", "no-such-branch", root=tmp_path)
+    assert "'no-such-branch'" in err.value.message and "no such git revision" in err.value.message
+
+
+def test_plan_against_a_revision_without_the_stack_is_none(tmp_path):
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "README.md").write_text("x\n")
+    subprocess.run([*git, "add", "README.md"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "init"], check=True)
+    assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
+    worktrees = subprocess.run([*git, "worktree", "list"], capture_output=True, text=True, check=True).stdout
+    assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone

@@ -1,0 +1,183 @@
+"""Promotion against the emulator's registry, on a copy of the stack files in a throwaway git repo."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from do_platform.errors import PromotionBlocked
+from do_platform.ops import promote as ops
+from do_platform.stack_files import images_of
+
+REPO = Path(__file__).resolve().parents[2]
+STAGING_DIGEST = "sha256:" + "a" * 64
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+DEV = """\
+# dev: apps pinned by tag
+config:
+  do-platform:environment: development
+  do-platform:apps:
+    - name: web
+      image:
+        registry: do-platform
+        repository: web
+        tag: main
+    - name: worker
+      image:
+        registry: do-platform
+        repository: team/worker
+        digest: {worker_digest}
+"""
+
+STAGING = """\
+# staging: pinned by digest (promotion writes here)
+config:
+  do-platform:environment: staging
+  do-platform:apps:
+      # the public site
+      - name: web
+        image:
+          registry: do-platform
+          repository: web
+          tag: "1.4.2"
+          digest: {old}  # promoted last week
+        instanceCount: 1
+      - name: worker
+        image:
+          registry: do-platform
+          repository: team/worker
+          tag: old
+"""
+
+
+@pytest.fixture
+def pushed(emulator):
+    summary = emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
+        {"repository": "web", "tags": ["main", "sha-1"], "age_days": 1},
+        {"repository": "team/worker", "tags": ["v2"], "age_days": 2},
+    ]})
+    return {p["repository"]: p["digest"] for p in summary["pushed"]}
+
+
+@pytest.fixture
+def repo(tmp_path, pushed):
+    (tmp_path / "Pulumi.dev.yaml").write_text(DEV.format(worker_digest=pushed["team/worker"]))
+    (tmp_path / "Pulumi.staging.yaml").write_text(STAGING.format(old=STAGING_DIGEST))
+    shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path / "Pulumi.prod.yaml")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "stacks")
+    return tmp_path
+
+
+def test_promote_pins_resolved_digests_and_keeps_comments_and_layout(client, repo, pushed):
+    result = ops.promote(client, "dev", "staging", root=repo)
+    assert result.written and result.changed
+    text = (repo / "Pulumi.staging.yaml").read_text()
+    assert "# the public site" in text and "# promoted last week" in text and text.startswith("# staging")
+    assert "      - name: web" in text  # the file's own sequence indentation
+    refs = {r.app: r for r in images_of("staging", repo)}
+    assert refs["web"].digest == pushed["web"] and refs["web"].tag == "main"
+    assert refs["worker"].digest == pushed["team/worker"] and refs["worker"].tag is None
+    assert {p.app: p.resolved_from for p in result.images} == {"web": "tag", "worker": "digest"}
+    assert f"-          digest: {STAGING_DIGEST}" in result.diff
+    assert f"+          digest: {pushed['web']}" in result.diff
+    assert "instanceCount: 1" in text  # untouched keys stay
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(client, repo, pushed):
+    before = (repo / "Pulumi.staging.yaml").read_text()
+    result = ops.promote(client, "dev", "staging", root=repo, dry_run=True)
+    assert result.changed and not result.written and pushed["web"] in result.diff
+    assert (repo / "Pulumi.staging.yaml").read_text() == before
+
+
+def test_second_promotion_is_a_no_op(client, repo):
+    ops.promote(client, "dev", "staging", root=repo)
+    git(repo, "commit", "-q", "-am", "promote")
+    again = ops.promote(client, "dev", "staging", root=repo)
+    assert not again.changed and not again.written and again.diff == ""
+
+
+@pytest.mark.parametrize("source,target", [("dev", "prod"), ("staging", "dev"), ("prod", "staging"), ("dev", "dev")])
+def test_order_is_dev_staging_prod_one_step_at_a_time(client, repo, source, target):
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, source, target, root=repo)
+    assert f"{source}→{target}" in err.value.message and "dev→staging, staging→prod" in err.value.message
+
+
+def test_unknown_stage_names_the_flag():
+    with pytest.raises(PromotionBlocked) as err:
+        ops.check_order("qa", "staging")
+    assert "--from 'qa'" in err.value.message and "dev, staging, prod" in err.value.message
+
+
+def test_missing_tag_is_refused_and_nothing_is_written(client, emulator, repo):
+    text = (repo / "Pulumi.dev.yaml").read_text().replace("tag: main", "tag: never-pushed")
+    (repo / "Pulumi.dev.yaml").write_text(text)
+    before = (repo / "Pulumi.staging.yaml").read_text()
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo)
+    assert "'never-pushed'" in err.value.message and "do-platform/web" in err.value.message
+    assert (repo / "Pulumi.staging.yaml").read_text() == before
+
+
+def test_missing_digest_is_refused(client, repo):
+    text = (repo / "Pulumi.dev.yaml").read_text()
+    worker = images_of("dev", repo)[1].digest
+    (repo / "Pulumi.dev.yaml").write_text(text.replace(worker, "sha256:" + "b" * 64))
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo)
+    assert "sha256:" + "b" * 64 in err.value.message and "does not exist" in err.value.message
+
+
+def test_uncommitted_target_edits_are_refused(client, repo):
+    target = repo / "Pulumi.staging.yaml"
+    target.write_text(target.read_text() + "# local edit\n")
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo)
+    assert "uncommitted edits" in err.value.message
+    assert target.read_text().endswith("# local edit\n")
+    # A dry run still shows what would change, with a note.
+    preview = ops.promote(client, "dev", "staging", root=repo, dry_run=True)
+    assert preview.changed and any("uncommitted" in n for n in preview.notes)
+
+
+def test_missing_repository_is_refused(client, emulator, repo):
+    text = (repo / "Pulumi.dev.yaml").read_text().replace("repository: web", "repository: nowhere")
+    (repo / "Pulumi.dev.yaml").write_text(text)
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo)
+    assert "do-platform/nowhere does not exist" in err.value.message
+
+
+def test_write_is_atomic_when_the_rename_fails(tmp_path, monkeypatch):
+    path = tmp_path / "Pulumi.staging.yaml"
+    path.write_text("old\n")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ops.os, "replace", boom)
+    with pytest.raises(OSError):
+        ops.write_atomically(path, "new\n")
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["Pulumi.staging.yaml"]
+
+
+def test_rewrite_of_the_real_staging_file_changes_only_the_image(pushed):
+    text = (REPO / "Pulumi.staging.yaml").read_text()
+    pin = ops.PinnedImage("web", "do-platform", "web", "main", pushed["web"], "tag")
+    after, notes = ops.rewrite(text, [pin], "staging")
+    changed = [line for line in after.splitlines() if line not in text.splitlines()]
+    assert len(changed) == 2 and any(pushed["web"] in line for line in changed)
+    assert notes == []
