@@ -12,6 +12,7 @@ import json
 import re
 import runpy
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def _mask(value: Any, inside_secret: bool = False, key: str = "") -> Any:
     return value
 
 
-def _make_mocks():
+def make_mocks():
     """Fresh mocks per evaluation: computed outputs per resource type, answers per invoke token."""
     from pulumi.runtime import Mocks
 
@@ -205,8 +206,12 @@ def answer_invoke(token: str, args: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _recording_monitor(mocks: Any, records: list[PlannedResource]):
-    """A MockMonitor that also keeps parent, custom and protect of every registration."""
+def recording_monitor(mocks: Any, records: list[PlannedResource],
+                      on_register: Callable[[Any, str], None] | None = None):
+    """A MockMonitor that also keeps parent, custom and protect of every registration.
+
+    ``on_register(request, urn)`` sees the raw registration request (tests read ``ignoreChanges``,
+    ``provider``, ``additionalSecretOutputs`` from it)."""
     from pulumi.runtime import rpc
     from pulumi.runtime.mocks import MockMonitor
     from pulumi.runtime.sync_await import _ensure_event_loop
@@ -221,9 +226,78 @@ def _recording_monitor(mocks: Any, records: list[PlannedResource]):
                     urn=response.urn, type=request.type, name=request.name,
                     parent_urn=request.parent or None, custom=bool(request.custom),
                     inputs=_mask(inputs), protect=bool(request.protect)))
+                if on_register is not None:
+                    on_register(request, response.urn)
             return response
 
     return RecordingMonitor(mocks)
+
+
+@dataclass
+class Resolved:
+    """An awaited Output: its plain value (None when unknown) and whether it was secret."""
+
+    value: Any
+    secret: bool
+
+
+@dataclass
+class MockRun:
+    records: list[PlannedResource]
+    returned: dict[str, Resolved]
+    stack_outputs: dict[str, Resolved]
+
+
+def run_with_mocks(program: Callable[[], Any], *, stack: str, config: Mapping[str, str] | None = None,
+                   secret_keys: Sequence[str] = (), mocks: Any = None, preview: bool = False,
+                   on_register: Callable[[Any, str], None] | None = None) -> MockRun:
+    """Run ``program`` under Pulumi's mock runtime with fresh settings, waiting for every registration.
+
+    ``config`` is the flat key -> string view a program gets from Pulumi. If ``program`` returns a
+    mapping, its values (Outputs or plain) are awaited into :attr:`MockRun.returned`.
+    """
+    import pulumi
+    from pulumi.runtime import mocks as pulumi_mocks
+    from pulumi.runtime import settings
+    from pulumi.runtime.stack import run_pulumi_func
+
+    records: list[PlannedResource] = []
+    mocks = mocks if mocks is not None else make_mocks()
+    returned: dict[str, Any] = {}
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
+        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview,
+                               monitor=recording_monitor(mocks, records, on_register))
+        settings.SETTINGS.outputs.clear()
+
+        def body() -> None:
+            result = program()
+            if isinstance(result, Mapping):
+                returned.update(result)
+
+        loop.run_until_complete(run_pulumi_func(body))
+        root_stack = settings.get_root_resource()
+        got = loop.run_until_complete(_resolve(returned))
+        outputs = loop.run_until_complete(_resolve(getattr(root_stack, "outputs", {})))
+    finally:
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config({}, [])
+        asyncio.set_event_loop(None)
+        loop.close()
+    return MockRun(records=records, returned=got, stack_outputs=outputs)
+
+
+async def _resolve(values: Mapping[str, Any]) -> dict[str, Resolved]:
+    import pulumi
+
+    resolved: dict[str, Resolved] = {}
+    for name, value in values.items():
+        out = pulumi.Output.from_input(value)
+        resolved[name] = Resolved(await out.future(with_unknowns=False), bool(await out.is_secret()))
+    return resolved
 
 
 def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | None = None) -> Evaluation:
@@ -231,12 +305,8 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
 
     ``config`` replaces the file's mapping (keys with or without the ``do-platform:`` prefix). Project
     defaults from ``Pulumi.yaml`` are merged first, as the CLI does. Bad config raises ConfigError.
+    Secret outputs come back as :data:`SECRET_MASK`.
     """
-    import pulumi
-    from pulumi.runtime import mocks as pulumi_mocks
-    from pulumi.runtime import settings
-    from pulumi.runtime.stack import run_pulumi_func
-
     root = Path(root)
     raw = read_stack_config(stack, root) if config is None else dict(config)
     merged = {**project_defaults(root), **_normalise_keys(raw)}
@@ -244,45 +314,15 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
 
     secret_keys = [k for k, v in merged.items() if _has_secure(v)]
     flat = {k: _as_pulumi_value(_placeholder_secrets(v)) for k, v in merged.items()}
-
-    records: list[PlannedResource] = []
-    mocks = _make_mocks()
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    program = root / "__main__.py"
+    added = str(root) not in sys.path
+    if added:
+        sys.path.insert(0, str(root))
     try:
-        settings.ROOT.set(None)
-        pulumi.runtime.set_all_config(flat, secret_keys)
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
-                               monitor=_recording_monitor(mocks, records))
-        settings.SETTINGS.outputs.clear()
-        program = root / "__main__.py"
-        sys_path_added = str(root) not in sys.path
-        if sys_path_added:
-            sys.path.insert(0, str(root))
-        try:
-            loop.run_until_complete(run_pulumi_func(
-                lambda: runpy.run_path(str(program), run_name="__main__")))
-        finally:
-            if sys_path_added:
-                sys.path.remove(str(root))
-        root_stack = settings.get_root_resource()
-        outputs = loop.run_until_complete(_resolve_outputs(getattr(root_stack, "outputs", {})))
+        run = run_with_mocks(lambda: runpy.run_path(str(program), run_name="__main__"), stack=stack, config=flat,
+                             secret_keys=secret_keys)
     finally:
-        settings.ROOT.set(None)
-        pulumi.runtime.set_all_config({}, [])
-        asyncio.set_event_loop(None)
-        loop.close()
-    return Evaluation(stack=stack, resources=records, outputs=outputs)
-
-
-async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
-    """Await each exported value; secret ones become :data:`SECRET_MASK`, unknowns None."""
-    import pulumi
-
-    resolved: dict[str, Any] = {}
-    for name, value in outputs.items():
-        out = pulumi.Output.from_input(value)
-        secret = await out.is_secret()
-        plain = await out.future(with_unknowns=False)
-        resolved[name] = SECRET_MASK if secret else _mask(plain)
-    return resolved
+        if added:
+            sys.path.remove(str(root))
+    outputs = {name: SECRET_MASK if r.secret else _mask(r.value) for name, r in run.stack_outputs.items()}
+    return Evaluation(stack=stack, resources=run.records, outputs=outputs)

@@ -1,0 +1,84 @@
+"""ManagedPostgres: in the VPC, one authoritative firewall, no public source, secret URIs, protect in prod."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulumi
+import pytest
+
+from components import ManagedPostgres, ManagedPostgresArgs, TrustedSources
+from components.managed_postgres import firewall_rules, validate_managed_postgres_args
+
+ARGS = ManagedPostgresArgs(env="staging", region="nyc3", vpc_id="vpc-123", node_count=2,
+                           trusted=TrustedSources(tags=("staging-web-web",), kubernetes_ids=("k8s-1",),
+                                                  ip_ranges=("10.120.0.0/20",)))
+
+
+def build(args: ManagedPostgresArgs = ARGS, app_ids=None):
+    def program():
+        trusted = args.trusted if app_ids is None else dataclasses.replace(
+            args.trusted, app_ids=pulumi.Output.from_input(app_ids))
+        db = ManagedPostgres("db", dataclasses.replace(args, trusted=trusted))
+        return {"private_uri": db.private_uri, "pool_uri": db.pool_private_uri, "cluster": db.cluster_id}
+    return program
+
+
+def test_cluster_in_vpc_pinned_and_tagged(run_component):
+    run = run_component(build())
+    cluster = run.one("DatabaseCluster").inputs
+    assert cluster["privateNetworkUuid"] == "vpc-123"
+    assert cluster["engine"] == "pg" and cluster["version"] == "17" and cluster["nodeCount"] == 2
+    assert cluster["maintenanceWindows"] == [{"day": "sunday", "hour": "03:00"}]
+    assert cluster["tags"] == ["component:managed-postgres", "env:staging"]
+
+
+def test_exactly_one_firewall_with_merged_private_sources(run_component):
+    run = run_component(build(app_ids=["app-1", "app-2"]))
+    firewall = run.one("DatabaseFirewall")
+    assert firewall.inputs["clusterId"] == "db-cluster-id"
+    assert firewall.inputs["rules"] == [
+        {"type": "app", "value": "app-1"}, {"type": "app", "value": "app-2"},
+        {"type": "ip_addr", "value": "10.120.0.0/20"}, {"type": "k8s", "value": "k8s-1"},
+        {"type": "tag", "value": "staging-web-web"}]
+    assert not [r for r in firewall.inputs["rules"] if r["value"] in ("0.0.0.0/0", "::/0")]
+
+
+def test_rules_are_deduplicated_and_sorted():
+    rules = firewall_rules(["b", "a", "a"], [], ["k"], ["x"], ["10.0.0.0/16"])
+    assert rules == [{"type": "app", "value": "x"}, {"type": "ip_addr", "value": "10.0.0.0/16"},
+                     {"type": "k8s", "value": "k"}, {"type": "tag", "value": "a"}, {"type": "tag", "value": "b"}]
+
+
+def test_databases_users_and_transaction_pool(run_component):
+    run = run_component(build())
+    assert [d.inputs["name"] for d in run.of_type("DatabaseDb")] == ["app"]
+    assert [u.inputs["name"] for u in run.of_type("DatabaseUser")] == ["app"]
+    pool = run.one("DatabaseConnectionPool").inputs
+    assert pool["mode"] == "transaction" and pool["dbName"] == "app" and pool["user"] == "app" and pool["size"] == 10
+
+
+def test_connection_uris_are_secret_outputs(run_component):
+    run = run_component(build())
+    for key in ("private_uri", "pool_uri"):
+        assert run.returned[key].secret, key
+        assert run.returned[key].value.startswith("postgresql://")
+    secret_outputs = set(run.requests[run.one("DatabaseCluster").urn].additionalSecretOutputs)
+    assert {"uri", "privateUri", "password"} <= secret_outputs
+
+
+def test_protect_in_production(run_component):
+    run = run_component(build(dataclasses.replace(ARGS, protect=True)))
+    assert run.one("DatabaseCluster").protect
+    assert not run_component(build()).one("DatabaseCluster").protect
+
+
+@pytest.mark.parametrize(("field", "change"), [
+    ("version", {"version": "latest"}), ("node_count", {"node_count": 4}),
+    ("maintenance_day", {"maintenance_day": "someday"}), ("databases", {"databases": ()}),
+    ("trusted.ip_ranges", {"trusted": TrustedSources(ip_ranges=("0.0.0.0/0",))}),
+    ("trusted.ip_ranges", {"trusted": TrustedSources(ip_ranges=("8.8.8.0/24",))}),
+])
+def test_validation_names_the_field(field, change):
+    with pytest.raises(ValueError, match=rf"\[{field}\]"):
+        validate_managed_postgres_args(dataclasses.replace(ARGS, **change))

@@ -1,0 +1,137 @@
+"""SecureNetwork: explicit VPC range, baseline firewall by tag, no world-open admin ports, stable rules."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from components import FirewallRule, SecureNetwork, SecureNetworkArgs
+from components.secure_network import (
+    ALL_PORTS,
+    baseline_inbound,
+    normalise_ports,
+    opens_to_internet,
+    sort_rules,
+    validate_secure_network_args,
+)
+
+from .conftest import TAGGABLE
+
+ARGS = SecureNetworkArgs(env="dev", region="nyc3", ip_range="10.110.0.0/20", admin_cidrs=("203.0.113.10/32",),
+                         bastion=True)
+
+
+def build(args: SecureNetworkArgs = ARGS, opts=None):
+    def program():
+        net = SecureNetwork("net", args, opts)
+        return {"vpc_id": net.vpc_id, "member_tag": net.member_tag.name}
+    return program
+
+
+@pytest.mark.parametrize(("protocol", "given", "expected"), [
+    ("tcp", "all", ALL_PORTS), ("udp", "0", ALL_PORTS), ("tcp", None, ALL_PORTS), ("tcp", "443", "443"),
+    ("tcp", "8000-8100", "8000-8100"), ("tcp", "22-22", "22"), ("icmp", "all", None),
+])
+def test_ports_are_never_all(protocol, given, expected):
+    assert normalise_ports(protocol, given) == expected
+
+
+@pytest.mark.parametrize("bad", ["70000", "ssh", "10-5"])
+def test_bad_ports_name_the_field(bad):
+    with pytest.raises(ValueError, match=r"\[ports\]"):
+        normalise_ports("tcp", bad)
+
+
+def test_rule_order_is_deterministic():
+    rules = [*baseline_inbound("10.0.0.0/16", ["198.51.100.0/24", "203.0.113.1/32"]),
+             FirewallRule("tcp", "all", ("10.1.0.0/16",)), FirewallRule("udp", "53", ("10.0.0.0/16",))]
+    expected = sort_rules(rules)
+    for seed in range(5):
+        shuffled = rules[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sort_rules(shuffled) == expected
+    assert all(r.ports != "all" for r in expected)
+
+
+@pytest.mark.parametrize(("field", "args"), [
+    ("ip_range", SecureNetworkArgs(env="d", region="nyc3", ip_range="8.8.8.0/24")),
+    ("ip_range", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.0.0.0/8")),
+    ("admin_cidrs", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16", admin_cidrs=("0.0.0.0/0",))),
+    ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                        extra_inbound=(FirewallRule("tcp", "5432", ("::/0",)),))),
+    ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                        extra_inbound=(FirewallRule("tcp", "all", ("0.0.0.0/0",)),))),
+])
+def test_validation_names_the_field(field, args):
+    with pytest.raises(ValueError, match=rf"\[{field}\]"):
+        validate_secure_network_args(args)
+
+
+def test_no_inbound_admin_or_database_port_from_anywhere(run_component):
+    run = run_component(build())
+    firewall = run.one("Firewall")
+    rules = firewall.inputs["inboundRules"]
+    assert rules, "baseline firewall has inbound rules"
+    for rule in rules:
+        parsed = FirewallRule(rule["protocol"], rule.get("portRange"), tuple(rule.get("sourceAddresses", ())))
+        for port in (22, 3389, 5432, 25060):
+            assert not opens_to_internet(parsed, port), rule
+    ssh = [r for r in rules if r.get("portRange") == "22"]
+    assert ssh == [{"protocol": "tcp", "portRange": "22", "sourceAddresses": ["203.0.113.10/32"]}]
+
+
+def test_no_ssh_rule_without_admin_cidrs(run_component):
+    run = run_component(build(SecureNetworkArgs(env="dev", region="nyc3", ip_range="10.110.0.0/20")))
+    assert not [r for r in run.one("Firewall").inputs["inboundRules"] if r.get("portRange") == "22"]
+    assert run.of_type("Droplet") == []  # bastion is opt-in
+
+
+def test_rules_explicit_and_sorted(run_component):
+    run = run_component(build())
+    firewall = run.one("Firewall").inputs
+    for direction in ("inboundRules", "outboundRules"):
+        rules = firewall[direction]
+        assert all(r.get("portRange") != "all" for r in rules)
+        assert all("portRange" not in r for r in rules if r["protocol"] == "icmp")
+        keys = [(r["protocol"], r.get("portRange", "")) for r in rules]
+        assert keys == sorted(keys, key=lambda k: (k[0], [int(p) for p in (k[1] or "0").split("-")]))
+    outbound_ports = {(r["protocol"], r.get("portRange")) for r in firewall["outboundRules"]}
+    assert {("udp", "53"), ("tcp", "443"), ("tcp", "80"), ("udp", "123")} <= outbound_ports
+
+
+def test_vpc_range_firewall_by_tag_and_children_parented(run_component):
+    run = run_component(build())
+    vpc = run.one("Vpc")
+    assert vpc.inputs["ipRange"] == "10.110.0.0/20" and vpc.inputs["region"] == "nyc3"
+    assert run.one("Firewall").inputs["tags"] == [run.returned["member_tag"].value]
+    component = run.one("SecureNetwork")
+    assert component.type == "do-platform:index:SecureNetwork" and not component.custom
+    for record in run.records:
+        if record is not component:
+            assert record.parent_urn in {component.urn, vpc.urn}, record.name
+    assert run.returned["vpc_id"].value == "net-vpc-id"
+
+
+def test_bastion_in_vpc_tagged_and_member(run_component):
+    run = run_component(build())
+    bastion = run.one("Droplet")
+    assert bastion.inputs["vpcUuid"] == "net-vpc-id"
+    assert {"env:dev", "component:secure-network", run.returned["member_tag"].value} <= set(bastion.inputs["tags"])
+    for record in run.records:
+        if record.type.rsplit(":", 1)[-1] in TAGGABLE:
+            assert "env:dev" in record.inputs["tags"]
+
+
+def test_protect_applies_to_vpc_only(run_component):
+    args = SecureNetworkArgs(env="prod", region="nyc3", ip_range="10.130.0.0/20", bastion=True, protect=True)
+    run = run_component(build(args))
+    assert run.one("Vpc").protect
+    assert not run.one("Firewall").protect and not run.one("Droplet").protect
+
+
+def test_explicit_provider_reaches_every_child(run_component, provider_opts):
+    run = run_component(lambda: build(opts=provider_opts())())
+    customs = [r for r in run.records if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert customs
+    assert all("pulumi:providers:digitalocean::test-provider::" in run.provider_of(r) for r in customs)

@@ -1,0 +1,111 @@
+"""WebCluster: only the LB reaches the app port, HTTPS redirect, certificate, alerts, replacement triggers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from components import WebCluster, WebClusterArgs
+from components.web_cluster import ALERTS, render_user_data, validate_web_cluster_args
+
+from .conftest import TAGGABLE
+
+ARGS = WebClusterArgs(env="staging", region="nyc3", vpc_id="vpc-123", domain="staging.example.com",
+                      hostname="www.staging.example.com", alert_emails=("ops@example.com",), count=2,
+                      volume_size_gb=10, member_tags=("staging-network-member",))
+
+
+def build(args: WebClusterArgs = ARGS):
+    def program():
+        web = WebCluster("web", args)
+        return {"lb_ip": web.lb_ip, "tag": web.tag_name}
+    return program
+
+
+def test_only_the_load_balancer_reaches_the_app_port(run_component):
+    run = run_component(build())
+    lb = run.one("LoadBalancer")
+    firewall = run.one("Firewall")
+    assert firewall.inputs["tags"] == [run.returned["tag"].value]
+    assert firewall.inputs["inboundRules"] == [
+        {"protocol": "tcp", "portRange": "8080", "sourceLoadBalancerUids": [f"{lb.name}-id"]}]
+    assert "outboundRules" not in firewall.inputs  # egress stays the baseline firewall's job
+
+
+def test_load_balancer_redirects_to_https_with_certificate(run_component):
+    run = run_component(build())
+    lb = run.one("LoadBalancer").inputs
+    cert = run.one("Certificate").inputs
+    assert lb["redirectHttpToHttps"] is True
+    assert lb["vpcUuid"] == "vpc-123"
+    https = [r for r in lb["forwardingRules"] if r["entryProtocol"] == "https"]
+    assert len(https) == 1 and https[0]["certificateName"] == cert["name"] and https[0]["targetPort"] == 8080
+    assert cert["type"] == "lets_encrypt" and cert["domains"] == ["www.staging.example.com"]
+    assert lb["healthcheck"]["path"] == "/healthz" and lb["healthcheck"]["port"] == 8080
+    assert lb["dropletTag"] == run.returned["tag"].value
+
+
+def test_droplets_private_in_vpc_with_rendered_user_data(run_component):
+    run = run_component(build())
+    droplets = run.of_type("Droplet")
+    assert len(droplets) == 2
+    user_data = render_user_data(ARGS)
+    for droplet in droplets:
+        d = droplet.inputs
+        assert d["vpcUuid"] == "vpc-123" and d["monitoring"] is True and d["image"] == "ubuntu-24-04-x64"
+        assert d["userData"] == user_data and "listen 8080" in user_data and "${" not in user_data
+        assert d["backups"] is False
+        assert {"env:staging", "component:web-cluster", "staging-network-member",
+                run.returned["tag"].value} <= set(d["tags"])
+    assert len(run.of_type("Volume")) == 2 and len(run.of_type("VolumeAttachment")) == 2
+
+
+def test_backups_and_protection_in_production(run_component):
+    args = dataclasses.replace(ARGS, env="prod", backups=True, protect=True, count=3)
+    run = run_component(build(args))
+    assert all(d.inputs["backups"] is True for d in run.of_type("Droplet"))
+    assert run.one("LoadBalancer").protect
+
+
+def test_a_record_alerts_and_uptime(run_component):
+    run = run_component(build())
+    record = run.one("DnsRecord").inputs
+    assert record == {"domain": "staging.example.com", "type": "A", "name": "@", "value": run.returned["lb_ip"].value,
+                      "ttl": 300}
+    alerts = run.of_type("MonitorAlert")
+    assert sorted(a.inputs["type"] for a in alerts) == sorted(m for m, _, _ in ALERTS)
+    assert all(a.inputs["alerts"]["emails"] == ["ops@example.com"] and a.inputs["tags"] == [run.returned["tag"].value]
+               for a in alerts)
+    check = run.one("UptimeCheck").inputs
+    assert check["target"] == "https://www.staging.example.com/healthz" and check["type"] == "https"
+    assert run.one("UptimeAlert").inputs["type"] == "down"
+
+
+def test_every_taggable_child_tagged_and_parented(run_component):
+    run = run_component(build())
+    component = run.one("WebCluster")
+    assert component.type == "do-platform:index:WebCluster"
+    urns = {r.urn for r in run.records}
+    for record in run.records:
+        if record is not component:
+            assert record.parent_urn in urns
+        if record.type.rsplit(":", 1)[-1] in TAGGABLE:
+            assert {"env:staging", "component:web-cluster"} <= set(record.inputs["tags"]), record.name
+
+
+def test_ssh_keys_and_user_data_are_the_replacement_triggers():
+    """Documented: both are create-only in the API; the rendered user_data is identical for every node."""
+    changed = dataclasses.replace(ARGS, app_port=9090)
+    assert render_user_data(changed) != render_user_data(ARGS)
+    assert render_user_data(dataclasses.replace(ARGS, count=5)) == render_user_data(ARGS)
+
+
+@pytest.mark.parametrize(("field", "change"), [
+    ("count", {"count": 0}), ("image", {"image": "latest"}), ("app_port", {"app_port": 22}),
+    ("health_check_path", {"health_check_path": "healthz"}), ("alert_emails", {"alert_emails": ()}),
+    ("user_data_template", {"user_data_template": "missing.tmpl"}),
+])
+def test_validation_names_the_field(field, change):
+    with pytest.raises(ValueError, match=rf"\[{field}\]"):
+        validate_web_cluster_args(dataclasses.replace(ARGS, **change))
