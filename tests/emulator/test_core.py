@@ -1,0 +1,278 @@
+"""The emulator's shared plumbing: pagination, error bodies, faults, budget, headers, log, state file, threads."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from do_platform.client import make_client
+from emulator import EmulatorServer
+from emulator.core.control import Faults
+
+AUTH = {"Authorization": "Bearer core-test"}
+
+
+def _get(emulator, path, **kw):
+    return httpx.get(f"{emulator.url}{path}", headers=AUTH, **kw)
+
+
+def _make_checks(emulator, n):
+    backend = emulator.state.backend("uptime")
+    with emulator.state.lock:
+        return [backend.create_check({"name": f"c{i}", "target": "https://example.com"})["id"] for i in range(n)]
+
+
+# -- pagination
+def test_pagination_links_across_pages(emulator):
+    ids = _make_checks(emulator, 45)
+    first = _get(emulator, "/v2/uptime/checks").json()
+    assert len(first["checks"]) == 20 and first["meta"]["total"] == 45  # default per_page
+    pages = first["links"]["pages"]
+    assert "prev" not in pages and "first" not in pages
+    assert pages["next"].startswith(emulator.url) and "page=2" in pages["next"] and "page=3" in pages["last"]
+    second = httpx.get(pages["next"], headers=AUTH).json()
+    assert "page=1" in second["links"]["pages"]["prev"] and "page=3" in second["links"]["pages"]["next"]
+    last = _get(emulator, "/v2/uptime/checks?page=3").json()
+    assert "next" not in last["links"]["pages"] and "last" not in last["links"]["pages"]
+    assert "page=2" in last["links"]["pages"]["prev"]
+    walked = [c["id"] for p in (first, second, last) for c in p["checks"]]
+    assert walked == ids
+
+
+def test_per_page_is_capped_at_200(emulator):
+    _make_checks(emulator, 205)
+    body = _get(emulator, "/v2/uptime/checks?per_page=500").json()
+    assert len(body["checks"]) == 200 and body["meta"]["total"] == 205
+    assert "per_page=200" in body["links"]["pages"]["next"] and "page=2" in body["links"]["pages"]["last"]
+
+
+def test_single_page_and_beyond_last_page(emulator):
+    _make_checks(emulator, 3)
+    assert _get(emulator, "/v2/uptime/checks").json()["links"] == {}
+    beyond = _get(emulator, "/v2/uptime/checks?page=9&per_page=2").json()
+    assert beyond["checks"] == [] and "page=2" in beyond["links"]["pages"]["prev"]
+
+
+@pytest.mark.parametrize("query, needle", [("page=0", "page must be >= 1"),
+                                           ("per_page=x", "per_page must be an integer")])
+def test_bad_paging_arguments_are_422(emulator, query, needle):
+    response = _get(emulator, f"/v2/uptime/checks?{query}")
+    assert response.status_code == 422 and needle in response.json()["message"]
+
+
+# -- error bodies
+def _assert_error(response, status, error_id):
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"id", "message", "request_id"} and body["id"] == error_id
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+def test_error_bodies(emulator):
+    _assert_error(httpx.get(f"{emulator.url}/v2/firewalls"), 401, "unauthorized")
+    _assert_error(httpx.get(f"{emulator.url}/v2/firewalls", headers={"Authorization": "Basic abc"}), 401,
+                  "unauthorized")
+    _assert_error(_get(emulator, "/v2/no-such-thing"), 404, "not_found")
+    _assert_error(_get(emulator, "/v2/firewalls/missing"), 404, "not_found")
+    _assert_error(httpx.patch(f"{emulator.url}/v2/firewalls", headers=AUTH, json={}), 405, "method_not_allowed")
+    _assert_error(httpx.post(f"{emulator.url}/v2/firewalls", headers=AUTH, content=b"{nope"), 422,
+                  "unprocessable_entity")
+    _assert_error(httpx.post(f"{emulator.url}/v2/firewalls", headers=AUTH, json=[1]), 422, "unprocessable_entity")
+
+
+# -- faults
+def _fault(emulator, **body):
+    response = httpx.post(f"{emulator.url}/_emulator/faults", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["fault"]
+
+
+def test_429_storm_recovers_through_factory_retries(emulator, client):
+    _fault(emulator, match=r"^GET /v2/account", status=429, count=3, retry_after=0)
+    assert client.account.get()["account"]["status"] == "active"
+    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    assert log["by_route"]["GET /v2/account"] == 4
+    assert log["by_status"] == {"200": 1, "429": 3}
+    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []  # count used up
+
+
+def test_429_carries_retry_after_and_error_body(emulator):
+    _fault(emulator, match="/v2/account", status=429, count=1, retry_after=7)
+    response = _get(emulator, "/v2/account")
+    _assert_error(response, 429, "too_many_requests")
+    assert response.headers["retry-after"] == "7"
+    assert _get(emulator, "/v2/account").status_code == 200
+
+
+def test_5xx_is_retried_and_surfaces_when_retries_are_off(emulator, client):
+    _fault(emulator, match="/v2/account", status=500, count=1)
+    assert client.account.get()["account"]["status"] == "active"
+    _fault(emulator, match="/v2/account", status=502)
+    strict = make_client(token="t", endpoint=emulator.url, retry_total=0)
+    with pytest.raises(HttpResponseError) as err:
+        strict.account.get()
+    assert err.value.status_code == 502 and err.value.response.json()["id"] == "server_error"
+    assert "retry-after" not in err.value.response.headers
+
+
+def test_retry_after_only_on_429_and_503(emulator):
+    for status in (404, 500, 503, 429):
+        emulator.control.faults.clear()
+        _fault(emulator, match="/v2/account", status=status, retry_after=2)
+        response = _get(emulator, "/v2/account")
+        assert response.status_code == status
+        assert ("retry-after" in response.headers) == (status in (429, 503)), status
+
+
+def test_added_latency(emulator):
+    _fault(emulator, match="/v2/account", latency_ms=150)
+    started = time.perf_counter()
+    assert _get(emulator, "/v2/account").status_code == 200
+    assert time.perf_counter() - started >= 0.15
+    started = time.perf_counter()
+    _get(emulator, "/v2/firewalls")
+    assert time.perf_counter() - started < 0.15  # only matching routes are slowed
+
+
+def test_probability_and_count(emulator):
+    _fault(emulator, match="/v2/account", status=503, probability=0.0)
+    assert all(_get(emulator, "/v2/account").status_code == 200 for _ in range(5))
+    emulator.control.faults.clear()
+    _fault(emulator, match="/v2/account", status=503, count=2)
+    statuses = [_get(emulator, "/v2/account").status_code for _ in range(4)]
+    assert statuses == [503, 503, 200, 200]
+
+
+def test_probability_is_honoured_statistically():
+    faults = Faults(seed=42)
+    faults.add(match="x", status=500, probability=0.25)
+    hits = sum(faults.pick("GET x")[1] is not None for _ in range(2000))
+    assert 400 < hits < 600
+
+
+def test_bad_fault_definitions_are_422(emulator):
+    for body in ({"status": 200}, {"match": "("}, {"probability": 2}, {"colour": "red"}):
+        assert httpx.post(f"{emulator.url}/_emulator/faults", json=body).status_code == 422
+
+
+# -- budget and headers
+def test_requests_per_minute_budget_answers_429(emulator):
+    assert httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_minute": 3}).status_code == 200
+    statuses = []
+    for _ in range(4):
+        response = _get(emulator, "/v2/account")
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert response.headers["ratelimit-limit"] == "3" and response.headers["ratelimit-remaining"] == "0"
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+    _assert_error(response, 429, "too_many_requests")
+    httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_minute": None})
+    assert _get(emulator, "/v2/account").status_code == 200
+
+
+def test_ratelimit_headers_are_integers_and_count_down(emulator):
+    first = _get(emulator, "/v2/account")
+    second = _get(emulator, "/v2/account")
+    for response in (first, second):
+        for name in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
+            assert response.headers[name].isdigit(), name
+        assert "retry-after" not in response.headers
+    assert int(second.headers["ratelimit-remaining"]) == int(first.headers["ratelimit-remaining"]) - 1
+    assert int(first.headers["ratelimit-reset"]) > time.time()
+
+
+# -- request log and control API
+def test_request_log_counts_per_route(emulator):
+    for _ in range(3):
+        _get(emulator, "/v2/firewalls/a")
+    _get(emulator, "/v2/firewalls/b")
+    _get(emulator, "/v2/firewalls")
+    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    assert log["by_route"]["GET /v2/firewalls/{firewall_id}"] == 4
+    assert log["by_route"]["GET /v2/firewalls"] == 1 and log["total"] == 5
+    assert log["entries"][-1]["path"] == "/v2/firewalls"
+    assert httpx.delete(f"{emulator.url}/_emulator/requests").status_code == 204
+    assert httpx.get(f"{emulator.url}/_emulator/requests").json()["total"] == 0
+
+
+def test_control_reset_seed_config_and_state(emulator, client):
+    seeded = httpx.post(f"{emulator.url}/_emulator/seed/domains", json={"domains": [{"name": "seed.example"}]})
+    assert seeded.status_code == 200 and seeded.json()["seeded"] == {"domains": ["seed.example"]}
+    assert httpx.post(f"{emulator.url}/_emulator/seed/nope", json={}).status_code == 422
+    state = httpx.get(f"{emulator.url}/_emulator/state").json()
+    assert "seed.example" in state["families"]["domains"]["domains"]
+    config = httpx.put(f"{emulator.url}/_emulator/config", json={"lifecycle_delay": 5})
+    assert config.json() == {"lifecycle_delay": 5.0}
+    assert httpx.post(f"{emulator.url}/_emulator/reset").json() == {"reset": True}
+    assert client.domains.list()["domains"] == []
+
+
+# -- persistence
+def test_state_file_survives_restart_in_process(tmp_path):
+    state_file = str(tmp_path / "world.json")
+    with EmulatorServer(state_file=state_file) as first:
+        api = make_client(token="t", endpoint=first.url)
+        fw = api.firewalls.create({"name": "kept"})["firewall"]
+        api.domains.create({"name": "kept.example"})
+    with open(state_file, encoding="utf-8") as fh:
+        assert json.load(fh)["version"] == 1
+    with EmulatorServer(state_file=state_file) as second:
+        api = make_client(token="t", endpoint=second.url)
+        assert api.firewalls.get(fw["id"])["firewall"]["name"] == "kept"
+        records = api.domains.list_records("kept.example")["domain_records"]
+        new = api.domains.create_record("kept.example", {"type": "A", "name": "x", "data": "192.0.2.1"})
+        assert new["domain_record"]["id"] > max(r["id"] for r in records)  # id counters persisted too
+
+
+def _start_process(state_file):
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--state-file", state_file],
+                            stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    line = proc.stdout.readline()
+    assert "listening on" in line, line
+    return proc, line.split("listening on ")[1].split()[0]
+
+
+def test_state_file_survives_a_new_server_process(tmp_path):
+    state_file = str(tmp_path / "world.json")
+    proc, url = _start_process(state_file)
+    try:
+        created = httpx.post(f"{url}/v2/uptime/checks", headers=AUTH,
+                             json={"name": "persisted", "target": "https://example.com"}).json()["check"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    proc, url = _start_process(state_file)
+    try:
+        again = httpx.get(f"{url}/v2/uptime/checks/{created['id']}", headers=AUTH)
+        assert again.status_code == 200 and again.json()["check"]["name"] == "persisted"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# -- concurrency
+def test_concurrent_creates_get_unique_ids(emulator):
+    results: list = []
+    errors: list = []
+
+    def worker(n):
+        with httpx.Client(headers=AUTH) as http:
+            for i in range(20):
+                response = http.post(f"{emulator.url}/v2/firewalls", json={"name": f"fw-{n}-{i}"})
+                (results if response.status_code == 202 else errors).append(response)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ids = [r.json()["firewall"]["id"] for r in results]
+    assert len(ids) == len(set(ids)) == 160
+    assert _get(emulator, "/v2/firewalls").json()["meta"]["total"] == 160
