@@ -132,14 +132,43 @@ def droplets_exist(state: State, droplet_ids: list[int], field: str = "droplet_i
     droplets = optional_backend(state, "droplets")
     if droplets is None or not droplet_ids:
         return
-    known = droplets.data.get("droplets", {})
     for droplet_id in droplet_ids:
-        if str(droplet_id) not in known:
+        if not droplets.exists(droplet_id):
             raise Unprocessable(f"{field}: droplet {droplet_id} does not exist")
+
+
+def live_droplets(state: State, droplet_ids: list[int]) -> list[int]:
+    """``droplet_ids`` without droplets deleted since (the API drops them from firewalls and LBs)."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is None:
+        return droplet_ids
+    return [d for d in droplet_ids if droplets.exists(d)]
+
+
+def assign_to_project(state: State, urn: str, project_id: str | None = None) -> None:
+    """A new resource lands in ``project_id`` or the default project (no-op without the projects family)."""
+    projects = optional_backend(state, "projects")
+    if projects is None:
+        return
+    if project_id:
+        projects.assign(project_id, [urn])
+    else:
+        projects.assign_default(urn)
+
+
+def forget_in_projects(state: State, urn: str) -> None:
+    projects = optional_backend(state, "projects")
+    if projects is not None:
+        projects.forget(urn)
+
+
+def project_of(state: State, urn: str) -> str | None:
+    projects = optional_backend(state, "projects")
+    return None if projects is None else projects.project_of(urn)
 
 
 def touch_tags(state: State, names: list[str]) -> None:
     """Creates auto-create their tags (the API does); a no-op without the tags family."""
     tags = optional_backend(state, "tags")
-    if tags is not None and names and hasattr(tags, "touch"):
+    if tags is not None and names:
         tags.touch(names)

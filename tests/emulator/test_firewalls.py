@@ -52,18 +52,35 @@ def test_add_and_remove_tags_and_rules_with_delete_bodies(client):
     assert [r["ports"] for r in got["inbound_rules"]] == ["0", "8000-9000"]
 
 
+def _droplet(client, name):
+    body = {"name": name, "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"}
+    return client.droplets.create(body)["droplet"]["id"]
+
+
 def test_droplet_membership_goes_through_pending_changes(emulator, client):
     fw = _create(client)
-    droplets = emulator.state.backend("droplets") if "droplets" in emulator.state.families else None
-    if droplets is not None:
-        pytest.skip("droplets family present: membership is covered by the droplet-aware test below")
-    client.firewalls.assign_droplets(fw["id"], {"droplet_ids": [11, 12]})
+    first, second = _droplet(client, "web-1"), _droplet(client, "web-2")
+    client.firewalls.assign_droplets(fw["id"], {"droplet_ids": [first, second]})
     raw = emulator.state.backend("firewalls").data["firewalls"][fw["id"]]
-    assert [c["droplet_id"] for c in raw["pending_changes"]] == [11, 12]
+    assert [c["droplet_id"] for c in raw["pending_changes"]] == [first, second]
     got = client.firewalls.get(fw["id"])["firewall"]
-    assert got["droplet_ids"] == [11, 12] and got["status"] == "succeeded"
-    client.firewalls.delete_droplets(fw["id"], {"droplet_ids": [11]})
-    assert client.firewalls.get(fw["id"])["firewall"]["droplet_ids"] == [12]
+    assert got["droplet_ids"] == [first, second] and got["status"] == "succeeded"
+    client.firewalls.delete_droplets(fw["id"], {"droplet_ids": [first]})
+    assert client.firewalls.get(fw["id"])["firewall"]["droplet_ids"] == [second]
+    client.droplets.destroy(second)
+    assert client.firewalls.get(fw["id"])["firewall"]["droplet_ids"] == []  # deleted droplets drop out
+
+
+def test_unknown_droplet_is_422(client):
+    fw = _create(client)
+    with pytest.raises(HttpResponseError) as err:
+        client.firewalls.assign_droplets(fw["id"], {"droplet_ids": [999999]})
+    assert err.value.status_code == 422 and "droplet 999999" in err.value.response.json()["message"]
+
+
+def test_tags_are_created_on_use(client):
+    _create(client, tags=["edge"])
+    assert client.tags.get("edge")["tag"]["name"] == "edge"
 
 
 def test_lifecycle_delay_keeps_waiting_until_due(emulator, client):

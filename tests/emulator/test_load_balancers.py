@@ -111,3 +111,41 @@ def test_invalid_bodies_get_422(client, extra, needle):
         _create(client, **extra)
     assert err.value.status_code == 422
     assert err.value.response.json()["id"] == "unprocessable_entity" and needle in err.value.response.json()["message"]
+
+
+def _droplet(client, name, **extra):
+    body = {"name": name, "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", **extra}
+    return client.droplets.create(body)["droplet"]["id"]
+
+
+def test_droplet_targets_are_checked_and_follow_deletes(client):
+    first, second = _droplet(client, "a"), _droplet(client, "b")
+    lb = _create(client, droplet_ids=[first])
+    client.load_balancers.add_droplets(lb["id"], {"droplet_ids": [second]})
+    assert client.load_balancers.get(lb["id"])["load_balancer"]["droplet_ids"] == [first, second]
+    client.load_balancers.remove_droplets(lb["id"], {"droplet_ids": [first]})
+    client.droplets.destroy(second)
+    assert client.load_balancers.get(lb["id"])["load_balancer"]["droplet_ids"] == []
+    with pytest.raises(HttpResponseError) as err:
+        client.load_balancers.add_droplets(lb["id"], {"droplet_ids": [424242]})
+    assert err.value.status_code == 422 and "droplet 424242" in err.value.response.json()["message"]
+
+
+def test_tag_target_lists_tagged_droplets(client):
+    tagged = _droplet(client, "t", tags=["web"])
+    _droplet(client, "u")
+    lb = _create(client, tag="web")
+    assert client.load_balancers.get(lb["id"])["load_balancer"]["droplet_ids"] == [tagged]
+
+
+def test_lands_in_default_project_or_the_one_given(client):
+    default = client.projects.get_default()["project"]
+    lb = _create(client)
+    assert client.load_balancers.get(lb["id"])["load_balancer"]["project_id"] == default["id"]
+    urns = [r["urn"] for r in client.projects.list_resources(default["id"])["resources"]]
+    assert f"do:loadbalancer:{lb['id']}" in urns
+    other = client.projects.create({"name": "shop", "purpose": "Web Application"})["project"]
+    moved = _create(client, name="lb2", project_id=other["id"])
+    assert moved["project_id"] == other["id"]
+    client.load_balancers.delete(moved["id"])
+    assert client.projects.list_resources(other["id"])["resources"] == []

@@ -46,6 +46,7 @@ class DomainsBackend(Backend):
             self._add_record(name, {"type": "NS", "name": "@", "data": server, "ttl": DEFAULT_TTL})
         if ip is not None:
             self._add_record(name, {"type": "A", "name": "@", "data": ip, "ttl": DEFAULT_TTL})
+        v.assign_to_project(self.state, f"do:domain:{name}")
         return record
 
     def get(self, name: str) -> dict:
@@ -57,6 +58,7 @@ class DomainsBackend(Backend):
     def delete(self, name: str) -> None:
         record = self.get(name)
         del self.table("domains")[record["name"]]
+        v.forget_in_projects(self.state, f"do:domain:{record['name']}")
         self.table("records").pop(record["name"], None)
 
     def owner_of(self, hostname: str) -> str | None:

@@ -181,4 +181,7 @@ class FirewallsBackend(Backend):
         record["outbound_rules"] = [r for r in record["outbound_rules"] if r not in outbound]
 
     def view(self, record: dict) -> dict:
-        return public(record)
+        """The API's view: droplets deleted since are no longer listed."""
+        out = public(record)
+        out["droplet_ids"] = v.live_droplets(self.state, record["droplet_ids"])
+        return out

@@ -200,7 +200,12 @@ class LoadBalancersBackend(Backend):
                                          else {})})
         self.table("load_balancers")[record["id"]] = record
         self._vpc_membership(record)
+        v.assign_to_project(self.state, self.urn(record), fields.get("project_id"))
         return record
+
+    @staticmethod
+    def urn(record: dict) -> str:
+        return f"do:loadbalancer:{record['id']}"
 
     def _vpc_membership(self, record: dict, *, remove: bool = False) -> None:
         """Keep the VPC's member list (``GET /v2/vpcs/{id}/members``) in step with this LB."""
@@ -228,11 +233,17 @@ class LoadBalancersBackend(Backend):
                 record.pop(key, None)
         record.update(fields)
         self._vpc_membership(record)
+        if fields.get("project_id") and fields["project_id"] != v.project_of(self.state, self.urn(record)):
+            v.assign_to_project(self.state, self.urn(record), fields["project_id"])
         return record
 
     def delete(self, lb_id: str) -> None:
         record = self.get(lb_id)
         self._vpc_membership(record, remove=True)
+        v.forget_in_projects(self.state, self.urn(record))
+        tags = v.optional_backend(self.state, "tags")
+        if tags is not None:
+            tags.forget("load_balancer", record["id"])
         del self.table("load_balancers")[lb_id]
 
     def add_droplets(self, lb_id: str, body: dict) -> None:
@@ -274,5 +285,27 @@ class LoadBalancersBackend(Backend):
         return [lb["id"] for lb in self.table("load_balancers").values()
                 if any(r.get("certificate_id") == certificate_id for r in lb["forwarding_rules"])]
 
+    # -- for the tags family (``POST /v2/tags/{tag}/resources`` with resource_type load_balancer)
+    def tag_target_exists(self, resource_type: str, resource_id: str) -> bool:
+        return str(resource_id) in self.table("load_balancers")
+
+    def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
+        record = self.table("load_balancers")[str(resource_id)]
+        tags = record.setdefault("_tags", [])
+        if present and tag not in tags:
+            tags.append(tag)
+        elif not present and tag in tags:
+            tags.remove(tag)
+
     def view(self, record: dict) -> dict:
-        return public(record)
+        """The API's view: targets resolved now (tagged droplets, deleted droplets dropped), project known."""
+        out = public(record)
+        droplets = v.optional_backend(self.state, "droplets")
+        if record.get("tag") and droplets is not None:
+            out["droplet_ids"] = droplets.ids_with_tag(record["tag"])
+        else:
+            out["droplet_ids"] = v.live_droplets(self.state, record["droplet_ids"])
+        project_id = v.project_of(self.state, self.urn(record))
+        if project_id:
+            out["project_id"] = project_id
+        return out
