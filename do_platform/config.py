@@ -145,10 +145,10 @@ class NetworkConfig(_Model):
         if net.version != 4 or not any(net.subnet_of(r) for r in RFC1918):
             raise ValueError("not a private range; allowed: an RFC 1918 range (10/8, 172.16/12, 192.168/16)")
         if not 16 <= net.prefixlen <= 24:
-            raise ValueError("size not allowed; allowed: a prefix length from /16 to /24")
+            raise ValueError("too large or too small; allowed: a prefix length from /16 to /24")
         clash = [str(r) for r in DOKS_RESERVED if net.overlaps(r)]
         if clash:
-            raise ValueError(f"overlaps the Kubernetes reserved range {clash[0]}; allowed: any RFC 1918 range "
+            raise ValueError(f"inside the Kubernetes reserved range {clash[0]}; allowed: any RFC 1918 range "
                              f"outside {_allowed(DOKS_RESERVED)}")
         return str(net)
 
@@ -713,6 +713,15 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
+MISSING_HINTS = {
+    "ipRange": "an RFC 1918 range from /16 to /24, e.g. 10.110.0.0/20",
+    "name": "a lower-case name such as web",
+    "image": "a mapping {registry, repository, tag and/or digest}",
+    "registry": "a registry name such as do-platform",
+    "repository": "a repository name such as web",
+}
+
+
 def _message(err: dict[str, Any]) -> str:
     loc = tuple(err["loc"])
     kind = err["type"]
@@ -724,7 +733,8 @@ def _message(err: dict[str, Any]) -> str:
             allowed = [k for k in allowed if k not in ("stack", "provider")]
         return f"{_key_name(loc)}: unknown key; allowed keys: {', '.join(allowed)}"
     if kind == "missing":
-        return f"{_key_name(loc)}: missing; allowed: see the key's description in Pulumi.yaml"
+        hint = MISSING_HINTS.get(str(loc[-1]), "see the key's description in Pulumi.yaml")
+        return f"{_key_name(loc)}: missing; allowed: {hint}"
     if kind == "enum":
         return f"{_key_name(loc)}: {value!r} is not allowed; allowed: {err['ctx'].get('expected', '')}"
     text = err["msg"].removeprefix("Value error, ")
@@ -808,7 +818,7 @@ def load_stack_config(raw: Mapping[str, Any], stack: str) -> StackConfig:
         key, value, text = problems[0]
         name = key if ":" in key else f"{PROJECT}:{key}"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        shown = "" if value is None else f"{_short(value)} "
+        shown = "" if value is None else f"{_short(value)} is not allowed: "
         raise ConfigError(f"{name}: {shown}{text}{more}", hint=f"edit Pulumi.{stack}.yaml")
     return cfg
 

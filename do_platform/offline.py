@@ -12,6 +12,7 @@ import json
 import re
 import runpy
 import sys
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,13 +153,8 @@ def make_mocks():
     from pulumi.runtime import Mocks
 
     class EvaluationMocks(Mocks):
-        def __init__(self) -> None:
-            self.serial = 0
-
         def new_resource(self, args) -> tuple[str, dict[str, Any]]:
-            self.serial += 1
-            outputs = computed_outputs(args.typ, args.name, args.inputs, self.serial)
-            return mock_id(args.typ, args.name, self.serial), {**args.inputs, **outputs}
+            return mock_id(args.typ, args.name), {**args.inputs, **computed_outputs(args.typ, args.name, args.inputs)}
 
         def call(self, args) -> dict[str, Any]:
             return answer_invoke(args.token, args.args)
@@ -166,17 +162,23 @@ def make_mocks():
     return EvaluationMocks()
 
 
-def mock_id(typ: str, name: str, serial: int) -> str:
+def _stable(name: str, modulo: int) -> int:
+    """A number derived from the name only, so evaluations are identical whatever the registration order."""
+    return zlib.crc32(name.encode()) % modulo
+
+
+def mock_id(typ: str, name: str) -> str:
     """Droplet ids are integers in the API (volume attachments convert them); others are strings."""
-    return str(1000 + serial) if typ == "digitalocean:index/droplet:Droplet" else f"{name}-id"
+    return str(100000 + _stable(name, 900000)) if typ == "digitalocean:index/droplet:Droplet" else f"{name}-id"
 
 
-def computed_outputs(typ: str, name: str, inputs: dict[str, Any], serial: int) -> dict[str, Any]:
+def computed_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """Outputs the provider would compute for a few resource types (ids, IPs, URIs, kubeconfigs)."""
+    host = _stable(name, 250) + 2
     if typ == "digitalocean:index/droplet:Droplet":
-        return {"ipv4_address_private": f"10.0.0.{serial % 250 + 2}", "ipv4_address": f"192.0.2.{serial % 250 + 2}"}
+        return {"ipv4_address_private": f"10.0.0.{host}", "ipv4_address": f"192.0.2.{host}"}
     if typ == "digitalocean:index/loadBalancer:LoadBalancer":
-        return {"ip": f"198.51.100.{serial % 250 + 2}"}
+        return {"ip": f"198.51.100.{host}"}
     if typ == "digitalocean:index/databaseCluster:DatabaseCluster":
         host = f"{name}.db.ondigitalocean.com"
         return {"host": host, "private_host": f"private-{host}", "port": 25060, "user": "doadmin",

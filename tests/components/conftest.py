@@ -24,9 +24,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(args)
-        serial = len(self.resources)
-        return mock_id(args.typ, args.name, serial), {**args.inputs,
-                                                      **computed_outputs(args.typ, args.name, args.inputs, serial)}
+        return mock_id(args.typ, args.name), {**args.inputs, **computed_outputs(args.typ, args.name, args.inputs)}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.calls.append((args.token, dict(args.args)))

@@ -1,0 +1,132 @@
+"""Bad stack configurations: each error names the exact key, shows the bad value and what is allowed."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from do_platform.config import load_stack_config
+from do_platform.errors import ConfigError
+from do_platform.offline import evaluate, project_defaults, read_stack_config
+
+P = "do-platform:"
+
+
+def base(stack: str = "dev") -> dict:
+    return {**project_defaults(), **read_stack_config(stack)}
+
+
+def with_(stack: str, key: str, value, path: tuple = ()) -> dict:
+    """``stack``'s merged config with ``key`` (or a path inside it) replaced."""
+    cfg = copy.deepcopy(base(stack))
+    if not path:
+        cfg[key] = value
+        return cfg
+    node = cfg.setdefault(key, {})
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return cfg
+
+
+def without(stack: str, key: str) -> dict:
+    cfg = base(stack)
+    del cfg[key]
+    return cfg
+
+
+APP = {"name": "web", "image": {"registry": "do-platform", "repository": "web", "tag": "main"}}
+# (id, stack, config, key named in the message, bad value shown in the message)
+CASES = [
+    ("region", "dev", with_("dev", P + "region", "mars1"), P + "region", "'mars1'"),
+    ("environment", "dev", with_("dev", P + "environment", "prod"), P + "environment", "'prod'"),
+    ("environment-missing", "dev", without("dev", P + "environment"), P + "environment", "missing"),
+    ("component-unknown", "dev", with_("dev", P + "components", ["network", "cdn"]), P + "components", "'cdn'"),
+    ("components-not-list", "dev", with_("dev", P + "components", "web"), P + "components", "'web'"),
+    ("web-needs-network", "dev", with_("dev", P + "components", ["web", "dns"]), P + "components", "'network'"),
+    ("web-needs-dns", "dev", with_("dev", P + "components", ["network", "web"]), P + "components", "'dns'"),
+    ("ip-range-public", "dev", with_("dev", P + "network", "8.8.8.0/24", ("ipRange",)), P + "network.ipRange",
+     "'8.8.8.0/24'"),
+    ("ip-range-doks", "dev", with_("dev", P + "network", "10.244.0.0/20", ("ipRange",)), P + "network.ipRange",
+     "10.244.0.0/16"),
+    ("ip-range-host-bits", "dev", with_("dev", P + "network", "10.110.0.1/20", ("ipRange",)), P + "network.ipRange",
+     "'10.110.0.1/20'"),
+    ("ip-range-too-big", "dev", with_("dev", P + "network", "10.0.0.0/8", ("ipRange",)), P + "network.ipRange",
+     "'10.0.0.0/8'"),
+    ("ip-range-missing", "dev", with_("dev", P + "network", {"adminCidrs": []}), P + "network.ipRange", "missing"),
+    ("ssh-from-anywhere", "dev", with_("dev", P + "network", ["0.0.0.0/0"], ("adminCidrs",)),
+     P + "network.adminCidrs", "'0.0.0.0/0'"),
+    ("web-count", "dev", with_("dev", P + "web", 0, ("count",)), P + "web.count", "0"),
+    ("web-size", "dev", with_("dev", P + "web", "huge", ("size",)), P + "web.size", "'huge'"),
+    ("web-image-latest", "dev", with_("dev", P + "web", "latest", ("image",)), P + "web.image", "'latest'"),
+    ("web-app-port-ssh", "dev", with_("dev", P + "web", 22, ("appPort",)), P + "web.appPort", "22"),
+    ("web-unknown-key", "dev", with_("dev", P + "web", 2, ("cout",)), P + "web.cout", "count"),
+    ("web-volume", "dev", with_("dev", P + "web", -1, ("volumeSizeGb",)), P + "web.volumeSizeGb", "-1"),
+    ("db-version", "dev", with_("dev", P + "database", "9", ("version",)), P + "database.version", "'9'"),
+    ("db-nodes", "dev", with_("dev", P + "database", 5, ("nodeCount",)), P + "database.nodeCount", "5"),
+    ("db-size", "dev", with_("dev", P + "database", "db-huge", ("size",)), P + "database.size", "'db-huge'"),
+    ("db-maintenance", "dev", with_("dev", P + "database", {"day": "someday"}, ("maintenance",)),
+     P + "database.maintenance.day", "'someday'"),
+    ("k8s-latest", "staging", with_("staging", P + "kubernetes", "latest", ("versionPrefix",)),
+     P + "kubernetes.versionPrefix", "'latest'"),
+    ("k8s-pool-range", "staging", with_("staging", P + "kubernetes", [{"name": "wk", "minNodes": 4, "maxNodes": 2}],
+                                        ("pools",)), P + "kubernetes.pools[0]", "minNodes=4"),
+    ("app-digest", "dev", with_("dev", P + "apps", [{**APP, "image": {**APP["image"], "digest": "sha256:abc"}}]),
+     P + "apps[0].image.digest", "'sha256:abc'"),
+    ("app-unpinned", "dev", with_("dev", P + "apps", [{**APP, "image": {"registry": "do-platform",
+                                                                         "repository": "web"}}]),
+     P + "apps[0].image", "neither tag nor digest"),
+    ("app-size", "dev", with_("dev", P + "apps", [{**APP, "instanceSize": "xl"}]), P + "apps[0].instanceSize", "'xl'"),
+    ("app-duplicate", "dev", with_("dev", P + "apps", [APP, APP]), P + "apps", "['web']"),
+    ("app-db-without-db", "dev", with_("dev", P + "components", ["network", "dns", "web", "apps"]),
+     P + "apps[0].useDatabase", "True"),
+    ("domain", "dev", with_("dev", P + "domain", "not_a_domain"), P + "domain", "'not_a_domain'"),
+    ("registry", "dev", with_("dev", P + "registry", "Bad_Name"), P + "registry", "'Bad_Name'"),
+    ("alert-email", "dev", with_("dev", P + "alertEmails", ["not-an-email"]), P + "alertEmails", "'not-an-email'"),
+    ("alert-emails-empty", "dev", with_("dev", P + "alertEmails", []), P + "alertEmails", "[]"),
+    ("prod-single-droplet", "prod", with_("prod", P + "web", 1, ("count",)), P + "web.count", "1"),
+    ("prod-no-standby", "prod", with_("prod", P + "database", 1, ("nodeCount",)), P + "database.nodeCount", "1"),
+    ("prod-no-ha", "prod", with_("prod", P + "kubernetes", False, ("ha",)), P + "kubernetes.ha", "False"),
+    ("prod-plain-http", "prod", with_("prod", "digitalocean:apiEndpoint", "http://10.0.0.1:8089"),
+     "digitalocean:apiEndpoint", "'http://10.0.0.1:8089'"),
+    ("endpoint", "local", with_("local", "digitalocean:apiEndpoint", "ftp://x"), "digitalocean:apiEndpoint",
+     "'ftp://x'"),
+    ("unknown-key", "dev", with_("dev", P + "colour", "blue"), P + "colour", "unknown key"),
+    ("secret-for-unknown-app", "dev", with_("dev", P + "appSecrets", {"api": {"TOKEN": "x"}}), P + "appSecrets",
+     "'api'"),
+    ("policy", "dev", with_("dev", P + "policyEnforcement", "strict"), P + "policyEnforcement", "'strict'"),
+]
+
+
+@pytest.mark.parametrize(("stack", "config", "key", "shown"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_config_names_key_value_and_allowed(stack, config, key, shown):
+    with pytest.raises(ConfigError) as info:
+        load_stack_config(config, stack)
+    message = info.value.message
+    assert message.startswith(key + ":") or message.startswith(key + "["), message
+    assert shown in message, message
+    assert "allowed" in message, message
+
+
+def test_there_are_at_least_twenty_cases():
+    assert len(CASES) >= 20
+
+
+def test_every_stack_file_is_valid():
+    for stack in ("dev", "staging", "prod", "local"):
+        load_stack_config(base(stack), stack)
+
+
+@pytest.mark.parametrize("case", ["region", "web-count", "k8s-latest", "app-digest"])
+def test_offline_evaluation_raises_before_any_resource(case):
+    _, stack, config, key, _ = next(c for c in CASES if c[0] == case)
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace(".", r"\.")):
+        evaluate(stack, config=config)
+
+
+def test_secret_values_never_appear_in_errors():
+    cfg = with_("dev", P + "appSecrets", {"web": {"bad-name": "hunter2-secret"}})
+    with pytest.raises(ConfigError) as info:
+        load_stack_config(cfg, "dev")
+    assert "hunter2-secret" not in info.value.message and "appSecrets" in info.value.message

@@ -1,0 +1,169 @@
+"""Each Pulumi.<stack>.yaml evaluated through ``__main__.py`` under mocks: types, counts and invariants."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import json
+from collections import Counter
+
+import pytest
+
+from components import TYPE_TOKENS
+from do_platform.config import load_stack_config
+from do_platform.offline import SECRET_MASK, evaluate, project_defaults, read_stack_config, stack_names
+
+STACKS = ("dev", "local", "prod", "staging")
+COMMON = {"Vpc": 1, "Firewall": 2, "Tag": 2, "Domain": 1, "DnsRecord": 2, "Certificate": 1, "LoadBalancer": 1,
+          "MonitorAlert": 3, "UptimeCheck": 1, "UptimeAlert": 1, "DatabaseCluster": 1, "DatabaseFirewall": 1,
+          "DatabaseDb": 1, "DatabaseUser": 1, "DatabaseConnectionPool": 1, "App": 1, "Project": 1,
+          "digitalocean": 1, "SecureNetwork": 1, "Dns": 1, "WebCluster": 1, "ManagedPostgres": 1, "AppService": 1}
+EXPECTED = {
+    "dev": {**COMMON, "Droplet": 1},
+    "local": {**COMMON, "Droplet": 1, "Kubernetes": 1, "KubernetesCluster": 1, "KubernetesNodePool": 1},
+    "staging": {**COMMON, "Droplet": 2, "Volume": 2, "VolumeAttachment": 2, "Kubernetes": 1, "KubernetesCluster": 1,
+                "KubernetesNodePool": 1},
+    "prod": {**COMMON, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1, "KubernetesCluster": 1,
+             "KubernetesNodePool": 2},
+}
+TAGGABLE = ("Droplet", "Volume", "DatabaseCluster", "KubernetesCluster", "KubernetesNodePool")
+
+
+@pytest.fixture(scope="module")
+def evaluations():
+    return {stack: evaluate(stack) for stack in STACKS}
+
+
+def short(type_: str) -> str:
+    return type_.rsplit(":", 1)[-1]
+
+
+def test_every_stack_file_is_covered():
+    assert tuple(stack_names()) == STACKS
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_resource_types_and_counts(evaluations, stack):
+    counts = Counter(short(r.type) for r in evaluations[stack].resources)
+    assert dict(counts) == EXPECTED[stack]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_tree_is_whole_and_components_use_the_token_table(evaluations, stack):
+    ev = evaluations[stack]
+    urns = {r.urn for r in ev.resources}
+    assert len(urns) == len(ev.resources)
+    for r in ev.resources:
+        assert r.parent_urn is not None and r.urn.startswith(f"urn:pulumi:{stack}::do-platform::")
+        assert r.parent_urn in urns or r.parent_urn.endswith(f"pulumi:pulumi:Stack::do-platform-{stack}")
+        if not r.custom:
+            assert r.type in TYPE_TOKENS.values(), r.type
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_tags_on_everything_taggable(evaluations, stack):
+    for r in evaluations[stack].resources:
+        if short(r.type) in TAGGABLE:
+            tags = set(r.inputs["tags"])
+            assert f"env:{stack}" in tags and any(t.startswith("component:") for t in tags), r.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_everything_assignable_is_in_the_stack_project(evaluations, stack):
+    ev = evaluations[stack]
+    project = ev.of_type("digitalocean:index/project:Project")[0].inputs
+    assert project["name"] == f"do-platform-{stack}"
+    urns = project["resources"]
+    kinds = Counter(u.split(":")[1] for u in urns)
+    assert kinds["droplet"] == ev.count("digitalocean:index/droplet:Droplet")
+    assert kinds["volume"] == ev.count("digitalocean:index/volume:Volume")
+    assert kinds["loadbalancer"] == kinds["dbaas"] == kinds["domain"] == kinds["app"] == 1
+    assert kinds["kubernetes"] == ev.count("digitalocean:index/kubernetesCluster:KubernetesCluster")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_secret_in_plaintext(evaluations, stack):
+    ev = evaluations[stack]
+    text = json.dumps([r.inputs for r in ev.resources], default=str) + json.dumps(ev.outputs, default=str)
+    assert "mock-password" not in text and "mock-token" not in text
+    assert ev.outputs["database_private_uri"] == ev.outputs["database_pool_uri"] == SECRET_MASK
+    if "kubeconfig" in ev.outputs:
+        assert ev.outputs["kubeconfig"] == SECRET_MASK
+    app = ev.of_type("digitalocean:index/app:App")[0]
+    env = {e["key"]: e for e in app.inputs["spec"]["services"][0]["envs"]}
+    assert env["DATABASE_URL"]["value"] == SECRET_MASK and env["DATABASE_URL"]["type"] == "SECRET"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_security_invariants(evaluations, stack):
+    ev = evaluations[stack]
+    for fw in ev.of_type("digitalocean:index/firewall:Firewall"):
+        for rule in fw.inputs.get("inboundRules", []):
+            assert rule.get("portRange") != "all"
+            if set(rule.get("sourceAddresses", [])) & {"0.0.0.0/0", "::/0"}:
+                pytest.fail(f"{fw.name} opens {rule} to the internet")
+    db_fw = ev.of_type("digitalocean:index/databaseFirewall:DatabaseFirewall")
+    assert len(db_fw) == 1 and {r["type"] for r in db_fw[0].inputs["rules"]} <= {"tag", "app", "k8s", "ip_addr"}
+    cluster = ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0]
+    assert cluster.inputs["privateNetworkUuid"] == "network-vpc-id"
+    assert ev.of_type("digitalocean:index/loadBalancer:LoadBalancer")[0].inputs["redirectHttpToHttps"] is True
+    for k8s in ev.of_type("digitalocean:index/kubernetesCluster:KubernetesCluster"):
+        assert k8s.inputs["version"].startswith("1.33.") and k8s.inputs["version"] != "latest"
+
+
+def test_production_is_highly_available_and_protected(evaluations):
+    ev = evaluations["prod"]
+    protected = {short(r.type) for r in ev.resources if r.protect}
+    assert {"Vpc", "Domain", "DatabaseCluster", "KubernetesCluster", "LoadBalancer", "Project"} <= protected
+    assert not {"DnsRecord", "Firewall", "KubernetesNodePool", "Droplet"} & protected
+    web = [r for r in ev.of_type("digitalocean:index/droplet:Droplet") if r.name.startswith("web-")]
+    assert len(web) >= 2 and all(d.inputs["backups"] is True for d in web)
+    assert ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0].inputs["nodeCount"] >= 2
+    k8s = ev.of_type("digitalocean:index/kubernetesCluster:KubernetesCluster")[0].inputs
+    assert k8s["ha"] is True and k8s["destroyAllAssociatedResources"] is False and k8s["surgeUpgrade"] is True
+
+
+@pytest.mark.parametrize("stack", ["dev", "local", "staging"])
+def test_non_production_is_cheap_and_cleans_up(evaluations, stack):
+    ev = evaluations[stack]
+    assert not [r for r in ev.resources if r.protect]
+    for k8s in ev.of_type("digitalocean:index/kubernetesCluster:KubernetesCluster"):
+        assert k8s.inputs["destroyAllAssociatedResources"] is True
+    if stack != "staging":
+        assert ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0].inputs["nodeCount"] == 1
+        assert ev.count("digitalocean:index/droplet:Droplet") == 1
+
+
+def test_app_images_share_one_repository_and_pin_by_digest_where_promoted():
+    images = {}
+    for stack in STACKS:
+        cfg = load_stack_config({**project_defaults(), **read_stack_config(stack)}, stack)
+        images[stack] = cfg.apps[0].image
+    assert {(i.registry, i.repository) for i in images.values()} == {("do-platform", "web")}
+    assert images["prod"].digest and images["staging"].digest and images["dev"].digest is None
+    ev = evaluate("prod")
+    image = ev.of_type("digitalocean:index/app:App")[0].inputs["spec"]["services"][0]["image"]
+    assert image["digest"] == images["prod"].digest and "tag" not in image
+
+
+def test_vpc_ranges_do_not_overlap_between_stacks(evaluations):
+    ranges = {s: ipaddress.ip_network(ev.outputs["vpc_ip_range"]) for s, ev in evaluations.items()}
+    for (a, ra), (b, rb) in itertools.combinations(ranges.items(), 2):
+        assert not ra.overlaps(rb), f"{a} {ra} overlaps {b} {rb}"
+        assert ra.is_private
+
+
+def test_local_targets_the_emulator(evaluations):
+    provider = evaluations["local"].of_type("pulumi:providers:digitalocean")[0]
+    assert provider.inputs["apiEndpoint"] == "http://127.0.0.1:8089"
+    assert evaluations["local"].outputs["components"] == ["network", "dns", "web", "database", "kubernetes", "apps"]
+
+
+def test_evaluation_is_repeatable_and_deterministic(evaluations):
+    again = evaluate("staging")
+    first = evaluations["staging"]
+    def view(ev):
+        return sorted((r.urn, json.dumps(r.inputs, sort_keys=True), r.protect, r.parent_urn) for r in ev.resources)
+
+    assert view(again) == view(first)
+    assert again.outputs == first.outputs
