@@ -97,3 +97,18 @@ def test_provider_set_tags_flow(emulator):
     assert response.status_code == 204 and response.content == b""
     assert http.get(f"/v2/droplets/{droplet_id}").json()["droplet"]["tags"] == ["new"]
     assert http.get("/v2/tags/old").json()["tag"]["resources"]["count"] == 0
+
+
+def test_volumes_and_images_are_taggable_through_the_api(client):
+    volume = client.volumes.create({"name": "data", "region": "nyc3", "size_gigabytes": 5})["volume"]
+    droplet_id = droplet(client)["id"]
+    client.droplet_actions.post(droplet_id, {"type": "snapshot", "name": "snap"})
+    image_id = client.droplets.list_snapshots(droplet_id)["snapshots"][0]["id"]
+    client.tags.create({"name": "keep"})
+    client.tags.assign_resources("keep", {"resources": [{"resource_id": volume["id"], "resource_type": "volume"},
+                                                        {"resource_id": str(image_id), "resource_type": "image"}]})
+    assert client.volumes.get(volume["id"])["volume"]["tags"] == ["keep"]
+    assert client.images.get(image_id)["image"]["tags"] == ["keep"]
+    counts = client.tags.get("keep")["tag"]["resources"]
+    assert (counts["count"], counts["volumes"]["count"], counts["images"]["count"]) == (2, 1, 1)
+    assert [i["id"] for i in client.images.list(tag_name="keep")["images"]] == [image_id]

@@ -201,7 +201,7 @@ class DropletsBackend(Backend):
         weekday = raw.get("weekday") or "SUN"
         if plan == "weekly" and weekday not in BACKUP_WEEKDAYS:
             raise Unprocessable(f"backup_policy.weekday must be one of {', '.join(BACKUP_WEEKDAYS)}; got {weekday!r}")
-        hour = raw.get("hour", 0)
+        hour = raw.get("hour") or 0
         if hour not in BACKUP_HOURS:
             raise Unprocessable(f"backup_policy.hour must be one of {', '.join(map(str, BACKUP_HOURS))}; got {hour!r}")
         return {"plan": plan, "weekday": weekday if plan == "weekly" else None, "hour": hour,

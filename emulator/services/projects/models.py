@@ -98,6 +98,8 @@ class ProjectsBackend(Backend):
             if record["is_default"] and not body["is_default"]:
                 raise Unprocessable("is_default cannot be unset; make another project the default instead")
         record.update(fields)
+        if body.get("environment") == "":
+            record.pop("environment", None)
         if body.get("is_default") is True:
             self._make_default(record)
         record["updated_at"] = self.now()
@@ -160,9 +162,10 @@ class ProjectsBackend(Backend):
         project_id = self.ids.uuid()
         now = self.now()
         record = {"id": project_id, "owner_uuid": OWNER_UUID, "owner_id": OWNER_ID, "name": fields["name"],
-                  "description": fields.get("description", ""), "purpose": fields["purpose"],
-                  "environment": fields.get("environment", ""), "is_default": False,
+                  "description": fields.get("description", ""), "purpose": fields["purpose"], "is_default": False,
                   "created_at": now, "updated_at": now}
+        if fields.get("environment"):  # unset: absent, since the schema's enum has no empty value
+            record["environment"] = fields["environment"]
         self.table("projects")[project_id] = record
         return record
 
