@@ -111,6 +111,16 @@ def test_manual_deployment_and_cancel(emulator, client):
     assert _error(excinfo)[:2] == (422, "unprocessable_entity")
 
 
+def test_restart_makes_a_deployment_of_named_components(client):
+    app = _create(client)
+    client.apps.get(app["id"])  # active
+    restarted = client.apps.restart(app["id"], {"components": ["api"]})["deployment"]
+    assert restarted["cause"] == "restart of api" and restarted["phase"] == "PENDING_BUILD"
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.apps.restart(app["id"], {"components": ["docs", "nope"]})
+    assert _error(excinfo)[2].startswith("components")
+
+
 def test_deployments_paginate_newest_first(client):
     app = _create(client)
     for _ in range(3):

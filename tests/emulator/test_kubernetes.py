@@ -73,6 +73,8 @@ def test_lifecycle_waits_for_the_configured_delay(emulator, client):
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"version": "1.20.0-do.0"}, "version"),
+    ({"name": "K8s_Main"}, "name"),
+    ({"node_pools": [{"name": "Pool", "size": "s-2vcpu-4gb", "count": 1}]}, "node_pools[0].name"),
     ({"region": "mars1"}, "region"),
     ({"node_pools": []}, "node_pools"),
     ({"node_pools": [{"name": "p", "size": "s-1vcpu-512mb-10gb", "count": 1}]}, "node_pools[0].size"),

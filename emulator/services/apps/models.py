@@ -380,6 +380,21 @@ class AppsBackend(Backend):
             raise Unprocessable(f"force_build must be a boolean; got {force!r}")
         return public(self._deploy(record, "manual deployment" + (" (force build)" if force else "")))
 
+    def restart(self, app_id: str, body: dict) -> dict:
+        """Restart components (all when ``components`` is empty): a deployment without a build."""
+        record = self._app(app_id)
+        names = body.get("components") or []
+        known = [c["name"] for kind in ("services", "workers") for c in record["spec"].get(kind) or []]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise Unprocessable("components must be a list of component names")
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise Unprocessable(f"components: {', '.join(unknown)} are not services or workers of this app; "
+                                f"known: {', '.join(known) or 'none'}")
+        if not any(d["phase"] == "ACTIVE" for d in record["_deployments"]):
+            raise Unprocessable("the app has no active deployment to restart")
+        return public(self._deploy(record, "restart" + (f" of {', '.join(names)}" if names else "")))
+
     def cancel_deployment(self, app_id: str, deployment_id: str) -> dict:
         deployment = self._deployment(self._app(app_id), deployment_id)
         if deployment["phase"] not in IN_PROGRESS:

@@ -58,6 +58,11 @@ def cancel_deployment(req: Request):
     return {"deployment": _apps(req).cancel_deployment(req.params["app_id"], req.params["deployment_id"])}
 
 
+@routes.post(APP + "/restart")
+def restart(req: Request):
+    return {"deployment": _apps(req).restart(req.params["app_id"], req.json())}
+
+
 @routes.get(APP + "/alerts")
 def list_alerts(req: Request):
     return {"alerts": _apps(req).alerts(req.params["app_id"])}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from emulator.core.validate import boolean, choice, integer, optional_backend, s
 from emulator.services.databases import platform_links as links
 
 DEFAULT_VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]  # newest first, as the API lists them
+NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,253}[a-z0-9])?$")
 DAYS = ["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 DEFAULT_EXPIRY = 7 * 24 * 3600
@@ -68,7 +70,7 @@ class KubernetesBackend(Backend):
 
     # -- clusters ------------------------------------------------------------------------------
     def create_cluster(self, body: dict) -> dict:
-        name = string(body, "name", required=True)
+        name = self._name(string(body, "name", required=True), "name")
         region = links.require_region(self.state, body.get("region"))
         version = self.resolve_version(body.get("version"))
         tags = links.valid_tags(self.state, [t for t in body.get("tags") or [] if not self._system_tag(t)])
@@ -124,7 +126,7 @@ class KubernetesBackend(Backend):
 
     def update_cluster(self, cluster_id: str, body: dict) -> dict:
         record = self.cluster(cluster_id)
-        name = string(body, "name", required=True)
+        name = self._name(string(body, "name", required=True), "name")
         if any(c["name"] == name and c["id"] != cluster_id for c in self.data["clusters"].values()):
             raise Unprocessable(f"name {name!r} is already used by another Kubernetes cluster")
         tags = links.valid_tags(self.state, [t for t in body.get("tags") or [] if not self._system_tag(t)])
@@ -301,9 +303,7 @@ class KubernetesBackend(Backend):
     def _pool_fields(self, raw: Any, field: str, region: str) -> dict:
         if not isinstance(raw, dict):
             raise Unprocessable(f"{field} must be an object with name, size and count")
-        name = string(raw, "name", required=True)
-        if not name.replace("-", "").isalnum() or not name[0].isalnum() or len(name) > 255:
-            raise Unprocessable(f"{field}.name {name!r} must be lowercase letters, digits and '-'")
+        name = self._name(string(raw, "name", required=True), f"{field}.name")
         size = string(raw, "size", required=True)
         allowed = self.size_slugs()
         if size not in allowed:
@@ -356,6 +356,13 @@ class KubernetesBackend(Backend):
                                     f"got {effect!r}")
             out.append({"key": key, "value": lowered.get("value") or "", "effect": effect})
         return out
+
+    @staticmethod
+    def _name(name: str, field: str) -> str:
+        if not NAME.match(name):
+            raise Unprocessable(f"{field} {name!r} must be 1-255 lowercase letters, digits or '-', starting and "
+                                "ending with a letter or digit")
+        return name
 
     @staticmethod
     def _unique_pool_names(names: list[str]) -> None:
