@@ -41,3 +41,8 @@ clean:
 # the repository (${XDG_CACHE_HOME:-~/.cache}/do-platform/engine), so a second run takes seconds.
 engine: setup
 	$(BIN)/python -m do_platform.engine build
+
+# The local stack through the real engine against the emulator (started on $(PORT) with .state/emulator.json):
+# pulumi up, preview --expect-no-changes, destroy, with the policy pack. Needs `make engine`.
+up-local: setup
+	$(BIN)/python -m do_platform.local_stack --port $(PORT)

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -255,22 +256,30 @@ def build_go_binary(module: str, package: str, version: str, output: Path, build
     return time.monotonic() - started
 
 
-def _vendor_cli(version: str, dest: Path) -> bool:
-    """The vendor's release archive, if its host answers quickly; False when it does not."""
-    url = f"{VENDOR_RELEASES}/sdk/pulumi-v{version}-linux-x64.tar.gz"
+def _vendor_archive(url: str, dest: Path, wanted: str) -> bool:
+    """Unpack the files of a vendor release archive into `dest` if its host answers quickly; False if not."""
     try:
         with urllib.request.urlopen(url, timeout=VENDOR_TIMEOUT) as resp, tempfile.TemporaryFile() as tmp:
             shutil.copyfileobj(resp, tmp)
             tmp.seek(0)
             with tarfile.open(fileobj=tmp) as tar:
                 for member in tar.getmembers():
-                    if member.isfile() and member.name.startswith("pulumi/"):
+                    if member.isfile() and Path(member.name).name.startswith(wanted):
                         member.name = Path(member.name).name
                         tar.extract(member, dest, filter="data")
     except (OSError, tarfile.TarError) as exc:
-        _log(f"vendor release of the CLI not reachable ({type(exc).__name__}: {exc}); building from Go modules")
+        _log(f"vendor release {Path(url).name} not reachable ({type(exc).__name__}: {exc}); building from Go modules")
         return False
-    return (dest / "pulumi").exists()
+    return (dest / wanted).exists()
+
+
+def _vendor_cli(version: str, dest: Path) -> bool:
+    return _vendor_archive(f"{VENDOR_RELEASES}/sdk/pulumi-v{version}-linux-x64.tar.gz", dest, "pulumi")
+
+
+def _vendor_provider(version: str, dest: Path) -> bool:
+    name = f"pulumi-resource-{PROVIDER_NAME}"
+    return _vendor_archive(f"{VENDOR_RELEASES}/plugins/{name}-v{version}-linux-amd64.tar.gz", dest, name)
 
 
 def install_wrappers(bin_dir: Path) -> None:
@@ -332,6 +341,10 @@ def provide_provider(status: Status, versions: Versions) -> None:
     if target.exists() and os.access(target, os.X_OK):
         status.provider, status.provider_version = str(target), versions.provider
         return
+    if _vendor_provider(versions.provider, status.bin):
+        status.provider, status.provider_version = str(target), versions.provider
+        status.blocked.pop("provider", None)
+        return
     try:
         seconds = build_go_binary(PROVIDER_MODULE, PROVIDER_PACKAGE, versions.provider, target,
                                   REPO_ROOT / ".engine-build" / f"provider-{versions.provider}",
@@ -361,17 +374,27 @@ def build(versions: Versions | None = None) -> Status:
     return status
 
 
-def shell_env(status: Status) -> str:
-    """PATH (CLI, language host, plugins) and offline settings, as shell lines."""
+def environ(status: Status, base: dict[str, str] | None = None, python: str | None = None) -> dict[str, str]:
+    """`base` (default: this process's environment) set up to run the cached engine offline.
+
+    The CLI, language host and plugins come first on PATH; no update check and no plugin downloads.
+    `python` is the interpreter the language host and dynamic providers run (default: this one).
+    """
+    env = dict(os.environ if base is None else base)
     cli_dir = Path(status.cli).parent if status.cli else status.bin
-    dirs = [str(status.bin)] + ([str(cli_dir)] if cli_dir != status.bin else [])
-    lines = [
-        f"export PATH={':'.join(dirs)}:$PATH",
-        "export PULUMI_SKIP_UPDATE_CHECK=1",
-        "export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
-        f"export DO_PLATFORM_ENGINE_CLI={status.cli or ''}",
-        f"export DO_PLATFORM_ENGINE_PROVIDER={status.provider or ''}",
-    ]
+    # An ambient CLI's own directory first: the vendor's language host, if it is there, wins over ours.
+    dirs = ([str(cli_dir)] if cli_dir != status.bin else []) + [str(status.bin)]
+    env["PATH"] = os.pathsep.join([*dirs, env.get("PATH", "")])
+    env["PULUMI_SKIP_UPDATE_CHECK"] = "1"
+    env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
+    env["PULUMI_PYTHON_CMD"] = python or sys.executable
+    return env
+
+
+def shell_env(status: Status) -> str:
+    """The settings of `environ` as shell lines, for `eval "$(python -m do_platform.engine env)"`."""
+    env = environ(status, base={"PATH": "$PATH"})
+    lines = [f"export {k}={shlex.quote(v) if k != 'PATH' else v}" for k, v in sorted(env.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -400,9 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(status))
         return 0
     status = Status.load()
-    if args.command == "status":
+    if args.command == "status":  # exit 0: complete; 2: the CLI without the provider plugin; 1: no CLI
         print(describe(status))
-        return 0 if status.cli_ok() else 1
+        return (0 if status.provider_ok() else 2) if status.cli_ok() else 1
     if not status.cli_ok():
         _log("no engine in the cache: run `make engine`")
         return 1

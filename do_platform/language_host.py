@@ -179,7 +179,7 @@ def _servicer_class():
             else:
                 args = [python, "-u", directory, *request.args]
             env = dict(os.environ)
-            env.update(dict(request.env))
+            env.update(item.split("=", 1) for item in request.env if "=" in item)  # "KEY=VALUE" strings
             yield from _stream_process(args, request.pwd or directory, env, language_pb2.RunPluginResponse, context)
 
     return LanguageHost, grpc, language_pb2_grpc

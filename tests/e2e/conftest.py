@@ -1,0 +1,41 @@
+"""End-to-end fixtures: the cached Pulumi engine (skip with the reason when it is absent) and a stack runner.
+
+`make engine` provides the engine; `.ci/run` builds it when it is missing and Go is there. Without it every
+test here is skipped with the exact reason recorded by the build (module, command, error).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from do_platform.local_stack import EngineUnavailable, StackRun, require_engine
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+@pytest.fixture(scope="session")
+def engine_status():
+    try:
+        return require_engine(need_provider=False)
+    except EngineUnavailable as exc:
+        pytest.skip(f"Pulumi engine not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def provider_status():
+    try:
+        return require_engine(need_provider=True)
+    except EngineUnavailable as exc:
+        pytest.skip(f"Pulumi engine not available: {exc}")
+
+
+@pytest.fixture
+def stack_run(engine_status, tmp_path):
+    """Builds a StackRun for one of the projects under tests/e2e/projects, with state under tmp_path."""
+
+    def build(project: str, stack: str = "e2e", **kwargs) -> StackRun:
+        return StackRun(PROJECTS / project, stack, tmp_path / "state", status=engine_status, timeout=300, **kwargs)
+
+    return build

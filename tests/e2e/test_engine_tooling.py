@@ -1,0 +1,144 @@
+"""Fast checks of the engine tooling (no engine needed): throw-away go.mod, cache status, stack copies, host."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from pulumi.runtime.proto import language_pb2
+from ruamel.yaml import YAML
+
+from do_platform import engine, language_host
+from do_platform.local_stack import prepare_project
+
+CLI_GOMOD = {
+    "Module": {"Path": "github.com/pulumi/pulumi/pkg/v3"},
+    "Go": "1.24.0",
+    "Replace": [
+        {"Old": {"Path": "github.com/pulumi/pulumi/sdk/v3"}, "New": {"Path": "../sdk"}},
+        {"Old": {"Path": "github.com/atotto/clipboard"},
+         "New": {"Path": "github.com/tgummerer/clipboard", "Version": "v0.0.0-20241001131231-d02d263e614e"}},
+    ],
+}
+
+
+def test_throwaway_go_mod_repeats_module_replacements_and_pins_sibling_modules():
+    text = engine.throwaway_go_mod("github.com/pulumi/pulumi/pkg/v3", "3.259.0", CLI_GOMOD, "doplatform.local/cli")
+    assert text.startswith("module doplatform.local/cli\n\ngo 1.24.0\n")
+    assert "\tgithub.com/pulumi/pulumi/pkg/v3 v3.259.0\n" in text
+    assert "\tgithub.com/pulumi/pulumi/sdk/v3 v3.259.0\n" in text  # ../sdk: same repository, same tag
+    assert ("replace github.com/atotto/clipboard => github.com/tgummerer/clipboard "
+            "v0.0.0-20241001131231-d02d263e614e") in text
+    assert "../sdk" not in text
+
+
+def test_throwaway_go_mod_refuses_a_local_path_outside_the_repository():
+    gomod = {"Replace": [{"Old": {"Path": "github.com/digitalocean/terraform-provider-digitalocean"},
+                          "New": {"Path": "../upstream"}}]}
+    with pytest.raises(engine.EngineError, match=r"terraform-provider-digitalocean by the local path \.\./upstream"):
+        engine.throwaway_go_mod("github.com/pulumi/pulumi-digitalocean/provider/v4", "4.84.1", gomod, "x")
+
+
+@pytest.mark.parametrize(("cli", "sdk", "ok"), [("3.259.0", "3.272.0", True), ("3.272.0", "3.272.0", True),
+                                                ("3.200.0", "3.272.0", False), ("4.0.0", "3.272.0", False)])
+def test_compatible(cli, sdk, ok):
+    assert engine.compatible(cli, sdk) is ok
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "do-platform" / "engine"
+
+
+def test_pinned_versions_key_the_cache(cache):
+    versions = engine.Versions.pinned()
+    assert (versions.sdk, versions.provider) == ("3.272.0", "4.84.1")  # requirements.txt
+    assert engine.Status.load(versions).directory == cache / "pulumi-3.272.0_digitalocean-4.84.1"
+
+
+def test_failed_build_records_why_and_status_says_so(cache, monkeypatch, capsys):
+    monkeypatch.setattr(engine, "go_binary", lambda: None)
+    monkeypatch.setattr(engine, "_vendor_cli", lambda version, dest: False)
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    assert engine.main(["build"]) == 1
+    status = engine.Status.load()
+    assert not status.cli_ok()
+    assert "no Go toolchain" in status.blocked["cli"]
+    assert engine.main(["status"]) == 1
+    assert "blocked [cli]: " in capsys.readouterr().out
+    assert engine.main(["env"]) == 1
+
+
+def test_install_wrappers_runs_the_project_interpreter_and_keeps_a_vendor_host(tmp_path):
+    (tmp_path / "pulumi-resource-pulumi-python").write_text("#!/bin/sh\n# the vendor's\n")
+    engine.install_wrappers(tmp_path)
+    host = tmp_path / "pulumi-language-python"
+    assert os.access(host, os.X_OK)
+    assert "-m do_platform.language_host" in host.read_text()
+    assert (tmp_path / "pulumi-resource-pulumi-python").read_text() == "#!/bin/sh\n# the vendor's\n"
+
+
+def test_environ_puts_the_engine_first_and_stays_offline(cache):
+    status = engine.Status(key="k", cli="/opt/pulumi/bin/pulumi")
+    env = engine.environ(status, base={"PATH": "/usr/bin"}, python="/venv/bin/python")
+    assert env["PATH"].split(os.pathsep) == ["/opt/pulumi/bin", str(status.bin), "/usr/bin"]
+    assert env["PULUMI_SKIP_UPDATE_CHECK"] == "1"
+    assert env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] == "true"
+    assert env["PULUMI_PYTHON_CMD"] == "/venv/bin/python"
+
+
+def test_prepare_project_copies_the_stack_and_keeps_the_salt(tmp_path):
+    yaml = YAML(typ="safe")
+    project = tmp_path / "repo"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: p\nruntime:\n  name: python\n  options:\n    virtualenv: .venv\n")
+    committed = "config:\n  p:region: nyc3\n  digitalocean:apiEndpoint: http://127.0.0.1:8089\n"
+    (project / "Pulumi.local.yaml").write_text(committed)
+    work = tmp_path / "state" / "project-local"
+
+    prepare_project(project, "local", work, {"digitalocean:apiEndpoint": "http://127.0.0.1:9999"})
+    copied = yaml.load((work / "Pulumi.yaml").read_text())
+    assert (work / copied["main"]).resolve() == project.resolve()
+    assert (work / copied["runtime"]["options"]["virtualenv"]).resolve() == (project / ".venv").resolve()
+
+    stack = yaml.load((work / "Pulumi.local.yaml").read_text())
+    assert stack["config"] == {"p:region": "nyc3", "digitalocean:apiEndpoint": "http://127.0.0.1:9999"}
+    stack["encryptionsalt"] = "v1:salt"  # what `pulumi stack init` writes into the copy
+    stack["config"]["p:token"] = {"secure": "v1:cipher"}
+    with (work / "Pulumi.local.yaml").open("w") as fh:
+        yaml.dump(stack, fh)
+
+    prepare_project(project, "local", work)
+    again = yaml.load((work / "Pulumi.local.yaml").read_text())
+    assert again["encryptionsalt"] == "v1:salt"
+    assert again["config"]["p:token"] == {"secure": "v1:cipher"}
+    assert again["config"]["digitalocean:apiEndpoint"] == "http://127.0.0.1:8089"
+    assert (project / "Pulumi.local.yaml").read_text() == committed  # the committed file is never touched
+
+
+def test_language_host_reports_the_provider_plugin_the_sdk_declares():
+    assert ("digitalocean", "v4.84.1", "") in language_host.required_plugins()
+
+
+def test_language_host_program_path_and_virtualenv(tmp_path):
+    info = language_pb2.ProgramInfo(root_directory=str(tmp_path), program_directory=str(tmp_path / "prog"),
+                                    entry_point=".")
+    assert language_host._program_path(language_pb2.RunRequest(info=info)) == str(tmp_path / "prog")
+    with pytest.raises(FileNotFoundError, match=r"virtualenv='missing-venv'"):
+        language_host._python_for({"virtualenv": "missing-venv"}, str(tmp_path))
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").write_text("")
+    assert language_host._python_for({"virtualenv": "venv"}, str(tmp_path)) == str(venv / "python")
+    assert language_host._python_for({}, str(tmp_path)) == language_host.sys.executable
+
+
+def test_engine_json_is_what_the_cache_holds(cache):
+    status = engine.Status(key="k1", cli_version="3.259.0", blocked={"provider": "refused"})
+    status.save()
+    data = json.loads((cache / "k1" / "engine.json").read_text())
+    assert data["blocked"] == {"provider": "refused"} and data["cli_version"] == "3.259.0"
+    assert Path(status.bin) == cache / "k1" / "bin"
