@@ -218,3 +218,26 @@ def test_tagging_through_the_tags_api(client):
     client.tags.assign_resources("billing", {"resources": [{"resource_id": cluster["id"],
                                                             "resource_type": "database"}]})
     assert client.databases.get_cluster(cluster["id"])["database"]["tags"] == ["billing"]
+
+
+def test_replicas_create_list_promote_delete(client):
+    primary = _create(client)
+    replica = client.databases.create_replica(primary["id"], {"name": "pg-read", "size": "db-s-1vcpu-2gb",
+                                                              "region": "ams3"})["replica"]
+    assert replica["status"] == "creating" and replica["region"] == "ams3"
+    assert urlparse(replica["connection"]["uri"]).password == primary["connection"]["password"]
+    assert client.databases.get_replica(primary["id"], "pg-read")["replica"]["status"] == "online"
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.databases.create_replica(primary["id"], {"name": "tiny", "size": "db-s-1vcpu-1gb",
+                                                        "region": "mars1"})
+    assert _error(excinfo)[2].startswith("region")
+    client.databases.create_replica(primary["id"], {"name": "pg-read-2", "size": "db-s-1vcpu-1gb"})
+    assert [r["name"] for r in client.databases.list_replicas(primary["id"])["replicas"]] == ["pg-read", "pg-read-2"]
+
+    client.databases.promote_replica(primary["id"], "pg-read")
+    promoted = client.databases.get_cluster(replica["id"])["database"]
+    assert (promoted["name"], promoted["region"], promoted["status"]) == ("pg-read", "ams3", "online")
+    assert promoted["db_names"] == ["defaultdb"]
+    client.databases.destroy_replica(primary["id"], "pg-read-2")
+    assert client.databases.list_replicas(primary["id"])["replicas"] == []
+    assert client.databases.get_replica(primary["id"], "pg-read-2")["id"] == "not_found"

@@ -212,3 +212,31 @@ def update_connection_pool(req: Request):
 def delete_connection_pool(req: Request):
     _db(req).delete_pool(_id(req), req.params["pool_name"])
     return Reply(204)
+
+
+# -- read-only replicas -----------------------------------------------------------------------
+@routes.get(CLUSTER + "/replicas")
+def list_replicas(req: Request):
+    return {"replicas": _db(req).replicas(_id(req))}
+
+
+@routes.post(CLUSTER + "/replicas")
+def create_replica(req: Request):
+    return Reply(201, {"replica": _db(req).create_replica(_id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/replicas/{replica_name}")
+def get_replica(req: Request):
+    return {"replica": _db(req).replica(_id(req), req.params["replica_name"])}
+
+
+@routes.delete(CLUSTER + "/replicas/{replica_name}")
+def destroy_replica(req: Request):
+    _db(req).destroy_replica(_id(req), req.params["replica_name"])
+    return Reply(204)
+
+
+@routes.put(CLUSTER + "/replicas/{replica_name}/promote")
+def promote_replica(req: Request):
+    _db(req).promote_replica(_id(req), req.params["replica_name"])
+    return Reply(204)
