@@ -121,11 +121,15 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
 
     def attempt(family: str, what: str, fetch) -> None:
         try:
-            updates[family] = fetch()
-            sources[family] = "live"
+            prices = fetch()
         except Exception as exc:  # noqa: BLE001 - any API failure: keep the bundled family, say why
-            err = from_http_error(exc, what)
-            notes.append(f"{what}: {err.message}; using bundled prices of {table.as_of}")
+            notes.append(f"{from_http_error(exc, what).message}; using bundled prices of {table.as_of}")
+            return
+        if not prices:  # e.g. a 404 body PyDo returns instead of raising
+            notes.append(f"{what}: the API listed no prices; using bundled prices of {table.as_of}")
+            return
+        updates[family] = prices
+        sources[family] = "live"
 
     attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
             lambda: {s["slug"]: float(s["price_monthly"]) for s in _paged_sizes(client)

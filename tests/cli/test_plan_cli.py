@@ -95,3 +95,16 @@ def test_against_unknown_ref_is_a_clear_error(tmp_path):
     proc = _run(repo, "plan", "--stack", "dev", "--against", "no-such-ref")
     assert proc.returncode == 1
     assert "'no-such-ref'" in proc.stderr and "no such git revision" in proc.stderr
+
+
+def test_live_prices_refresh_through_the_api(emulator):
+    from tests.conftest import TEST_TOKEN
+
+    result = runner.invoke(app, ["--token", TEST_TOKEN, "--api-url", emulator.url, "plan", "--stack", "dev",
+                                 "--live-prices", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["price_sources"]["droplet_sizes"] == "live"
+    assert any("no API" in note for note in data["price_notes"])
+    droplet = next(r for r in data["resources"] if r["type"] == "digitalocean:index/droplet:Droplet")
+    assert droplet["price_source"] == "live" and droplet["monthly"] == 6.0

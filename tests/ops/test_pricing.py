@@ -89,3 +89,27 @@ def test_live_refresh_keeps_bundled_family_when_the_api_fails(client, emulator):
     refreshed = pricing.refresh_live(TABLE, client)
     assert refreshed.table.source("droplet_sizes") == f"bundled {TABLE.as_of}"
     assert any(n.startswith("droplet sizes") and "bundled" in n for n in refreshed.notes)
+
+
+def test_live_refresh_ignores_an_empty_answer():
+    class Empty:
+        class sizes:  # noqa: N801 - mimics the PyDo operation group
+            @staticmethod
+            def list(**_):
+                return {"sizes": [], "links": {}}
+
+        class apps:  # noqa: N801
+            @staticmethod
+            def list_instance_sizes():
+                return {"id": "not_found", "message": "The resource you were accessing could not be found."}
+
+        class registries:  # noqa: N801
+            @staticmethod
+            def get_options():
+                return {"options": {"subscription_tiers": [{"slug": "basic", "monthly_price_in_cents": 700}]}}
+
+    refreshed = pricing.refresh_live(TABLE, Empty())
+    assert refreshed.table.droplet_sizes == TABLE.droplet_sizes
+    assert refreshed.table.source("app_instance_sizes") == f"bundled {TABLE.as_of}"
+    assert refreshed.table.registry_tiers == {"basic": 7.0} and refreshed.table.source("registry_tiers") == "live"
+    assert sum("listed no prices" in n for n in refreshed.notes) == 2
