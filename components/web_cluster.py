@@ -128,8 +128,10 @@ class WebCluster(pulumi.ComponentResource):
                                     opts=pulumi.ResourceOptions(parent=volume, delete_before_replace=True))
                 self.volumes.append(volume)
 
-        self.certificate = do.Certificate(child_name(name, "cert"), name=do_name(args.env, name, "cert"),
-                                          type="lets_encrypt", domains=[args.hostname], opts=child)
+        # Let's Encrypt validates through DNS, so the certificate waits for the zone (``domain`` output).
+        self.certificate = do.Certificate(
+            child_name(name, "cert"), name=do_name(args.env, name, "cert"), type="lets_encrypt",
+            domains=[pulumi.Output.from_input(args.domain).apply(lambda _: args.hostname)], opts=child)
         self.load_balancer = do.LoadBalancer(
             child_name(name, "lb"), name=do_name(args.env, name, "lb"), region=args.region, vpc_uuid=args.vpc_id,
             size_unit=1 if args.count < 3 else 2, droplet_tag=self.tag.name, redirect_http_to_https=True,
