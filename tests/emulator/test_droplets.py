@@ -218,3 +218,47 @@ def test_provider_resize_sequence(emulator):
     assert (droplet["size"]["slug"], droplet["disk"], droplet["size"]["price_monthly"]) == ("s-2vcpu-2gb", 60, 18.0)
     assert http.delete(f"/v2/droplets/{droplet_id}").status_code == 204
     assert http.get(f"/v2/droplets/{droplet_id}").status_code == 404
+
+
+def test_state_file_keeps_droplets_tags_vpcs_and_projects(tmp_path):
+    from do_platform.client import make_client
+    from emulator import EmulatorServer
+
+    state_file = str(tmp_path / "state.json")
+    with EmulatorServer(state_file=state_file) as first:
+        client = make_client(token="t", endpoint=first.url, retry_total=0)
+        droplet = client.droplets.create({"name": "keep", **BASE, "tags": ["kept"]})["droplet"]
+    with EmulatorServer(state_file=state_file) as second:
+        client = make_client(token="t", endpoint=second.url, retry_total=0)
+        again = client.droplets.get(droplet["id"])["droplet"]
+        assert (again["name"], again["status"], again["tags"]) == ("keep", "active", ["kept"])
+        assert client.tags.get("kept")["tag"]["resources"]["droplets"]["count"] == 1
+        urns = [r["urn"] for r in client.projects.list_resources_default()["resources"]]
+        assert urns == [f"do:droplet:{droplet['id']}"]
+        assert client.droplets.create({"name": "next", **BASE})["droplet"]["id"] == droplet["id"] + 1
+
+
+@pytest.mark.parametrize("action, before, after", [("shutdown", "active", "off"), ("reboot", "active", "active"),
+                                                   ("power_cycle", "off", "active")])
+def test_power_transitions(client, action, before, after):
+    droplet_id = create(client)["droplet"]["id"]
+    if before == "off":
+        client.droplet_actions.post(droplet_id, {"type": "power_off"})
+    assert client.droplets.get(droplet_id)["droplet"]["status"] == before
+    assert client.droplet_actions.post(droplet_id, {"type": action})["action"]["type"] == action
+    assert client.droplets.get(droplet_id)["droplet"]["status"] == after
+
+
+def test_snapshot_image_update_and_delete(client):
+    droplet_id = create(client)["droplet"]["id"]
+    client.droplet_actions.post(droplet_id, {"type": "snapshot", "name": "s1"})
+    image_id = client.droplets.list_snapshots(droplet_id)["snapshots"][0]["id"]
+    updated = client.images.update(image_id, {"name": "s1-renamed", "distribution": "Ubuntu"})["image"]
+    assert updated["name"] == "s1-renamed" and updated["public"] is False
+    with pytest.raises(HttpResponseError) as err:
+        client.images.delete(client.images.get("debian-12-x64")["image"]["id"])
+    assert "is a public image" in err.value.response.json()["message"]
+    client.images.delete(image_id)
+    assert client.images.get(image_id)["id"] == "not_found"
+    assert client.droplets.list_snapshots(droplet_id)["snapshots"] == []
+    assert client.droplets.get(droplet_id)["droplet"]["snapshot_ids"] == []

@@ -205,6 +205,7 @@ class CatalogBackend(Backend):
     def delete_image(self, ref) -> None:
         record = self._require_private(ref)
         del self.data["images"][str(record["id"])]
+        self.backend("droplets").forget_snapshot(record["id"])
 
     def _require_private(self, ref) -> dict:
         record = self._find_image(ref)

@@ -387,14 +387,13 @@ class DropletsBackend(Backend):
     # -- snapshots
     def snapshots(self, droplet_id) -> list[dict]:
         record = self._record(droplet_id)
-        catalog = self.backend("catalog")
-        out = []
-        for image_id in record["snapshot_ids"]:
-            try:
-                out.append(catalog.image(image_id))
-            except NotFound:
-                continue
-        return out
+        return [self.backend("catalog").image(image_id) for image_id in record["snapshot_ids"]]
+
+    def forget_snapshot(self, image_id: int) -> None:
+        """A snapshot image was deleted (called by the catalog)."""
+        for record in self.table("droplets").values():
+            if image_id in record["snapshot_ids"]:
+                record["snapshot_ids"].remove(image_id)
 
     # -- seed
     def seed(self, payload: dict) -> dict:
