@@ -63,7 +63,8 @@ class EmulatorApp:
             if route.auth:
                 self._authenticate(http.headers.get("authorization", ""))
                 rate_headers = self._rate_limit()
-            latency_ms, fault = self.control.faults.pick(f"{method} {raw_path}?{query_string}")
+            latency_ms, fault = (self.control.faults.pick(f"{method} {raw_path}?{query_string}")
+                                 if self.control.faults else (0, None))
             if latency_ms:
                 await asyncio.sleep(latency_ms / 1000)
             if fault is not None:

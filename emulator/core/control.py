@@ -79,6 +79,9 @@ class Faults:
         with self._lock:
             return [f.public() for f in self._faults]
 
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
     def pick(self, key: str) -> tuple[int, Fault | None]:
         """(latency_ms, fault-with-status or None) for a request key; consumes counts."""
         latency = 0

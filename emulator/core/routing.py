@@ -92,10 +92,11 @@ class Route:
 
     def __post_init__(self) -> None:
         self.segments = tuple(s for s in self.template.strip("/").split("/"))
+        self._specificity = tuple(0 if s.startswith("{") else 1 for s in self.segments)
 
     @property
     def specificity(self) -> tuple[int, ...]:
-        return tuple(0 if s.startswith("{") else 1 for s in self.segments)
+        return self._specificity
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         if len(parts) != len(self.segments):
@@ -153,6 +154,29 @@ class Router:
                 self.by_length.setdefault(len(route.segments), []).append(route)
         for routes in self.by_length.values():
             routes.sort(key=lambda r: r.specificity, reverse=True)
+        # Hot path: candidates keyed by (segment count, first two segments) when both are literal
+        # (every /v2/<family>/... route), so a request tries a handful of templates, not all.
+        self._by_prefix: dict[tuple, list[Route]] = {}
+        for length, routes in self.by_length.items():
+            for route in routes:
+                self._by_prefix.setdefault((length, *self._prefix(route.segments)), []).append(route)
+
+    @staticmethod
+    def _prefix(segments: tuple[str, ...] | list[str]) -> tuple[str | None, str | None]:
+        """The first two segments when literal; ``None`` stands for a ``{param}`` (matches anything)."""
+        first = segments[0] if segments and not segments[0].startswith("{") else None
+        second = segments[1] if len(segments) > 1 and not segments[1].startswith("{") else None
+        return first, second
+
+    def _candidates(self, parts: list[str]) -> list[Route]:
+        length = len(parts)
+        first = parts[0] if parts else None
+        second = parts[1] if length > 1 else None
+        keys = {(length, first, second), (length, first, None), (length, None, second), (length, None, None)}
+        found = [r for key in keys for r in self._by_prefix.get(key, ())]
+        if len(keys) > 1:
+            found.sort(key=lambda r: r.specificity, reverse=True)
+        return found
 
     @staticmethod
     def split(raw_path: str) -> list[str]:
@@ -162,7 +186,7 @@ class Router:
         """(route, params, path_known): path_known tells 405 from 404 when no method matches."""
         parts = self.split(raw_path)
         path_known = False
-        for route in self.by_length.get(len(parts), ()):
+        for route in self._candidates(parts):
             params = route.match(parts)
             if params is None:
                 continue

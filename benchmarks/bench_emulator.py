@@ -1,0 +1,95 @@
+"""Emulator throughput: simple GETs per second on loopback, from a second process.
+
+The emulator runs as ``python -m emulator --port 0`` in its own process (as ``make emulator`` does);
+this process drives it with keep-alive HTTP clients on several threads. Target: >= 1,000 GET/s.
+
+    .venv/bin/python -m benchmarks.bench_emulator [--seconds 5] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+
+AUTH = {"Authorization": "Bearer bench"}
+TARGET_PER_SECOND = 1000
+
+
+def start_emulator() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if "listening on" not in line:
+        proc.kill()
+        raise SystemExit(f"emulator did not start: {line!r}")
+    return proc, line.split("listening on ")[1].split()[0]
+
+
+def drive(url: str, seconds: float, threads: int) -> tuple[int, int, list[float]]:
+    """(ok responses, failures, per-request latencies in ms) of GETs on ``url`` for ``seconds``."""
+    stop = time.perf_counter() + seconds
+    counts = [0, 0]
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        ok = bad = 0
+        mine = []
+        with httpx.Client(headers=AUTH, timeout=10) as http:
+            while (start := time.perf_counter()) < stop:
+                status = http.get(url).status_code
+                mine.append((time.perf_counter() - start) * 1000)
+                if status == 200:
+                    ok += 1
+                else:
+                    bad += 1
+        with lock:
+            counts[0] += ok
+            counts[1] += bad
+            latencies.extend(mine)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return counts[0], counts[1], sorted(latencies)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_emulator", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    args = parser.parse_args(argv)
+    proc, base = start_emulator()
+    try:
+        firewall = httpx.post(f"{base}/v2/firewalls", headers=AUTH, json={"name": "bench"}).json()["firewall"]
+        for i in range(19):
+            httpx.post(f"{base}/v2/firewalls", headers=AUTH, json={"name": f"bench-{i}"})
+        cases = [("GET /v2/account", f"{base}/v2/account"),
+                 ("GET /v2/firewalls/{id}", f"{base}/v2/firewalls/{firewall['id']}"),
+                 ("GET /v2/firewalls (20 per page)", f"{base}/v2/firewalls")]
+        drive(cases[0][1], 0.5, args.threads)  # warm up
+        worst = None
+        print(f"{'request':34} {'GET/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+        for label, url in cases:
+            ok, bad, lat = drive(url, args.seconds, args.threads)
+            rate = ok / args.seconds
+            worst = rate if worst is None else min(worst, rate)
+            p50, p99 = lat[len(lat) // 2], lat[int(len(lat) * 0.99)]
+            print(f"{label:34} {rate:8.0f} {p50:7.2f} {p99:7.2f} {bad:6d}")
+        verdict = "meets" if worst >= TARGET_PER_SECOND else "MISSES"
+        print(f"slowest case {worst:.0f} GET/s: {verdict} the {TARGET_PER_SECOND}/s target "
+              f"({args.threads} client threads, {args.seconds:.0f} s each)")
+        return 0 if worst >= TARGET_PER_SECOND else 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
