@@ -76,3 +76,42 @@ def test_stack_policy_follows_property_dependencies(pack):
     assert reported == []
     policy.validate(StackValidationArgs([cluster]), lambda message, urn=None: reported.append((message, urn)))
     assert reported and reported[0][1] == "urn:db"
+
+
+def _serve_pack(monkeypatch, environ: dict) -> object:
+    """Run policy/__main__.py as the engine does; the analyzer starts, then stops at its first sleep."""
+    import pulumi_policy.policy as runtime
+
+    servicers = []
+    real = runtime._PolicyAnalyzerServicer
+
+    def recording(*args, **kwargs):
+        servicers.append(real(*args, **kwargs))
+        return servicers[-1]
+
+    def stop(_seconds):
+        raise KeyboardInterrupt  # the pack's serve loop ends on Ctrl-C: server.stop(0)
+
+    monkeypatch.setattr(runtime, "_PolicyAnalyzerServicer", recording)
+    monkeypatch.setattr(runtime.time, "sleep", stop)
+    monkeypatch.setattr(runtime.sys, "stdout", type("Out", (), {"buffer": __import__("io").BytesIO()})())
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="__main__")
+    (servicer,) = servicers
+    return servicer
+
+
+def test_pack_builds_and_serves_its_policy_pack_per_stack(monkeypatch):
+    from pulumi.runtime.proto import analyzer_pb2
+
+    prod = _serve_pack(monkeypatch, {"PULUMI_STACK": "prod",
+                                     "PULUMI_CONFIG": json.dumps({"do-platform:environment": "production"})})
+    info = prod.GetAnalyzerInfo(None, None)
+    assert info.name == "do-platform-guardrails"
+    assert [p.name for p in info.policies] == [name for name, _ in guardrails.ALL_RULES]
+    assert {p.enforcementLevel for p in info.policies} == {analyzer_pb2.MANDATORY}
+
+    dev = _serve_pack(monkeypatch, {"PULUMI_STACK": "dev",
+                                    "PULUMI_CONFIG": json.dumps({"do-platform:environment": "development"})})
+    assert {p.enforcementLevel for p in dev.GetAnalyzerInfo(None, None).policies} == {analyzer_pb2.ADVISORY}
