@@ -71,4 +71,6 @@ def test_seed_rejects_unknown_slugs(emulator):
     from emulator.core.errors import Unprocessable
 
     with pytest.raises(Unprocessable, match="unknown size/region pair"):
-        emulator.control.seed("catalog", {"unavailable": [{"size": "s-99", "region": "nyc3"}]})
+        emulator.control.seed("catalog", {"regions": {"nyc1": {"available": False}},
+                                          "unavailable": [{"size": "s-99", "region": "nyc3"}]})
+    assert emulator.state.backend("catalog").region("nyc1")["available"] is True  # nothing half-applied

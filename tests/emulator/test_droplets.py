@@ -133,8 +133,18 @@ def test_backups_snapshot_and_ipv6_actions(client):
     assert "backups" in droplet["features"] and droplet["next_backup_window"]["start"].endswith("04:00:00Z")
     client.droplet_actions.post(droplet_id, {"type": "change_backup_policy",
                                              "backup_policy": {"plan": "weekly", "weekday": "TUE", "hour": 8}})
+    policy = client.droplets.get_backup_policy(droplet_id)["policy"]
+    assert policy["backup_enabled"] is True
+    assert policy["backup_policy"] == {"plan": "weekly", "weekday": "TUE", "hour": 8, "window_length_hours": 4,
+                                       "retention_period_days": 28}
+    policies = client.droplets.list_backup_policies()["policies"]
+    assert policies[str(droplet_id)]["backup_policy"]["weekday"] == "TUE"
+    supported = client.droplets.list_supported_backup_policies()["supported_policies"]
+    assert [p["name"] for p in supported] == ["weekly", "daily"]
     client.droplet_actions.post(droplet_id, {"type": "disable_backups"})
     assert client.droplets.get(droplet_id)["droplet"]["next_backup_window"] is None
+    assert client.droplets.get_backup_policy(droplet_id)["policy"] == {"droplet_id": droplet_id,
+                                                                       "backup_enabled": False}
     client.droplet_actions.post(droplet_id, {"type": "enable_ipv6"})
     assert client.droplets.get(droplet_id)["droplet"]["networks"]["v6"]
     client.droplet_actions.post(droplet_id, {"type": "snapshot", "name": "before-upgrade"})

@@ -231,31 +231,36 @@ class CatalogBackend(Backend):
     # -- seed
     def seed(self, payload: dict) -> dict:
         """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...]}},
-        "unavailable": [{"size": slug, "region": slug}]}``: change availability."""
+        "unavailable": [{"size": slug, "region": slug}]}``: change availability (all checked before any change)."""
         allowed = {"regions", "sizes", "unavailable"}
         unknown = sorted(set(payload) - allowed)
         if unknown:
             raise Unprocessable(f"unknown catalog seed keys {unknown}; allowed: {sorted(allowed)}")
-        for slug, changes in (payload.get("regions") or {}).items():
+        regions, sizes = payload.get("regions") or {}, payload.get("sizes") or {}
+        pairs = payload.get("unavailable") or []
+        for slug in regions:
             if slug not in self.data["regions"]:
                 raise Unprocessable(f"regions: unknown region {slug!r}")
-            if "available" in changes:
-                self.data["regions"][slug]["available"] = bool(changes["available"])
-        for slug, changes in (payload.get("sizes") or {}).items():
+        for slug, changes in sizes.items():
             if slug not in self.data["sizes"]:
                 raise Unprocessable(f"sizes: unknown size {slug!r}")
+            bad = [r for r in changes.get("regions", []) if r not in self.data["regions"]]
+            if bad:
+                raise Unprocessable(f"sizes.{slug}.regions: unknown regions {bad}")
+        for pair in pairs:
+            if not isinstance(pair, dict) or pair.get("size") not in self.data["sizes"] \
+                    or pair.get("region") not in self.data["regions"]:
+                raise Unprocessable(f"unavailable: unknown size/region pair {pair!r}")
+        for slug, changes in regions.items():
+            if "available" in changes:
+                self.data["regions"][slug]["available"] = bool(changes["available"])
+        for slug, changes in sizes.items():
             if "available" in changes:
                 self.data["sizes"][slug]["available"] = bool(changes["available"])
             if "regions" in changes:
-                bad = [r for r in changes["regions"] if r not in self.data["regions"]]
-                if bad:
-                    raise Unprocessable(f"sizes.{slug}.regions: unknown regions {bad}")
                 self.data["sizes"][slug]["regions"] = list(changes["regions"])
-        for pair in payload.get("unavailable") or []:
-            size, region = pair.get("size"), pair.get("region")
-            if size not in self.data["sizes"] or region not in self.data["regions"]:
-                raise Unprocessable(f"unavailable: unknown size/region pair {pair!r}")
-            regions = self.data["sizes"][size]["regions"]
-            if region in regions:
-                regions.remove(region)
+        for pair in pairs:
+            offered = self.data["sizes"][pair["size"]]["regions"]
+            if pair["region"] in offered:
+                offered.remove(pair["region"])
         return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}

@@ -26,6 +26,8 @@ PUBLIC_V6_BASE = int(ipaddress.IPv6Address("2604:a880:800:10::"))
 BACKUP_PLANS = ("daily", "weekly")
 BACKUP_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 BACKUP_HOURS = (0, 4, 8, 12, 16, 20)
+BACKUP_WINDOW_HOURS = 4
+BACKUP_RETENTION_DAYS = {"weekly": 28, "daily": 7}
 ACTION_TYPES = ("power_on", "power_off", "shutdown", "reboot", "power_cycle", "resize", "rename", "snapshot",
                 "enable_backups", "disable_backups", "change_backup_policy", "enable_private_networking",
                 "enable_ipv6", "rebuild", "password_reset")
@@ -204,8 +206,11 @@ class DropletsBackend(Backend):
         hour = raw.get("hour") or 0
         if hour not in BACKUP_HOURS:
             raise Unprocessable(f"backup_policy.hour must be one of {', '.join(map(str, BACKUP_HOURS))}; got {hour!r}")
-        return {"plan": plan, "weekday": weekday if plan == "weekly" else None, "hour": hour,
-                "window_length_hours": 4, "retention_period_days": 28 if plan == "weekly" else 7}
+        policy = {"plan": plan, "hour": hour, "window_length_hours": BACKUP_WINDOW_HOURS,
+                  "retention_period_days": BACKUP_RETENTION_DAYS[plan]}
+        if plan == "weekly":
+            policy["weekday"] = weekday
+        return policy
 
     def _backup_window(self, policy: dict) -> dict:
         now = self.clock.now().replace(minute=0, second=0, microsecond=0)
@@ -215,6 +220,23 @@ class DropletsBackend(Backend):
             days_ahead = (target - (start.weekday() + 1) % 7) % 7
             start += timedelta(days=days_ahead)
         return {"start": rfc3339(start), "end": rfc3339(start + timedelta(hours=policy["window_length_hours"]))}
+
+    # -- backup policies
+    def backup_policy(self, droplet_id) -> dict:
+        """``GET /v2/droplets/{id}/backups/policy``: the policy when backups are on."""
+        record = self._record(droplet_id)
+        view = {"droplet_id": record["id"], "backup_enabled": "backups" in record["features"]}
+        if view["backup_enabled"] and record["_backup_policy"]:
+            view["backup_policy"] = dict(record["_backup_policy"])
+            view["next_backup_window"] = record["next_backup_window"]
+        return view
+
+    @staticmethod
+    def supported_backup_policies() -> list[dict]:
+        return [{"name": plan, "possible_window_starts": list(BACKUP_HOURS), "window_length_hours": BACKUP_WINDOW_HOURS,
+                 "retention_period_days": BACKUP_RETENTION_DAYS[plan],
+                 "possible_days": list(BACKUP_WEEKDAYS) if plan == "weekly" else []}
+                for plan in ("weekly", "daily")]
 
     # -- delete
     def delete(self, droplet_id) -> None:

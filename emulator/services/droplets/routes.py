@@ -36,6 +36,24 @@ def droplet_actions_post_by_tag(req: Request):
     return Reply(201, {"actions": req.backend("droplets").act_by_tag(req.arg("tag_name"), req.json())})
 
 
+@routes.get("/v2/droplets/backups/policies")
+def droplets_list_backup_policies(req: Request):
+    backend = req.backend("droplets")
+    body = paginate(req, backend.list(), "policies")
+    body["policies"] = {str(d["id"]): backend.backup_policy(d["id"]) for d in body["policies"]}
+    return body
+
+
+@routes.get("/v2/droplets/backups/supported_policies")
+def droplets_list_supported_backup_policies(req: Request):
+    return {"supported_policies": req.backend("droplets").supported_backup_policies()}
+
+
+@routes.get("/v2/droplets/{droplet_id}/backups/policy")
+def droplets_get_backup_policy(req: Request):
+    return {"policy": req.backend("droplets").backup_policy(req.param_int("droplet_id"))}
+
+
 @routes.get("/v2/droplets/{droplet_id}")
 def droplets_get(req: Request):
     return {"droplet": req.backend("droplets").get(req.param_int("droplet_id"))}
