@@ -92,9 +92,12 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        data = dict(data)
-        data["components"] = [PlanComponent(**c) for c in data.get("components", [])]
-        data["resources"] = [PlanResource(**r) for r in data.get("resources", [])]
+        def known(kind, item: dict[str, Any]) -> dict[str, Any]:  # fields a newer version added are dropped
+            return {k: v for k, v in item.items() if k in kind.__dataclass_fields__}
+
+        data = known(cls, data)
+        data["components"] = [PlanComponent(**known(PlanComponent, c)) for c in data.get("components", [])]
+        data["resources"] = [PlanResource(**known(PlanResource, r)) for r in data.get("resources", [])]
         return cls(**data)
 
     @property

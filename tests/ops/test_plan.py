@@ -130,3 +130,10 @@ def test_plan_against_a_revision_without_the_stack_is_none(tmp_path):
     assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
     worktrees = subprocess.run([*git, "worktree", "list"], capture_output=True, text=True, check=True).stdout
     assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone
+
+
+def test_json_from_another_version_ignores_fields_it_does_not_know():
+    data = ops.build_plan(evaluation(), DEV, TABLE).to_json()
+    data["added_later"] = 1
+    data["resources"][0]["also_new"] = True
+    assert ops.Plan.from_json(data).stack == "dev"
