@@ -89,7 +89,7 @@ class EmulatorApp:
                 query=parse_query(query_string),
                 body=parsed,
                 headers=dict(http.headers),
-                base_url=self.state.settings.base_url or f"{http.url.scheme}://{http.url.netloc}",
+                base_url=self.state.settings.base_url or self._base_url(http),
                 state=self.state,
                 template=route.template,
             )
@@ -109,6 +109,16 @@ class EmulatorApp:
             for observer in (*RESPONSE_OBSERVERS, *self.response_observers):
                 observer(method, template, raw_path, reply.status, dict(response.headers), bytes(response.body))
         return response
+
+    @staticmethod
+    def _base_url(http: HttpRequest) -> str:
+        """``scheme://host:port`` the client used (the Host header), for absolute pagination links."""
+        scope = http.scope
+        host = http.headers.get("host")
+        if not host:
+            server = scope.get("server") or ("127.0.0.1", 80)
+            host = f"{server[0]}:{server[1]}"
+        return f"{scope.get('scheme', 'http')}://{host}"
 
     def _authenticate(self, header: str) -> None:
         scheme, _, token = header.partition(" ")
