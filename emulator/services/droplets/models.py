@@ -97,7 +97,6 @@ class DropletsBackend(Backend):
             raise Unprocessable(f"size {size['slug']!r} has a {size['disk']} GB disk, smaller than image "
                                 f"{image['slug'] or image['id']}'s min_disk_size {image['min_disk_size']}")
         keys = self.backend("ssh_keys").resolve(body.get("ssh_keys"))
-        vpc = self.backend("vpcs").resolve(region["slug"], body.get("vpc_uuid"))
         tags = self.backend("tags").validate(body.get("tags"))
         volume_ids = self.backend("volumes").claimable(body.get("volumes"), region["slug"])
         if volume_ids and len(names) > 1:
@@ -110,6 +109,7 @@ class DropletsBackend(Backend):
             if body.get(flag) is not None and not isinstance(body[flag], bool):
                 raise Unprocessable(f"{flag} must be a boolean; got {body[flag]!r}")
         self._check_limit(len(names))
+        vpc = self.backend("vpcs").resolve(region["slug"], body.get("vpc_uuid"))  # last: may create the default
 
         created = []
         for name in names:

@@ -68,8 +68,8 @@ class VpcsBackend(Backend):
         region = self.backend("catalog").require_region(body["region"])["slug"]
         name = self._valid_name(body["name"])
         description = self._valid_description(body.get("description"))
-        self.default_for(region)  # the first VPC of a region is never a user's: the default exists first
         ip_range = self._valid_range(body["ip_range"]) if body.get("ip_range") else self._free_range()
+        self.default_for(region)  # the first VPC of a region is never a user's: the default exists first
         record = self._insert(name, region, description, str(ip_range), default=False)
         return public(record)
 
