@@ -90,6 +90,10 @@ REQUIRES: dict[Component, tuple[tuple[Component, str], ...]] = {
 }
 
 
+class _Whole(ValueError):
+    """A validation message that already names the bad part (``'cdn' is not a component; ...``)."""
+
+
 def _allowed(values) -> str:
     return ", ".join(str(getattr(v, "value", v)) for v in values)
 
@@ -159,7 +163,7 @@ class NetworkConfig(_Model):
         for item in v:
             net = _cidr(item, allowed="specific CIDRs such as 203.0.113.4/32")
             if str(net) in ANYWHERE or net.prefixlen == 0:
-                raise ValueError(f"{item!r} opens SSH to the whole internet; allowed: specific CIDRs such as "
+                raise _Whole(f"{item!r} opens SSH to the whole internet; allowed: specific CIDRs such as "
                                  "203.0.113.4/32")
             out.append(str(net))
         return tuple(sorted(set(out)))
@@ -231,7 +235,7 @@ class WebConfig(_Model):
     def _keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for key in v:
             if not (re.match(r"^([0-9a-f]{2}:){15}[0-9a-f]{2}$", key) or key.isdigit()):
-                raise ValueError(f"{key!r} is not an SSH key reference; allowed: MD5 fingerprints "
+                raise _Whole(f"{key!r} is not an SSH key reference; allowed: MD5 fingerprints "
                                  "(aa:bb:...:ff) or numeric key ids")
         return v
 
@@ -259,7 +263,7 @@ class PoolConfig(_Model):
     @model_validator(mode="after")
     def _range(self) -> PoolConfig:
         if not 1 <= self.min_nodes <= self.max_nodes <= 100:
-            raise ValueError(f"minNodes={self.min_nodes}, maxNodes={self.max_nodes}: allowed: "
+            raise _Whole(f"minNodes={self.min_nodes}, maxNodes={self.max_nodes}: allowed: "
                              "1 <= minNodes <= maxNodes <= 100")
         return self
 
@@ -304,7 +308,7 @@ class KubernetesConfig(_Model):
         names = [p.name for p in v]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"duplicate pool names {dupes}; allowed: unique names")
+            raise _Whole(f"duplicate pool names {dupes}; allowed: unique names")
         return v
 
     @field_validator("control_plane_cidrs")
@@ -353,7 +357,7 @@ class DatabaseConfig(_Model):
             raise ValueError("empty; allowed: at least one name")
         for item in v:
             if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", item) or item in ("doadmin", "defaultdb", "postgres"):
-                raise ValueError(f"{item!r} is not allowed; allowed: lower-case identifiers other than "
+                raise _Whole(f"{item!r} is not allowed; allowed: lower-case identifiers other than "
                                  "doadmin, defaultdb and postgres")
         return v
 
@@ -402,7 +406,7 @@ class ImageConfig(_Model):
     @model_validator(mode="after")
     def _pinned(self) -> ImageConfig:
         if self.tag is None and self.digest is None:
-            raise ValueError("neither tag nor digest is set; allowed: a tag, a digest, or both")
+            raise _Whole("neither tag nor digest is set; allowed: a tag, a digest, or both")
         return self
 
 
@@ -455,7 +459,7 @@ class AppConfig(_Model):
     def _env(cls, v: dict[str, str]) -> dict[str, str]:
         for key in v:
             if not ENV_NAME.match(key):
-                raise ValueError(f"{key!r} is not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
+                raise _Whole(f"{key!r} is not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
         return v
 
     @field_validator("domain")
@@ -528,9 +532,9 @@ class StackConfig(_Model):
             raise ValueError(f"not a list; allowed: a list drawn from {_allowed(Component)}")
         for item in v:
             if item not in {c.value for c in Component}:
-                raise ValueError(f"{item!r} is not a component; allowed: {_allowed(Component)}")
+                raise _Whole(f"{item!r} is not a component; allowed: {_allowed(Component)}")
         if len(set(v)) != len(v):
-            raise ValueError("a component is listed twice; allowed: each component once")
+            raise _Whole("a component is listed twice; allowed: each component once")
         return v
 
     @field_validator("domain", "registry", mode="before")
@@ -558,7 +562,7 @@ class StackConfig(_Model):
     def _emails(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for item in v:
             if not EMAIL.match(item):
-                raise ValueError(f"{item!r} is not an email address; allowed: addresses such as ops@example.com")
+                raise _Whole(f"{item!r} is not an email address; allowed: addresses such as ops@example.com")
         return v
 
     @field_validator("apps")
@@ -567,7 +571,7 @@ class StackConfig(_Model):
         names = [a.name for a in v]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"duplicate app names {dupes}; allowed: unique names")
+            raise _Whole(f"duplicate app names {dupes}; allowed: unique names")
         return v
 
     def enabled(self, component: Component | str) -> bool:
@@ -639,7 +643,7 @@ def _cidr(v: str, *, allowed: str) -> ipaddress.IPv4Network | ipaddress.IPv6Netw
     try:
         return ipaddress.ip_network(v, strict=True)
     except (ValueError, TypeError):
-        raise ValueError(f"{v!r} is not a CIDR with host bits clear; allowed: {allowed}") from None
+        raise _Whole(f"{v!r} is not a CIDR with host bits clear; allowed: {allowed}") from None
 
 
 def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
@@ -689,7 +693,7 @@ def _key_name(loc: tuple[Any, ...]) -> str:
         head = f"{PROJECT}:{to_camel(str(parts[0]))}" if parts else PROJECT
         parts = parts[1:]
     for p in parts:
-        head += f"[{p}]" if isinstance(p, int) else f".{p if str(p)[:1].islower() and '_' not in str(p) else p}"
+        head += f"[{p}]" if isinstance(p, int) else f".{p}"
     return head
 
 
@@ -726,6 +730,8 @@ def _message(err: dict[str, Any]) -> str:
     loc = tuple(err["loc"])
     kind = err["type"]
     value = err.get("input")
+    if str(loc[0]) in ("appSecrets", "app_secrets") or "token" in loc:
+        value = Encrypted()  # never echo a secret value in an error
     if kind == "extra_forbidden":
         owner = _model_at(loc)
         allowed = sorted(f.alias or n for n, f in owner.model_fields.items()) if owner else []
@@ -739,11 +745,15 @@ def _message(err: dict[str, Any]) -> str:
         return f"{_key_name(loc)}: {value!r} is not allowed; allowed: {err['ctx'].get('expected', '')}"
     text = err["msg"].removeprefix("Value error, ")
     if kind == "value_error":
-        if text.startswith(("'", "minNodes", "duplicate", "a component", "neither")):
+        if isinstance(err.get("ctx", {}).get("error"), _Whole):
             return f"{_key_name(loc)}: {text}"
-        return f"{_key_name(loc)}: {value!r} is {text}" if not text.startswith("not ") else \
-            f"{_key_name(loc)}: {value!r} is {text}"
-    return f"{_key_name(loc)}: {_short(value)} is invalid ({text.lower()})"
+        return f"{_key_name(loc)}: {_short(value)} is {text}"
+    expected = next((v for k, v in TYPE_HINTS.items() if kind.startswith(k)), "a value of the documented type")
+    return f"{_key_name(loc)}: {_short(value)} is not allowed ({text[:1].lower()}{text[1:]}); allowed: {expected}"
+
+
+TYPE_HINTS = {"int": "an integer", "bool": "true or false", "float": "a number", "string": "a string",
+              "list": "a list", "tuple": "a list", "dict": "a mapping", "model": "a mapping"}
 
 
 def _short(value: Any) -> str:

@@ -95,6 +95,8 @@ CASES = [
     ("unknown-key", "dev", with_("dev", P + "colour", "blue"), P + "colour", "unknown key"),
     ("secret-for-unknown-app", "dev", with_("dev", P + "appSecrets", {"api": {"TOKEN": "x"}}), P + "appSecrets",
      "'api'"),
+    ("web-count-type", "dev", with_("dev", P + "web", "three", ("count",)), P + "web.count", "'three'"),
+    ("backups-type", "dev", with_("dev", P + "web", "sometimes", ("backups",)), P + "web.backups", "'sometimes'"),
     ("policy", "dev", with_("dev", P + "policyEnforcement", "strict"), P + "policyEnforcement", "'strict'"),
 ]
 
@@ -130,3 +132,13 @@ def test_secret_values_never_appear_in_errors():
     with pytest.raises(ConfigError) as info:
         load_stack_config(cfg, "dev")
     assert "hunter2-secret" not in info.value.message and "appSecrets" in info.value.message
+
+
+def test_secret_values_never_appear_in_type_errors():
+    cfg = with_("dev", P + "appSecrets", {"web": {"API_KEY": ["hunter2-secret"]}})
+    cfg["digitalocean:token"] = ["tok-secret-123"]
+    for bad in (cfg, {**base(), "digitalocean:token": ["tok-secret-123"]}):
+        with pytest.raises(ConfigError) as info:
+            load_stack_config(bad, "dev")
+        assert "hunter2-secret" not in info.value.message and "tok-secret-123" not in info.value.message
+        assert "[secret]" in info.value.message
