@@ -5,6 +5,9 @@ import copy
 import pytest
 from azure.core.exceptions import HttpResponseError
 
+from do_platform.client import make_client
+from emulator import EmulatorServer
+
 SPEC = {
     "name": "web",
     "region": "nyc",
@@ -203,3 +206,13 @@ def test_instance_sizes_regions_and_propose(client):
     _create(client)
     taken = client.apps.validate_app_spec({"spec": SPEC})
     assert taken["app_name_available"] is False and taken["app_name_suggestion"] == "web-2"
+
+
+def test_state_file_keeps_apps_and_deployments_across_a_restart(tmp_path):
+    state_file = str(tmp_path / "state.json")
+    with EmulatorServer(state_file=state_file) as first:
+        created = _create(make_client(token="t", endpoint=first.url))
+    with EmulatorServer(state_file=state_file) as second:
+        again = make_client(token="t", endpoint=second.url).apps.get(created["id"])["app"]
+        assert again["active_deployment"]["id"] == created["pending_deployment"]["id"]
+        assert again["spec"] == SPEC

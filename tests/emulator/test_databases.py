@@ -5,6 +5,9 @@ from urllib.parse import urlparse
 import pytest
 from azure.core.exceptions import HttpResponseError
 
+from do_platform.client import make_client
+from emulator import EmulatorServer
+
 PG = {"name": "pg-main", "engine": "pg", "version": "16", "region": "nyc3", "size": "db-s-1vcpu-1gb",
       "num_nodes": 1}
 
@@ -241,3 +244,29 @@ def test_replicas_create_list_promote_delete(client):
     client.databases.destroy_replica(primary["id"], "pg-read-2")
     assert client.databases.list_replicas(primary["id"])["replicas"] == []
     assert client.databases.get_replica(primary["id"], "pg-read-2")["id"] == "not_found"
+
+
+def test_backup_restore_brings_databases_and_users(client):
+    source = _create(client)
+    client.databases.add(source["id"], {"name": "orders"})
+    client.databases.add_user(source["id"], {"name": "app"})
+    restored = _create(client, name="pg-restored", backup_restore={"database_name": "pg-main"})
+    assert restored["db_names"] == ["defaultdb", "orders"]
+    assert [u["name"] for u in restored["users"]] == ["doadmin", "app"]
+    assert restored["connection"]["password"] != source["connection"]["password"]
+    with pytest.raises(HttpResponseError) as excinfo:
+        _create(client, name="pg-x", backup_restore={"database_name": "nope"})
+    assert _error(excinfo)[2].startswith("backup_restore.database_name")
+
+
+def test_state_file_keeps_clusters_across_a_restart(tmp_path):
+    state_file = str(tmp_path / "state.json")
+    with EmulatorServer(state_file=state_file) as first:
+        client = make_client(token="t", endpoint=first.url)
+        created = _create(client)
+        client.databases.update_firewall_rules(created["id"], {"rules": [{"type": "tag", "value": "web"}]})
+    with EmulatorServer(state_file=state_file) as second:
+        client = make_client(token="t", endpoint=second.url)
+        again = client.databases.get_cluster(created["id"])["database"]
+        assert again["connection"]["password"] == created["connection"]["password"]
+        assert [r["value"] for r in client.databases.list_firewall_rules(created["id"])["rules"]] == ["web"]

@@ -7,6 +7,9 @@ import httpx
 import pytest
 from azure.core.exceptions import HttpResponseError
 
+from do_platform.client import make_client
+from emulator import EmulatorServer
+
 DEFAULT_POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 2, "tags": ["web", "terraform:default-node-pool"]}
 
 
@@ -212,3 +215,13 @@ def test_associated_volumes_are_found_by_cluster_tag_and_destroyed(emulator, cli
     client.kubernetes.destroy_associated_resources_selective(cluster["id"], {"volumes": [volume["id"]]})
     assert client.volumes.get(volume["id"])["id"] == "not_found"
     assert client.kubernetes.get_cluster(cluster["id"])["id"] == "not_found"
+
+
+def test_state_file_keeps_clusters_across_a_restart(tmp_path):
+    state_file = str(tmp_path / "state.json")
+    with EmulatorServer(state_file=state_file) as first:
+        created = _create(make_client(token="t", endpoint=first.url))
+    with EmulatorServer(state_file=state_file) as second:
+        again = make_client(token="t", endpoint=second.url).kubernetes.get_cluster(created["id"])
+        assert again["kubernetes_cluster"]["node_pools"][0]["id"] == created["node_pools"][0]["id"]
+        assert again["kubernetes_cluster"]["status"]["state"] == "running"

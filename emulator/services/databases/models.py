@@ -13,6 +13,7 @@ import copy
 from typing import Any
 from urllib.parse import quote
 
+from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.validate import choice, integer, string, unset
@@ -114,6 +115,7 @@ class DatabasesBackend(Backend):
             raise Unprocessable(f"name {name!r} is already used by another database cluster")
         cluster_id = self.ids.uuid()
         urn = f"do:dbaas:{cluster_id}"
+        source = self._restore_source(body.get("backup_restore"), engine)
         rules = body.get("rules")
         if rules is not None and not isinstance(rules, list):
             raise Unprocessable("rules must be a list of {type, value}")
@@ -136,6 +138,9 @@ class DatabasesBackend(Backend):
             "_dbs": [DEFAULT_DB[engine]] if engine in DEFAULT_DB else [],
             "_pools": [], "_config": dict(DEFAULT_CONFIG[engine]), "_autoscale": autoscale, "_replicas": [],
         })
+        if source is not None:  # a restore brings the source's databases and users (new admin password)
+            record["_dbs"] = list(source["_dbs"])
+            record["_users"] += [copy.deepcopy(u) for u in source["_users"] if u["role"] != "primary"]
         if engine in ("redis", "valkey"):
             record["_eviction_policy"] = "noeviction"
         if engine == "mysql":
@@ -145,6 +150,30 @@ class DatabasesBackend(Backend):
         links.assign_project(self.state, urn, project_id)
         schedule(self.state, record, {"status": "online"})
         return self.view(record)
+
+    def _restore_source(self, raw: Any, engine: str) -> dict | None:
+        """The cluster a ``backup_restore`` names (by name, as the API does); 422 when there is none."""
+        if raw in (None, "", {}):
+            return None
+        if not isinstance(raw, dict):
+            raise Unprocessable("backup_restore must be an object with database_name")
+        name = string(raw, "database_name", required=True)
+        source = next((c for c in self.data["clusters"].values() if c["name"] == name), None)
+        if source is None:
+            raise Unprocessable(f"backup_restore.database_name {name!r} is not a database cluster of this account")
+        if source["engine"] != engine:
+            raise Unprocessable(f"backup_restore.database_name {name!r} is a {source['engine']} cluster, "
+                                f"not {engine}")
+        at = string(raw, "backup_created_at")
+        if at is not None:
+            try:
+                when = parse_rfc3339(at)
+            except ValueError:
+                raise Unprocessable(f"backup_restore.backup_created_at must be RFC 3339; got {at!r}") from None
+            if when < parse_rfc3339(source["created_at"]) or when > self.clock.now():
+                raise Unprocessable(f"backup_restore.backup_created_at {at!r} is not a backup of {name!r}: it lies "
+                                    f"outside {source['created_at']} .. now")
+        return source
 
     def cluster(self, cluster_id: str) -> dict:
         return self.get_or_404("clusters", cluster_id, "database cluster")
