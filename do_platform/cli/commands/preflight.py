@@ -1,0 +1,56 @@
+"""``do-platform preflight``: can the account behind the token hold this stack? (read-only)"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
+
+STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("preflight")(preflight)
+
+
+@handle_errors
+def preflight(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False) -> None:
+    """Check the stack's config against the account before `pulumi up`: token and account status, droplet
+    and volume headroom, region and size availability, Kubernetes and Postgres versions, the DNS zone,
+    the registry tier and the images the apps deploy. Only GET requests. Exit 3 when a check fails."""
+    from do_platform.client import make_client
+    from do_platform.ops import preflight as ops
+
+    settings = settings_of(ctx)
+    cfg = ops.load_config(stack)  # a bad stack name or key fails here, before any token lookup or request
+    client = make_client(token=settings.token, endpoint=settings.api_url or cfg.provider.api_endpoint)
+    report = ops.run_checks(client, cfg)
+    if as_json or settings.output is OutputFormat.json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        render(report)
+    if report.failures:
+        stderr_console.print(f"[red]preflight failed:[/red] {len(report.failures)} check(s) of stack {stack!r}",
+                             highlight=False)
+        for line in ops.iter_failures(report):
+            stderr_console.print(f"  {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=3)
+
+
+def render(report) -> None:
+    table = Table(title=f"preflight: stack {report.stack} in {report.region}", title_justify="left")
+    for col in ("check", "status", "detail", "how to fix"):
+        table.add_column(col, overflow="fold")
+    for c in report.checks:
+        table.add_row(c.name, f"[{STYLE.get(c.status, '')}]{c.status}[/]", c.detail, c.fix)
+    console = Console()
+    console.print(table)
+    console.print(f"{report.summary()}; planned: {report.planned['droplets_min']}"
+                  + (f"..{report.planned['droplets_max']}" if report.planned['droplets_max']
+                     != report.planned['droplets_min'] else "")
+                  + f" droplet(s), {report.planned['volumes']} volume(s), {report.planned['load_balancers']} "
+                    "load balancer(s)", highlight=False)

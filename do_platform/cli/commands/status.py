@@ -1,0 +1,54 @@
+"""``do-platform status``: live health of what a stack created (read-only; teardown is `pulumi destroy`)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
+
+
+@handle_errors
+def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False) -> None:
+    """Droplets, load balancers and their droplets, certificates, database clusters, Kubernetes clusters
+    and node pools, apps (active deployment, live URL) and the DNS zone of a stack, found by its
+    env:<stack> tag and its project. Only GET requests. Exit 3 when something is missing or unhealthy.
+    To tear a stack down use `pulumi destroy`, never this tool."""
+    from do_platform.client import make_client
+    from do_platform.ops import preflight
+    from do_platform.ops import status as ops
+
+    settings = settings_of(ctx)
+    cfg = preflight.load_config(stack)  # a bad stack name or key fails here, before any request
+    client = make_client(token=settings.token, endpoint=settings.api_url or cfg.provider.api_endpoint)
+    result = ops.collect(client, cfg)
+    if as_json or settings.output is OutputFormat.json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        render(result)
+    if not result.healthy:
+        bad = result.unhealthy
+        stderr_console.print(f"[red]stack {stack!r} is not healthy:[/red] " + (
+            ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"),
+            highlight=False, soft_wrap=True)
+        raise typer.Exit(code=3)
+
+
+def render(result) -> None:
+    table = Table(title=f"status: stack {result.stack}" + (f" (project {result.project})" if result.project else ""),
+                  title_justify="left")
+    for col in ("kind", "name", "state", "healthy", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in result.resources:
+        table.add_row(r.kind, r.name, r.state, "[green]yes[/]" if r.healthy else "[bold red]no[/]", r.detail)
+    console = Console()
+    console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False)
