@@ -276,3 +276,11 @@ def test_concurrent_creates_get_unique_ids(emulator):
     ids = [r.json()["firewall"]["id"] for r in results]
     assert len(ids) == len(set(ids)) == 160
     assert _get(emulator, "/v2/firewalls").json()["meta"]["total"] == 160
+
+
+# -- docs
+def test_endpoint_table_in_docs_is_current():
+    from emulator import docs
+
+    current = docs.DOC.read_text(encoding="utf-8")
+    assert docs.splice(current, docs.render()) == current, "docs/emulator.md is stale: run python -m emulator.docs"
