@@ -166,6 +166,10 @@ def test_dbs_and_connection_pools(client):
         client.databases.add_connection_pool(cluster["id"], {"name": "bad", "mode": "batch", "size": 1,
                                                              "db": "orders"})
     assert "mode" in _error(excinfo)[2]
+    with pytest.raises(HttpResponseError) as excinfo:  # 1 GiB: 22 backend connections, 5 already pooled
+        client.databases.add_connection_pool(cluster["id"], {"name": "big", "mode": "session", "size": 18,
+                                                             "db": "orders"})
+    assert _error(excinfo)[2] == "size 18 exceeds the connections left for pools on a db-s-1vcpu-1gb cluster: 17 of 22"
     client.databases.delete_connection_pool(cluster["id"], "orders-pool")
     assert client.databases.list_connection_pools(cluster["id"])["pools"] == []
     client.databases.delete(cluster["id"], "orders")

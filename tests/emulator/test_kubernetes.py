@@ -54,6 +54,8 @@ def test_create_get_list_update_delete(client):
     assert (updated["name"], updated["auto_upgrade"], updated["surge_upgrade"]) == ("k8s-renamed", True, True)
     assert updated["maintenance_policy"] == {"start_time": "03:00", "duration": "4h0m0s", "day": "sunday"}
     assert updated["tags"][0] == "team-b"
+    kept = client.kubernetes.update_cluster(created["id"], {"name": "k8s-renamed"})["kubernetes_cluster"]
+    assert kept["tags"] == ["team-b", "k8s", f"k8s:{created['id']}"]  # absent tags are kept
     urns = [r["urn"] for r in client.projects.list_resources_default()["resources"]]
     assert f"do:kubernetes:{created['id']}" in urns
 

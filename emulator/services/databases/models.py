@@ -435,9 +435,14 @@ class DatabasesBackend(Backend):
                 return pool
         raise NotFound(f"The connection pool {name} could not be found.")
 
-    def _pool_fields(self, record: dict, body: dict) -> dict:
+    def _pool_fields(self, record: dict, body: dict, exclude: str | None = None) -> dict:
         mode = choice(body, "mode", POOL_MODES, required=True)
-        size = integer(body, "size", required=True, minimum=1, maximum=record["num_nodes"] * 97)
+        limit = self.pool_connection_limit(record)
+        used = sum(p["size"] for p in record["_pools"] if p["name"] != exclude)
+        size = integer(body, "size", required=True, minimum=1)
+        if used + size > limit:
+            raise Unprocessable(f"size {size} exceeds the connections left for pools on a {record['size']} cluster: "
+                                f"{limit - used} of {limit}")
         db = string(body, "db", required=True)
         if db not in record["_dbs"]:
             raise Unprocessable(f"db {db!r} does not exist in this cluster; existing: {', '.join(record['_dbs'])}")
@@ -445,6 +450,11 @@ class DatabasesBackend(Backend):
         if user:
             self._user(record, user)
         return {"mode": mode, "size": size, "db": db, "user": user}
+
+    @staticmethod
+    def pool_connection_limit(record: dict) -> int:
+        """Backend connections pools may share: 25 per GiB of RAM, 3 of them reserved for maintenance."""
+        return max(1, SIZES[record["size"]][1] // 1024 * 25 - 3)
 
     def add_pool(self, cluster_id: str, body: dict) -> dict:
         record = self.cluster(cluster_id)
@@ -466,7 +476,7 @@ class DatabasesBackend(Backend):
 
     def update_pool(self, cluster_id: str, name: str, body: dict) -> None:
         record = self.cluster(cluster_id)
-        self._pool(record, name).update(self._pool_fields(record, body))
+        self._pool(record, name).update(self._pool_fields(record, body, exclude=name))
 
     def delete_pool(self, cluster_id: str, name: str) -> None:
         record = self.cluster(cluster_id)

@@ -129,7 +129,10 @@ class KubernetesBackend(Backend):
         name = self._name(string(body, "name", required=True), "name")
         if any(c["name"] == name and c["id"] != cluster_id for c in self.data["clusters"].values()):
             raise Unprocessable(f"name {name!r} is already used by another Kubernetes cluster")
-        tags = links.valid_tags(self.state, [t for t in body.get("tags") or [] if not self._system_tag(t)])
+        if body.get("tags") is None:  # absent (godo omits empty lists): keep the user's tags
+            tags = [t for t in record["tags"] if not self._system_tag(t)]
+        else:
+            tags = links.valid_tags(self.state, [t for t in body["tags"] if not self._system_tag(t)])
         maintenance = self._maintenance(body.get("maintenance_policy"), record["maintenance_policy"])
         ha = boolean(body, "ha", record["ha"])
         if record["ha"] and not ha:
