@@ -67,7 +67,8 @@ def check(doc: dict, env: str, region: str, vpc_cidr: str, hostname: str, tags: 
     have = set(doc.get("tags") or [])
     carried = ", ".join(sorted(have)) or "no tags"
     for tag in [f"env:{env}", *tags]:
-        results.append((tag in have, f"tag {tag}: " + ("present" if tag in have else f"missing (droplet has {carried})")))
+        found = "present" if tag in have else f"missing (droplet has {carried})"
+        results.append((tag in have, f"tag {tag}: {found}"))
     actual = doc.get("region")
     results.append((actual == region, f"region: {actual}" + ("" if actual == region else f", expected {region}")))
     network = ipaddress.ip_network(vpc_cidr)
