@@ -85,6 +85,8 @@ def test_lifecycle_waits_for_the_configured_delay(emulator, client):
     ({"node_pools": [{"name": "p", "size": "s-1vcpu-512mb-10gb", "count": 1}]}, "node_pools[0].size"),
     ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 0}]}, "node_pools[0].count"),
     ({"maintenance_policy": {"day": "someday"}}, "day"),
+    ({"control_plane_firewall": {"enabled": True, "allowed_addresses": ["10.0.0.0/33"]}},
+     "control_plane_firewall.allowed_addresses[0]"),
     ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 1,
                       "taints": [{"key": "a", "effect": "Never"}]}]}, "node_pools[0].taints[0].effect"),
 ])
@@ -122,6 +124,10 @@ def test_node_pool_create_resize_autoscale_delete(client):
                                                                        "auto_scale": True, "min_nodes": 1,
                                                                        "max_nodes": 5})
     assert "count" in _error(excinfo)[2]
+    # godo omits count for autoscaled pools: the pool is kept within the new range
+    raised = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {
+        "name": "workers", "auto_scale": True, "min_nodes": 4, "max_nodes": 6})["node_pool"]
+    assert raised["count"] == len(raised["nodes"]) == 4
     assert len(client.kubernetes.list_node_pools(cluster["id"])["node_pools"]) == 2
     client.kubernetes.delete_node_pool(cluster["id"], pool["id"])
     assert client.kubernetes.get_node_pool(cluster["id"], pool["id"])["id"] == "not_found"

@@ -17,7 +17,7 @@ from typing import Any
 from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import boolean, choice, integer, optional_backend, string
+from emulator.core.validate import boolean, choice, integer, ip_or_cidr, optional_backend, string
 from emulator.services.databases import platform_links as links
 
 DEFAULT_VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]  # newest first, as the API lists them
@@ -245,9 +245,15 @@ class KubernetesBackend(Backend):
         record = self.cluster(cluster_id)
         pool = self._pool(record, pool_id)
         merged = {**body, "size": pool["size"]}  # the size of a pool is fixed; a new size is a new pool
-        for key in ("name", "count"):
-            if merged.get(key) in (None, ""):
-                merged[key] = pool[key]
+        if merged.get("name") in (None, ""):
+            merged["name"] = pool["name"]
+        if merged.get("count") in (None, ""):  # godo omits count for autoscaled pools: the autoscaler keeps it in range
+            count = pool["count"]
+            if merged.get("auto_scale") is True:
+                low = merged.get("min_nodes") if isinstance(merged.get("min_nodes"), int) else 0
+                high = merged.get("max_nodes") if isinstance(merged.get("max_nodes"), int) else count
+                count = min(max(count, low), max(high, 1))
+            merged["count"] = count
         fields = self._pool_fields(merged, "node_pool", record["region"])
         self._unique_pool_names([p["name"] for p in record["node_pools"] if p["id"] != pool_id] + [fields["name"]])
         links.apply_tags(self.state, fields["tags"])
@@ -399,6 +405,8 @@ class KubernetesBackend(Backend):
         addresses = raw.get("allowed_addresses") or []
         if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
             raise Unprocessable("control_plane_firewall.allowed_addresses must be a list of IPs or CIDR blocks")
+        for i, address in enumerate(addresses):
+            ip_or_cidr(address, f"control_plane_firewall.allowed_addresses[{i}]")
         return {"enabled": boolean(raw, "enabled"), "allowed_addresses": list(addresses)}
 
     def _address(self) -> str:
