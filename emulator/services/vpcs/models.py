@@ -153,8 +153,8 @@ class VpcsBackend(Backend):
 
     def _valid_name(self, name, exclude: str | None = None) -> str:
         name = str(name)
-        if len(name) > NAME_MAX or not all(c.isalnum() or c in "-." for c in name):
-            raise Unprocessable(f"name {name!r} must be at most {NAME_MAX} letters, digits, '-' or '.'")
+        if not name or len(name) > NAME_MAX or not all(c.isalnum() or c in "-." for c in name):
+            raise Unprocessable(f"name {name!r} must be 1-{NAME_MAX} letters, digits, '-' or '.'")
         for other in self.table("vpcs").values():
             if other["name"] == name and other["id"] != exclude:
                 raise Unprocessable(f"name {name!r} is already used by VPC {other['id']}")
