@@ -233,3 +233,17 @@ def test_state_file_keeps_clusters_across_a_restart(tmp_path):
         again = make_client(token="t", endpoint=second.url).kubernetes.get_cluster(created["id"])
         assert again["kubernetes_cluster"]["node_pools"][0]["id"] == created["node_pools"][0]["id"]
         assert again["kubernetes_cluster"]["status"]["state"] == "running"
+
+
+def test_named_registries_must_exist(emulator, client):
+    if "registry" not in emulator.state.families:
+        pytest.skip("registry family not installed")
+    cluster = _create(client)
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.kubernetes.add_registries({"cluster_uuids": [cluster["id"]], "registries": ["ghost"]})
+    assert _error(excinfo)[2].startswith("registries: ghost")
+    client.registry.create({"name": "acme", "subscription_tier_slug": "basic", "region": "nyc3"})
+    client.kubernetes.add_registries({"cluster_uuids": [cluster["id"]], "registries": ["acme"]})
+    assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is True
+    client.kubernetes.remove_registries({"cluster_uuids": [cluster["id"]], "registries": ["acme"]})
+    assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is False

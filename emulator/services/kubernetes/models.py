@@ -418,13 +418,32 @@ class KubernetesBackend(Backend):
         return isinstance(tag, str) and (tag == "k8s" or tag.startswith("k8s:"))
 
     # -- registry integration ------------------------------------------------------------------
-    def set_registry(self, body: dict, enabled: bool) -> None:
+    def set_registry(self, body: dict, enabled: bool, *, named: bool = False) -> None:
+        """Registry integration on/off for ``cluster_uuids``; ``named`` (the plural route) also takes
+        ``registries``, names that must exist in the registry family."""
         ids = body.get("cluster_uuids")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             raise Unprocessable("cluster_uuids is required: a list of cluster ids")
+        names: list[str] = []
+        if named:
+            names = body.get("registries") or []
+            if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+                raise Unprocessable("registries is required: a list of registry names")
+            registry = optional_backend(self.state, "registry")
+            known = registry.data.get("registries", {}) if registry is not None else {}
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise Unprocessable(f"registries: {', '.join(unknown)} are not registries of this account; "
+                                    f"known: {', '.join(known) or 'none'}")
         records = [self.cluster(i) for i in ids]  # 404 before anything changes
         for record in records:
-            record["registry_enabled"] = enabled
+            current = record.setdefault("_registries", [])
+            if named:
+                record["_registries"] = ([*current, *[n for n in names if n not in current]] if enabled
+                                         else [n for n in current if n not in names])
+                record["registry_enabled"] = bool(record["_registries"])
+            else:
+                record["registry_enabled"] = enabled
 
     # -- credentials ---------------------------------------------------------------------------
     def credentials(self, cluster_id: str, expiry_seconds: int) -> dict:

@@ -141,3 +141,15 @@ def add_registry(req: Request):
 def remove_registry(req: Request):
     _k8s(req).set_registry(req.json(), False)
     return Reply(204)
+
+
+@routes.post("/v2/kubernetes/registries")
+def add_registries(req: Request):
+    _k8s(req).set_registry(req.json(), True, named=True)
+    return Reply(204)
+
+
+@routes.delete("/v2/kubernetes/registries")
+def remove_registries(req: Request):
+    _k8s(req).set_registry(req.json(), False, named=True)
+    return Reply(204)
