@@ -74,9 +74,9 @@ def test_attach_rules(client):
 
 
 def test_droplet_create_with_volumes_as_objects_or_strings_and_delete_detaches(client):
-    a, b = volume(client, "a"), volume(client, "b")
-    d = droplet(client, volumes=[{"id": a["id"]}, b["id"]])
-    assert d["volume_ids"] == [a["id"], b["id"]]
+    a, b, c = volume(client, "a"), volume(client, "b"), volume(client, "c")
+    d = droplet(client, volumes=[{"id": a["id"]}, b["id"], {"name": "c"}])
+    assert d["volume_ids"] == [a["id"], b["id"], c["id"]]
     assert client.volumes.get(a["id"])["volume"]["droplet_ids"] == [d["id"]]
     client.droplets.destroy(d["id"])
     assert client.volumes.get(b["id"])["volume"]["droplet_ids"] == []

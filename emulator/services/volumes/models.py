@@ -145,7 +145,8 @@ class VolumesBackend(Backend):
 
     # -- links with droplets (public for the droplets family)
     def claimable(self, refs, region: str, field: str = "volumes") -> list[str]:
-        """Volume ids for a droplet create: ``["uuid"]`` or ``[{"id": "uuid"}]``, unattached, same region."""
+        """Volume ids for a droplet create: ``["uuid"]``, ``[{"id": "uuid"}]`` or ``[{"name": "vol"}]`` (godo's
+        forms), each existing in ``region`` and unattached."""
         if refs in (None, ""):
             return []
         if not isinstance(refs, list):
@@ -154,6 +155,10 @@ class VolumesBackend(Backend):
         for ref in refs:
             volume_id = ref.get("id") if isinstance(ref, dict) else ref
             record = self.table("volumes").get(str(volume_id))
+            if record is None and isinstance(ref, dict) and ref.get("name") and not volume_id:
+                volume_id = ref["name"]
+                record = next((v for v in self.table("volumes").values()
+                               if v["name"] == volume_id and v["region"]["slug"] == region), None)
             if record is None:
                 raise Unprocessable(f"{field}: volume {volume_id!r} does not exist")
             if record["region"]["slug"] != region:
