@@ -272,3 +272,13 @@ def test_snapshot_image_update_and_delete(client):
     assert client.images.get(image_id)["id"] == "not_found"
     assert client.droplets.list_snapshots(droplet_id)["snapshots"] == []
     assert client.droplets.get(droplet_id)["droplet"]["snapshot_ids"] == []
+
+
+def test_firewalls_of_a_droplet_by_id_or_tag(client):
+    tagged = create(client, name="tagged", tags=["web"])["droplet"]
+    direct = create(client, name="direct")["droplet"]
+    rule = {"protocol": "tcp", "ports": "22", "sources": {"addresses": ["0.0.0.0/0"]}}
+    by_tag = client.firewalls.create({"name": "web-fw", "inbound_rules": [rule], "tags": ["web"]})["firewall"]
+    by_id = client.firewalls.create({"name": "ssh-fw", "inbound_rules": [rule], "droplet_ids": [direct["id"]]})
+    assert [f["id"] for f in client.droplets.list_firewalls(tagged["id"])["firewalls"]] == [by_tag["id"]]
+    assert [f["name"] for f in client.droplets.list_firewalls(direct["id"])["firewalls"]] == [by_id["firewall"]["name"]]

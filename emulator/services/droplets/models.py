@@ -411,6 +411,17 @@ class DropletsBackend(Backend):
         record = self._record(droplet_id)
         return [self.backend("catalog").image(image_id) for image_id in record["snapshot_ids"]]
 
+    def firewalls(self, droplet_id) -> list[dict]:
+        """Firewalls applying to the droplet, directly or through one of its tags."""
+        record = self._record(droplet_id)
+        try:
+            firewalls = self.backend("firewalls")
+        except KeyError:  # the firewalls family is not part of this emulator build
+            return []
+        tags = {t.lower() for t in record["tags"]}
+        return [firewalls.view(fw) for fw in firewalls.list()
+                if record["id"] in fw.get("droplet_ids", []) or tags & {t.lower() for t in fw.get("tags") or []}]
+
     def forget_snapshot(self, image_id: int) -> None:
         """A snapshot image was deleted (called by the catalog)."""
         for record in self.table("droplets").values():

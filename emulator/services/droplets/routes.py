@@ -86,3 +86,8 @@ def droplet_actions_get(req: Request):
 def droplets_list_snapshots(req: Request):
     return paginate(req, req.backend("droplets").snapshots(req.param_int("droplet_id")), "snapshots")
 
+
+
+@routes.get("/v2/droplets/{droplet_id}/firewalls")
+def droplets_list_firewalls(req: Request):
+    return paginate(req, req.backend("droplets").firewalls(req.param_int("droplet_id")), "firewalls")
