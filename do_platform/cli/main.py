@@ -38,6 +38,7 @@ def _register_commands() -> None:
     # Each command module adds itself here with one line: ``from ... import x; x.register(app)``.
     from do_platform.cli.commands import plan; plan.register(app)  # noqa: E702
     from do_platform.cli.commands import promote; promote.register(app)  # noqa: E702
+    from do_platform.cli.commands import registry; registry.register(app)  # noqa: E702
     from do_platform.cli.commands import preflight; preflight.register(app)  # noqa: E702
     from do_platform.cli.commands import status; status.register(app)  # noqa: E702
     pass

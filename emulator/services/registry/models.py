@@ -496,6 +496,12 @@ class RegistryBackend(Backend):
                 seen.add(sha)
                 tags = [sha]
                 count += 1
+                if count < unique and rng.random() < 0.7:  # CI run number
+                    tags.append(f"build-{len(builds) + 1}")
+                    count += 1
+                if count < unique and rng.random() < 0.2:  # pull-request preview
+                    tags.append(f"pr-{len(builds) + 1000}")
+                    count += 1
                 if count < unique and rng.random() < semver_ratio:
                     patch += 1
                     if rng.random() < 0.2:

@@ -1,0 +1,468 @@
+"""Container registry retention: a pure planner (policy → keep/expire) and the API walker that applies it.
+
+Policy (per repository): keep the newest ``keep_last`` tags, tags younger than ``keep_days``, tags
+matching a keep pattern (defaults: ``latest`` and semantic versions), every digest a stack deploys
+(pinned by digest, or the digest its pinned tag points to now) with all its tags, and every child
+manifest of a kept multi-arch index. Everything else is expired.
+
+A tag's age is its manifest's ``updated_at`` (when it was last pushed or re-tagged): the manifest
+listing carries tags, sizes, blobs and dates in one walk, so tags are never listed separately.
+
+An index manifest's ``blobs`` lists its child manifest descriptors, so a blob digest that is also a
+manifest digest of the repository marks a child. Children of kept indexes are never deleted by
+digest (that would break the index); their own expired tags go one by one.
+
+Deletes: one manifest delete when every tag of a digest expired, single tag deletes where the
+digest keeps other tags; 404 counts as done, so a re-run after an interruption converges. A kept
+digest always keeps at least one tag: an untagged manifest is what garbage collection removes.
+Then garbage collection ``untagged manifests and unreferenced blobs`` (read-only registry while it
+runs), polled to a terminal status and cancelled on timeout.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, quote, urlparse
+
+from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
+
+from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error
+from do_platform.stack_files import ImageRef
+
+DEFAULT_KEEP_LAST = 10
+DEFAULT_KEEP_DAYS = 30
+LATEST_PATTERN = r"latest"
+SEMVER_PATTERN = (r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+                  r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?")
+DEFAULT_KEEP_PATTERNS = (LATEST_PATTERN, SEMVER_PATTERN)
+GC_TYPE = "untagged manifests and unreferenced blobs"
+GC_TERMINAL = {"succeeded", "failed", "cancelled"}
+PER_PAGE = 200  # the API's maximum: fewest list calls
+REGISTRY_HOST = "registry.digitalocean.com/"
+
+
+# -- policy and plan (pure)
+@dataclass(frozen=True)
+class RetentionPolicy:
+    keep_last: int = DEFAULT_KEEP_LAST
+    keep_days: float = DEFAULT_KEEP_DAYS
+    keep_patterns: tuple[str, ...] = DEFAULT_KEEP_PATTERNS
+
+    def __post_init__(self) -> None:
+        if self.keep_last < 0:
+            raise ConfigError(f"--keep-last must be >= 0; got {self.keep_last}")
+        if self.keep_days < 0:
+            raise ConfigError(f"--keep-days must be >= 0; got {self.keep_days}")
+        compile_patterns(self.keep_patterns)
+
+
+def compile_patterns(patterns: Iterable[str], flag: str = "--keep-pattern") -> list[re.Pattern]:
+    """Compile keep patterns (matched against the whole tag); ConfigError naming the flag otherwise."""
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise ConfigError(f"{flag} {pattern!r} is not a valid regular expression: {exc}",
+                              "patterns are Python regular expressions matched against the whole tag, "
+                              r"e.g. 'release-.*' or 'v\d+\.\d+'") from None
+    return compiled
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One manifest of a repository as the digests listing shows it."""
+
+    digest: str
+    tags: tuple[str, ...]
+    updated_at: datetime
+    compressed_size_bytes: int = 0
+    blobs: tuple[tuple[str, int], ...] = ()  # (digest, compressed size)
+
+    @classmethod
+    def from_api(cls, item: dict) -> Manifest:
+        return cls(
+            digest=item["digest"],
+            tags=tuple(item.get("tags") or ()),
+            updated_at=parse_time(item.get("updated_at")),
+            compressed_size_bytes=int(item.get("compressed_size_bytes") or 0),
+            blobs=tuple((b["digest"], int(b.get("compressed_size_bytes") or 0)) for b in item.get("blobs") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class TagDecision:
+    tag: str
+    digest: str
+    keep: bool
+    reason: str  # newest | recent | pattern | deployed | expired
+
+
+@dataclass
+class RepositoryPlan:
+    repository: str
+    decisions: list[TagDecision] = field(default_factory=list)
+    delete_manifests: list[str] = field(default_factory=list)  # every tag expired: one call each
+    delete_tags: list[tuple[str, str]] = field(default_factory=list)  # (tag, digest) where the digest stays
+    kept_digests: set[str] = field(default_factory=set)
+    protected_children: set[str] = field(default_factory=set)
+    untagged_collectable: int = 0  # untagged manifests GC will remove (not children of kept indexes)
+    bytes_freed: int = 0  # estimate after GC: blobs only expiring/collectable manifests use
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def expired_tags(self) -> list[TagDecision]:
+        return [d for d in self.decisions if not d.keep]
+
+    @property
+    def calls(self) -> int:
+        return len(self.delete_manifests) + len(self.delete_tags)
+
+
+def parse_time(value: str | None) -> datetime:
+    if not value:
+        return datetime.fromtimestamp(0, UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def normalize_registry(name: str) -> str:
+    return name.removeprefix(REGISTRY_HOST).strip("/")
+
+
+def deployed_for(refs: Iterable[ImageRef], registry: str) -> dict[str, tuple[set[str], set[str]]]:
+    """{repository: (pinned digests, pinned tags)} of the images stacks deploy from ``registry``."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    for ref in refs:
+        if normalize_registry(ref.registry) != registry:
+            continue
+        digests, tags = out.setdefault(ref.repository, (set(), set()))
+        if ref.digest:
+            digests.add(ref.digest)
+        if ref.tag:
+            tags.add(ref.tag)
+    return out
+
+
+def plan_repository(repository: str, manifests: Iterable[Manifest], policy: RetentionPolicy, now: datetime, *,
+                    deployed_digests: Iterable[str] = (), deployed_tags: Iterable[str] = ()) -> RepositoryPlan:
+    """Decide, tag by tag, what the policy keeps, and the fewest delete calls that expire the rest."""
+    by_digest = {m.digest: m for m in manifests}
+    patterns = compile_patterns(policy.keep_patterns)
+    cutoff = now - timedelta(days=policy.keep_days)
+    deployed_tags = set(deployed_tags)
+    protected = {d for d in deployed_digests if d in by_digest}
+    # A stack pinned by tag deploys whatever that tag points to now.
+    for m in by_digest.values():
+        if deployed_tags.intersection(m.tags):
+            protected.add(m.digest)
+    plan = RepositoryPlan(repository)
+    tags = sorted(((t, m) for m in by_digest.values() for t in m.tags),
+                  key=lambda tm: (tm[1].updated_at, tm[0]), reverse=True)
+    for rank, (tag, m) in enumerate(tags):
+        if m.digest in protected:
+            reason = "deployed"
+        elif rank < policy.keep_last:
+            reason = "newest"
+        elif m.updated_at > cutoff:
+            reason = "recent"
+        elif any(p.fullmatch(tag) for p in patterns):
+            reason = "pattern"
+        else:
+            reason = "expired"
+        plan.decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
+    kept_tags_of: dict[str, list[str]] = {}
+    for d in plan.decisions:
+        if d.keep:
+            kept_tags_of.setdefault(d.digest, []).append(d.tag)
+    plan.kept_digests = set(kept_tags_of) | protected
+    # Children (and grandchildren) of kept indexes stay; an index lists its children as blobs.
+    stack = list(plan.kept_digests)
+    while stack:
+        for child, _ in by_digest[stack.pop()].blobs:
+            if child in by_digest and child not in plan.kept_digests and child not in plan.protected_children:
+                plan.protected_children.add(child)
+                stack.append(child)
+    for digest in protected:
+        if not by_digest[digest].tags and digest not in plan.protected_children:
+            plan.warnings.append(f"{repository}@{digest} is deployed but untagged: garbage collection of "
+                                 "untagged manifests would delete it")
+    expired_by_digest: dict[str, list[str]] = {}
+    for d in plan.expired_tags:
+        expired_by_digest.setdefault(d.digest, []).append(d.tag)
+    for digest, expired in sorted(expired_by_digest.items()):
+        if digest in kept_tags_of or digest in plan.protected_children:
+            plan.delete_tags.extend((t, digest) for t in sorted(expired))
+        else:
+            plan.delete_manifests.append(digest)
+    # What GC can then remove: deleted digests, untagged manifests not reachable from a kept one.
+    remaining = plan.kept_digests | plan.protected_children
+    gone = set(plan.delete_manifests)
+    for m in by_digest.values():
+        if not m.tags and m.digest not in remaining:
+            gone.add(m.digest)
+            plan.untagged_collectable += 1
+    stack = list(gone)
+    while stack:  # children of deleted indexes go too, unless a remaining index holds them
+        for child, _ in by_digest[stack.pop()].blobs:
+            if child in by_digest and child not in remaining and child not in gone:
+                gone.add(child)
+                stack.append(child)
+    kept_blobs = {b for d in remaining for b, _ in by_digest[d].blobs}
+    freed = {b: size for d in gone for b, size in by_digest[d].blobs if b not in kept_blobs and b not in by_digest}
+    plan.bytes_freed = sum(freed.values())
+    return plan
+
+
+# -- walking and applying (API)
+@dataclass
+class RepositoryResult:
+    repository: str
+    plan: RepositoryPlan
+    manifests_deleted: int = 0
+    tags_deleted: int = 0
+    already_gone: int = 0
+
+
+@dataclass
+class GcResult:
+    uuid: str | None
+    status: str  # succeeded | failed | cancelled | cancelling | skipped
+    type: str = GC_TYPE
+    freed_bytes: int = 0
+    blobs_deleted: int = 0
+    message: str = ""
+
+
+@dataclass
+class CleanupReport:
+    registry: str
+    applied: bool
+    policy: RetentionPolicy
+    repositories: list[RepositoryResult] = field(default_factory=list)
+    gc: GcResult | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def deleted_anything(self) -> bool:
+        return any(r.manifests_deleted or r.tags_deleted or r.already_gone for r in self.repositories)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        plans = [r.plan for r in self.repositories]
+        return {
+            "repositories": len(plans),
+            "tags_kept": sum(len(p.decisions) - len(p.expired_tags) for p in plans),
+            "tags_expired": sum(len(p.expired_tags) for p in plans),
+            "manifest_deletes": sum(len(p.delete_manifests) for p in plans),
+            "tag_deletes": sum(len(p.delete_tags) for p in plans),
+            "untagged_collectable": sum(p.untagged_collectable for p in plans),
+            "bytes_freed_estimate": sum(p.bytes_freed for p in plans),
+        }
+
+    def to_json(self) -> dict:
+        return {
+            "registry": self.registry,
+            "applied": self.applied,
+            "policy": {"keep_last": self.policy.keep_last, "keep_days": self.policy.keep_days,
+                       "keep_patterns": list(self.policy.keep_patterns)},
+            "totals": self.totals,
+            "repositories": [{
+                "repository": r.repository,
+                "expired_tags": [{"tag": d.tag, "digest": d.digest} for d in r.plan.expired_tags],
+                "delete_manifests": r.plan.delete_manifests,
+                "delete_tags": [{"tag": t, "digest": d} for t, d in r.plan.delete_tags],
+                "kept_tags": len(r.plan.decisions) - len(r.plan.expired_tags),
+                "protected_children": sorted(r.plan.protected_children),
+                "untagged_collectable": r.plan.untagged_collectable,
+                "bytes_freed_estimate": r.plan.bytes_freed,
+                "manifests_deleted": r.manifests_deleted,
+                "tags_deleted": r.tags_deleted,
+                "already_gone": r.already_gone,
+            } for r in self.repositories],
+            "garbage_collection": None if self.gc is None else vars(self.gc),
+            "warnings": self.warnings,
+        }
+
+
+def _is_not_found(result) -> bool:
+    """PyDo returns a documented 404 as the error body instead of raising."""
+    return isinstance(result, dict) and result.get("id") == "not_found"
+
+
+def _call(what: str, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except HttpResponseError as exc:
+        raise from_http_error(exc, what) from None
+
+
+def check_registry(client, registry: str) -> dict:
+    """The registry, or NotFound naming the registries the token can see (read-only calls only)."""
+    found = _call(f"get registry {registry!r}", client.registries.get, registry)
+    if _is_not_found(found) or "registry" not in (found or {}):
+        listing = _call("list registries", client.registries.list) or {}
+        names = sorted(r.get("name", "?") for r in listing.get("registries") or [])
+        raise NotFound(f"registry {registry!r} does not exist (registries on this account: "
+                       f"{', '.join(names) or 'none'})", "pass the registry name with --registry")
+    return found["registry"]
+
+
+def iter_repositories(client, registry: str) -> Iterator[str]:
+    """Repository names, following ``page_token`` from ``links.pages.next``."""
+    token = None
+    while True:
+        kwargs = {"per_page": PER_PAGE}
+        if token:
+            kwargs["page_token"] = token
+        page = _call(f"list repositories of {registry!r}", client.registries.list_repositories_v2, registry, **kwargs)
+        if _is_not_found(page):
+            raise NotFound(f"registry {registry!r} disappeared while listing repositories")
+        for repo in page.get("repositories") or []:
+            yield repo["name"]
+        nxt = ((page.get("links") or {}).get("pages") or {}).get("next")
+        token = (parse_qs(urlparse(nxt).query).get("page_token") or [None])[0] if nxt else None
+        if not token:
+            return
+
+
+def list_manifests(client, registry: str, repository: str) -> list[Manifest] | None:
+    """Every manifest of a repository (all pages), or None when the repository is gone."""
+    manifests: list[Manifest] = []
+    page = 1
+    while True:
+        body = _call(f"list manifests of {repository!r}", client.registries.list_repository_manifests,
+                     registry, repository, per_page=PER_PAGE, page=page)
+        if _is_not_found(body):
+            return None
+        manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
+        if not ((body.get("links") or {}).get("pages") or {}).get("next"):
+            return manifests
+        page += 1
+
+
+def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
+    result = RepositoryResult(plan.repository, plan)
+    for digest in plan.delete_manifests:
+        gone = _call(f"delete {plan.repository}@{digest}", client.registries.delete_repository_manifest,
+                     registry, plan.repository, digest)
+        if _is_not_found(gone):
+            result.already_gone += 1
+        else:
+            result.manifests_deleted += 1
+    for tag, _digest in plan.delete_tags:
+        gone = _call(f"delete {plan.repository}:{tag}", client.registries.delete_repository_tag,
+                     registry, plan.repository, tag)
+        if _is_not_found(gone):
+            result.already_gone += 1
+        else:
+            result.tags_deleted += 1
+    return result
+
+
+def active_gc(client, registry: str) -> dict | None:
+    found = _call("get active garbage collection", client.registries.get_garbage_collection, registry)
+    return None if _is_not_found(found) else (found or {}).get("garbage_collection")
+
+
+def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
+    """POST with a ``type`` body: PyDo's ``registries.run_garbage_collection`` sends no body, so the
+    request goes through the same client pipeline (retries, pacing) with ``send_request``."""
+    request = HttpRequest("POST", f"/v2/registries/{quote(registry, safe='')}/garbage-collection",
+                          json={"type": gc_type})
+    response = client.send_request(request)
+    if response.status_code != 201:
+        try:
+            message = response.json().get("message", "")
+        except ValueError:
+            message = response.text()
+        raise ApiFailure(f"start garbage collection on {registry!r}: API error {response.status_code}: {message}")
+    return response.json()["garbage_collection"]
+
+
+def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
+    page = 1
+    while True:
+        body = _call("list garbage collections", client.registries.list_garbage_collections, registry,
+                     per_page=20, page=page)
+        if _is_not_found(body):
+            return None
+        for gc in body.get("garbage_collections") or []:
+            if gc.get("uuid") == gc_uuid:
+                return gc
+        if not ((body.get("links") or {}).get("pages") or {}).get("next"):
+            return None
+        page += 1
+
+
+def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> GcResult:
+    """Start GC unless one is running, poll it to a terminal status, cancel it on timeout."""
+    running = active_gc(client, registry)
+    if running is not None:
+        return GcResult(running.get("uuid"), "skipped", running.get("type", GC_TYPE),
+                        message=f"garbage collection {running.get('uuid')} is already {running.get('status')}; "
+                                "not starting another")
+    gc = start_gc(client, registry)
+    deadline = clock() + timeout
+    while True:
+        if gc.get("status") in GC_TERMINAL:
+            return GcResult(gc["uuid"], gc["status"], gc.get("type", GC_TYPE), int(gc.get("freed_bytes") or 0),
+                            int(gc.get("blobs_deleted") or 0))
+        if clock() >= deadline:
+            cancelled = _call("cancel garbage collection", client.registries.update_garbage_collection, registry,
+                              gc["uuid"], {"cancel": True})
+            status = ((cancelled or {}).get("garbage_collection") or {}).get("status", "cancelling")
+            return GcResult(gc["uuid"], status, gc.get("type", GC_TYPE),
+                            message=f"garbage collection did not finish within {timeout:g}s "
+                                    f"(last status: {gc.get('status')}); cancelled it")
+        sleep(poll_interval)
+        found = find_gc(client, registry, gc["uuid"])
+        if found is None:
+            raise ApiFailure(f"garbage collection {gc['uuid']} disappeared from registry {registry!r}")
+        gc = found
+
+
+def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterable[ImageRef] = (),
+            apply: bool = False, gc: bool = True, gc_timeout: float = 1800.0, gc_poll_interval: float = 10.0,
+            now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
+            sleep: Callable[[float], None] = time.sleep) -> CleanupReport:
+    """Walk the registry, plan each repository, delete when ``apply``, then collect garbage.
+
+    Each repository is listed completely before anything in it is deleted, so a failing page never
+    leaves a repository half-planned; a re-run after any failure converges to the same state.
+    """
+    now = now or datetime.now(UTC)
+    check_registry(client, registry)
+    pinned = deployed_for(deployed, registry)
+    report = CleanupReport(registry, apply, policy)
+    repositories = list(iter_repositories(client, registry))
+    for i, repository in enumerate(repositories):
+        if progress is not None:
+            progress(repository, i, len(repositories))
+        manifests = list_manifests(client, registry, repository)
+        if manifests is None:
+            continue
+        digests, tags = pinned.get(repository, (set(), set()))
+        plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
+        report.warnings.extend(plan.warnings)
+        report.repositories.append(apply_plan(client, registry, plan) if apply else RepositoryResult(repository, plan))
+    if progress is not None:
+        progress("", len(repositories), len(repositories))
+    unsafe = [w for r in report.repositories for w in r.plan.warnings]
+    if not apply:
+        return report
+    if not gc:
+        report.gc = GcResult(None, "skipped", message="--no-gc given")
+    elif not report.deleted_anything:
+        report.gc = GcResult(None, "skipped", message="nothing was deleted")
+    elif unsafe:
+        report.gc = GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
+                                                      "manifests would delete it")
+    else:
+        report.gc = run_gc(client, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
+    return report
