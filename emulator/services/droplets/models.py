@@ -87,8 +87,8 @@ class DropletsBackend(Backend):
         return settle(self.state, records[-1]) if records else None
 
     # -- create
-    def create(self, body: dict) -> list[dict]:
-        """Validate everything first, then create one droplet per name; returns the raw records."""
+    def create(self, body: dict) -> list[tuple[dict, dict]]:
+        """Validate everything first, then create one droplet per name; returns (record, create action) pairs."""
         names = self._names(body)
         region = self.backend("catalog").require_region(body.get("region"))
         size = self.backend("catalog").require_size(body.get("size"), region["slug"])
