@@ -96,6 +96,19 @@ def test_deployment_walks_its_phases_with_a_delay(emulator, client):
     assert deployment["progress"]["success_steps"] == deployment["progress"]["total_steps"] == 3
 
 
+def test_seeded_failure_ends_the_next_deployment_in_error(emulator, client):
+    app = _create(client)
+    client.apps.get(app["id"])
+    emulator.control.seed("apps", {"failing_deployments": 1, "failure_message": "npm ci failed"})
+    failed = client.apps.create_deployment(app["id"], {})["deployment"]
+    got = client.apps.get_deployment(app["id"], failed["id"])["deployment"]
+    assert got["phase"] == "ERROR" and got["progress"]["error_steps"] == 1
+    assert got["progress"]["steps"][0]["reason"]["message"] == "npm ci failed"
+    assert client.apps.get(app["id"])["app"]["active_deployment"]["id"] == app["pending_deployment"]["id"]
+    after = client.apps.create_deployment(app["id"], {})["deployment"]  # only one was seeded to fail
+    assert client.apps.get_deployment(app["id"], after["id"])["deployment"]["phase"] == "ACTIVE"
+
+
 def test_manual_deployment_and_cancel(emulator, client):
     app = _create(client)
     client.apps.get(app["id"])

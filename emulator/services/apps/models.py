@@ -94,6 +94,12 @@ PHASES = [
     (0.75, "DEPLOYING", ("SUCCESS", "RUNNING", "PENDING")),
     (1.0, "ACTIVE", ("SUCCESS", "SUCCESS", "SUCCESS")),
 ]
+FAILED_PHASES = [  # a seeded failure: the build step errors half-way through the delay
+    (0.25, "BUILDING", ("RUNNING", "PENDING", "PENDING")),
+    (0.5, "ERROR", ("ERROR", "PENDING", "PENDING")),
+]
+FAILURE_MESSAGE = "Your build job failed because it exited with a non-zero code (seeded failure)."
+SEEDABLE = {"failing_deployments", "failure_message"}
 
 
 def instance_size(slug: str) -> dict:
@@ -318,11 +324,18 @@ class AppsBackend(Backend):
             deployment[kind] = [{"name": c["name"], "source_commit_hash": self.ids.hex(20)}
                                 for c in spec.get(kind) or []]
         delay = self.state.settings.lifecycle_delay
-        for fraction, phase, statuses in PHASES:
+        failing = self.data.get("failing_deployments", 0) > 0
+        if failing:
+            self.data["failing_deployments"] -= 1
+        for fraction, phase, statuses in (FAILED_PHASES if failing else PHASES):
             at = self.clock.stamp(delay * fraction)
+            progress = self._progress(components, statuses, now, at)
+            if phase == "ERROR":
+                progress["steps"][0]["reason"] = {"code": "BuildJobExitNonZero",
+                                                  "message": self.data.get("failure_message") or FAILURE_MESSAGE}
+                progress["summary_steps"][0]["reason"] = progress["steps"][0]["reason"]
             schedule(self.state, deployment, {"phase": phase, "phase_last_updated_at": at, "updated_at": at,
-                                              "progress": self._progress(components, statuses, now, at)},
-                     delay * fraction)
+                                              "progress": progress}, delay * fraction)
         record["_deployments"].insert(0, deployment)  # newest first, as the API lists them
         record["last_deployment_created_at"] = now
         return deployment
@@ -507,6 +520,22 @@ class AppsBackend(Backend):
         sizes = [c.get("instance_size_slug") or DEFAULT_SIZE for k in ("services", "workers", "jobs")
                  for c in spec.get(k) or []]
         return "professional" if any(INSTANCE_SIZES[s][1] == "DEDICATED" for s in sizes) else "basic"
+
+    # -- seed ------------------------------------------------------------------------------------
+    def seed(self, payload: dict) -> dict:
+        """``{"failing_deployments": n, "failure_message": "..."}``: the next n deployments end in ERROR."""
+        unknown = sorted(set(payload) - SEEDABLE)
+        if unknown:
+            raise Unprocessable(f"unknown apps seed fields {unknown}; allowed: {sorted(SEEDABLE)}")
+        count = payload.get("failing_deployments", 0)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise Unprocessable(f"failing_deployments must be an integer >= 0; got {count!r}")
+        message = payload.get("failure_message")
+        if message is not None and not isinstance(message, str):
+            raise Unprocessable(f"failure_message must be a string; got {message!r}")
+        self.data["failing_deployments"] = count
+        self.data["failure_message"] = message
+        return {"failing_deployments": count}
 
     # -- rendering -------------------------------------------------------------------------------
     def view(self, record: dict) -> dict:
