@@ -178,6 +178,12 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
             comp.unknown += 1
         else:
             comp.monthly += res.monthly
+    # Registration order varies between runs (the program is asynchronous): print in a stable order.
+    resources.sort(key=lambda r: (r.type, r.name))
+    order = {r.urn: i for i, r in enumerate(resources)}
+    for comp in components.values():
+        comp.resources.sort(key=order.__getitem__)
+    ordered = sorted(components.values(), key=lambda c: (c.urn is None, c.name))
     flat = [{"rule": v.rule, "message": v.message, "urn": v.urn, "enforcement": ctx.enforcement.value}
             for urn_violations in violations.values() for v in urn_violations]
     if ctx.enforcement.value == "disabled":
@@ -188,7 +194,7 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
         stack=evaluation.stack, environment=ctx.environment.value, enforcement=ctx.enforcement.value,
         prices_as_of=table.as_of, currency=table.currency,
         price_sources={f: table.source(f) for f in ("droplet_sizes", "app_instance_sizes", "registry_tiers")},
-        price_notes=list(price_notes or []), components=list(components.values()), resources=resources,
+        price_notes=list(price_notes or []), components=ordered, resources=resources,
         violations=flat, monthly=round(sum(r.monthly for r in resources if r.monthly is not None), 2),
         unknown=sum(1 for r in resources if r.monthly is None))
 
@@ -231,6 +237,8 @@ def render_text(plan: Plan) -> str:
     lines = [f"Stack {plan.stack} ({plan.environment}); guardrails {plan.enforcement}; prices "
              f"{plan.currency} per month, list prices as of {plan.prices_as_of}"]
     by_urn = {r.urn: r for r in plan.resources}
+    tw = max([len(_short_type(r.type)) for r in plan.resources] + [4])
+    nw = min(max([len(r.name) for r in plan.resources] + [4]), 48)
     for comp in plan.components:
         head = f"{_short_type(comp.type)} {comp.name}" if comp.urn else f"(stack {comp.name})"
         lines.append("")
@@ -240,9 +248,9 @@ def render_text(plan: Plan) -> str:
             cost = money(res.monthly)
             flag = "  [protected]" if res.protect else ""
             inputs = _fmt_inputs(res.key_inputs)
-            lines.append(f"  {_short_type(res.type):<22} {res.name:<32} {cost:>10}  {inputs}{flag}")
+            lines.append(f"  {_short_type(res.type):<{tw}} {res.name:<{nw}} {cost:>10}  {inputs}{flag}")
             if res.monthly is None or res.monthly > 0:
-                lines.append(f"  {'':<22} {'':<32} {'':>10}  ↳ {res.price_basis}")
+                lines.append(f"  {'':<{tw}} {'':<{nw}} {'':>10}  ↳ {res.price_basis}")
     lines.append("")
     if plan.violations:
         lines.append(f"Guardrail findings ({len(plan.violations)}, {plan.enforcement}):")

@@ -137,3 +137,9 @@ def test_json_from_another_version_ignores_fields_it_does_not_know():
     data["added_later"] = 1
     data["resources"][0]["also_new"] = True
     assert ops.Plan.from_json(data).stack == "dev"
+
+
+def test_output_order_does_not_depend_on_registration_order():
+    forward = evaluation()
+    backward = Evaluation(stack="dev", resources=list(reversed(forward.resources)))
+    assert ops.build_plan(forward, DEV, TABLE).to_json() == ops.build_plan(backward, DEV, TABLE).to_json()
