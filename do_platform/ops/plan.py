@@ -186,6 +186,7 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
     ordered = sorted(components.values(), key=lambda c: (c.urn is None, c.name))
     flat = [{"rule": v.rule, "message": v.message, "urn": v.urn, "enforcement": ctx.enforcement.value}
             for urn_violations in violations.values() for v in urn_violations]
+    flat.sort(key=lambda v: (v["rule"], v["urn"] or "", v["message"]))
     if ctx.enforcement.value == "disabled":
         flat = []
         for res in resources:
