@@ -76,6 +76,15 @@ def test_lifecycle_waits_for_the_configured_delay(emulator, client):
     assert {n["status"]["state"] for n in got["node_pools"][0]["nodes"]} == {"running"}
 
 
+def test_seeded_failure_ends_provisioning_in_error(emulator, client):
+    emulator.control.seed("kubernetes", {"failing_clusters": 1, "failure_message": "no capacity in nyc3"})
+    failed = _create(client)
+    status = client.kubernetes.get_cluster(failed["id"])["kubernetes_cluster"]["status"]
+    assert status == {"state": "error", "message": "no capacity in nyc3"}
+    healthy = _create(client, name="k8s-next")
+    assert client.kubernetes.get_cluster(healthy["id"])["kubernetes_cluster"]["status"]["state"] == "running"
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"version": "1.20.0-do.0"}, "version"),
     ({"name": "K8s_Main"}, "name"),

@@ -28,7 +28,8 @@ DEFAULT_EXPIRY = 7 * 24 * 3600
 FALLBACK_SIZES = ["s-1vcpu-2gb", "s-2vcpu-2gb", "s-2vcpu-4gb", "s-4vcpu-8gb", "s-8vcpu-16gb"]
 MIN_NODE_MEMORY_MIB = 2048  # DOKS refuses droplet sizes smaller than this
 NODE_DROPLET_IDS_FROM = 700000000  # node droplet ids live apart from the droplets family's counter
-SEEDABLE = {"versions"}
+SEEDABLE = {"versions", "failing_clusters", "failure_message"}
+FAILURE_MESSAGE = "cluster provisioning failed (seeded failure)"
 FEATURES = ("cluster-autoscaler", "docr-integration", "ha-control-plane", "token-authentication")
 
 
@@ -106,8 +107,12 @@ class KubernetesBackend(Backend):
             record["node_pools"].append(self._new_pool(record, fields))
         self.data["clusters"][cluster_id] = record
         links.assign_project(self.state, urn, None)
-        schedule(self.state, record, {"status.state": "running", "status.message": "",
-                                      "updated_at": self.clock.stamp(self.state.settings.lifecycle_delay)})
+        if self.data.get("failing_clusters", 0) > 0:  # seeded: provisioning ends in "error"
+            self.data["failing_clusters"] -= 1
+            final = {"status.state": "error", "status.message": self.data.get("failure_message") or FAILURE_MESSAGE}
+        else:
+            final = {"status.state": "running", "status.message": ""}
+        schedule(self.state, record, {**final, "updated_at": self.clock.stamp(self.state.settings.lifecycle_delay)})
         return self.view(record)
 
     def cluster(self, cluster_id: str) -> dict:
@@ -506,13 +511,20 @@ class KubernetesBackend(Backend):
 
     # -- seed ----------------------------------------------------------------------------------
     def seed(self, payload: dict) -> dict:
-        """``{"versions": ["1.33.1-do.0", ...]}``: the versions offered, newest first."""
+        """``{"versions": ["1.33.1-do.0", ...]}`` (offered versions, newest first) and/or
+        ``{"failing_clusters": n, "failure_message": "..."}`` (the next n clusters end in ``error``)."""
         unknown = sorted(set(payload) - SEEDABLE)
         if unknown:
             raise Unprocessable(f"unknown kubernetes seed fields {unknown}; allowed: {sorted(SEEDABLE)}")
-        versions = payload.get("versions")
+        versions = payload.get("versions", self.data["versions"])
         if not isinstance(versions, list) or not versions or not all(
                 isinstance(v, str) and "-do." in v for v in versions):
             raise Unprocessable("versions must be a non-empty list of slugs such as '1.33.1-do.0', newest first")
-        self.data["versions"] = copy.copy(versions)
-        return {"versions": list(versions)}
+        failing = payload.get("failing_clusters", self.data.get("failing_clusters", 0))
+        if isinstance(failing, bool) or not isinstance(failing, int) or failing < 0:
+            raise Unprocessable(f"failing_clusters must be an integer >= 0; got {failing!r}")
+        message = payload.get("failure_message", self.data.get("failure_message"))
+        if message is not None and not isinstance(message, str):
+            raise Unprocessable(f"failure_message must be a string; got {message!r}")
+        self.data.update(versions=copy.copy(versions), failing_clusters=failing, failure_message=message)
+        return {"versions": list(versions), "failing_clusters": failing}
