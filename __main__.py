@@ -74,8 +74,10 @@ if on(Component.database):
         env=env, region=cfg.region, vpc_id=network.vpc_id, size=d.size, version=d.version, node_count=d.node_count,
         databases=d.databases, users=d.users, pool_size=d.pool_size, maintenance_day=d.maintenance.day,
         maintenance_hour=d.maintenance.hour, protect=prod,
-        trusted=TrustedSources(tags=(web.tag_name,) if web else (),
-                               kubernetes_ids=(cluster.cluster_id,) if cluster else (), app_ids=app_ids)), opts)
+        trusted=TrustedSources(
+            tags=(web.tag_name,) if web else (), kubernetes_ids=(cluster.cluster_id,) if cluster else (),
+            app_ids=app_ids, ip_ranges=() if web or cluster or any(a.use_database for a in cfg.apps) else
+            (network.ip_range,))), opts)  # no client at all: only the VPC, never the world
     members += db.project_resources
 
 apps: list[AppService] = []

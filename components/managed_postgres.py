@@ -80,10 +80,15 @@ def _as_list(value) -> pulumi.Output[list[str]]:
 
 
 def firewall_rules(tags, droplet_ids, kubernetes_ids, app_ids, ip_ranges) -> list[dict[str, str]]:
-    """Merged, de-duplicated, sorted trusted sources: the one list the API keeps."""
+    """Merged, de-duplicated, sorted trusted sources: the one list the API keeps.
+
+    An empty list would leave the cluster reachable from anywhere, so it is refused."""
     rules = {("tag", str(v)) for v in tags} | {("droplet", str(v)) for v in droplet_ids}
     rules |= {("k8s", str(v)) for v in kubernetes_ids} | {("app", str(v)) for v in app_ids}
     rules |= {("ip_addr", str(v)) for v in ip_ranges}
+    if not rules:
+        raise ValueError("[trusted] no trusted source; allowed: at least one tag, droplet, Kubernetes cluster, app "
+                         "or private CIDR (an empty firewall would admit every address)")
     return [{"type": t, "value": v} for t, v in sorted(rules)]
 
 

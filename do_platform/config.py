@@ -251,8 +251,9 @@ class PoolConfig(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not POOL_NAME.match(v):
-            raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters")
+        if not POOL_NAME.match(v) or v == "default":
+            raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters, "
+                             "other than 'default' (the cluster's own pool)")
         return v
 
     @field_validator("size")

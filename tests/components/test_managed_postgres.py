@@ -82,3 +82,8 @@ def test_protect_in_production(run_component):
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):
         validate_managed_postgres_args(dataclasses.replace(ARGS, **change))
+
+
+def test_an_empty_firewall_is_refused():
+    with pytest.raises(ValueError, match=r"\[trusted\]"):
+        firewall_rules([], [], [], [], [])

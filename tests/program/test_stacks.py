@@ -167,3 +167,20 @@ def test_evaluation_is_repeatable_and_deterministic(evaluations):
 
     assert view(again) == view(first)
     assert again.outputs == first.outputs
+
+
+@pytest.mark.parametrize(("components", "expected"), [
+    (["network"], {"digitalocean": 1, "SecureNetwork": 1, "Vpc": 1, "Tag": 1, "Firewall": 1, "Project": 1}),
+    (["network", "database"], {"digitalocean": 1, "SecureNetwork": 1, "Vpc": 1, "Tag": 1, "Firewall": 1,
+                               "Project": 1, "ManagedPostgres": 1, "DatabaseCluster": 1, "DatabaseFirewall": 1,
+                               "DatabaseDb": 1, "DatabaseUser": 1, "DatabaseConnectionPool": 1}),
+])
+def test_components_switch_off(components, expected):
+    config = {**read_stack_config("dev"), "do-platform:components": components}
+    config.pop("do-platform:apps")
+    ev = evaluate("dev", config=config)
+    assert dict(Counter(short(r.type) for r in ev.resources)) == expected
+    assert ev.outputs["components"] == components
+    if "database" in components:  # no client: the VPC alone is trusted, never the world
+        rules = ev.of_type("digitalocean:index/databaseFirewall:DatabaseFirewall")[0].inputs["rules"]
+        assert rules == [{"type": "ip_addr", "value": "10.110.0.0/20"}]
