@@ -123,3 +123,35 @@ def test_provider_attachment_flow_with_wait_for_action(emulator):
     emulator.state.clock.advance(2)
     assert http.get(f"/v2/actions/{action_id}").json()["action"]["status"] == "completed"
     assert http.get(f"/v2/volumes/{volume_id}").json()["volume"]["droplet_ids"] == [droplet_id]
+
+
+def test_volume_snapshots_round_trip_and_restore(client):
+    v = volume(client, size=20)
+    snap = client.volume_snapshots.create(v["id"], {"name": "nightly", "tags": ["backup"]})["snapshot"]
+    assert (snap["resource_id"], snap["resource_type"], snap["min_disk_size"]) == (v["id"], "volume", 20)
+    assert client.volume_snapshots.get_by_id(snap["id"])["snapshot"]["name"] == "nightly"
+    assert [s["id"] for s in client.volume_snapshots.list(v["id"])["snapshots"]] == [snap["id"]]
+    assert client.tags.get("backup")["tag"]["resources"]["volume_snapshots"]["count"] == 1
+    with pytest.raises(HttpResponseError) as err:
+        volume(client, "small", size=10, snapshot_id=snap["id"])
+    assert "at least the snapshot's 20" in err.value.response.json()["message"]
+    restored = volume(client, "restored", size=30, snapshot_id=snap["id"])
+    assert restored["size_gigabytes"] == 30
+    client.volume_snapshots.delete_by_id(snap["id"])
+    assert client.volume_snapshots.get_by_id(snap["id"])["id"] == "not_found"
+    assert client.tags.get("backup")["tag"]["resources"]["count"] == 0
+
+
+def test_snapshots_endpoint_lists_droplet_and_volume_snapshots(client):
+    d = droplet(client)
+    client.droplet_actions.post(d["id"], {"type": "snapshot", "name": "drop-snap"})
+    v = volume(client)
+    client.volume_snapshots.create(v["id"], {"name": "vol-snap"})
+    everything = client.snapshots.list()["snapshots"]
+    assert [(s["name"], s["resource_type"]) for s in everything] == [("drop-snap", "droplet"), ("vol-snap", "volume")]
+    droplet_only = client.snapshots.list(resource_type="droplet")["snapshots"]
+    assert droplet_only[0]["resource_id"] == str(d["id"])
+    assert client.snapshots.get(droplet_only[0]["id"])["snapshot"]["name"] == "drop-snap"
+    client.snapshots.delete(droplet_only[0]["id"])
+    assert client.droplets.get(d["id"])["droplet"]["snapshot_ids"] == []
+    assert [s["name"] for s in client.snapshots.list()["snapshots"]] == ["vol-snap"]

@@ -177,14 +177,15 @@ class CatalogBackend(Backend):
         return public(record)
 
     def add_image(self, *, name: str, region: str, distribution: str, size_gigabytes: float,
-                  min_disk_size: int, image_type: str = "snapshot", tags: list[str] | None = None) -> dict:
-        """Register a private image (a droplet snapshot or backup) and return it."""
+                  min_disk_size: int, image_type: str = "snapshot", tags: list[str] | None = None,
+                  droplet_id: int | None = None) -> dict:
+        """Register a private image (a droplet snapshot or backup, of ``droplet_id``) and return it."""
         image_id = self.ids.next_int("image", start=170000001)
         record = {
             "id": image_id, "name": name, "distribution": distribution, "slug": None, "public": False,
             "regions": [region], "created_at": self.now(), "type": image_type, "min_disk_size": min_disk_size,
             "size_gigabytes": size_gigabytes, "description": "", "tags": list(tags or []),
-            "status": "available", "error_message": "", "_kind": "private",
+            "status": "available", "error_message": "", "_kind": "private", "_droplet_id": droplet_id,
         }
         self.data["images"][str(image_id)] = record
         return public(record)
@@ -206,6 +207,38 @@ class CatalogBackend(Backend):
         record = self._require_private(ref)
         del self.data["images"][str(record["id"])]
         self.backend("droplets").forget_snapshot(record["id"])
+
+    # -- /v2/snapshots: droplet snapshots (images here) and volume snapshots (the volumes family)
+    def snapshots(self, resource_type: str | None = None) -> list[dict]:
+        if resource_type not in (None, "droplet", "volume"):
+            raise Unprocessable(f"resource_type must be droplet or volume; got {resource_type!r}")
+        out = []
+        if resource_type in (None, "droplet"):
+            out += [self._snapshot_view(r) for r in self.data["images"].values()
+                    if r.get("_droplet_id") is not None and r["type"] == "snapshot"]
+        if resource_type in (None, "volume"):
+            out += self.backend("volumes").snapshots()
+        return out
+
+    def snapshot(self, snapshot_id: str) -> dict:
+        record = self.data["images"].get(str(snapshot_id))
+        if record is not None and record.get("_droplet_id") is not None:
+            return self._snapshot_view(record)
+        return self.backend("volumes").snapshot(snapshot_id)
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        record = self.data["images"].get(str(snapshot_id))
+        if record is not None and record.get("_droplet_id") is not None:
+            self.delete_image(snapshot_id)
+        else:
+            self.backend("volumes").delete_snapshot(snapshot_id)
+
+    @staticmethod
+    def _snapshot_view(record: dict) -> dict:
+        return {"id": str(record["id"]), "name": record["name"], "created_at": record["created_at"],
+                "regions": list(record["regions"]), "resource_id": str(record["_droplet_id"]),
+                "resource_type": "droplet", "min_disk_size": record["min_disk_size"],
+                "size_gigabytes": record["size_gigabytes"], "tags": list(record["tags"])}
 
     def _require_private(self, ref) -> dict:
         record = self._find_image(ref)

@@ -35,3 +35,19 @@ def images_update(req: Request):
 def images_delete(req: Request):
     req.backend("catalog").delete_image(req.params["image_id"])
     return Reply(204)
+
+
+@routes.get("/v2/snapshots")
+def snapshots_list(req: Request):
+    return paginate(req, req.backend("catalog").snapshots(req.arg("resource_type") or None), "snapshots")
+
+
+@routes.get("/v2/snapshots/{snapshot_id}")
+def snapshots_get(req: Request):
+    return {"snapshot": req.backend("catalog").snapshot(req.params["snapshot_id"])}
+
+
+@routes.delete("/v2/snapshots/{snapshot_id}")
+def snapshots_delete(req: Request):
+    req.backend("catalog").delete_snapshot(req.params["snapshot_id"])
+    return Reply(204)

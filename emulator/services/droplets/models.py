@@ -336,7 +336,8 @@ class DropletsBackend(Backend):
         name = body.get("name") or f"{record['name']}-{self.clock.now().strftime('%Y%m%d%H%M%S')}"
         image = self.backend("catalog").add_image(
             name=str(name), region=record["region"]["slug"], distribution=record["image"]["distribution"],
-            size_gigabytes=record["image"]["size_gigabytes"] or 1.0, min_disk_size=record["disk"])
+            size_gigabytes=record["image"]["size_gigabytes"] or 1.0, min_disk_size=record["disk"],
+            droplet_id=record["id"])
         record["snapshot_ids"].append(image["id"])
         return {}
 

@@ -1,4 +1,4 @@
-"""Block storage volumes and their attach/detach/resize actions.
+"""Block storage volumes, their attach/detach/resize actions and their snapshots.
 
 Attachment is kept on both sides: ``volume.droplet_ids`` here and ``droplet.volume_ids`` through the
 droplets family (``add_volume`` / ``remove_volume``). Droplet creates call :meth:`claimable` and
@@ -23,7 +23,7 @@ class VolumesBackend(Backend):
     name = "volumes"
 
     def reset(self) -> None:
-        self.data = {"volumes": {}}
+        self.data = {"volumes": {}, "snapshots": {}}
 
     # -- lookups
     def _record(self, volume_id) -> dict:
@@ -59,8 +59,14 @@ class VolumesBackend(Backend):
             raise Unprocessable(f"name {name!r} is already used by a volume in region {region['slug']}")
         size = self._valid_size(body["size_gigabytes"])
         if body.get("snapshot_id"):
-            raise Unprocessable(f"snapshot_id {body['snapshot_id']!r} does not match any volume snapshot "
-                                "(volume snapshots are not emulated)")
+            snapshot = self.table("snapshots").get(str(body["snapshot_id"]))
+            if snapshot is None:
+                raise Unprocessable(f"snapshot_id {body['snapshot_id']!r} does not match any volume snapshot")
+            if region["slug"] not in snapshot["regions"]:
+                raise Unprocessable(f"snapshot_id {snapshot['id']!r} is in {', '.join(snapshot['regions'])}, "
+                                    f"not {region['slug']}")
+            if size < snapshot["min_disk_size"]:
+                raise Unprocessable(f"size_gigabytes must be at least the snapshot's {snapshot['min_disk_size']}")
         filesystem = body.get("filesystem_type") or ""
         if filesystem and filesystem not in FILESYSTEMS:
             raise Unprocessable(f"filesystem_type must be one of {', '.join(FILESYSTEMS)}; got {filesystem!r}")
@@ -183,12 +189,51 @@ class VolumesBackend(Backend):
             record["droplet_ids"].remove(droplet_id)
         self.backend("droplets").remove_volume(droplet_id, str(volume_id))
 
+    # -- snapshots
+    def create_snapshot(self, volume_id, body: dict) -> dict:
+        record = self._record(volume_id)
+        require(body, "name")
+        name = str(body["name"])
+        if len(name) > 255:
+            raise Unprocessable("name must be at most 255 characters")
+        if any(s["name"] == name and s["resource_id"] == record["id"] for s in self.table("snapshots").values()):
+            raise Unprocessable(f"name {name!r} is already used by a snapshot of volume {record['name']}")
+        tags = self.backend("tags").validate(body.get("tags"))
+        snapshot_id = self.ids.uuid()
+        snapshot = {"id": snapshot_id, "name": name, "created_at": self.now(), "regions": [record["region"]["slug"]],
+                    "resource_id": record["id"], "resource_type": "volume", "min_disk_size": record["size_gigabytes"],
+                    "size_gigabytes": 0.0, "tags": tags}  # an emulated volume holds no data
+        self.table("snapshots")[snapshot_id] = snapshot
+        self.backend("tags").tag("volume_snapshot", snapshot_id, tags)
+        return public(snapshot)
+
+    def snapshot(self, snapshot_id) -> dict:
+        snapshot = self.table("snapshots").get(str(snapshot_id))
+        if snapshot is None:
+            raise NotFound(f"The snapshot {snapshot_id} could not be found.")
+        return public(snapshot)
+
+    def snapshots(self, volume_id=None) -> list[dict]:
+        """Snapshots of one volume (404 if it does not exist), or of every volume when ``volume_id`` is None."""
+        if volume_id is not None:
+            volume_id = self._record(volume_id)["id"]
+        return [public(s) for s in self.table("snapshots").values() if volume_id in (None, s["resource_id"])]
+
+    def delete_snapshot(self, snapshot_id) -> None:
+        snapshot = self.snapshot(snapshot_id)
+        self.backend("tags").forget("volume_snapshot", snapshot["id"])
+        del self.table("snapshots")[snapshot["id"]]
+
     # -- tag hooks (see the tags family)
     def tag_target_exists(self, resource_type: str, resource_id: str) -> bool:
-        return resource_type == "volume" and str(resource_id) in self.table("volumes")
+        table = {"volume": "volumes", "volume_snapshot": "snapshots"}.get(resource_type)
+        return table is not None and str(resource_id) in self.table(table)
 
     def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
-        record = self._record(resource_id)
+        if str(resource_id) in self.table("snapshots"):
+            record = self.table("snapshots")[str(resource_id)]
+        else:
+            record = self._record(resource_id)
         if present and tag.lower() not in (t.lower() for t in record["tags"]):
             record["tags"].append(tag)
         if not present:

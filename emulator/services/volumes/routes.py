@@ -26,6 +26,17 @@ def volume_actions_post(req: Request):
     return Reply(202, {"action": req.backend("volumes").act_by_name(req.json())})
 
 
+@routes.get("/v2/volumes/snapshots/{snapshot_id}")
+def volume_snapshots_get_by_id(req: Request):
+    return {"snapshot": req.backend("volumes").snapshot(req.params["snapshot_id"])}
+
+
+@routes.delete("/v2/volumes/snapshots/{snapshot_id}")
+def volume_snapshots_delete_by_id(req: Request):
+    req.backend("volumes").delete_snapshot(req.params["snapshot_id"])
+    return Reply(204)
+
+
 @routes.get("/v2/volumes/{volume_id}")
 def volumes_get(req: Request):
     return {"volume": req.backend("volumes").get(req.params["volume_id"])}
@@ -51,3 +62,13 @@ def volume_actions_post_by_id(req: Request):
 def volume_actions_get(req: Request):
     volume = req.backend("volumes").get(req.params["volume_id"])
     return {"action": req.backend("actions").get_for("volume", volume["id"], req.param_int("action_id"))}
+
+
+@routes.get("/v2/volumes/{volume_id}/snapshots")
+def volume_snapshots_list(req: Request):
+    return paginate(req, req.backend("volumes").snapshots(req.params["volume_id"]), "snapshots")
+
+
+@routes.post("/v2/volumes/{volume_id}/snapshots")
+def volume_snapshots_create(req: Request):
+    return Reply(201, {"snapshot": req.backend("volumes").create_snapshot(req.params["volume_id"], req.json())})
