@@ -155,3 +155,11 @@ def test_snapshots_endpoint_lists_droplet_and_volume_snapshots(client):
     client.snapshots.delete(droplet_only[0]["id"])
     assert client.droplets.get(d["id"])["droplet"]["snapshot_ids"] == []
     assert [s["name"] for s in client.snapshots.list()["snapshots"]] == ["vol-snap"]
+
+
+def test_volume_limit_from_account(emulator, client):
+    emulator.control.seed("account", {"volume_limit": 1})
+    volume(client, "one")
+    with pytest.raises(HttpResponseError) as err:
+        volume(client, "two")
+    assert "exceed your volume limit of 1" in err.value.response.json()["message"]

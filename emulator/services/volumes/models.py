@@ -75,6 +75,9 @@ class VolumesBackend(Backend):
         if len(label) > limit:
             raise Unprocessable(f"filesystem_label must be at most {limit} characters for {filesystem or 'ext4'}")
         tags = self.backend("tags").validate(body.get("tags"))
+        limit = self.backend("account").get()["volume_limit"]
+        if len(self.table("volumes")) >= limit:
+            raise Unprocessable(f"creating this volume will exceed your volume limit of {limit}")
         volume_id = self.ids.uuid()
         record = {"id": volume_id, "region": region, "droplet_ids": [], "name": name,
                   "description": str(body.get("description") or ""), "size_gigabytes": size,
