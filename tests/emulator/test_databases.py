@@ -1,5 +1,6 @@
 """Database clusters through PyDo: 201 create with connection, creating→online, firewall, users, dbs, pools."""
 
+import base64
 from urllib.parse import urlparse
 
 import pytest
@@ -139,6 +140,8 @@ def test_users_add_get_reset_delete(client):
     user = client.databases.add_user(cluster["id"], {"name": "app"})["user"]
     assert user["role"] == "normal" and user["password"]
     assert client.databases.get_user(cluster["id"], "app")["user"]["password"] == user["password"]
+    settings = {"pg_allow_replication": True}
+    assert client.databases.update_user(cluster["id"], "app", {"settings": settings})["user"]["settings"] == settings
     reset = client.databases.reset_auth(cluster["id"], "app", {})["user"]
     assert reset["password"] != user["password"]
     assert [u["name"] for u in client.databases.list_users(cluster["id"])["users"]] == ["doadmin", "app"]
@@ -199,6 +202,7 @@ def test_engine_specific_settings(client):
     assert client.databases.get_eviction_policy(redis["id"])["eviction_policy"] == "noeviction"
     client.databases.update_eviction_policy(redis["id"], {"eviction_policy": "allkeys_lru"})
     assert client.databases.get_eviction_policy(redis["id"])["eviction_policy"] == "allkeys_lru"
+    assert client.databases.get_config(redis["id"])["config"]["redis_maxmemory_policy"] == "allkeys-lru"
     assert urlparse(redis["connection"]["uri"]).scheme == "rediss"
     mysql = _create(client, name="shop", engine="mysql", version="8")
     client.databases.update_sql_mode(mysql["id"], {"sql_mode": "ANSI"})
@@ -217,6 +221,12 @@ def test_options_list_engines_versions_regions_layouts(emulator, client):
     emulator.control.seed("databases", {"versions": {"pg": ["15", "16"]}})
     assert client.databases.list_options()["options"]["pg"]["versions"] == ["15", "16"]
     assert _create(client, version=None)["version"] == "16"  # unset means the newest
+
+
+def test_ca_certificate_is_base64_pem(client):
+    cluster = _create(client)
+    pem = base64.b64decode(client.databases.get_ca(cluster["id"])["ca"]["certificate"])
+    assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
 
 
 def test_tagging_through_the_tags_api(client):

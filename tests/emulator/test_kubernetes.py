@@ -186,6 +186,12 @@ def test_credentials_have_no_envelope_and_mint_a_token_each_time(emulator, clien
     assert short["token"] != creds["token"]
 
 
+def test_cluster_user_is_the_account(client):
+    cluster = _create(client)
+    user = client.kubernetes.get_cluster_user(cluster["id"])["kubernetes_cluster_user"]
+    assert user == {"username": client.account.get()["account"]["email"], "groups": ["k8saas:authenticated"]}
+
+
 def test_options_upgrades_and_upgrade(emulator, client):
     emulator.control.seed("kubernetes", {"versions": ["1.33.1-do.0", "1.32.5-do.0"]})
     versions = client.kubernetes.list_options()["options"]["versions"]

@@ -275,8 +275,12 @@ class DatabasesBackend(Backend):
 
     def update_eviction_policy(self, cluster_id: str, body: dict) -> None:
         self._engine_setting(cluster_id, "_eviction_policy", "eviction_policy", ("redis", "valkey"))
-        self.cluster(cluster_id)["_eviction_policy"] = choice(body, "eviction_policy", EVICTION_POLICIES,
-                                                              required=True)
+        record = self.cluster(cluster_id)
+        policy = choice(body, "eviction_policy", EVICTION_POLICIES, required=True)
+        record["_eviction_policy"] = policy
+        # the same setting, as the cluster's config spells it (redis with '-', valkey with '_')
+        engine = record["engine"]
+        record["_config"][f"{engine}_maxmemory_policy"] = policy.replace("_", "-") if engine == "redis" else policy
 
     def sql_mode(self, cluster_id: str) -> str:
         return self._engine_setting(cluster_id, "_sql_mode", "sql_mode", ("mysql",))
