@@ -1,0 +1,251 @@
+"""Preflight checks against the emulator: each passes on a ready account and fails for its own reason.
+
+Every test also holds preflight to being read-only: the emulator's request log must show GETs only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from do_platform.client import make_client
+from do_platform.config import load_stack_config
+from do_platform.errors import ApiFailure, ConfigError, PreflightFailed
+from do_platform.ops import preflight as ops
+from tests.conftest import TEST_TOKEN
+
+MIB = 1024**2
+STAGING_DIGEST = "sha256:4315c8fd5a82533f56a83922bc1d5a2cff2b1f1e76117f66673abbcffd6c9fff"
+
+
+def stack(stack_name: str = "dev", **overrides) -> dict:
+    """A raw config mapping as in Pulumi.<stack>.yaml (dev-shaped unless overridden)."""
+    raw = {
+        "do-platform:environment": "development", "do-platform:region": "nyc3",
+        "do-platform:components": ["network", "dns", "web", "database", "apps"],
+        "do-platform:domain": "dev.example.com", "do-platform:registry": "do-platform",
+        "do-platform:alertEmails": ["ops@example.com"], "do-platform:network": {"ipRange": "10.110.0.0/20"},
+        "do-platform:web": {"size": "s-1vcpu-1gb", "count": 1},
+        "do-platform:database": {"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1},
+        "do-platform:apps": [{"name": "web", "image": {"registry": "do-platform", "repository": "web",
+                                                      "tag": "main"}, "useDatabase": True}],
+    }
+    raw.update({f"do-platform:{k}": v for k, v in overrides.items()})
+    return raw
+
+
+def cfg_of(raw: dict, name: str = "dev"):
+    return load_stack_config(raw, name)
+
+
+def by_name(report) -> dict[str, ops.Check]:
+    return {c.name: c for c in report.checks}
+
+
+def methods(emulator) -> set[str]:
+    return {e["method"] for e in emulator.control.log.snapshot()["entries"]}
+
+
+@pytest.fixture
+def ready(emulator, client):
+    """An account that can hold the dev stack: its domain exists and its image is pushed."""
+    emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
+        {"repository": "web", "tags": ["main"]},
+        {"repository": "web", "tags": ["1.4.2"], "digest": STAGING_DIGEST}]})
+    client.domains.create({"name": "dev.example.com"})
+    emulator.control.log.clear()
+    return client
+
+
+def test_dev_stack_passes_on_a_ready_account_with_gets_only(emulator, ready):
+    report = ops.run_checks(ready, cfg_of(stack()))
+    rows = by_name(report)
+    assert report.passed and not report.warnings
+    assert list(rows) == ["token", "account", "droplet limit", "region", "size: web droplets", "postgres version",
+                          "size: database", "size: app web", "domain", "registry do-platform",
+                          "registry repositories", "registry storage", "image: app web", "load balancer limit"]
+    assert {c.status for c in report.checks} == {"ok", "skip"}
+    assert rows["load balancer limit"].status == "skip" and "exposes no load balancer limit" in \
+        rows["load balancer limit"].detail
+    assert rows["droplet limit"].detail.startswith("plans 1 (web 1); 0 on the account")
+    assert methods(emulator) == {"GET"}
+
+
+def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready):
+    ready.domains.create({"name": "staging.example.com"})
+    report = ops.run_checks(ready, ops.load_config("staging"))
+    rows = by_name(report)
+    assert report.passed, [c for c in report.failures]
+    assert report.planned == {"droplets_min": 4, "droplets_max": 6, "volumes": 2, "load_balancers": 1}
+    assert "web 2, kubernetes default pool 1, pool workers 1..3" in rows["droplet limit"].detail
+    assert rows["kubernetes version"].detail == "1.33. resolves to 1.33.1-do.0"
+    assert rows["image: app web"].status == "ok" and STAGING_DIGEST in rows["image: app web"].detail
+    assert rows["volume limit"].status == "ok"
+
+
+def test_droplet_limit_counts_other_stacks_not_this_one(emulator, ready):
+    raw = stack(components=["network", "dns", "web", "database", "kubernetes", "apps"],
+                kubernetes={"pools": [{"name": "workers", "size": "s-2vcpu-4gb", "minNodes": 1, "maxNodes": 3}]})
+    emulator.control.seed("account", {"droplet_limit": 6})
+    emulator.control.seed("droplets", {"count": 2, "tags": ["env:dev"], "name_prefix": "dev-web"})
+    assert by_name(ops.run_checks(ready, cfg_of(raw)))["droplet limit"].status == "ok"  # plans 3..5, own 2
+
+    emulator.control.seed("droplets", {"count": 2, "tags": ["env:other"], "name_prefix": "other"})
+    row = by_name(ops.run_checks(ready, cfg_of(raw)))["droplet limit"]
+    assert row.status == "warn" and "autoscaling to the pools' maxNodes would need 1 more" in row.detail
+
+    emulator.control.seed("droplets", {"count": 2, "tags": ["env:other"], "name_prefix": "more"})
+    report = ops.run_checks(ready, cfg_of(raw))
+    row = by_name(report)["droplet limit"]
+    assert row.status == "fail" and row.detail.startswith("plans 3..5 (web 1, kubernetes default pool 1, pool "
+                                                          "workers 1..3); 6 on the account (2 already this stack's)")
+    assert row.fix.startswith("needs 1 more")
+    assert methods(emulator) <= {"GET", "POST"}  # POSTs are the test's own seeding via the control API only
+    assert all(e["method"] == "GET" for e in emulator.control.log.snapshot()["entries"])
+
+
+def test_region_unavailable_fails_with_the_usable_regions(emulator, ready):
+    emulator.control.seed("catalog", {"regions": {"nyc3": {"available": False}}})
+    row = by_name(ops.run_checks(ready, cfg_of(stack())))["region"]
+    assert row.status == "fail" and row.detail == "nyc3 does not accept new resources"
+    assert row.fix.startswith("set do-platform:region to one of ams3, blr1, fra1")
+
+
+def test_size_not_offered_in_region_names_the_key(emulator, ready):
+    emulator.control.seed("catalog", {"unavailable": [{"size": "s-1vcpu-1gb", "region": "nyc3"}]})
+    row = by_name(ops.run_checks(ready, cfg_of(stack())))["size: web droplets"]
+    assert row.status == "fail" and row.detail == "s-1vcpu-1gb is not offered in nyc3"
+    assert row.fix.startswith("set do-platform:web.size to a size offered in nyc3, e.g. ")
+
+
+def test_kubernetes_prefix_not_offered_and_node_size_too_small(emulator, ready):
+    emulator.control.seed("kubernetes", {"versions": ["1.34.0-do.0", "1.32.5-do.0"]})
+    raw = stack(components=["network", "dns", "web", "kubernetes"], apps=[],
+                kubernetes={"versionPrefix": "1.33.", "defaultPool": {"size": "s-1vcpu-1gb", "count": 1}})
+    rows = by_name(ops.run_checks(ready, cfg_of(raw)))
+    assert rows["kubernetes version"].status == "fail"
+    assert rows["kubernetes version"].fix == "set do-platform:kubernetes.versionPrefix to one of 1.34., 1.32."
+    pool = rows["size: kubernetes default pool"]
+    assert pool.status == "fail" and "not a Kubernetes node size" in pool.detail
+    assert "do-platform:kubernetes.defaultPool.size" in pool.fix and "s-1vcpu-1gb" not in pool.fix
+    assert rows["size: kubernetes pool workers"].status == "ok"
+
+
+def test_postgres_version_and_database_size(emulator, ready):
+    emulator.control.seed("databases", {"versions": {"pg": ["15", "16"]}})
+    rows = by_name(ops.run_checks(ready, cfg_of(stack(database={"size": "db-s-16vcpu-64gb", "version": "17"}))))
+    assert rows["postgres version"].status == "fail"
+    assert rows["postgres version"].fix == "set do-platform:database.version to one of 15, 16"
+    assert rows["size: database"].status == "fail"
+    assert rows["size: database"].detail == "db-s-16vcpu-64gb is not offered for 1 node(s)"
+
+
+def test_app_size_that_cannot_scale(emulator, ready):
+    apps = [{"name": "web", "image": {"registry": "do-platform", "repository": "web", "tag": "main"},
+             "instanceSize": "apps-s-1vcpu-0.5gb", "instanceCount": 2}]
+    row = by_name(ops.run_checks(ready, cfg_of(stack(apps=apps))))["size: app web"]
+    assert row.status == "fail" and "runs a single instance; instanceCount is 2" in row.detail
+    assert row.fix.startswith("set do-platform:apps[0].instanceSize to a scalable size")
+
+
+def test_domain_present_absent_and_without_dns(emulator, client):
+    emulator.control.seed("registry", {"registry": "do-platform", "pushes": [{"repository": "web", "tags": ["main"]}]})
+    row = by_name(ops.run_checks(client, cfg_of(stack())))["domain"]
+    assert row.status == "warn" and "the dns component will create it" in row.detail
+    assert "ns1/ns2/ns3.digitalocean.com" in row.fix
+    no_dns = stack(components=["network", "database"], apps=[])
+    row = by_name(ops.run_checks(client, cfg_of(no_dns)))["domain"]
+    assert row.status == "fail" and "add 'dns' to do-platform:components" in row.fix
+    client.domains.create({"name": "dev.example.com"})
+    assert by_name(ops.run_checks(client, cfg_of(no_dns)))["domain"].status == "ok"
+
+
+def test_missing_registry_names_the_ones_that_exist(emulator, client):
+    emulator.control.seed("registry", {"registry": "elsewhere"})
+    report = ops.run_checks(client, cfg_of(stack()))
+    rows = by_name(report)
+    assert rows["registry do-platform"].status == "fail"
+    assert rows["registry do-platform"].detail == "no registry 'do-platform' (on this account: elsewhere)"
+    assert "registry repositories" not in rows  # nothing to weigh without the registry
+
+
+def test_starter_tier_refuses_a_second_repository_and_overage(emulator, client):
+    emulator.control.seed("registry", {"registry": "do-platform", "tier": "starter", "pushes": [
+        {"repository": "api", "tags": ["v1"], "layers": [600 * MIB]}]})
+    rows = by_name(ops.run_checks(client, cfg_of(stack())))
+    repos = rows["registry repositories"]
+    assert repos.status == "fail" and repos.detail == "tier starter includes 1 repositories; 2 in use or deployed"
+    storage = rows["registry storage"]
+    assert storage.status == "fail" and "this tier allows no overage" in storage.detail
+    assert rows["image: app web"].status == "fail" and "no repository 'web'" in rows["image: app web"].detail
+
+
+def test_image_tag_and_digest_must_exist(emulator, client):
+    emulator.control.seed("registry", {"registry": "do-platform", "pushes": [{"repository": "web", "tags": ["v1"]}]})
+    rows = by_name(ops.run_checks(client, cfg_of(stack())))
+    assert rows["image: app web"].status == "fail"
+    assert rows["image: app web"].detail == "do-platform/web:main: tag not in the repository"
+    apps = [{"name": "web", "image": {"registry": "do-platform", "repository": "web", "digest": "sha256:" + "e" * 64}}]
+    row = by_name(ops.run_checks(client, cfg_of(stack(apps=apps))))["image: app web"]
+    assert row.status == "fail" and "digest not in the repository" in row.detail
+
+
+def test_volume_limit(emulator, ready):
+    emulator.control.seed("account", {"volume_limit": 1})
+    row = by_name(ops.run_checks(ready, cfg_of(stack(web={"count": 2, "volumeSizeGb": 10}))))["volume limit"]
+    assert row.status == "fail" and row.detail == "plans 2; 0 on the account (0 already this stack's); limit 1"
+
+
+@pytest.mark.parametrize(("status", "expected"), [("warning", "warn"), ("locked", "fail")])
+def test_account_not_active(emulator, ready, status, expected):
+    emulator.control.seed("account", {"status": status, "status_message": "billing"})
+    row = by_name(ops.run_checks(ready, cfg_of(stack())))["account"]
+    assert row.status == expected and row.detail == f"status {status}: billing"
+
+
+def test_rejected_token_fails_once_and_skips_the_rest(emulator):
+    emulator.control.configure(token="the-right-token")
+    client = make_client(token="a-wrong-token", endpoint=emulator.url, retry_backoff_factor=0.01)
+    report = ops.run_checks(client, cfg_of(stack()))
+    assert report.checks[0] == ops.Check("token", "fail", "the API rejected the token (401)",
+                                         "set DIGITALOCEAN_TOKEN (or --token) to a valid token with read scope")
+    assert {c.status for c in report.checks[1:]} == {"skip"}
+    assert emulator.control.log.snapshot()["by_route"] == {"GET /v2/account": 1}
+
+
+def test_survives_5xx_and_429_through_the_factory_retries(emulator, ready):
+    baseline = ops.run_checks(ready, cfg_of(stack()))
+    emulator.control.log.clear()
+    emulator.control.add_fault(match=r"^GET /v2/sizes", status=503, count=2)
+    emulator.control.add_fault(match=r"^GET /v2/databases/options", status=500, count=1)
+    emulator.control.add_fault(match=r"^GET /v2/account", status=429, count=1, retry_after=1)
+    report = ops.run_checks(ready, cfg_of(stack()))
+    assert report.checks == baseline.checks
+    log = emulator.control.log.snapshot()
+    assert log["by_status"]["503"] == 2 and log["by_status"]["500"] == 1 and log["by_status"]["429"] == 1
+    assert methods(emulator) == {"GET"}
+
+
+def test_persistent_server_error_names_the_check(emulator, ready):
+    emulator.control.add_fault(match=r"^GET /v2/regions", status=500)
+    with pytest.raises(ApiFailure, match=r"preflight region: API error 500"):
+        ops.run_checks(ready, cfg_of(stack()))
+
+
+def test_bad_and_unknown_stack_names(tmp_path):
+    with pytest.raises(ConfigError, match=r"stack name 'Bad_Name' is not valid"):
+        ops.load_config("Bad_Name")
+    with pytest.raises(ConfigError, match=r"no stack 'nosuch': Pulumi.nosuch.yaml does not exist \(known stacks: "
+                                          r"dev, local, prod, staging\)"):
+        ops.load_config("nosuch")
+
+
+def test_run_for_program_uses_the_stack_endpoint_and_raises_with_fixes(emulator, ready, monkeypatch):
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", TEST_TOKEN)
+    raw = {**stack(), "digitalocean:apiEndpoint": emulator.url}
+    assert ops.run_for_program(cfg_of(raw)).passed
+    emulator.control.seed("account", {"droplet_limit": 0})
+    with pytest.raises(PreflightFailed) as err:
+        ops.run_for_program(cfg_of(raw))
+    assert err.value.exit_code == 3
+    assert "preflight of stack 'dev' failed 1 check(s):\n  droplet limit: plans 1 (web 1)" in err.value.message
+    assert "(fix: needs 1 more" in err.value.message
