@@ -359,7 +359,7 @@ class RegistryBackend(Backend):
         at = at or self.now()
         store = self.data["stores"][registry]
         record = store["repos"].setdefault(repo, {"created_at": at, "manifests": {}, "tags": {}})
-        layers = layers or [2 * MIB, 30 * MIB]
+        layers = layers or [30 * MIB, 2 * MIB, 10 * MIB]
         seed_text = f"{registry}/{repo}@{at}#{','.join(tags)}{salt}"
         if platforms:
             children = [self._put_manifest(store, record, registry, repo, f"{seed_text}/{p}",
