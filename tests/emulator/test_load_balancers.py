@@ -149,3 +149,26 @@ def test_lands_in_default_project_or_the_one_given(client):
     assert moved["project_id"] == other["id"]
     client.load_balancers.delete(moved["id"])
     assert client.projects.list_resources(other["id"])["resources"] == []
+
+
+def test_global_load_balancer_with_domains_and_cache(client):
+    client.domains.create({"name": "example.com"})
+    cert = client.certificates.create({"name": "g", "type": "lets_encrypt", "dns_names": ["example.com"]})
+    cert_id = cert["certificate"]["id"]
+    regional = _create(client, name="origin")
+    glb = client.load_balancers.create({
+        "name": "edge", "type": "GLOBAL", "forwarding_rules": [HTTP_RULE],
+        "glb_settings": {"target_protocol": "https", "target_port": 443, "cdn": {"is_enabled": True},
+                         "region_priorities": {"nyc3": 1}},
+        "domains": [{"name": "example.com", "is_managed": True, "certificate_id": cert_id}],
+        "target_load_balancer_ids": [regional["id"]]})["load_balancer"]
+    assert "region" not in glb and glb["glb_settings"]["cdn"] == {"is_enabled": True}
+    assert glb["domains"][0]["certificate_id"] == cert_id
+    assert glb["target_load_balancer_ids"] == [regional["id"]]
+    client.load_balancers.delete_cache(glb["id"])
+    with pytest.raises(HttpResponseError) as err:
+        client.load_balancers.delete_cache(regional["id"])
+    assert err.value.status_code == 422
+    with pytest.raises(HttpResponseError) as err:
+        client.certificates.delete(cert_id)
+    assert err.value.status_code == 403

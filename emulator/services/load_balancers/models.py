@@ -115,6 +115,43 @@ class LoadBalancersBackend(Backend):
             out[key] = rules
         return out
 
+    def _global(self, body: dict) -> dict:
+        """GLOBAL load balancers: ``glb_settings``, ``domains`` (certificates checked), target LBs."""
+        raw = _object(body, "glb_settings") or {}
+        settings = {"target_protocol": v.choice(raw, "target_protocol", ("http", "https", "http2"), default="http"),
+                    "target_port": v.integer(raw, "target_port", default=80, minimum=1, maximum=65535)}
+        cdn = _object(raw, "cdn")
+        if cdn is not None:
+            settings["cdn"] = {"is_enabled": v.boolean(cdn, "is_enabled")}
+        priorities = _object(raw, "region_priorities")
+        if priorities is not None:
+            for region, priority in priorities.items():
+                if isinstance(priority, bool) or not isinstance(priority, int):
+                    raise Unprocessable(f"glb_settings.region_priorities.{region} must be an integer; got {priority!r}")
+            settings["region_priorities"] = dict(priorities)
+        failover = v.integer(raw, "failover_threshold", minimum=1, maximum=99)
+        if failover is not None:
+            settings["failover_threshold"] = failover
+        domains = body.get("domains") or []
+        if not isinstance(domains, list):
+            raise Unprocessable(f"domains must be a list of {{name, is_managed, certificate_id}}; got {domains!r}")
+        certificates = v.optional_backend(self.state, "certificates")
+        out_domains = []
+        for i, item in enumerate(domains):
+            if not isinstance(item, dict):
+                raise Unprocessable(f"domains[{i}] must be an object; got {item!r}")
+            entry = {"name": v.string(item, "name", required=True), "is_managed": v.boolean(item, "is_managed"),
+                     "certificate_id": v.string(item, "certificate_id", default="")}
+            if (entry["certificate_id"] and certificates is not None
+                    and entry["certificate_id"] not in certificates.table("certificates")):
+                raise Unprocessable(f"domains[{i}].certificate_id: certificate {entry['certificate_id']!r} not found")
+            out_domains.append(entry)
+        targets = v.string_list(body, "target_load_balancer_ids")
+        for target in targets:
+            if target not in self.table("load_balancers"):
+                raise Unprocessable(f"target_load_balancer_ids: load balancer {target!r} not found")
+        return {"glb_settings": settings, "domains": out_domains, "target_load_balancer_ids": targets}
+
     def _region(self, slug: str) -> dict:
         catalog = v.optional_backend(self.state, "catalog")
         if catalog is not None and hasattr(catalog, "require_region"):
@@ -170,6 +207,8 @@ class LoadBalancersBackend(Backend):
             "droplet_ids": droplet_ids,
             "project_id": v.string(body, "project_id", default=existing.get("project_id") if existing else None),
         }
+        if lb_type == "GLOBAL":
+            fields.update(self._global(body))
         if size:
             fields["size"] = size
         if tag:
@@ -228,7 +267,7 @@ class LoadBalancersBackend(Backend):
     def replace(self, lb_id: str, body: dict) -> dict:
         record = self.get(lb_id)
         fields = self._validated(body, existing=record)
-        for key in ("size", "tag", "project_id"):
+        for key in ("size", "tag", "project_id", "glb_settings", "domains", "target_load_balancer_ids"):
             if key not in fields:
                 record.pop(key, None)
         record.update(fields)
@@ -283,7 +322,8 @@ class LoadBalancersBackend(Backend):
 
     def using_certificate(self, certificate_id: str) -> list[str]:
         return [lb["id"] for lb in self.table("load_balancers").values()
-                if any(r.get("certificate_id") == certificate_id for r in lb["forwarding_rules"])]
+                if any(r.get("certificate_id") == certificate_id for r in lb["forwarding_rules"])
+                or any(d.get("certificate_id") == certificate_id for d in lb.get("domains", []))]
 
     # -- for the tags family (``POST /v2/tags/{tag}/resources`` with resource_type load_balancer)
     def tag_target_exists(self, resource_type: str, resource_id: str) -> bool:
