@@ -55,7 +55,6 @@ def _openapi_conformance():
     if spec_file is None:
         yield
         return
-    spec = conformance.load_spec(spec_file)
     seen: list[tuple] = []
     lock = threading.Lock()
 
@@ -70,6 +69,7 @@ def _openapi_conformance():
     finally:
         app_module.RESPONSE_OBSERVERS.remove(record)
     problems = []
+    spec = conformance.load_spec(spec_file) if seen else None  # loaded once per process, when first needed
     for method, template, raw_path, status, content_type, body in seen:
         parsed = json.loads(body) if body and "json" in content_type else None
         problems += [f"{method} {raw_path}: {msg}" for msg in spec.response_errors(method, template, status, parsed)]
