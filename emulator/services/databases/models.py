@@ -53,7 +53,7 @@ SIZES = {  # slug → (vcpu, memory MiB, disk MiB)
     "gd-2vcpu-8gb": (2, 8192, 117760),
     "gd-4vcpu-16gb": (4, 16384, 276480),
 }
-NODE_COUNTS = {"kafka": [3, 6, 9], "opensearch": [1, 3, 6], "mongodb": [1, 3]}
+NODE_COUNTS = {"kafka": [3, 6, 9], "opensearch": [1, 3, 6], "mongodb": [1, 3], "redis": [1, 2], "valkey": [1, 2]}
 FIREWALL_TYPES = ["ip_addr", "droplet", "k8s", "tag", "app"]
 POOL_MODES = ["transaction", "session", "statement"]
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

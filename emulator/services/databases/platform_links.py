@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emulator.core.errors import NotFound, Unprocessable
-from emulator.core.validate import optional_backend
+from emulator.core.validate import optional_backend, touch_tags
 
 if TYPE_CHECKING:
     from emulator.core.state import Backend, State
@@ -71,12 +71,11 @@ def valid_tags(state: State, tags) -> list[str]:
 
 def apply_tags(state: State, tags: list[str], resource_type: str | None = None, resource_id: str | None = None) -> None:
     """Create missing tags (the API auto-creates them) and, for taggable types, record membership."""
-    tags_backend = optional_backend(state, "tags")
-    if tags_backend is None or not tags:
-        return
     if resource_type is None:
-        tags_backend.touch(tags)
-    else:
+        touch_tags(state, tags)
+        return
+    tags_backend = optional_backend(state, "tags")
+    if tags_backend is not None and tags:
         tags_backend.tag(resource_type, resource_id, tags)
 
 
