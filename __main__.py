@@ -63,7 +63,7 @@ if on(Component.web):
         alert_emails=cfg.alert_emails, size=w.size, count=w.count, image=w.image, ssh_keys=w.ssh_keys,
         app_port=w.app_port, health_check_path=w.health_check_path, record_name=w.record_name,
         backups=prod if w.backups is None else w.backups, volume_size_gb=w.volume_size_gb,
-        member_tags=(network.member_tag.name,), protect=prod), opts)
+        member_tags=(network.member_tag.name,), vpc_cidr=network.ip_range, protect=prod), opts)
     members += web.project_resources
 
 # The database firewall trusts the apps that use it; their ids exist only once the apps do.

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,9 @@ from components.tokens import TYPE_TOKENS
 KIND = "web-cluster"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "web-cloud-init.yaml.tmpl"
+SELF_CHECK_SCRIPT = TEMPLATES / "metadata_selfcheck.py"
+SELF_CHECK_PATH = "/usr/local/bin/do-platform-selfcheck"
+SELF_CHECK_LOG = "/var/log/do-platform-selfcheck.log"
 _SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
 # (metric type, threshold %, description)
 ALERTS = (("v1/insights/droplet/cpu", 80, "CPU above 80%"),
@@ -54,16 +59,34 @@ class WebClusterArgs:
     backups: bool = False
     volume_size_gb: int = 0
     member_tags: tuple[pulumi.Input[str], ...] = ()
+    vpc_cidr: str | None = None
+    self_check: bool = True
     user_data_template: str = DEFAULT_TEMPLATE
     protect: bool = False
     extra_tags: tuple[str, ...] = ()
 
 
-def render_user_data(args: WebClusterArgs) -> str:
-    """cloud-init for every web droplet; identical for all so one change replaces all (documented)."""
+def self_check_command(args: WebClusterArgs, name: str) -> list[str]:
+    """First-boot check that the metadata service describes the droplet we meant (env tag, region, VPC, name)."""
+    return [SELF_CHECK_PATH, "--env", args.env, "--region", args.region, "--vpc-cidr", str(args.vpc_cidr),
+            "--hostname", f"{do_name(args.env, name)}-*", "--tag", f"component:{KIND}"]
+
+
+def render_user_data(args: WebClusterArgs, name: str = "web") -> str:
+    """cloud-init for every web droplet; identical for all so one change replaces all (documented).
+
+    With ``self_check`` and a ``vpc_cidr`` it installs ``templates/metadata_selfcheck.py`` and runs it once
+    at first boot; the result is in the log file and in ``cloud-init status``."""
+    file_part = run_part = ""
+    if args.self_check and args.vpc_cidr:
+        script = "".join(f"      {line}\n" if line else "\n" for line in SELF_CHECK_SCRIPT.read_text().splitlines())
+        file_part = f"  - path: {SELF_CHECK_PATH}\n    permissions: '0755'\n    content: |\n{script}"
+        command = " ".join(shlex.quote(part) for part in self_check_command(args, name))
+        run_part = f"  - [sh, -c, {json.dumps(f'{command} > {SELF_CHECK_LOG} 2>&1')}]\n"
     template = string.Template((TEMPLATES / args.user_data_template).read_text())
     return template.substitute(app_port=args.app_port, health_check_path=args.health_check_path,
-                               hostname=args.hostname, env=args.env)
+                               hostname=args.hostname, env=args.env, self_check_file=file_part,
+                               self_check_run=run_part)
 
 
 def app_port_rules(app_port: int, lb_id: pulumi.Input[str]) -> list[FirewallRule]:
@@ -105,7 +128,7 @@ class WebCluster(pulumi.ComponentResource):
         super().__init__(TYPE_TOKENS["WebCluster"], name, None, opts)
         validate_web_cluster_args(args)
         child = pulumi.ResourceOptions(parent=self)
-        user_data = render_user_data(args)
+        user_data = render_user_data(args, name)
 
         self.tag = do.Tag(child_name(name, "tag"), name=do_name(args.env, name, "web"), opts=child)
         tags = pulumi.Output.all(self.tag.name, *args.member_tags).apply(

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import shlex
 
 import pytest
+from ruamel.yaml import YAML
 
 from components import WebCluster, WebClusterArgs
-from components.web_cluster import ALERTS, render_user_data, validate_web_cluster_args
+from components.web_cluster import (
+    ALERTS,
+    SELF_CHECK_PATH,
+    SELF_CHECK_SCRIPT,
+    render_user_data,
+    self_check_command,
+    validate_web_cluster_args,
+)
 
 from .conftest import TAGGABLE
 
 ARGS = WebClusterArgs(env="staging", region="nyc3", vpc_id="vpc-123", domain="staging.example.com",
                       hostname="www.staging.example.com", alert_emails=("ops@example.com",), count=2,
-                      volume_size_gb=10, member_tags=("staging-network-member",))
+                      volume_size_gb=10, member_tags=("staging-network-member",), vpc_cidr="10.120.0.0/20")
 
 
 def build(args: WebClusterArgs = ARGS):
@@ -50,11 +60,12 @@ def test_droplets_private_in_vpc_with_rendered_user_data(run_component):
     run = run_component(build())
     droplets = run.of_type("Droplet")
     assert len(droplets) == 2
-    user_data = render_user_data(ARGS)
+    user_data = render_user_data(ARGS, "web")
     for droplet in droplets:
         d = droplet.inputs
         assert d["vpcUuid"] == "vpc-123" and d["monitoring"] is True and d["image"] == "ubuntu-24-04-x64"
-        assert d["userData"] == user_data and "listen 8080" in user_data and "${" not in user_data
+        assert d["userData"] == user_data and "listen 8080" in user_data
+        assert not re.search(r"\$\{(app_port|health_check_path|hostname|env|self_check_\w+)\}", user_data)
         assert d["backups"] is False
         assert {"env:staging", "component:web-cluster", "staging-network-member",
                 run.returned["tag"].value} <= set(d["tags"])
@@ -109,3 +120,23 @@ def test_ssh_keys_and_user_data_are_the_replacement_triggers():
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):
         validate_web_cluster_args(dataclasses.replace(ARGS, **change))
+
+
+def test_cloud_init_installs_and_runs_the_metadata_self_check():
+    doc = YAML(typ="safe", pure=True).load(render_user_data(ARGS, "web"))
+    files = {f["path"]: f for f in doc["write_files"]}
+    assert files[SELF_CHECK_PATH]["content"] == SELF_CHECK_SCRIPT.read_text()
+    assert files[SELF_CHECK_PATH]["permissions"] == "0755"
+    command = doc["runcmd"][-1]
+    assert command[:2] == ["sh", "-c"]
+    assert shlex.split(command[2])[:len(self_check_command(ARGS, "web"))] == self_check_command(ARGS, "web")
+    assert self_check_command(ARGS, "web") == [
+        SELF_CHECK_PATH, "--env", "staging", "--region", "nyc3", "--vpc-cidr", "10.120.0.0/20",
+        "--hostname", "staging-web-*", "--tag", "component:web-cluster"]
+
+
+def test_no_self_check_without_a_vpc_range_or_when_off():
+    for args in (dataclasses.replace(ARGS, vpc_cidr=None), dataclasses.replace(ARGS, self_check=False)):
+        doc = YAML(typ="safe", pure=True).load(render_user_data(args, "web"))
+        assert SELF_CHECK_PATH not in {f["path"] for f in doc["write_files"]}
+        assert all("selfcheck" not in str(c) for c in doc["runcmd"])
