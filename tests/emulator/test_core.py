@@ -1,11 +1,11 @@
 """The emulator's shared plumbing: pagination, error bodies, faults, budget, headers, log, state file, threads."""
 
 import json
-import os
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +16,7 @@ from emulator import EmulatorServer
 from emulator.core.control import Faults
 
 AUTH = {"Authorization": "Bearer core-test"}
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _get(emulator, path, **kw):
@@ -232,7 +233,7 @@ def test_state_file_survives_restart_in_process(tmp_path):
 
 def _start_process(state_file):
     proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--state-file", state_file],
-                            stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+                            stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     line = proc.stdout.readline()
     assert "listening on" in line, line
     return proc, line.split("listening on ")[1].split()[0]
