@@ -88,6 +88,8 @@ def test_seeded_failure_ends_provisioning_in_error(emulator, client):
 @pytest.mark.parametrize(("body", "field"), [
     ({"version": "1.20.0-do.0"}, "version"),
     ({"name": "K8s_Main"}, "name"),
+    ({"tags": "web"}, "tags"),
+    ({"cluster_subnet": "10.300.0.0/16"}, "cluster_subnet"),
     ({"node_pools": [{"name": "Pool", "size": "s-2vcpu-4gb", "count": 1}]}, "node_pools[0].name"),
     ({"region": "mars1"}, "region"),
     ({"node_pools": []}, "node_pools"),

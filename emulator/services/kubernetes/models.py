@@ -74,7 +74,7 @@ class KubernetesBackend(Backend):
         name = self._name(string(body, "name", required=True), "name")
         region = links.require_region(self.state, body.get("region"))
         version = self.resolve_version(body.get("version"))
-        tags = links.valid_tags(self.state, [t for t in body.get("tags") or [] if not self._system_tag(t)])
+        tags = self._user_tags(body.get("tags"), "tags")
         raw_pools = body.get("node_pools")
         if not isinstance(raw_pools, list) or not raw_pools:
             raise Unprocessable("node_pools is required: at least one {name, size, count}")
@@ -87,8 +87,8 @@ class KubernetesBackend(Backend):
         urn = f"do:kubernetes:{cluster_id}"
         record: dict[str, Any] = {
             "id": cluster_id, "name": name, "region": region, "version": version,
-            "cluster_subnet": string(body, "cluster_subnet", default="10.244.0.0/16"),
-            "service_subnet": string(body, "service_subnet", default="10.245.0.0/16"),
+            "cluster_subnet": ip_or_cidr(string(body, "cluster_subnet", default="10.244.0.0/16"), "cluster_subnet"),
+            "service_subnet": ip_or_cidr(string(body, "service_subnet", default="10.245.0.0/16"), "service_subnet"),
             "vpc_uuid": "", "ipv4": "", "endpoint": f"https://{cluster_id}.k8s.ondigitalocean.com",
             "tags": [], "node_pools": [], "maintenance_policy": maintenance,
             "auto_upgrade": boolean(body, "auto_upgrade"), "surge_upgrade": boolean(body, "surge_upgrade"),
@@ -137,7 +137,7 @@ class KubernetesBackend(Backend):
         if body.get("tags") is None:  # absent (godo omits empty lists): keep the user's tags
             tags = [t for t in record["tags"] if not self._system_tag(t)]
         else:
-            tags = links.valid_tags(self.state, [t for t in body["tags"] if not self._system_tag(t)])
+            tags = self._user_tags(body["tags"], "tags")
         maintenance = self._maintenance(body.get("maintenance_policy"), record["maintenance_policy"])
         ha = boolean(body, "ha", record["ha"])
         if record["ha"] and not ha:
@@ -344,7 +344,7 @@ class KubernetesBackend(Backend):
                                    or not all(isinstance(v, str) for v in labels.values())):
             raise Unprocessable(f"{field}.labels must be an object of string values; got {labels!r}")
         return {"name": name, "size": size, "count": count,
-                "tags": links.valid_tags(self.state, [t for t in raw.get("tags") or [] if not self._system_tag(t)]),
+                "tags": self._user_tags(raw.get("tags"), f"{field}.tags"),
                 "labels": dict(labels) if labels else {}, "taints": self._taints(raw.get("taints"), field),
                 "auto_scale": auto_scale, "min_nodes": min_nodes if auto_scale else 0,
                 "max_nodes": max_nodes if auto_scale else 0}
@@ -417,6 +417,12 @@ class KubernetesBackend(Backend):
     def _address(self) -> str:
         n = self.ids.next_int("kubernetes-ipv4")
         return f"203.0.113.{n % 254 + 1}" if n < 254 else f"198.51.100.{n % 254 + 1}"
+
+    def _user_tags(self, raw: Any, field: str) -> list[str]:
+        """The caller's tags, validated; the ``k8s``/``k8s:*`` tags the API adds itself are dropped."""
+        if raw is not None and not isinstance(raw, list):
+            raise Unprocessable(f"{field} must be a list of strings; got {raw!r}")
+        return links.valid_tags(self.state, [t for t in raw or [] if not self._system_tag(t)])
 
     @staticmethod
     def _system_tag(tag: Any) -> bool:
