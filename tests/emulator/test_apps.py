@@ -165,6 +165,8 @@ def test_apps_paginate(client):
     (lambda s: s["services"][0].update(instance_size_slug="huge"), "spec.services[0].instance_size_slug"),
     (lambda s: s["services"][0].update(instance_size_slug="apps-s-1vcpu-0.5gb"), "spec.services[0].instance_count"),
     (lambda s: s["static_sites"][0].update(name="api"), "spec.static_sites[0].name"),
+    (lambda s: s["services"][0].update(autoscaling={"min_instance_count": 1, "max_instance_count": 3}),
+     "spec.services[0].autoscaling"),
     (lambda s: s["alerts"].append({"rule": "SOMETIMES"}), "spec.alerts[2].rule"),
 ])
 def test_spec_validation_names_the_field(client, mutate, field):

@@ -193,12 +193,26 @@ class AppsBackend(Backend):
             if (count or 1) > 1 and INSTANCE_SIZES[size or DEFAULT_SIZE][6]:
                 raise Unprocessable(f"{field}.instance_count {count} needs a scalable size; "
                                     f"{size or DEFAULT_SIZE!r} runs a single instance only")
+            if comp.get("autoscaling") is not None:
+                self._autoscaling(comp["autoscaling"], size or DEFAULT_SIZE, field)
         if kind == "jobs":
             self._enum(comp, "kind", JOB_KINDS, field)
         if kind == "services" and comp.get("protocol") not in (None, "", "HTTP", "HTTP2"):
             raise Unprocessable(f"{field}.protocol must be one of HTTP, HTTP2; got {comp['protocol']!r}")
         self._alerts_spec(comp.get("alerts"), f"{field}.alerts")
         self._envs(comp.get("envs"), f"{field}.envs")
+
+    @staticmethod
+    def _autoscaling(raw: Any, size: str, field: str) -> None:
+        """Autoscaling needs a dedicated-CPU size and 1 <= min_instance_count <= max_instance_count."""
+        if not isinstance(raw, dict):
+            raise Unprocessable(f"{field}.autoscaling must be an object with min/max_instance_count")
+        if INSTANCE_SIZES[size][1] != "DEDICATED":
+            raise Unprocessable(f"{field}.autoscaling needs a dedicated-CPU instance size (apps-d-*); got {size!r}")
+        low, high = raw.get("min_instance_count"), raw.get("max_instance_count")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) or not 1 <= low <= high:
+            raise Unprocessable(f"{field}.autoscaling needs integers 1 <= min_instance_count <= max_instance_count; "
+                                f"got {low!r}..{high!r}")
 
     @staticmethod
     def _name(value: Any, field: str) -> str:
