@@ -1,0 +1,177 @@
+"""Live status against the emulator, on resources created through PyDo the way the program creates them.
+
+``deploy_stack`` mirrors the components: droplets tagged ``env:<stack>`` and ``component:web-cluster``
+plus the web tag the load balancer targets, a Let's Encrypt certificate on the HTTPS rule, a Postgres
+cluster and a DOKS cluster tagged ``env:<stack>``, an app named ``<stack>-<app>``, and everything in the
+project ``do-platform-<stack>``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from do_platform.config import load_stack_config
+from do_platform.errors import ApiFailure
+from do_platform.ops import status as ops
+from tests.ops.test_preflight import stack
+
+ALL = ["network", "dns", "web", "database", "kubernetes", "apps"]
+
+
+def deploy_stack(client, emulator, name: str = "dev", *, web_count: int = 1, project: bool = True) -> dict:
+    """Create a stack's resources as ``pulumi up`` would; returns what was made, by kind."""
+    emulator.control.seed("registry", {"registry": "do-platform", "pushes": [{"repository": "web", "tags": ["main"]}]})
+    domain = "dev.example.com" if name == "dev" else f"{name}.example.com"
+    client.domains.create({"name": domain})
+    vpc = client.vpcs.create({"name": f"{name}-network-vpc", "region": "nyc3", "ip_range": "10.110.0.0/20"})["vpc"]
+    web_tag = f"{name}-web-web"
+    droplets = [client.droplets.create({
+        "name": f"{name}-web-{i}", "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
+        "vpc_uuid": vpc["id"], "tags": ["component:web-cluster", web_tag, f"{name}-network-member", f"env:{name}"],
+    })["droplet"] for i in range(web_count)]
+    cert = client.certificates.create({"name": f"{name}-web-cert", "type": "lets_encrypt",
+                                       "dns_names": [f"www.{domain}"]})["certificate"]
+    lb = client.load_balancers.create({
+        "name": f"{name}-web-lb", "region": "nyc3", "vpc_uuid": vpc["id"], "tag": web_tag,
+        "redirect_http_to_https": True,
+        "forwarding_rules": [{"entry_protocol": "https", "entry_port": 443, "target_protocol": "http",
+                              "target_port": 8080, "certificate_id": cert["id"]},
+                             {"entry_protocol": "http", "entry_port": 80, "target_protocol": "http",
+                              "target_port": 8080}],
+        "health_check": {"protocol": "http", "port": 8080, "path": "/healthz"}})["load_balancer"]
+    db = client.databases.create_cluster({
+        "name": f"{name}-db", "engine": "pg", "version": "17", "size": "db-s-1vcpu-1gb", "region": "nyc3",
+        "num_nodes": 1, "private_network_uuid": vpc["id"], "tags": ["component:managed-postgres", f"env:{name}"]})
+    k8s = client.kubernetes.create_cluster({
+        "name": f"{name}-k8s", "region": "nyc3", "version": "1.33.1-do.0", "vpc_uuid": vpc["id"],
+        "tags": ["component:kubernetes", f"env:{name}"],
+        "node_pools": [{"name": "default", "size": "s-2vcpu-4gb", "count": 1, "tags": [f"env:{name}"]}]})
+    app = client.apps.create({"spec": {"name": f"{name}-web", "region": "nyc", "services": [{
+        "name": "web", "http_port": 8080, "instance_size_slug": "apps-s-1vcpu-0.5gb", "instance_count": 1,
+        "image": {"registry_type": "DOCR", "registry": "do-platform", "repository": "web", "tag": "main"}}]}})["app"]
+    made = {"droplets": droplets, "lb": lb, "cert": cert, "db": db["database"],
+            "k8s": k8s["kubernetes_cluster"], "app": app}
+    if project:
+        proj = client.projects.create({"name": f"do-platform-{name}", "purpose": "Web Application",
+                                       "environment": "Development"})["project"]
+        urns = [f"do:droplet:{d['id']}" for d in droplets] + [
+            f"do:loadbalancer:{lb['id']}", f"do:dbaas:{made['db']['id']}", f"do:kubernetes:{made['k8s']['id']}",
+            f"do:app:{app['id']}"]
+        client.projects.assign_resources(proj["id"], {"resources": urns})
+        made["project"] = proj
+    return made
+
+
+def cfg(name: str = "dev", **overrides):
+    return load_stack_config(stack(components=ALL, **overrides), name)
+
+
+def rows(result) -> dict[tuple[str, str], ops.ResourceStatus]:
+    return {(r.kind, r.name): r for r in result.resources}
+
+
+def test_a_deployed_stack_is_healthy_and_read_with_gets_only(emulator, client):
+    made = deploy_stack(client, emulator)
+    emulator.control.log.clear()
+    result = ops.collect(client, cfg())
+    assert result.healthy and result.project == "do-platform-dev" and not result.notes
+    got = rows(result)
+    assert list(got) == [("droplet", "dev-web-0"), ("load_balancer", "dev-web-lb"), ("certificate", "dev-web-cert"),
+                         ("database", "dev-db"), ("kubernetes", "dev-k8s"), ("node_pool", "dev-k8s/default"),
+                         ("app", "dev-web"), ("domain", "dev.example.com")]
+    assert got[("load_balancer", "dev-web-lb")].detail.endswith("1/1 droplets active")
+    assert got[("certificate", "dev-web-cert")].state == "verified"
+    assert got[("database", "dev-db")].state == "online"
+    assert got[("node_pool", "dev-k8s/default")].detail.startswith("1/1 nodes running")
+    app = got[("app", "dev-web")]
+    live = client.apps.get(made["app"]["id"])["app"]["live_url"]
+    assert app.state == "ACTIVE" and app.detail.startswith(f"live {live}; active deployment ")
+    assert {e["method"] for e in emulator.control.log.snapshot()["entries"]} == {"GET"}
+
+
+def test_other_stacks_are_left_out(emulator, client):
+    deploy_stack(client, emulator)
+    client.droplets.create({"name": "prod-web-0", "region": "nyc3", "size": "s-1vcpu-1gb",
+                            "image": "ubuntu-24-04-x64", "tags": ["env:prod", "prod-web-web"]})
+    client.databases.create_cluster({"name": "prod-db", "engine": "pg", "version": "17", "size": "db-s-1vcpu-1gb",
+                                     "region": "nyc3", "num_nodes": 1, "tags": ["env:prod"]})
+    names = {r.name for r in ops.collect(client, cfg()).resources}
+    assert "prod-web-0" not in names and "prod-db" not in names and "dev-db" in names
+
+
+def test_powered_off_droplet_makes_droplet_and_load_balancer_unhealthy(emulator, client):
+    made = deploy_stack(client, emulator, web_count=2)
+    off = made["droplets"][1]
+    client.droplet_actions.post(off["id"], {"type": "power_off"})
+    result = ops.collect(client, cfg())
+    assert not result.healthy
+    got = rows(result)
+    assert got[("droplet", "dev-web-1")].state == "off" and not got[("droplet", "dev-web-1")].healthy
+    lb = got[("load_balancer", "dev-web-lb")]
+    assert lb.state == "active" and not lb.healthy
+    assert lb.detail.endswith(f"1/2 droplets active ({off['id']} off)")
+    assert [r.name for r in result.unhealthy] == ["dev-web-1", "dev-web-lb"]
+
+
+def test_resources_still_provisioning_are_not_healthy_until_they_settle(emulator, client):
+    emulator.state.settings.lifecycle_delay = 600.0
+    emulator.state.clock.freeze()
+    deploy_stack(client, emulator)
+    got = rows(ops.collect(client, cfg()))
+    assert {k: (r.state, r.healthy) for k, r in got.items() if k[0] != "domain"} == {
+        ("droplet", "dev-web-0"): ("new", False),
+        ("load_balancer", "dev-web-lb"): ("new", False),
+        ("certificate", "dev-web-cert"): ("pending", False),
+        ("database", "dev-db"): ("creating", False),
+        ("kubernetes", "dev-k8s"): ("provisioning", False),
+        ("node_pool", "dev-k8s/default"): ("not ready", False),
+        ("app", "dev-web"): (got[("app", "dev-web")].state, False),
+    }
+    assert got[("app", "dev-web")].state != "ACTIVE" and "deploying" in got[("app", "dev-web")].detail
+    emulator.state.clock.advance(601)
+    assert ops.collect(client, cfg()).healthy
+
+
+def test_nothing_deployed_reports_what_is_missing(emulator, client):
+    result = ops.collect(client, cfg())
+    assert not result.healthy
+    assert [(r.kind, r.name, r.state) for r in result.resources] == [
+        ("droplet", "web x1", "missing"), ("load_balancer", "dev-web-lb", "missing"),
+        ("database", "dev-db", "missing"), ("kubernetes", "dev-k8s", "missing"), ("app", "dev-web", "missing"),
+        ("domain", "dev.example.com", "missing")]
+    assert result.notes == ["no project do-platform-dev: load balancers and apps are found by tag and name only"]
+
+
+def test_project_membership_finds_what_tags_miss(emulator, client):
+    made = deploy_stack(client, emulator)
+    client.tags.unassign_resources("env:dev", {"resources": [
+        {"resource_id": str(made["droplets"][0]["id"]), "resource_type": "droplet"}]})
+    got = rows(ops.collect(client, cfg()))
+    assert got[("droplet", "dev-web-0")].healthy  # found through the project although untagged
+
+
+def test_without_project_load_balancer_and_app_found_by_tag_and_name(emulator, client):
+    deploy_stack(client, emulator, project=False)
+    result = ops.collect(client, cfg())
+    assert result.healthy and result.project is None
+    assert ("load_balancer", "dev-web-lb") in rows(result) and ("app", "dev-web") in rows(result)
+    assert result.notes[0].startswith("no project do-platform-dev")
+
+
+def test_survives_5xx_and_429_through_the_factory_retries(emulator, client):
+    deploy_stack(client, emulator)
+    baseline = ops.collect(client, cfg())
+    emulator.control.log.clear()
+    emulator.control.add_fault(match=r"^GET /v2/load_balancers", status=502, count=2)
+    emulator.control.add_fault(match=r"^GET /v2/kubernetes/clusters", status=503, count=1)
+    emulator.control.add_fault(match=r"^GET /v2/apps", status=429, count=1, retry_after=1)
+    result = ops.collect(client, cfg())
+    assert result == baseline
+    statuses = emulator.control.log.snapshot()["by_status"]
+    assert statuses["502"] == 2 and statuses["503"] == 1 and statuses["429"] == 1
+
+
+def test_persistent_failure_is_an_api_failure(emulator, client):
+    emulator.control.add_fault(match=r"^GET /v2/droplets", status=500)
+    with pytest.raises(ApiFailure, match=r"status of stack 'dev': API error 500"):
+        ops.collect(client, cfg())
