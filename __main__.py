@@ -22,8 +22,16 @@ from components import (
     WebClusterArgs,
 )
 from do_platform.config import APP_REGIONS, Component, from_pulumi_config
+from do_platform.errors import PlatformError
 
-cfg = from_pulumi_config()
+try:
+    cfg = from_pulumi_config()
+    if cfg.preflight and not pulumi.runtime.is_dry_run():  # fail before any change, on `pulumi up` only
+        from do_platform.ops.preflight import run_for_program
+
+        run_for_program(cfg)
+except PlatformError as err:  # a clean message instead of a traceback
+    raise pulumi.RunError(err.message + (f"\nhint: {err.hint}" if err.hint else "")) from None
 env, prod, on = cfg.stack, cfg.production, cfg.enabled
 token = cfg.provider.token
 provider = do.Provider("digitalocean", api_endpoint=cfg.provider.api_endpoint,

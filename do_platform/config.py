@@ -517,6 +517,7 @@ class StackConfig(_Model):
     rotate_app_secrets: bool = False
     alert_emails: tuple[str, ...] = ()
     policy_enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+    preflight: bool = False
     provider: ProviderConfig = ProviderConfig()
 
     @field_validator("region")

@@ -316,6 +316,7 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
 
     secret_keys = [k for k, v in merged.items() if _has_secure(v)]
     flat = {k: _as_pulumi_value(_placeholder_secrets(v)) for k, v in merged.items()}
+    flat[f"{PROJECT}:preflight"] = "false"  # offline means no account: the preflight hook never runs here
     program = root / "__main__.py"
     added = str(root) not in sys.path
     if added:

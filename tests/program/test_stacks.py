@@ -184,3 +184,40 @@ def test_components_switch_off(components, expected):
     if "database" in components:  # no client: the VPC alone is trusted, never the world
         rules = ev.of_type("digitalocean:index/databaseFirewall:DatabaseFirewall")[0].inputs["rules"]
         assert rules == [{"type": "ip_addr", "value": "10.110.0.0/20"}]
+
+
+def test_offline_evaluation_never_runs_the_account_preflight(monkeypatch):
+    import do_platform.ops.preflight as preflight
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("preflight must not run offline")
+
+    monkeypatch.setattr(preflight, "run_for_program", refuse)
+    assert load_stack_config({**project_defaults(), **read_stack_config("prod")}, "prod").preflight
+    assert evaluate("prod").count("digitalocean:index/project:Project") == 1
+
+
+def test_program_stops_on_preflight_failure_with_a_clean_message(monkeypatch):
+    """On `pulumi up` (not a preview) an enabled preflight runs first; a failure becomes a RunError."""
+    import runpy
+
+    import pulumi
+
+    import do_platform.ops.preflight as preflight
+    from do_platform.errors import PreflightFailed
+    from do_platform.offline import REPO_ROOT, run_with_mocks
+
+    seen = []
+
+    def failing(cfg, client=None):
+        seen.append(cfg.stack)
+        raise PreflightFailed("preflight of stack 'prod' failed 1 check(s):\n  droplet limit: 3 left, 7 needed",
+                              "raise the droplet limit")
+
+    monkeypatch.setattr(preflight, "run_for_program", failing)
+    raw = {**project_defaults(), **read_stack_config("prod")}
+    flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    with pytest.raises(pulumi.RunError, match="droplet limit: 3 left, 7 needed\nhint: raise the droplet limit"):
+        run_with_mocks(lambda: runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__main__"), stack="prod",
+                       config=flat)
+    assert seen == ["prod"]
