@@ -136,9 +136,9 @@ def test_added_latency(emulator):
     started = time.perf_counter()
     assert _get(emulator, "/v2/account").status_code == 200
     assert time.perf_counter() - started >= 0.15
-    started = time.perf_counter()
-    _get(emulator, "/v2/firewalls")
-    assert time.perf_counter() - started < 0.15  # only matching routes are slowed
+    # only matching routes are slowed (checked on the rule itself: wall-clock upper bounds are flaky on busy CI)
+    assert emulator.control.faults.pick("GET /v2/firewalls?") == (0, None)
+    assert emulator.control.faults.pick("GET /v2/account?") == (150, None)
 
 
 def test_probability_and_count(emulator):
