@@ -34,10 +34,10 @@ SELF_CHECK_SCRIPT = TEMPLATES / "metadata_selfcheck.py"
 SELF_CHECK_PATH = "/usr/local/bin/do-platform-selfcheck"
 SELF_CHECK_LOG = "/var/log/do-platform-selfcheck.log"
 _SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
-# (metric type, threshold %, description)
-ALERTS = (("v1/insights/droplet/cpu", 80, "CPU above 80%"),
-          ("v1/insights/droplet/memory_utilization_percent", 85, "memory above 85%"),
-          ("v1/insights/droplet/disk_utilization_percent", 85, "disk above 85%"))
+# (child suffix, metric type, threshold %, description)
+ALERTS = (("cpu", "v1/insights/droplet/cpu", 80, "CPU above 80%"),
+          ("memory", "v1/insights/droplet/memory_utilization_percent", 85, "memory above 85%"),
+          ("disk", "v1/insights/droplet/disk_utilization_percent", 85, "disk above 85%"))
 UPTIME_REGIONS = ("us_east", "eu_west")
 
 
@@ -176,11 +176,11 @@ class WebCluster(pulumi.ComponentResource):
                                    value=self.load_balancer.ip, ttl=300, opts=child)
         emails = list(args.alert_emails)
         self.alerts = [
-            do.MonitorAlert(child_name(name, "alert", metric.rsplit("/", 1)[1]), type=metric, compare="GreaterThan",
+            do.MonitorAlert(child_name(name, "alert", suffix), type=metric, compare="GreaterThan",
                             value=threshold, window="5m", tags=[self.tag.name], enabled=True,
                             description=f"{args.env} {name}: {text}",
                             alerts=do.MonitorAlertAlertsArgs(emails=emails), opts=child)
-            for metric, threshold, text in ALERTS]
+            for suffix, metric, threshold, text in ALERTS]
         self.url = f"https://{args.hostname}{args.health_check_path}"
         self.uptime_check = do.UptimeCheck(child_name(name, "uptime"), name=do_name(args.env, name, "uptime"),
                                            target=self.url, type="https", regions=list(UPTIME_REGIONS),

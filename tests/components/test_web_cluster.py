@@ -85,7 +85,7 @@ def test_a_record_alerts_and_uptime(run_component):
     assert record == {"domain": "staging.example.com", "type": "A", "name": "@", "value": run.returned["lb_ip"].value,
                       "ttl": 300}
     alerts = run.of_type("MonitorAlert")
-    assert sorted(a.inputs["type"] for a in alerts) == sorted(m for m, _, _ in ALERTS)
+    assert sorted(a.inputs["type"] for a in alerts) == sorted(m for _, m, _, _ in ALERTS)
     assert all(a.inputs["alerts"]["emails"] == ["ops@example.com"] and a.inputs["tags"] == [run.returned["tag"].value]
                for a in alerts)
     check = run.one("UptimeCheck").inputs
