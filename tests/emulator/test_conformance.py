@@ -4,6 +4,11 @@ Every served route must exist in the spec with its method. Every response a test
 validated by the autouse fixture in tests/conftest.py; the tests below check that mechanism itself.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -64,3 +69,30 @@ def test_live_error_bodies_conform(emulator, spec):
     response = httpx.get(f"{emulator.url}/v2/load_balancers/missing", headers={"Authorization": "Bearer t"})
     assert response.status_code == 404
     assert spec.response_errors("GET", "/v2/load_balancers/{lb_id}", 404, response.json()) == []
+
+
+INNER_TEST = '''
+import httpx
+
+
+def test_a_family_answers_a_wrong_shape(emulator):
+    backend = emulator.state.backend("firewalls")
+    fw = backend.create({"name": "fw"})
+    backend.view = lambda record: {"id": record["id"], "status": "on-fire"}
+    httpx.get(f"{emulator.url}/v2/firewalls/{fw['id']}", headers={"Authorization": "Bearer t"})
+'''
+
+
+def test_a_non_conforming_response_fails_the_test_that_received_it(tmp_path):
+    """End to end: the autouse fixture turns a bad response into a failure of the receiving test."""
+    repo = Path(__file__).resolve().parents[2]
+    (tmp_path / "conftest.py").write_text(
+        "from tests.conftest import _openapi_conformance, emulator, emulator_server  # noqa: F401\n")
+    (tmp_path / "test_inner.py").write_text(INNER_TEST)
+    env = {**os.environ, "PYTHONPATH": str(repo), conformance.SPEC_ENV: conformance.spec_path()}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                          "--rootdir", str(tmp_path), str(tmp_path)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=120)
+    assert "1 passed, 1 error" in run.stdout, run.stdout[-2000:]
+    assert "responses that do not match the OpenAPI spec" in run.stdout
+    assert "firewalls_get 200 at firewall/status: 'on-fire' is not one of" in run.stdout
