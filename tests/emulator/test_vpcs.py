@@ -98,3 +98,19 @@ def test_provider_style_delete_retries_until_members_leave(emulator):
     emulator.state.backend("vpcs").remove_member("do:kubernetes:abc")
     assert http.delete(f"/v2/vpcs/{vpc['id']}").status_code == 204
     assert http.get(f"/v2/vpcs/{vpc['id']}").status_code == 404
+
+
+def test_private_addresses_are_released_and_capacity_is_checked(client):
+    vpc = client.vpcs.create({"name": "tiny", "region": "nyc3", "ip_range": "10.60.0.0/28"})["vpc"]
+    first = droplet(client, "a", vpc_uuid=vpc["id"])
+    address = next(n["ip_address"] for n in first["networks"]["v4"] if n["type"] == "private")
+    client.droplets.destroy(first["id"])
+    again = droplet(client, "b", vpc_uuid=vpc["id"])
+    assert next(n["ip_address"] for n in again["networks"]["v4"] if n["type"] == "private") == address
+    body = {"names": [f"n{i}" for i in range(10)], "region": "nyc3", "size": "s-1vcpu-1gb",
+            "image": "ubuntu-24-04-x64", "vpc_uuid": vpc["id"]}
+    client.droplets.create(body)  # 11 of the /28's 13 usable addresses
+    with pytest.raises(HttpResponseError) as err:
+        client.droplets.create({**body, "names": ["x1", "x2", "x3"]})
+    assert "has 2 free addresses; 3 droplets do not fit" in err.value.response.json()["message"]
+    assert client.droplets.list(per_page=200)["meta"]["total"] == 11

@@ -56,6 +56,11 @@ class DropletsBackend(Backend):
         return str(droplet_id) in self.table("droplets")
 
     def list(self, *, tag_name: str | None = None, name: str | None = None) -> list[dict]:
+        return [public(r) for r in self.records(tag_name=tag_name, name=name)]
+
+    def records(self, *, tag_name: str | None = None, name: str | None = None) -> list[dict]:
+        """The stored (settled) records matching the filters: callers copy with ``public`` what they show,
+        so a page of a long list costs a page of copies."""
         out = []
         for record in self.table("droplets").values():
             settle(self.state, record)
@@ -63,7 +68,7 @@ class DropletsBackend(Backend):
                 continue
             if name is not None and record["name"] != name:
                 continue
-            out.append(public(record))
+            out.append(record)
         return out
 
     def ids_with_tag(self, tag_name: str) -> list[int]:
@@ -110,6 +115,7 @@ class DropletsBackend(Backend):
                 raise Unprocessable(f"{flag} must be a boolean; got {body[flag]!r}")
         self._check_limit(len(names))
         vpc = self.backend("vpcs").resolve(region["slug"], body.get("vpc_uuid"))  # last: may create the default
+        self._check_addresses(vpc, len(names))
 
         created = []
         for name in names:
@@ -173,6 +179,12 @@ class DropletsBackend(Backend):
         limit = self.backend("account").get()["droplet_limit"]
         if len(self.table("droplets")) + adding > limit:
             raise Unprocessable(f"creating {adding} droplet(s) will exceed your droplet limit of {limit}")
+
+    def _check_addresses(self, vpc: dict, count: int) -> None:
+        free = self.backend("vpcs").free_addresses(vpc["id"])
+        if count > free:
+            raise Unprocessable(f"VPC {vpc['name']} ({vpc['ip_range']}) has {free} free addresses; "
+                                f"{count} droplets do not fit")
 
     def _private_v4(self, vpc: dict) -> dict:
         vpcs = self.backend("vpcs")
@@ -246,6 +258,9 @@ class DropletsBackend(Backend):
             self.backend("volumes").unlink(volume_id, record["id"])
         self.backend("tags").forget("droplet", record["id"])
         self.backend("vpcs").remove_member(urn)
+        for net in record["networks"]["v4"]:
+            if net["type"] == "private":
+                self.backend("vpcs").release_ip(record["vpc_uuid"], net["ip_address"])
         self.backend("projects").forget(urn)
         del self.table("droplets")[str(record["id"])]
 
@@ -432,14 +447,15 @@ class DropletsBackend(Backend):
     # -- seed
     def seed(self, payload: dict) -> dict:
         """``{"count": N, "region", "size", "image", "name_prefix", "tags", "status": "active"|"off"}``:
-        N droplets created at once in their final state (no actions, limit not applied)."""
+        N droplets created at once in their final state (no actions, limit not applied). They join the
+        region's default VPC, a /20: at most 4093 droplets per region."""
         allowed = {"count", "region", "size", "image", "name_prefix", "tags", "status"}
         unknown = sorted(set(payload) - allowed)
         if unknown:
             raise Unprocessable(f"unknown droplet seed keys {unknown}; allowed: {sorted(allowed)}")
         count = payload.get("count", 1)
-        if not isinstance(count, int) or not 1 <= count <= 100000:
-            raise Unprocessable(f"count must be an integer within 1..100000; got {count!r}")
+        if not isinstance(count, int) or not 1 <= count <= 4093:
+            raise Unprocessable(f"count must be an integer within 1..4093 (one region's default VPC); got {count!r}")
         status = payload.get("status", "active")
         if status not in ("active", "off"):
             raise Unprocessable(f"status must be active or off; got {status!r}")
@@ -449,6 +465,7 @@ class DropletsBackend(Backend):
         image = catalog.require_image(payload.get("image", "ubuntu-24-04-x64"), region["slug"])
         tags = self.backend("tags").validate(payload.get("tags"))
         vpc = self.backend("vpcs").resolve(region["slug"], None)
+        self._check_addresses(vpc, count)
         prefix = str(payload.get("name_prefix", "seed"))
         ids = []
         for i in range(count):

@@ -11,8 +11,10 @@ def _action_link(req: Request, action: dict, rel: str) -> dict:
 
 @routes.get("/v2/droplets")
 def droplets_list(req: Request):
-    droplets = req.backend("droplets").list(tag_name=req.arg("tag_name") or None, name=req.arg("name") or None)
-    return paginate(req, droplets, "droplets")
+    records = req.backend("droplets").records(tag_name=req.arg("tag_name") or None, name=req.arg("name") or None)
+    body = paginate(req, records, "droplets")
+    body["droplets"] = [public(r) for r in body["droplets"]]
+    return body
 
 
 @routes.post("/v2/droplets")

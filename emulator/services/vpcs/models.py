@@ -131,14 +131,27 @@ class VpcsBackend(Backend):
         return out
 
     def allocate_ip(self, vpc_id: str) -> str:
-        """The next free private address of the VPC's range (skipping network and gateway)."""
+        """A free private address of the VPC's range (never the network, gateway or broadcast address)."""
         record = self._record(vpc_id)
+        if record.get("_released"):
+            return record["_released"].pop(0)
         network = ipaddress.ip_network(record["ip_range"])
         offset = record.get("_next_host", 2)
         if offset >= network.num_addresses - 1:
             raise Unprocessable(f"VPC {record['name']} ({record['ip_range']}) has no free address left")
         record["_next_host"] = offset + 1
         return str(network.network_address + offset)
+
+    def release_ip(self, vpc_id: str, address: str) -> None:
+        """Give an address back when its resource is deleted (no error if the VPC is gone)."""
+        record = self.table("vpcs").get(str(vpc_id))
+        if record is not None and address not in record.setdefault("_released", []):
+            record["_released"].append(address)
+
+    def free_addresses(self, vpc_id: str) -> int:
+        record = self._record(vpc_id)
+        network = ipaddress.ip_network(record["ip_range"])
+        return network.num_addresses - 1 - record.get("_next_host", 2) + len(record.get("_released", []))
 
     def netmask(self, vpc_id: str) -> str:
         return str(ipaddress.ip_network(self._record(vpc_id)["ip_range"]).netmask)
