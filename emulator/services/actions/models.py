@@ -47,13 +47,17 @@ class ActionsBackend(Backend):
 
     def list(self, resource_type: str | None = None, resource_id=None) -> list[dict]:
         """Newest first, as the API lists them; optionally only one resource's actions."""
+        return [public(r) for r in self.records(resource_type, resource_id)]
+
+    def records(self, resource_type: str | None = None, resource_id=None) -> list[dict]:
+        """The stored (settled) actions, newest first; callers copy with ``public`` what they show."""
         out = []
         for record in reversed(self.table("actions").values()):
             if resource_type is not None and record["resource_type"] != resource_type:
                 continue
             if resource_id is not None and str(record.get("_owner", record["resource_id"])) != str(resource_id):
                 continue
-            out.append(public(settle(self.state, record)))
+            out.append(settle(self.state, record))
         return out
 
     def get_for(self, resource_type: str, resource_id, action_id) -> dict:
@@ -66,4 +70,4 @@ class ActionsBackend(Backend):
 
     def in_progress(self, resource_type: str, resource_id) -> list[dict]:
         """Unfinished actions of one resource (after applying due transitions)."""
-        return [a for a in self.list(resource_type, resource_id) if a["status"] == "in-progress"]
+        return [public(a) for a in self.records(resource_type, resource_id) if a["status"] == "in-progress"]
