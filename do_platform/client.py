@@ -68,23 +68,25 @@ def resolve_endpoint(endpoint: str | None = None) -> str:
 
 @dataclass
 class RateLimitState:
+    limit: int | None = None
     remaining: int | None = None
     reset_epoch: int | None = None
 
 
 class RateLimitPacingPolicy(SansIOHTTPPolicy):
-    """Slows requests down when ``ratelimit-remaining`` runs low, until ``ratelimit-reset``.
+    """Keeps a client under the API's rate limit instead of bursting into 429s.
 
-    Keeps ``reserve`` requests of the window for other clients; spreads the rest evenly over the
-    time left in the window rather than bursting into a 429. With ``max_per_minute`` (long walks
-    such as registry cleanup: the API allows 250 requests/minute) requests are instead spaced at
-    least ``60 / max_per_minute`` s apart and the headers act as a hard stop: with ``reserve`` or
-    fewer requests left, wait for ``ratelimit-reset``.
+    Header-driven (always on): nothing is slowed while ``ratelimit-remaining`` is comfortable; below
+    ``low_water`` (a fraction of ``ratelimit-limit``) the remaining requests are spread evenly over the
+    time left until ``ratelimit-reset``, and with ``reserve`` or fewer left the client waits for the
+    reset. With ``max_per_minute`` (long walks such as registry cleanup: the API also allows 250
+    requests/minute) requests are additionally spaced at least ``60 / max_per_minute`` s apart.
     """
 
     def __init__(self, reserve: int = 5, sleep=time.sleep, clock=time.time,
-                 max_per_minute: int | None = None) -> None:
+                 max_per_minute: int | None = None, low_water: float = 0.1) -> None:
         self.reserve = reserve
+        self.low_water = low_water
         self.state = RateLimitState()
         self._lock = threading.Lock()
         self._sleep = sleep
@@ -92,34 +94,28 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
         self.min_interval = 60.0 / max_per_minute if max_per_minute else 0.0
         self._next_slot = 0.0
 
+    def header_wait(self, state: RateLimitState, now: float) -> float:
+        """Seconds to wait before the next request, from the last ``ratelimit-*`` headers seen."""
+        if state.remaining is None or state.reset_epoch is None:
+            return 0.0
+        left = state.reset_epoch - now
+        if left <= 0:
+            return 0.0
+        if state.remaining <= self.reserve:
+            return left
+        if state.limit and state.remaining > state.limit * self.low_water:
+            return 0.0
+        return left / (state.remaining - self.reserve)
+
     def on_request(self, request) -> None:  # noqa: D401 - azure-core hook
         with self._lock:
-            remaining, reset = self.state.remaining, self.state.reset_epoch
-            wait = 0.0
+            now = self._clock()
+            wait = self.header_wait(self.state, now)
             if self.min_interval:
-                now = self._clock()
-                wait = self._next_slot - now
+                wait = max(wait, self._next_slot - now)
                 self._next_slot = max(now, self._next_slot) + self.min_interval
-        if self.min_interval:
-            if wait > 0:
-                self._sleep(wait)
-            if remaining is not None and reset is not None and remaining <= self.reserve:
-                left = reset - self._clock()
-                if left > 0:
-                    self._sleep(left)
-            return
-        if remaining is None or reset is None:
-            return
-        left = reset - self._clock()
-        if left <= 0:
-            return
-        if remaining <= self.reserve:
-            self._sleep(left)
-        else:
-            # Spread what is left of the window evenly; no pause when there is plenty.
-            pace = left / (remaining - self.reserve)
-            if pace > 0.05:
-                self._sleep(min(pace, left))
+        if wait > 0:
+            self._sleep(wait)
 
     def on_response(self, request, response) -> None:
         headers = response.http_response.headers
@@ -128,8 +124,12 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
             reset = int(headers["ratelimit-reset"])
         except (KeyError, TypeError, ValueError):
             return
+        try:
+            limit = int(headers["ratelimit-limit"])
+        except (KeyError, TypeError, ValueError):
+            limit = None
         with self._lock:
-            self.state = RateLimitState(remaining, reset)
+            self.state = RateLimitState(limit, remaining, reset)
 
 
 def make_client(token: str | None = None, endpoint: str | None = None, *, retry_total: int = 6,
@@ -143,6 +143,7 @@ def make_client(token: str | None = None, endpoint: str | None = None, *, retry_
         "timeout": timeout,
         "retry_policy": RetryPolicy(
             retry_total=retry_total,
+            retry_status=retry_total,  # azure-core stops status retries (429/5xx) after 3 otherwise
             retry_backoff_factor=retry_backoff_factor,
             retry_backoff_max=retry_backoff_max,
         ),

@@ -1,0 +1,61 @@
+"""The PyDo client factory: endpoint and token rules, and rate pacing from the ratelimit headers."""
+
+import pytest
+
+from do_platform.client import RateLimitPacingPolicy, RateLimitState, make_client, resolve_endpoint, resolve_token
+from do_platform.errors import ConfigError
+
+
+def test_plain_http_is_refused_off_loopback():
+    with pytest.raises(ConfigError, match="plain http on a non-loopback host"):
+        resolve_endpoint("http://api.example.com")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8089", "http://localhost:1", "http://[::1]:9", "https://x.example"])
+def test_https_anywhere_and_http_on_loopback_are_accepted(url):
+    assert resolve_endpoint(url) == url
+
+
+def test_endpoint_comes_from_environment(monkeypatch):
+    monkeypatch.setenv("DIGITALOCEAN_API_URL", "http://127.0.0.1:1234/")
+    assert resolve_endpoint() == "http://127.0.0.1:1234"
+
+
+def test_token_falls_back_to_access_token_and_names_both_when_missing(monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="DIGITALOCEAN_TOKEN.*DIGITALOCEAN_ACCESS_TOKEN"):
+        resolve_token()
+    monkeypatch.setenv("DIGITALOCEAN_ACCESS_TOKEN", "abc")
+    assert resolve_token() == "abc"
+
+
+def test_pacing_is_free_while_plenty_remains():
+    policy = RateLimitPacingPolicy()
+    assert policy.header_wait(RateLimitState(5000, 4000, 3600), now=0) == 0.0
+
+
+def test_pacing_spreads_the_last_requests_and_waits_for_reset_at_the_reserve():
+    policy = RateLimitPacingPolicy(reserve=5)
+    assert policy.header_wait(RateLimitState(5000, 105, 100), now=0) == pytest.approx(1.0)
+    assert policy.header_wait(RateLimitState(5000, 5, 100), now=40) == pytest.approx(60)
+
+
+def test_max_per_minute_spaces_requests():
+    slept = []
+    now = [1000.0]
+    policy = RateLimitPacingPolicy(max_per_minute=120, sleep=slept.append, clock=lambda: now[0])
+    for _ in range(3):
+        policy.on_request(None)
+    assert slept == [pytest.approx(0.5), pytest.approx(1.0)]
+
+
+def test_factory_talks_to_the_emulator(client):
+    assert client.account.get()["account"]["status"] == "active"
+
+
+def test_factory_refuses_before_any_request_without_token(monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    with pytest.raises(ConfigError):
+        make_client(endpoint="http://127.0.0.1:1")
