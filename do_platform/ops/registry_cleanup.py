@@ -312,11 +312,11 @@ def check_registry(client, registry: str) -> dict:
     return found["registry"]
 
 
-def iter_repositories(client, registry: str) -> Iterator[str]:
+def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterator[str]:
     """Repository names, following ``page_token`` from ``links.pages.next``."""
     token = None
     while True:
-        kwargs = {"per_page": PER_PAGE}
+        kwargs = {"per_page": per_page}
         if token:
             kwargs["page_token"] = token
         page = _call(f"list repositories of {registry!r}", client.registries.list_repositories_v2, registry, **kwargs)
@@ -330,13 +330,13 @@ def iter_repositories(client, registry: str) -> Iterator[str]:
             return
 
 
-def list_manifests(client, registry: str, repository: str) -> list[Manifest] | None:
+def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
     """Every manifest of a repository (all pages), or None when the repository is gone."""
     manifests: list[Manifest] = []
     page = 1
     while True:
         body = _call(f"list manifests of {repository!r}", client.registries.list_repository_manifests,
-                     registry, repository, per_page=PER_PAGE, page=page)
+                     registry, repository, per_page=per_page, page=page)
         if _is_not_found(body):
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
@@ -430,7 +430,7 @@ def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
 def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterable[ImageRef] = (),
             apply: bool = False, gc: bool = True, gc_timeout: float = 1800.0, gc_poll_interval: float = 10.0,
             now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> CleanupReport:
+            sleep: Callable[[float], None] = time.sleep, per_page: int = PER_PAGE) -> CleanupReport:
     """Walk the registry, plan each repository, delete when ``apply``, then collect garbage.
 
     Each repository is listed completely before anything in it is deleted, so a failing page never
@@ -440,11 +440,11 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
     check_registry(client, registry)
     pinned = deployed_for(deployed, registry)
     report = CleanupReport(registry, apply, policy)
-    repositories = list(iter_repositories(client, registry))
+    repositories = list(iter_repositories(client, registry, per_page))
     for i, repository in enumerate(repositories):
         if progress is not None:
             progress(repository, i, len(repositories))
-        manifests = list_manifests(client, registry, repository)
+        manifests = list_manifests(client, registry, repository, per_page)
         if manifests is None:
             continue
         digests, tags = pinned.get(repository, (set(), set()))

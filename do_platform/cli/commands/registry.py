@@ -61,6 +61,8 @@ def cleanup(
     stacks_dir: Annotated[Path | None, typer.Option(
         "--stacks-dir", help="directory of the Pulumi.<stack>.yaml files whose images are always kept "
                              "(default: this repository)")] = None,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, max=200, hidden=True,
+                                           help="items per list page (tests use small pages)")] = ops.PER_PAGE,
     as_json: JsonOpt = False,
 ) -> None:
     """Expire old tags of REGISTRY by policy (newest N, younger than D days, keep patterns, every
@@ -81,7 +83,7 @@ def cleanup(
     err = Console(stderr=True)
     if apply and not no_gc:
         err.print(f"[yellow]warning:[/yellow] garbage collection makes registry {registry!r} read-only (pushes "
-                  "fail) until it finishes; use --no-gc during deploy windows", highlight=False)
+                  "fail) until it finishes; use --no-gc during deploy windows", highlight=False, soft_wrap=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("repositories", total=None)
@@ -90,21 +92,22 @@ def cleanup(
             bar.update(task, total=total, completed=done, description=repository or "done")
 
         report = ops.cleanup(client, registry, policy, deployed=deployed, apply=apply, gc=not no_gc,
-                             gc_timeout=gc_timeout, gc_poll_interval=gc_poll, progress=progress)
+                             gc_timeout=gc_timeout, gc_poll_interval=gc_poll, progress=progress,
+                             per_page=page_size)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
         render(report)
     if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):
         err.print(f"[red]error:[/red] garbage collection {report.gc.uuid} ended {report.gc.status}: "
-                  f"{report.gc.message}", highlight=False)
+                  f"{report.gc.message}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1)
 
 
 def render(report: ops.CleanupReport) -> None:
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     verb = "deleted" if report.applied else "would go"
     unchanged = 0
     for result in report.repositories:

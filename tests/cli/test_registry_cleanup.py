@@ -1,0 +1,221 @@
+"""``do-platform registry cleanup`` against the emulator, with fault injection.
+
+The world: repository ``web`` with a year of builds (several tags per digest, releases, a kept and an
+expired multi-arch index, a moving ``nightly`` tag that left an untagged manifest, one digest a stack
+pins by digest and one it pins by tag), ``team/api`` (all recent) and ``worker`` (one build too many).
+With ``--keep-last 3 --keep-days 30`` the expected end state is written out below, by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import do_platform.client as client_module
+from do_platform.cli.main import app
+from do_platform.ops import registry_cleanup as ops
+
+REGISTRY = "reg"
+WEB_KEPT_TAGS = {"sha-000", "build-0", "latest", "v1.3.0", "v1.4.0", "sha-006", "build-6", "sha-008", "build-8"}
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    """The CLI builds its client through the factory; keep azure-core's backoff short in tests."""
+    monkeypatch.setattr(client_module, "make_client", functools.partial(
+        client_module.make_client, retry_backoff_factor=0.01, retry_backoff_max=0.05))
+
+
+@pytest.fixture
+def world(emulator, tmp_path):
+    pushes = []
+    for i in range(12):
+        extra = {0: ["latest"], 3: ["v1.3.0"], 4: ["v1.4.0"]}.get(i, [])
+        push = {"repository": "web", "tags": [f"sha-{i:03d}", f"build-{i}", *extra], "age_days": 5 + 40 * i}
+        if i in (3, 10):
+            push["platforms"] = ["linux/amd64", "linux/arm64"]
+        pushes.append(push)
+    pushes += [{"repository": "web", "tags": ["nightly"], "age_days": 300},
+               {"repository": "web", "tags": ["nightly"], "age_days": 60}]
+    pushes += [{"repository": "team/api", "tags": [f"sha-{i}"], "age_days": i + 1} for i in range(5)]
+    pushes += [{"repository": "worker", "tags": [f"sha-{i}"], "age_days": 100 + 10 * i} for i in range(4)]
+    pushed = emulator.control.seed("registry", {"registry": REGISTRY, "pushes": pushes})["pushed"]
+    web = {i: pushed[i] for i in range(12)}
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (stacks / "Pulumi.prod.yaml").write_text(
+        "config:\n  do-platform:apps:\n    - name: web\n      image:\n"
+        f"        registry: registry.digitalocean.com/{REGISTRY}\n        repository: web\n"
+        f"        digest: {web[6]['digest']}\n")
+    (stacks / "Pulumi.staging.yaml").write_text(
+        "config:\n  do-platform:apps:\n    - name: web\n      image:\n"
+        f"        registry: {REGISTRY}\n        repository: web\n        tag: build-8\n")
+    kept_manifests = {web[i]["digest"] for i in (0, 3, 4, 6, 8)} | set(web[3]["children"])
+    emulator.control.log.clear()
+    return {"stacks": stacks, "web": web, "kept_manifests": kept_manifests,
+            "api_digests": {p["digest"] for p in pushed[14:19]}, "worker": [p["digest"] for p in pushed[19:]]}
+
+
+def run(emulator, world, *args, env=None):
+    base = ["--api-url", emulator.url, "--token", "test-token", "registry", "cleanup", "--registry", REGISTRY,
+            "--stacks-dir", str(world["stacks"]), "--keep-last", "3", "--keep-days", "30", "--max-rpm", "60000",
+            "--gc-poll", "0.01", "--page-size", "2"]
+    return CliRunner().invoke(app, [*base, *args], env={"COLUMNS": "120", "NO_COLOR": "1", **(env or {})})
+
+
+def store(emulator) -> dict:
+    return emulator.state.backend("registry").data["stores"][REGISTRY]["repos"]
+
+
+def mutating_calls(emulator) -> list[str]:
+    return [e["route"] for e in emulator.control.log.snapshot()["entries"] if not e["route"].startswith("GET ")]
+
+
+def assert_policy_state(emulator, world, *, collected: bool = True) -> None:
+    repos = store(emulator)
+    assert set(repos["web"]["tags"]) == WEB_KEPT_TAGS
+    assert repos["web"]["tags"]["build-8"]["digest"] == world["web"][8]["digest"]
+    if collected:
+        assert set(repos["web"]["manifests"]) == world["kept_manifests"]
+    else:
+        assert world["kept_manifests"] <= set(repos["web"]["manifests"])
+    assert set(repos["team/api"]["manifests"]) == world["api_digests"]
+    assert set(repos["worker"]["manifests"]) == set(world["worker"][:3])
+
+
+def test_dry_run_reports_and_changes_nothing(emulator, world):
+    before = json.dumps(store(emulator), sort_keys=True)
+    result = run(emulator, world)
+    assert result.exit_code == 0, result.output
+    assert "web: 19 tags would go" in result.stdout
+    assert "dry run (use --apply to delete)" in result.stdout
+    assert "9 manifest deletes + 4 tag deletes" in result.stdout
+    assert mutating_calls(emulator) == []
+    assert json.dumps(store(emulator), sort_keys=True) == before
+
+
+FAULTS = {
+    "none": [],
+    "429 storm": [{"match": "^DELETE ", "status": 429, "count": 4, "retry_after": 0},
+                  {"match": "^GET .*/digests", "status": 429, "count": 3, "retry_after": 0}],
+    "5xx": [{"match": "^GET .*/repositoriesV2", "status": 503, "count": 2, "retry_after": 0},
+            {"match": "^DELETE ", "status": 500, "count": 2},
+            {"match": "^POST .*/garbage-collection", "status": 500, "count": 1}],
+    "slow": [{"match": ".*", "latency_ms": 15}],
+    "page fails once midway": [{"match": r"^GET .*/web/digests\?.*\bpage=3\b", "status": 502, "count": 2}],
+}
+
+
+@pytest.mark.parametrize("faults", FAULTS.values(), ids=FAULTS.keys())
+def test_apply_reaches_the_policy_under_faults_and_converges(emulator, world, faults):
+    for fault in faults:
+        emulator.control.add_fault(**fault)
+    result = run(emulator, world, "--apply")
+    assert result.exit_code == 0, result.output
+    assert "read-only" in result.stderr
+    assert_policy_state(emulator, world)
+    gc = emulator.state.backend("registry").data["gcs"][REGISTRY]
+    assert [(g["status"], g["type"]) for g in gc] == [("succeeded", ops.GC_TYPE)]
+    assert f"garbage collection {gc[0]['uuid']} succeeded" in result.stdout
+
+    emulator.control.faults.clear()
+    emulator.control.log.clear()
+    again = run(emulator, world, "--apply")
+    assert again.exit_code == 0, again.output
+    assert mutating_calls(emulator) == []
+    assert "nothing was deleted" in again.stdout
+
+
+def test_a_page_that_keeps_failing_aborts_before_touching_that_repository(emulator, world):
+    emulator.control.add_fault(match=r"^GET .*/web/digests\?.*\bpage=3\b", status=500, count=50)
+    result = run(emulator, world, "--apply")
+    assert result.exit_code == 1
+    assert "list manifests of 'web'" in result.stderr and "500" in result.stderr
+    assert len(store(emulator)["web"]["tags"]) == 28  # nothing deleted in web
+    assert len(store(emulator)["worker"]["manifests"]) == 4  # never reached
+    assert not any("garbage-collection" in call for call in mutating_calls(emulator))
+
+    emulator.control.faults.clear()
+    assert run(emulator, world, "--apply").exit_code == 0
+    assert_policy_state(emulator, world)
+
+
+def test_json_output_and_no_gc(emulator, world):
+    result = run(emulator, world, "--apply", "--no-gc", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["totals"]["manifest_deletes"] == 9 and report["totals"]["tag_deletes"] == 4
+    assert report["garbage_collection"]["status"] == "skipped"
+    assert "read-only" not in result.stderr
+    web = next(r for r in report["repositories"] if r["repository"] == "web")
+    assert web["manifests_deleted"] == 8 and web["tags_deleted"] == 4
+    assert set(web["protected_children"]) == set(world["web"][3]["children"])
+    assert_policy_state(emulator, world, collected=False)
+    assert emulator.state.backend("registry").data["gcs"][REGISTRY] == []
+
+
+def test_gc_timeout_cancels_and_lifts_read_only(emulator, world):
+    emulator.control.seed("registry", {"registry": REGISTRY, "gc_step_seconds": 3600})
+    result = run(emulator, world, "--apply", "--gc-timeout", "0.05")
+    assert result.exit_code == 1
+    assert "did not finish within 0.05s" in result.stderr
+    gc = emulator.state.backend("registry").data["gcs"][REGISTRY][0]
+    assert gc["status"] in ("cancelling", "cancelled")
+    emulator.control.seed("registry", {"registry": REGISTRY, "pushes": [{"repository": "web", "tags": ["after"]}]})
+
+
+def test_running_gc_is_not_doubled(emulator, world):
+    emulator.control.seed("registry", {"registry": REGISTRY, "gc_step_seconds": 3600})
+    backend = emulator.state.backend("registry")
+    running = backend.start_gc(REGISTRY, {})
+    result = run(emulator, world, "--apply")
+    assert result.exit_code == 0, result.output
+    assert f"{running['uuid']} is already requested" in result.stdout
+    assert len(backend.data["gcs"][REGISTRY]) == 1
+
+
+def test_delete_that_finds_nothing_counts_as_done(emulator, world, client):
+    manifests = ops.list_manifests(client, REGISTRY, "worker")
+    plan = ops.plan_repository("worker", manifests, ops.RetentionPolicy(keep_last=3, keep_days=30),
+                               ops.parse_time(None).now(ops.UTC))
+    emulator.state.backend("registry").delete_manifest(REGISTRY, "worker", plan.delete_manifests[0])
+    result = ops.apply_plan(client, REGISTRY, plan)
+    assert (result.manifests_deleted, result.already_gone) == (0, 1)
+
+
+# -- bad input: a clear error and no call that changes anything
+def test_unknown_registry_lists_the_known_ones(emulator, world):
+    result = CliRunner().invoke(app, ["--api-url", emulator.url, "--token", "t", "registry", "cleanup", "--registry",
+                                      "nope", "--stacks-dir", str(world["stacks"]), "--apply"],
+                                env={"COLUMNS": "120"})
+    assert result.exit_code == 1
+    assert "registry 'nope' does not exist" in result.stderr and "reg" in result.stderr
+    assert mutating_calls(emulator) == []
+
+
+def test_bad_pattern_names_the_flag_before_any_call(emulator, world):
+    result = run(emulator, world, "--apply", "--keep-pattern", "release-(")
+    assert result.exit_code == 1
+    assert "--keep-pattern 'release-('" in result.stderr
+    assert emulator.control.log.snapshot()["total"] == 0
+
+
+def test_bad_stack_file_is_reported_before_any_call(emulator, world):
+    (world["stacks"] / "Pulumi.Prod_EU.yaml").write_text("config: {}\n")
+    result = run(emulator, world, "--apply")
+    assert result.exit_code == 1
+    assert "stack name 'Prod_EU' is not valid" in result.stderr
+    assert emulator.control.log.snapshot()["total"] == 0
+
+
+def test_missing_token_is_reported_before_any_call(emulator, world):
+    args = ["--api-url", emulator.url, "registry", "cleanup", "--registry", REGISTRY, "--stacks-dir",
+            str(world["stacks"]), "--apply"]
+    result = CliRunner().invoke(app, args, env={"DIGITALOCEAN_TOKEN": None, "DIGITALOCEAN_ACCESS_TOKEN": None,
+                                                "COLUMNS": "120"})
+    assert result.exit_code == 1
+    assert "DIGITALOCEAN_TOKEN" in result.stderr
+    assert emulator.control.log.snapshot()["total"] == 0
