@@ -3,7 +3,8 @@
 - The image is pinned by ``digest`` when one is given (what promotion writes), by ``tag`` otherwise.
 - SECRET env values: App Platform stores them encrypted (``EV[1:...]``) and returns the ciphertext, so a
   plaintext value in the program diffs forever. Their paths go into ``ignore_changes`` unless
-  ``rotate_secrets`` is set for the one run that should push new values.
+  ``rotate_secrets`` is set for the one run that should push new values (also the run that adds or
+  removes a secret name, since that moves the ignored paths).
 - Deployment and domain failures raise alerts; an optional link to ManagedPostgres attaches the
   cluster and hands the app its connection string as a secret.
 """
@@ -94,17 +95,18 @@ def validate_app_service_args(args: AppServiceArgs) -> None:
 
 
 def build_envs(args: AppServiceArgs) -> tuple[list[do.AppSpecServiceEnvArgs], list[str]]:
-    """Env entries sorted by name (plain first, then secrets) and the spec paths of the SECRET values."""
-    envs = [do.AppSpecServiceEnvArgs(key=k, value=v, type="GENERAL", scope="RUN_AND_BUILD_TIME")
-            for k, v in sorted(args.env_vars.items())]
-    secrets = dict(sorted(args.secret_env.items()))
+    """Env entries (SECRET ones first, each group sorted by name) and the spec paths of the SECRET values.
+
+    Secrets come first so editing plain variables never shifts the ignored paths onto another
+    variable's stored value; adding or removing a secret name needs a ``rotate_secrets`` run."""
+    secrets = dict(args.secret_env)
     if args.database:
         secrets["DATABASE_URL"] = args.database.uri
-    secret_paths = []
-    for key, value in sorted(secrets.items()):
-        secret_paths.append(f"spec.services[0].envs[{len(envs)}].value")
-        envs.append(do.AppSpecServiceEnvArgs(key=key, value=pulumi.Output.secret(value), type="SECRET",
-                                             scope="RUN_TIME"))
+    envs = [do.AppSpecServiceEnvArgs(key=k, value=pulumi.Output.secret(v), type="SECRET", scope="RUN_TIME")
+            for k, v in sorted(secrets.items())]
+    secret_paths = [f"spec.services[0].envs[{i}].value" for i in range(len(envs))]
+    envs += [do.AppSpecServiceEnvArgs(key=k, value=v, type="GENERAL", scope="RUN_AND_BUILD_TIME")
+             for k, v in sorted(args.env_vars.items())]
     return envs, secret_paths
 
 

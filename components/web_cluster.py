@@ -4,6 +4,9 @@
   monitoring agent, backups in production, an optional volume each. **Replacement triggers:** changing
   ``user_data`` (the template or anything rendered into it) or ``ssh_keys`` replaces every droplet,
   because the API accepts both only at create time. ``size`` resizes in place (with a power cycle).
+- Droplets keep a public address for egress (packages, the monitoring agent) but no inbound path from
+  the internet except through the load balancer: the baseline firewall admits only the VPC and admin
+  SSH, and the app port is open to the load balancer alone.
 - Load balancer in the same VPC: HTTP is redirected to HTTPS, HTTPS terminates with the certificate
   (referenced by name so renewals do not diff), health check on a configurable path.
 - A firewall lets only the load balancer reach the app port; an A record points the host at the LB.

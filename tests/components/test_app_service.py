@@ -50,7 +50,8 @@ def test_secret_env_values_are_secret_and_ignored_for_diffs(run_component):
     assert envs["API_KEY"]["type"] == "SECRET" and envs["API_KEY"]["value"] == SECRET_MASK
     assert envs["LOG_LEVEL"]["type"] == "GENERAL"
     assert "s3cr3t-value" not in repr(run.records)
-    assert run.ignore_changes(app) == ["spec.services[0].envs[1].value"]
+    assert run.ignore_changes(app) == ["spec.services[0].envs[0].value"]
+    assert [e["key"] for e in service(run)["envs"]] == ["API_KEY", "LOG_LEVEL"]
 
 
 def test_rotation_run_sends_new_secret_values(run_component):
@@ -62,11 +63,11 @@ def test_secret_paths_follow_the_sorted_env_order(run_component):
     def program():
         args = dataclasses.replace(ARGS, env_vars={"B": "1", "A": "2"}, secret_env={"Z": "x", "Y": "y"})
         envs, paths = build_envs(args)
-        return {"keys": [e.key for e in envs], "paths": paths, "z": envs[3].value}
+        return {"keys": [e.key for e in envs], "paths": paths, "z": envs[1].value}
 
     run = run_component(program)
-    assert run.returned["keys"].value == ["A", "B", "Y", "Z"]
-    assert run.returned["paths"].value == ["spec.services[0].envs[2].value", "spec.services[0].envs[3].value"]
+    assert run.returned["keys"].value == ["Y", "Z", "A", "B"]
+    assert run.returned["paths"].value == ["spec.services[0].envs[0].value", "spec.services[0].envs[1].value"]
     assert run.returned["z"].secret
 
 
