@@ -21,7 +21,7 @@ from components import (
     WebCluster,
     WebClusterArgs,
 )
-from do_platform.config import APP_REGIONS, Component, from_pulumi_config
+from do_platform.config import APP_REGIONS, PROJECT_ENVIRONMENTS, Component, from_pulumi_config
 from do_platform.errors import PlatformError
 
 try:
@@ -32,6 +32,7 @@ try:
         run_for_program(cfg)
 except PlatformError as err:  # a clean message instead of a traceback
     raise pulumi.RunError(err.message + (f"\nhint: {err.hint}" if err.hint else "")) from None
+
 env, prod, on = cfg.stack, cfg.production, cfg.enabled
 token = cfg.provider.token
 provider = do.Provider("digitalocean", api_endpoint=cfg.provider.api_endpoint,
@@ -107,8 +108,7 @@ finally:
     resolve_app_ids(pulumi.Output.all(*linked) if linked else pulumi.Output.from_input([]))
 
 project = do.Project("project", name=f"do-platform-{env}", purpose="Web Application",
-                     environment={"development": "Development", "staging": "Staging",
-                                  "production": "Production"}[cfg.environment.value],
+                     environment=PROJECT_ENVIRONMENTS[cfg.environment],
                      description=f"do-platform stack {env}", resources=pulumi.Output.all(*members),
                      opts=pulumi.ResourceOptions(providers={"digitalocean": provider}, protect=prod))
 

@@ -75,6 +75,10 @@ class Component(StrEnum):
     dns = "dns"
 
 
+# DigitalOcean project environment labels.
+PROJECT_ENVIRONMENTS = {"development": "Development", "staging": "Staging", "production": "Production"}
+
+
 class PolicyEnforcement(StrEnum):
     advisory = "advisory"
     mandatory = "mandatory"
