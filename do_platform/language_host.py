@@ -266,6 +266,8 @@ def run_program(ns: argparse.Namespace) -> int:
     except RunError as exc:
         pulumi.log.error(str(exc))
         return BAIL_EXIT_CODE
+    except KeyboardInterrupt:  # the engine stopped the run (its own error says why): no traceback noise
+        return BAIL_EXIT_CODE
     except grpc.RpcError as exc:
         if exc.code() == grpc.StatusCode.UNAVAILABLE:  # the engine is shutting down and has said why
             return 0

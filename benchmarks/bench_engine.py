@@ -1,0 +1,101 @@
+"""The offline engine: a cached `make engine` run, the cache's size, and up / preview / destroy wall times.
+
+Stacks: the engine smoke stack (tests/e2e/projects/engine_smoke: a dynamic resource through our language
+host, no provider plugin) always; the `local` stack (the platform program with the DigitalOcean provider)
+when the provider plugin is in the cache. API calls come from the emulator's request log.
+Run: ``.venv/bin/python -m benchmarks.bench_engine [--runs N]`` after ``make engine``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from do_platform.local_stack import EngineUnavailable, StackRun, emulator_process, require_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-engine-token"
+
+
+def _du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cached_build_seconds(runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "do_platform.engine", "build"], cwd=ROOT, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def stack_cycle(project: Path, stack: str, state: Path, url: str, status, overrides: dict,
+                secret: tuple[str, str] | None = None, policy: Path | None = None) -> dict[str, tuple[float, int]]:
+    run = StackRun(project, stack, state, status=status, emulator_url=url, overrides=overrides, policy_pack=policy)
+    run.select()
+    if secret:
+        run.pulumi("config", "set", "--secret", *secret, check=True)
+    figures = {}
+    for result in run.run():
+        if not result.ok:
+            raise SystemExit(f"{stack}: `{result.step}` failed:\n{result.output[-3000:]}")
+        figures[result.step] = (result.seconds, result.api_calls)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    try:
+        status = require_engine(need_provider=False)
+    except EngineUnavailable as exc:
+        raise SystemExit(f"no engine: {exc}") from None
+    print(f"{os.cpu_count()} cpus; CLI {status.cli_version} ({status.cli_source}); "
+          f"provider: {status.provider_version or 'not available'}")
+    print(f"first build (recorded by the build): {status.timings}")
+    times = cached_build_seconds(args.runs)
+    print(f"cached `python -m do_platform.engine build`: median {statistics.median(times):.2f} s over {args.runs}")
+    print(f"engine cache {status.directory}: {_du(status.directory) / 2**20:.0f} MiB")
+
+    print("| stack | step | wall median (s) | API calls |")
+    print("|---|---|---:|---:|")
+    policy = ROOT / "policy" if (ROOT / "policy" / "PulumiPolicy.yaml").exists() else None
+    cases = [("engine_smoke", ROOT / "tests" / "e2e" / "projects" / "engine_smoke", "bench", False)]
+    if status.provider_ok():
+        cases.append(("local", ROOT, "local", True))
+    for label, project, stack, is_platform in cases:
+        samples: dict[str, list[tuple[float, int]]] = {}
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp, \
+                    emulator_process(_free_port(), Path(tmp) / "emulator.json") as url:
+                if is_platform:
+                    overrides, secret = {"digitalocean:apiEndpoint": url}, None
+                else:
+                    overrides = {"e2e-engine:tagName": "bench", "e2e-engine:endpoint": url}
+                    secret = ("e2e-engine:token", TOKEN)
+                figures = stack_cycle(project, stack, Path(tmp) / "state", url, status, overrides, secret,
+                                      policy if is_platform else None)
+            for step, value in figures.items():
+                samples.setdefault(step, []).append(value)
+        for step, values in samples.items():
+            print(f"| {label} | {step} | {statistics.median(v[0] for v in values):.2f} | {values[-1][1]} |")
+
+
+if __name__ == "__main__":
+    main()
