@@ -7,7 +7,8 @@ Two checks, used by the test suite (tests/conftest.py, tests/emulator/test_confo
 * :meth:`Spec.response_errors` — a response body validates against the schema the spec gives for its
   operation and status code (``default`` when the code is not listed), with the OpenAPI 3.0
   validator openapi-core itself uses (``openapi_schema_validator.OAS30ReadValidator``, so
-  ``nullable``/``readOnly``/``writeOnly`` follow OpenAPI rules). Formats are not asserted.
+  ``nullable``/``readOnly``/``writeOnly`` follow OpenAPI rules), formats included (``date-time``,
+  ``uuid``, ``ipv4``, ``email``, ``byte``...).
 
 The spec is loaded once per process and one validator is built per (operation, status), lazily: the
 3.6 MB document is never walked as a whole. Spec quirks — places where the API's own schema
@@ -134,7 +135,8 @@ class Spec:
                 if self._registry is None:
                     self._registry = Registry().with_resource(
                         "urn:do-openapi", Resource.from_contents(self.document, default_specification=DRAFT4))
-                validator = OAS30ReadValidator({"$ref": f"urn:do-openapi{schema_pointer}"}, registry=self._registry)
+                validator = OAS30ReadValidator({"$ref": f"urn:do-openapi{schema_pointer}"}, registry=self._registry,
+                                               format_checker=OAS30ReadValidator.FORMAT_CHECKER)
                 self._validators[schema_pointer] = validator
             return validator
 
