@@ -223,36 +223,36 @@ class Plan:
     droplet_parts: tuple[str, ...]
     volumes: int
     load_balancers: int
-    droplet_sizes: tuple[tuple[str, str], ...]  # (role, slug)
-    node_sizes: tuple[tuple[str, str], ...]
+    droplet_sizes: tuple[tuple[str, str, str], ...]  # (role, slug, config key)
+    node_sizes: tuple[tuple[str, str, str], ...]
 
 
 def plan_of(cfg: StackConfig) -> Plan:
     on = cfg.enabled
     lo = hi = 0
     parts: list[str] = []
-    sizes: list[tuple[str, str]] = []
-    nodes: list[tuple[str, str]] = []
+    sizes: list[tuple[str, str, str]] = []
+    nodes: list[tuple[str, str, str]] = []
     if on(Component.web):
         lo += cfg.web.count
         hi += cfg.web.count
         parts.append(f"web {cfg.web.count}")
-        sizes.append(("web droplets", cfg.web.size))
+        sizes.append(("web droplets", cfg.web.size, "do-platform:web.size"))
     if on(Component.network) and cfg.network is not None and cfg.network.bastion.enabled:
         lo += 1
         hi += 1
         parts.append("bastion 1")
-        sizes.append(("bastion", cfg.network.bastion.size))
+        sizes.append(("bastion", cfg.network.bastion.size, "do-platform:network.bastion.size"))
     if on(Component.kubernetes):
         k = cfg.kubernetes
         lo += k.default_pool.count + sum(p.min_nodes for p in k.pools)
         hi += k.default_pool.count + sum(p.max_nodes for p in k.pools)
         parts.append(f"kubernetes default pool {k.default_pool.count}")
-        nodes.append(("kubernetes default pool", k.default_pool.size))
-        for p in k.pools:
+        nodes.append(("kubernetes default pool", k.default_pool.size, "do-platform:kubernetes.defaultPool.size"))
+        for i, p in enumerate(k.pools):
             span = str(p.min_nodes) if p.min_nodes == p.max_nodes else f"{p.min_nodes}..{p.max_nodes}"
             parts.append(f"pool {p.name} {span}")
-            nodes.append((f"kubernetes pool {p.name}", p.size))
+            nodes.append((f"kubernetes pool {p.name}", p.size, f"do-platform:kubernetes.pools[{i}].size"))
     volumes = cfg.web.count if on(Component.web) and cfg.web.volume_size_gb else 0
     return Plan(lo, hi, tuple(parts), volumes, 1 if on(Component.web) else 0, tuple(sizes), tuple(nodes))
 
@@ -353,8 +353,7 @@ def _droplet_size_row(ctx: Context, role: str, slug: str, key: str, extra_allowe
 
 
 def check_droplet_sizes(ctx: Context) -> list[Check]:
-    keys = {"web droplets": "do-platform:web.size", "bastion": "do-platform:network.bastion.size"}
-    return [_droplet_size_row(ctx, role, slug, keys[role]) for role, slug in ctx.plan.droplet_sizes]
+    return [_droplet_size_row(ctx, role, slug, key) for role, slug, key in ctx.plan.droplet_sizes]
 
 
 def check_kubernetes(ctx: Context) -> list[Check]:
@@ -377,9 +376,7 @@ def check_kubernetes(ctx: Context) -> list[Check]:
         rows.append(Check("kubernetes version", FAIL, f"no offered version starts with {k.version_prefix}",
                           f"set do-platform:kubernetes.versionPrefix to one of {', '.join(offered) or 'none'}"))
     node_sizes = {s.get("slug") for s in opts.get("sizes") or []}
-    keys = {"kubernetes default pool": "do-platform:kubernetes.defaultPool.size"}
-    for role, slug in ctx.plan.node_sizes:
-        key = keys.get(role) or f"do-platform:kubernetes.pools[{role.rsplit(' ', 1)[1]}].size"
+    for role, slug, key in ctx.plan.node_sizes:
         rows.append(_droplet_size_row(ctx, role, slug, key, extra_allowed=node_sizes))
     return rows
 

@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
@@ -37,7 +38,7 @@ def preflight(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = Fa
         stderr_console.print(f"[red]preflight failed:[/red] {len(report.failures)} check(s) of stack {stack!r}",
                              highlight=False)
         for line in ops.iter_failures(report):
-            stderr_console.print(f"  {line}", highlight=False, soft_wrap=True)
+            stderr_console.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
         raise typer.Exit(code=3)
 
 
@@ -46,7 +47,7 @@ def render(report) -> None:
     for col in ("check", "status", "detail", "how to fix"):
         table.add_column(col, overflow="fold")
     for c in report.checks:
-        table.add_row(c.name, f"[{STYLE.get(c.status, '')}]{c.status}[/]", c.detail, c.fix)
+        table.add_row(escape(c.name), f"[{STYLE.get(c.status, '')}]{c.status}[/]", escape(c.detail), escape(c.fix))
     console = Console()
     console.print(table)
     console.print(f"{report.summary()}; planned: {report.planned['droplets_min']}"

@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
@@ -35,9 +36,9 @@ def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False
         render(result)
     if not result.healthy:
         bad = result.unhealthy
-        stderr_console.print(f"[red]stack {stack!r} is not healthy:[/red] " + (
-            ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"),
-            highlight=False, soft_wrap=True)
+        what = ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"
+        stderr_console.print(f"[red]stack {stack!r} is not healthy:[/red] {escape(what)}", highlight=False,
+                             soft_wrap=True)
         raise typer.Exit(code=3)
 
 
@@ -47,8 +48,9 @@ def render(result) -> None:
     for col in ("kind", "name", "state", "healthy", "detail"):
         table.add_column(col, overflow="fold")
     for r in result.resources:
-        table.add_row(r.kind, r.name, r.state, "[green]yes[/]" if r.healthy else "[bold red]no[/]", r.detail)
+        table.add_row(r.kind, escape(r.name), escape(r.state), "[green]yes[/]" if r.healthy else "[bold red]no[/]",
+                      escape(r.detail))
     console = Console()
     console.print(table)
     for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {note}", highlight=False, markup=False)
