@@ -55,20 +55,20 @@ class RetentionPolicy:
 
     def __post_init__(self) -> None:
         if self.keep_last < 0:
-            raise ConfigError(f"--keep-last must be >= 0; got {self.keep_last}")
+            raise ConfigError(f"keep_last (--keep-last) must be >= 0; got {self.keep_last}")
         if self.keep_days < 0:
-            raise ConfigError(f"--keep-days must be >= 0; got {self.keep_days}")
+            raise ConfigError(f"keep_days (--keep-days) must be >= 0; got {self.keep_days}")
         compile_patterns(self.keep_patterns)
 
 
-def compile_patterns(patterns: Iterable[str], flag: str = "--keep-pattern") -> list[re.Pattern]:
+def compile_patterns(patterns: Iterable[str], flag: str = "keep_patterns (--keep-pattern)") -> list[re.Pattern]:
     """Compile keep patterns (matched against the whole tag); ConfigError naming the flag otherwise."""
     compiled = []
     for pattern in patterns:
         try:
             compiled.append(re.compile(pattern))
         except re.error as exc:
-            raise ConfigError(f"{flag} {pattern!r} is not a valid regular expression: {exc}",
+            raise ConfigError(f"{flag}: {pattern!r} is not a valid regular expression: {exc}",
                               "patterns are Python regular expressions matched against the whole tag, "
                               r"e.g. 'release-.*' or 'v\d+\.\d+'") from None
     return compiled

@@ -64,7 +64,8 @@ def test_patterns_match_the_whole_tag():
 def test_bad_pattern_names_the_flag_and_the_value():
     with pytest.raises(ConfigError) as err:
         RetentionPolicy(keep_patterns=("v[0-9",))
-    assert "--keep-pattern" in err.value.message and "'v[0-9'" in err.value.message
+    assert "--keep-pattern" in err.value.message and "keep_patterns" in err.value.message
+    assert "'v[0-9'" in err.value.message
 
 
 def test_one_manifest_delete_when_every_tag_expired_single_tags_otherwise():

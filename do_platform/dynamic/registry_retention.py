@@ -1,0 +1,165 @@
+"""``RegistryRetention``: the registry cleanup policy as desired state, applied on ``pulumi up``.
+
+Create and update run the same walker as ``do-platform registry cleanup --apply`` (then garbage
+collection, unless ``gc`` is false); delete leaves the registry as it is. The API token is a secret
+*input*, read inside ``create``/``update``: the provider object that Pulumi serializes into the state
+holds no token (it has no state at all), and the token never appears in the outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ResourceProvider, UpdateResult
+
+from do_platform.errors import ConfigError
+from do_platform.ops import registry_cleanup as ops
+from do_platform.stack_files import DIGEST_RE, ImageRef
+
+# Inputs that change what the policy does; the token (rotatable) is deliberately not among them.
+POLICY_INPUTS = ("registry", "keep_last", "keep_days", "keep_patterns", "protect", "include_stack_files", "gc",
+                 "gc_timeout", "api_endpoint")
+RESULT_OUTPUTS = ("manifests_deleted", "tags_deleted", "tags_kept", "gc_status", "freed_bytes", "applied_at")
+
+
+@dataclass
+class RegistryRetentionArgs:
+    """Policy inputs; ``protect`` adds images the program deploys (``repo@sha256:…`` or ``repo:tag``)
+    to those the repository's stack files deploy (``include_stack_files``)."""
+
+    registry: pulumi.Input[str]
+    token: pulumi.Input[str]
+    keep_last: int = ops.DEFAULT_KEEP_LAST
+    keep_days: float = ops.DEFAULT_KEEP_DAYS
+    keep_patterns: Sequence[str] = ops.DEFAULT_KEEP_PATTERNS
+    protect: Sequence[pulumi.Input[str]] = field(default_factory=tuple)
+    include_stack_files: bool = True
+    gc: bool = True
+    gc_timeout: float = 1800.0
+    gc_poll_seconds: float = 5.0
+    max_requests_per_minute: int = 250
+    api_endpoint: pulumi.Input[str] | None = None
+
+
+def parse_protect(registry: str, refs: Sequence[str]) -> list[ImageRef]:
+    """``repo@sha256:<hex>`` or ``repo:tag`` → ImageRef; ConfigError naming ``protect[i]`` otherwise."""
+    out = []
+    for i, ref in enumerate(refs):
+        repo, sep, digest = str(ref).partition("@")
+        if sep:
+            if not DIGEST_RE.match(digest):
+                raise ConfigError(f"protect[{i}] {ref!r}: the digest must be sha256:<64 hex>")
+            out.append(ImageRef("program", f"protect[{i}]", registry, repo, None, digest))
+            continue
+        repo, sep, tag = str(ref).rpartition(":")
+        if not sep or not repo or not tag or "/" in tag:
+            raise ConfigError(f"protect[{i}] {ref!r}: expected 'repository@sha256:<hex>' or 'repository:tag'")
+        out.append(ImageRef("program", f"protect[{i}]", registry, repo, tag, None))
+    return out
+
+
+def policy_of(props: dict[str, Any]) -> ops.RetentionPolicy:
+    return ops.RetentionPolicy(keep_last=int(props.get("keep_last", ops.DEFAULT_KEEP_LAST)),
+                               keep_days=float(props.get("keep_days", ops.DEFAULT_KEEP_DAYS)),
+                               keep_patterns=tuple(props.get("keep_patterns") or ()))
+
+
+class RegistryRetentionProvider(ResourceProvider):
+    """Stateless on purpose: everything, the token included, arrives as inputs."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        if not news.get("registry"):
+            failures.append(CheckFailure("registry", "registry is required"))
+        if not news.get("token"):
+            failures.append(CheckFailure("token", "token is required (a secret input)"))
+        try:
+            policy_of(news)
+            parse_protect(str(news.get("registry") or ""), news.get("protect") or ())
+        except ConfigError as err:
+            failures.append(CheckFailure(re.match(r"\w+", err.message).group(0), err.message))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [k for k in POLICY_INPUTS if olds.get(k) != news.get(k)]
+        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k == "registry"],
+                          delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"{props['registry']}-retention", self._apply(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(news))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Removing the policy deletes nothing: images stay as they are."""
+
+    @staticmethod
+    def _apply(props: dict[str, Any]) -> dict[str, Any]:
+        from do_platform.client import make_client
+        from do_platform.stack_files import deployed_images
+
+        registry = str(props["registry"])
+        policy = policy_of(props)
+        deployed = parse_protect(registry, props.get("protect") or ())
+        if props.get("include_stack_files", True):
+            deployed += deployed_images()
+        client = make_client(token=props["token"], endpoint=props.get("api_endpoint") or None,
+                             max_per_minute=int(props.get("max_requests_per_minute") or 250))
+        report = ops.cleanup(client, registry, policy, deployed=deployed, apply=True, gc=bool(props.get("gc", True)),
+                             gc_timeout=float(props.get("gc_timeout", 1800.0)),
+                             gc_poll_interval=float(props.get("gc_poll_seconds", 5.0)))
+        if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):
+            raise ops.ApiFailure(f"registry {registry}: garbage collection {report.gc.uuid} ended "
+                                 f"{report.gc.status}: {report.gc.message}")
+        totals = report.totals
+        outs = {k: props.get(k) for k in POLICY_INPUTS if k in props}
+        outs.update(
+            manifests_deleted=sum(r.manifests_deleted for r in report.repositories),
+            tags_deleted=sum(r.tags_deleted for r in report.repositories),
+            tags_kept=totals["tags_kept"],
+            gc_status=report.gc.status if report.gc else "skipped",
+            freed_bytes=report.gc.freed_bytes if report.gc else 0,
+            applied_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        return outs
+
+
+class RegistryRetention(pulumi.dynamic.Resource, module="do-platform", name="RegistryRetention"):
+    """Keeps a container registry within a retention policy on every ``pulumi up``."""
+
+    registry: pulumi.Output[str]
+    manifests_deleted: pulumi.Output[int]
+    tags_deleted: pulumi.Output[int]
+    tags_kept: pulumi.Output[int]
+    gc_status: pulumi.Output[str]
+    freed_bytes: pulumi.Output[int]
+    applied_at: pulumi.Output[str]
+
+    def __init__(self, name: str, args: RegistryRetentionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Bad policy fails here, before the resource is registered (the provider checks again).
+        policy_of({"keep_last": args.keep_last, "keep_days": args.keep_days, "keep_patterns": args.keep_patterns})
+        if isinstance(args.registry, str) and all(isinstance(ref, str) for ref in args.protect):
+            parse_protect(args.registry, args.protect)
+        props = {
+            "registry": args.registry,
+            "token": pulumi.Output.secret(args.token),
+            "keep_last": args.keep_last,
+            "keep_days": args.keep_days,
+            "keep_patterns": list(args.keep_patterns),
+            "protect": list(args.protect),
+            "include_stack_files": args.include_stack_files,
+            "gc": args.gc,
+            "gc_timeout": args.gc_timeout,
+            "gc_poll_seconds": args.gc_poll_seconds,
+            "max_requests_per_minute": args.max_requests_per_minute,
+            "api_endpoint": args.api_endpoint,
+            **{k: None for k in RESULT_OUTPUTS},
+        }
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["token"]))
+        super().__init__(RegistryRetentionProvider(), name, props, opts)
