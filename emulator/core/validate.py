@@ -29,82 +29,89 @@ def unset(value: Any) -> bool:
     return value is None or value == ""
 
 
-def string(body: dict, field: str, *, required: bool = False, default: str | None = None) -> str | None:
+def _label(field: str, where: str) -> str:
+    """``where.field`` for a field nested in an object (``alerts.email``), else ``field``."""
+    return f"{where}.{field}" if where else field
+
+
+def string(body: dict, field: str, *, required: bool = False, default: str | None = None,
+           where: str = "") -> str | None:
     value = body.get(field)
     if unset(value):
         if required:
-            raise Unprocessable(f"{field} is required")
+            raise Unprocessable(f"{_label(field, where)} is required")
         return default
     if not isinstance(value, str):
-        raise Unprocessable(f"{field} must be a string; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be a string; got {value!r}")
     return value
 
 
-def boolean(body: dict, field: str, default: bool = False) -> bool:
+def boolean(body: dict, field: str, default: bool = False, *, where: str = "") -> bool:
     value = body.get(field)
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise Unprocessable(f"{field} must be a boolean; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be a boolean; got {value!r}")
     return value
 
 
 def integer(body: dict, field: str, *, default: int | None = None, required: bool = False,
-            minimum: int | None = None, maximum: int | None = None) -> int | None:
+            minimum: int | None = None, maximum: int | None = None, where: str = "") -> int | None:
     value = body.get(field)
     if unset(value):
         if required:
-            raise Unprocessable(f"{field} is required")
+            raise Unprocessable(f"{_label(field, where)} is required")
         return default
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Unprocessable(f"{field} must be an integer; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be an integer; got {value!r}")
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
-        raise Unprocessable(f"{field} must be between {minimum} and {maximum}; got {value}")
+        raise Unprocessable(f"{_label(field, where)} must be between {minimum} and {maximum}; got {value}")
     return value
 
 
-def number(body: dict, field: str, *, required: bool = False) -> float | int | None:
+def number(body: dict, field: str, *, required: bool = False, where: str = "") -> float | int | None:
     value = body.get(field)
     if value is None:
         if required:
-            raise Unprocessable(f"{field} is required")
+            raise Unprocessable(f"{_label(field, where)} is required")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Unprocessable(f"{field} must be a number; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be a number; got {value!r}")
     return value
 
 
-def string_list(body: dict, field: str, *, required: bool = False) -> list[str]:
+def string_list(body: dict, field: str, *, required: bool = False, where: str = "") -> list[str]:
     """A list of strings; ``null`` or absent is ``[]`` unless required."""
     value = body.get(field)
     if value is None:
         if required:
-            raise Unprocessable(f"{field} is required")
+            raise Unprocessable(f"{_label(field, where)} is required")
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise Unprocessable(f"{field} must be a list of strings; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be a list of strings; got {value!r}")
     return list(value)
 
 
-def int_list(body: dict, field: str) -> list[int]:
+def int_list(body: dict, field: str, *, where: str = "") -> list[int]:
     """A list of integer ids (>= 1); ``null`` or absent is ``[]``."""
     value = body.get(field)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
                                               for v in value):
-        raise Unprocessable(f"{field} must be a list of integer ids; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be a list of integer ids; got {value!r}")
     return list(value)
 
 
-def choice(body: dict, field: str, allowed, *, default: Any = None, required: bool = False) -> Any:
+def choice(body: dict, field: str, allowed, *, default: Any = None, required: bool = False,
+           where: str = "") -> Any:
     value = body.get(field)
     if unset(value):
         if required:
-            raise Unprocessable(f"{field} is required; allowed: {', '.join(map(str, allowed))}")
+            raise Unprocessable(f"{_label(field, where)} is required; allowed: {', '.join(map(str, allowed))}")
         return default
     if value not in allowed:
-        raise Unprocessable(f"{field} must be one of {', '.join(map(str, allowed))}; got {value!r}")
+        raise Unprocessable(f"{_label(field, where)} must be one of {', '.join(map(str, allowed))}; got {value!r}")
     return value
 
 

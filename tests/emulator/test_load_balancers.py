@@ -96,14 +96,15 @@ def test_pagination(client):
 
 @pytest.mark.parametrize("extra, needle", [
     ({"forwarding_rules": []}, "forwarding_rules is required"),
-    ({"forwarding_rules": [{**HTTP_RULE, "entry_protocol": "ftp"}]}, "entry_protocol must be one of"),
+    ({"forwarding_rules": [{**HTTP_RULE, "entry_protocol": "ftp"}]},
+     "forwarding_rules[0].entry_protocol must be one of"),
     ({"forwarding_rules": [{**HTTP_RULE, "entry_protocol": "https"}]}, "needs certificate_id"),
     ({"forwarding_rules": [{**HTTP_RULE, "certificate_id": "missing"}]}, "certificate 'missing' not found"),
     ({"region": "atlantis"}, "region"),
     ({"droplet_ids": [1], "tag": "web"}, "mutually exclusive"),
     ({"size": "lb-huge"}, "size must be one of"),
     ({"firewall": {"allow": ["1.2.3.4"]}}, "firewall.allow"),
-    ({"health_check": {"protocol": "icmp"}}, "protocol must be one of"),
+    ({"health_check": {"protocol": "icmp"}}, "health_check.protocol must be one of"),
     ({"algorithm": "random"}, "algorithm must be one of"),
 ])
 def test_invalid_bodies_get_422(client, extra, needle):

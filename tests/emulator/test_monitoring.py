@@ -36,7 +36,8 @@ def test_pagination(client):
     ({"window": "2m"}, "window must be one of"),
     ({"value": "high"}, "value must be a number"),
     ({"description": None}, "description is required"),
-    ({"alerts": {"email": [], "slack": []}}, "at least one"),
+    ({"alerts": None}, "alerts is required"),
+    ({"alerts": {"email": "ops@example.com"}}, "alerts.email must be a list"),
     ({"alerts": {"slack": [{"channel": "#x"}]}}, "url is required"),
 ])
 def test_invalid_policies_get_422(client, change, needle):

@@ -45,7 +45,7 @@ def _targets(raw, where: str) -> dict:
         raise Unprocessable(f"{where} has unknown keys {unknown}; allowed: {', '.join(TARGET_KEYS)}")
     out: dict = {}
     for key in TARGET_KEYS:
-        values = v.int_list(raw, key) if key == "droplet_ids" else v.string_list(raw, key)
+        values = v.int_list(raw, key, where=where) if key == "droplet_ids" else v.string_list(raw, key, where=where)
         if key == "addresses":
             for address in values:
                 v.ip_or_cidr(address, f"{where}.addresses")

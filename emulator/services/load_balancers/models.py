@@ -57,12 +57,12 @@ class LoadBalancersBackend(Backend):
             if not isinstance(rule, dict):
                 raise Unprocessable(f"{where} must be an object; got {rule!r}")
             out = {
-                "entry_protocol": v.choice(rule, "entry_protocol", ENTRY_PROTOCOLS, required=True),
-                "entry_port": v.integer(rule, "entry_port", required=True, minimum=1, maximum=65535),
-                "target_protocol": v.choice(rule, "target_protocol", TARGET_PROTOCOLS, required=True),
-                "target_port": v.integer(rule, "target_port", required=True, minimum=1, maximum=65535),
-                "certificate_id": v.string(rule, "certificate_id", default=""),
-                "tls_passthrough": v.boolean(rule, "tls_passthrough"),
+                "entry_protocol": v.choice(rule, "entry_protocol", ENTRY_PROTOCOLS, required=True, where=where),
+                "entry_port": v.integer(rule, "entry_port", required=True, minimum=1, maximum=65535, where=where),
+                "target_protocol": v.choice(rule, "target_protocol", TARGET_PROTOCOLS, required=True, where=where),
+                "target_port": v.integer(rule, "target_port", required=True, minimum=1, maximum=65535, where=where),
+                "certificate_id": v.string(rule, "certificate_id", default="", where=where),
+                "tls_passthrough": v.boolean(rule, "tls_passthrough", where=where),
             }
             if out["certificate_id"] and out["tls_passthrough"]:
                 raise Unprocessable(f"{where}: certificate_id and tls_passthrough are mutually exclusive")
@@ -79,30 +79,32 @@ class LoadBalancersBackend(Backend):
     def _health_check(self, body: dict) -> dict:
         raw = _object(body, "health_check") or {}
         check = dict(HEALTH_CHECK_DEFAULTS)
-        check["protocol"] = v.choice(raw, "protocol", HEALTH_CHECK_PROTOCOLS, default=check["protocol"])
-        check["port"] = v.integer(raw, "port", default=check["port"], minimum=1, maximum=65535)
-        check["path"] = v.string(raw, "path", default=check["path"])
+        check["protocol"] = v.choice(raw, "protocol", HEALTH_CHECK_PROTOCOLS, default=check["protocol"],
+                                     where="health_check")
+        check["port"] = v.integer(raw, "port", default=check["port"], minimum=1, maximum=65535, where="health_check")
+        check["path"] = v.string(raw, "path", default=check["path"], where="health_check")
         for key, low, high in (("check_interval_seconds", 3, 300), ("response_timeout_seconds", 3, 300),
                                ("unhealthy_threshold", 2, 10), ("healthy_threshold", 2, 10)):
-            check[key] = v.integer(raw, key, default=check[key], minimum=low, maximum=high)
+            check[key] = v.integer(raw, key, default=check[key], minimum=low, maximum=high, where="health_check")
         if check["protocol"] == "tcp":
             check["path"] = ""
         return check
 
     def _sticky_sessions(self, body: dict) -> dict:
         raw = _object(body, "sticky_sessions") or {}
-        kind = v.choice(raw, "type", STICKY_TYPES, default="none")
+        kind = v.choice(raw, "type", STICKY_TYPES, default="none", where="sticky_sessions")
         if kind == "none":
             return {"type": "none"}
-        return {"type": "cookies", "cookie_name": v.string(raw, "cookie_name", required=True),
-                "cookie_ttl_seconds": v.integer(raw, "cookie_ttl_seconds", required=True, minimum=1)}
+        return {"type": "cookies", "cookie_name": v.string(raw, "cookie_name", required=True, where="sticky_sessions"),
+                "cookie_ttl_seconds": v.integer(raw, "cookie_ttl_seconds", required=True, minimum=1,
+                                                  where="sticky_sessions")}
 
     @staticmethod
     def _firewall(body: dict) -> dict:
         raw = _object(body, "firewall") or {}
         out = {}
         for key in ("allow", "deny"):
-            rules = v.string_list(raw, key)
+            rules = v.string_list(raw, key, where="firewall")
             for rule in rules:
                 match = _FIREWALL_RULE.match(rule)
                 if not match:
@@ -118,18 +120,20 @@ class LoadBalancersBackend(Backend):
     def _global(self, body: dict) -> dict:
         """GLOBAL load balancers: ``glb_settings``, ``domains`` (certificates checked), target LBs."""
         raw = _object(body, "glb_settings") or {}
-        settings = {"target_protocol": v.choice(raw, "target_protocol", ("http", "https", "http2"), default="http"),
-                    "target_port": v.integer(raw, "target_port", default=80, minimum=1, maximum=65535)}
+        g = "glb_settings"
+        settings = {"target_protocol": v.choice(raw, "target_protocol", ("http", "https", "http2"), default="http",
+                                                where=g),
+                    "target_port": v.integer(raw, "target_port", default=80, minimum=1, maximum=65535, where=g)}
         cdn = _object(raw, "cdn")
         if cdn is not None:
-            settings["cdn"] = {"is_enabled": v.boolean(cdn, "is_enabled")}
+            settings["cdn"] = {"is_enabled": v.boolean(cdn, "is_enabled", where=f"{g}.cdn")}
         priorities = _object(raw, "region_priorities")
         if priorities is not None:
             for region, priority in priorities.items():
                 if isinstance(priority, bool) or not isinstance(priority, int):
                     raise Unprocessable(f"glb_settings.region_priorities.{region} must be an integer; got {priority!r}")
             settings["region_priorities"] = dict(priorities)
-        failover = v.integer(raw, "failover_threshold", minimum=1, maximum=99)
+        failover = v.integer(raw, "failover_threshold", minimum=1, maximum=99, where=g)
         if failover is not None:
             settings["failover_threshold"] = failover
         domains = body.get("domains") or []
@@ -140,8 +144,10 @@ class LoadBalancersBackend(Backend):
         for i, item in enumerate(domains):
             if not isinstance(item, dict):
                 raise Unprocessable(f"domains[{i}] must be an object; got {item!r}")
-            entry = {"name": v.string(item, "name", required=True), "is_managed": v.boolean(item, "is_managed"),
-                     "certificate_id": v.string(item, "certificate_id", default="")}
+            at = f"domains[{i}]"
+            entry = {"name": v.string(item, "name", required=True, where=at),
+                     "is_managed": v.boolean(item, "is_managed", where=at),
+                     "certificate_id": v.string(item, "certificate_id", default="", where=at)}
             if (entry["certificate_id"] and certificates is not None
                     and entry["certificate_id"] not in certificates.table("certificates")):
                 raise Unprocessable(f"domains[{i}].certificate_id: certificate {entry['certificate_id']!r} not found")

@@ -43,15 +43,15 @@ def notifications(body: dict, field: str) -> dict:
     raw = body.get(field)
     if not isinstance(raw, dict):
         raise Unprocessable(f"{field} is required: an object with email and slack lists; got {raw!r}")
-    email = v.string_list(raw, "email")
+    email = v.string_list(raw, "email", where=field)
     slack = raw.get("slack") or []
     if not isinstance(slack, list):
         raise Unprocessable(f"{field}.slack must be a list of {{channel, url}}; got {slack!r}")
     for i, item in enumerate(slack):
         if not isinstance(item, dict):
             raise Unprocessable(f"{field}.slack[{i}] must be an object with channel and url; got {item!r}")
-        v.string(item, "channel", required=True)
-        url = v.string(item, "url", required=True)
+        v.string(item, "channel", required=True, where=f"{field}.slack[{i}]")
+        url = v.string(item, "url", required=True, where=f"{field}.slack[{i}]")
         if not url.startswith(("https://", "http://")):
             raise Unprocessable(f"{field}.slack[{i}].url must be an http(s) URL; got {url!r}")
     return {"email": email, "slack": [dict(item) for item in slack]}
@@ -75,8 +75,6 @@ class MonitoringBackend(Backend):
             "alerts": notifications(body, "alerts"),
             "enabled": v.boolean(body, "enabled", default=True),
         }
-        if not fields["alerts"]["email"] and not fields["alerts"]["slack"]:
-            raise Unprocessable("alerts needs at least one email address or slack channel")
         return fields
 
     def create(self, body: dict) -> dict:
