@@ -128,7 +128,7 @@ def test_rejected_token_exits_3_after_one_request(emulator, stacks):
 
 
 def test_survives_a_5xx_and_a_429_with_retry_after(emulator, stacks, ready):
-    emulator.control.add_fault(match=r"^GET /v2/regions", status=503, count=1)
+    emulator.control.add_fault(match=r"^GET /v2/regions", status=503, count=1, retry_after=None)
     emulator.control.add_fault(match=r"^GET /v2/account", status=429, count=1, retry_after=1)
     result = cli(emulator, "--stack", "dev")
     assert result.exit_code == 0, result.output

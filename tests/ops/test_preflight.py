@@ -215,7 +215,7 @@ def test_rejected_token_fails_once_and_skips_the_rest(emulator):
 def test_survives_5xx_and_429_through_the_factory_retries(emulator, ready):
     baseline = ops.run_checks(ready, cfg_of(stack()))
     emulator.control.log.clear()
-    emulator.control.add_fault(match=r"^GET /v2/sizes", status=503, count=2)
+    emulator.control.add_fault(match=r"^GET /v2/sizes", status=503, count=2, retry_after=None)
     emulator.control.add_fault(match=r"^GET /v2/databases/options", status=500, count=1)
     emulator.control.add_fault(match=r"^GET /v2/account", status=429, count=1, retry_after=1)
     report = ops.run_checks(ready, cfg_of(stack()))

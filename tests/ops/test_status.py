@@ -8,6 +8,8 @@ project ``do-platform-<stack>``.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from do_platform.config import load_stack_config
@@ -54,9 +56,11 @@ def deploy_stack(client, emulator, name: str = "dev", *, web_count: int = 1, pro
     if project:
         proj = client.projects.create({"name": f"do-platform-{name}", "purpose": "Web Application",
                                        "environment": "Development"})["project"]
+        # The app stays out of the project here: the API (and the program) assign do:app URNs, but the
+        # OpenAPI description's URN pattern lacks them, so the conformance run would reject the answer.
+        # Status finds the app by its name instead (also tested without any project below).
         urns = [f"do:droplet:{d['id']}" for d in droplets] + [
-            f"do:loadbalancer:{lb['id']}", f"do:dbaas:{made['db']['id']}", f"do:kubernetes:{made['k8s']['id']}",
-            f"do:app:{app['id']}"]
+            f"do:loadbalancer:{lb['id']}", f"do:dbaas:{made['db']['id']}", f"do:kubernetes:{made['k8s']['id']}"]
         client.projects.assign_resources(proj["id"], {"resources": urns})
         made["project"] = proj
     return made
@@ -163,7 +167,7 @@ def test_survives_5xx_and_429_through_the_factory_retries(emulator, client):
     baseline = ops.collect(client, cfg())
     emulator.control.log.clear()
     emulator.control.add_fault(match=r"^GET /v2/load_balancers", status=502, count=2)
-    emulator.control.add_fault(match=r"^GET /v2/kubernetes/clusters", status=503, count=1)
+    emulator.control.add_fault(match=r"^GET /v2/kubernetes/clusters", status=503, count=1, retry_after=None)
     emulator.control.add_fault(match=r"^GET /v2/apps", status=429, count=1, retry_after=1)
     result = ops.collect(client, cfg())
     assert result == baseline
@@ -175,3 +179,15 @@ def test_persistent_failure_is_an_api_failure(emulator, client):
     emulator.control.add_fault(match=r"^GET /v2/droplets", status=500)
     with pytest.raises(ApiFailure, match=r"status of stack 'dev': API error 500"):
         ops.collect(client, cfg())
+
+
+@pytest.mark.skipif(bool(os.environ.get("DO_OPENAPI_SPEC")),
+                    reason="the OpenAPI URN pattern lacks do:app, which the API and the program use")
+def test_app_found_through_the_project_under_another_name(emulator, client):
+    made = deploy_stack(client, emulator)
+    renamed = client.apps.create({"spec": {"name": "legacy-site", "region": "nyc", "services": [{
+        "name": "web", "http_port": 8080, "instance_size_slug": "apps-s-1vcpu-0.5gb", "instance_count": 1,
+        "image": {"registry_type": "DOCR", "registry": "do-platform", "repository": "web", "tag": "main"}}]}})["app"]
+    client.projects.assign_resources(made["project"]["id"], {"resources": [f"do:app:{renamed['id']}"]})
+    got = rows(ops.collect(client, cfg()))
+    assert got[("app", "legacy-site")].healthy and got[("app", "dev-web")].healthy
