@@ -599,10 +599,16 @@ def run_checks(client, cfg: StackConfig) -> PreflightReport:
     except HttpResponseError as exc:
         raise from_http_error(exc, "read the account") from None
     for fn in CHECKS:
+        name = fn.__name__.removeprefix("check_").replace("_", " ")
         try:
             report.checks += fn(ctx)
         except HttpResponseError as exc:
-            raise from_http_error(exc, f"preflight {fn.__name__.removeprefix('check_')}") from None
+            if getattr(exc, "status_code", None) in (401, 403):  # a scoped token that may not read this family
+                report.checks.append(Check(name, FAIL, f"the token may not read what this check needs "
+                                           f"({exc.status_code})", "give the token read scope for this "
+                                           "resource family, or use a token with full read access"))
+                continue
+            raise from_http_error(exc, f"preflight {name}") from None
     return report
 
 

@@ -249,3 +249,11 @@ def test_run_for_program_uses_the_stack_endpoint_and_raises_with_fixes(emulator,
     assert err.value.exit_code == 3
     assert "preflight of stack 'dev' failed 1 check(s):\n  droplet limit: plans 1 (web 1)" in err.value.message
     assert "(fix: needs 1 more" in err.value.message
+
+
+def test_a_token_without_scope_for_one_family_fails_that_check_only(emulator, ready):
+    emulator.control.add_fault(match=r"^GET /v2/registries", status=403)
+    report = ops.run_checks(ready, cfg_of(stack()))
+    assert [c.name for c in report.failures] == ["registry"]
+    assert report.failures[0].detail == "the token may not read what this check needs (403)"
+    assert by_name(report)["load balancer limit"].status == "skip"  # the checks after it still ran
