@@ -40,7 +40,15 @@ class Quirk:
     reason: str
 
 
-QUIRKS: tuple[Quirk, ...] = ()
+_APP_URN_REASON = (
+    "the spec's urn pattern lists no do:app, yet the API assigns apps to projects (the provider and the "
+    "control panel do this) and lists them as do:app:<id>"
+)
+QUIRKS: tuple[Quirk, ...] = tuple(
+    Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
+    for operation in ("projects_list_resources", "projects_list_resources_default",
+                      "projects_assign_resources", "projects_assign_resources_default")
+)
 
 
 def _segments(template: str) -> tuple[str, ...]:

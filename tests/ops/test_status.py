@@ -8,8 +8,6 @@ project ``do-platform-<stack>``.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from do_platform.config import load_stack_config
@@ -181,8 +179,6 @@ def test_persistent_failure_is_an_api_failure(emulator, client):
         ops.collect(client, cfg())
 
 
-@pytest.mark.skipif(bool(os.environ.get("DO_OPENAPI_SPEC")),
-                    reason="the OpenAPI URN pattern lacks do:app, which the API and the program use")
 def test_app_found_through_the_project_under_another_name(emulator, client):
     made = deploy_stack(client, emulator)
     renamed = client.apps.create({"spec": {"name": "legacy-site", "region": "nyc", "services": [{
