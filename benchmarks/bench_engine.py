@@ -1,7 +1,8 @@
 """The offline engine: a cached `make engine` run, the cache's size, and up / preview / destroy wall times.
 
 Stacks: the engine smoke stack (tests/e2e/projects/engine_smoke: a dynamic resource through our language
-host, no provider plugin) always; the `local` stack (the platform program with the DigitalOcean provider)
+host, no provider plugin) and RegistryRetention keeping 10 of 60 manifests (tests/e2e/projects/
+registry_retention) always; the `local` stack (the platform program with the DigitalOcean provider)
 when the provider plugin is in the cache. API calls come from the emulator's request log.
 Run: ``.venv/bin/python -m benchmarks.bench_engine [--runs N]`` after ``make engine``.
 """
@@ -9,6 +10,7 @@ Run: ``.venv/bin/python -m benchmarks.bench_engine [--runs N]`` after ``make eng
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from do_platform.local_stack import EngineUnavailable, StackRun, emulator_process, require_engine
@@ -32,6 +35,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _seed(url: str, payload: dict) -> None:
+    req = urllib.request.Request(f"{url}/_emulator/seed/registry", data=json.dumps(payload).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(req, timeout=10).read()
 
 
 def cached_build_seconds(runs: int) -> list[float]:
@@ -76,21 +85,27 @@ def main() -> None:
     print("| stack | step | wall median (s) | API calls |")
     print("|---|---|---:|---:|")
     policy = ROOT / "policy" if (ROOT / "policy" / "PulumiPolicy.yaml").exists() else None
-    cases = [("engine_smoke", ROOT / "tests" / "e2e" / "projects" / "engine_smoke", "bench", False)]
-    if status.provider_ok():
-        cases.append(("local", ROOT, "local", True))
-    for label, project, stack, is_platform in cases:
+    projects = ROOT / "tests" / "e2e" / "projects"
+    cases = ["engine_smoke", "registry_retention"] + (["local"] if status.provider_ok() else [])
+    for label in cases:
         samples: dict[str, list[tuple[float, int]]] = {}
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as tmp, \
                     emulator_process(_free_port(), Path(tmp) / "emulator.json") as url:
-                if is_platform:
-                    overrides, secret = {"digitalocean:apiEndpoint": url}, None
-                else:
+                if label == "local":
+                    project, stack, secret = ROOT, "local", None
+                    overrides = {"digitalocean:apiEndpoint": url}
+                elif label == "engine_smoke":
+                    project, stack, secret = projects / label, "bench", ("e2e-engine:token", TOKEN)
                     overrides = {"e2e-engine:tagName": "bench", "e2e-engine:endpoint": url}
-                    secret = ("e2e-engine:token", TOKEN)
+                else:  # RegistryRetention keeping 10 of 60 manifests
+                    _seed(url, {"registry": "bench", "pushes": [
+                        {"repository": "web", "tags": [f"build-{i}"], "age_days": 60 - i} for i in range(60)]})
+                    project, stack, secret = projects / label, "bench", ("e2e-retention:token", TOKEN)
+                    overrides = {"e2e-retention:registry": "bench", "e2e-retention:keepLast": "10",
+                                 "e2e-retention:endpoint": url}
                 figures = stack_cycle(project, stack, Path(tmp) / "state", url, status, overrides, secret,
-                                      policy if is_platform else None)
+                                      policy if label == "local" else None)
             for step, value in figures.items():
                 samples.setdefault(step, []).append(value)
         for step, values in samples.items():
