@@ -142,3 +142,20 @@ def test_engine_json_is_what_the_cache_holds(cache):
     data = json.loads((cache / "k1" / "engine.json").read_text())
     assert data["blocked"] == {"provider": "refused"} and data["cli_version"] == "3.259.0"
     assert Path(status.bin) == cache / "k1" / "bin"
+
+
+def test_up_local_stops_with_the_reason_when_the_engine_is_missing(cache, capsys):
+    from do_platform import local_stack
+
+    assert local_stack.main([]) == local_stack.EXIT_ENGINE_UNAVAILABLE
+    err = capsys.readouterr().err
+    assert "up-local: cannot run: no Pulumi CLI" in err and "run `make engine`" in err
+
+
+def test_up_local_rejects_unknown_steps(capsys):
+    from do_platform import local_stack
+
+    with pytest.raises(SystemExit):
+        local_stack.main(["--steps", "up,refresh"])
+    err = capsys.readouterr().err
+    assert "--steps: unknown step(s) refresh; allowed: up, preview, destroy" in err
