@@ -113,7 +113,8 @@ def main() -> None:
               f"untagged, {seeded['indexes']} indexes) over {seeded['repositories']} repositories")
         t = report.totals
         print(f"policy: {t['tags_expired']} tags expire, {t['tags_kept']} kept; "
-              f"{t['manifest_deletes']} manifest deletes + {t['tag_deletes']} tag deletes")
+              f"{t['manifest_deletes']} manifest deletes + {t['tag_deletes']} tag deletes; "
+              f"estimated {t['bytes_freed_estimate']} bytes freed after GC")
         print(f"cleanup: {total} calls, minimum {minimum}, ratio {total / minimum:.4f} (target <= {TARGET_RATIO}); "
               f"wall {wall:.1f}s without budget; GC {report.gc.status}, freed {report.gc.freed_bytes} bytes")
         for route, n in sorted(by_route.items()):
