@@ -16,7 +16,9 @@ Deletes: one manifest delete when every tag of a digest expired, single tag dele
 digest keeps other tags; 404 counts as done, so a re-run after an interruption converges. A kept
 digest always keeps at least one tag: an untagged manifest is what garbage collection removes.
 Then garbage collection ``untagged manifests and unreferenced blobs`` (read-only registry while it
-runs), polled to a terminal status and cancelled on timeout.
+runs), polled to a terminal status and cancelled on timeout. It runs when anything was deleted, or
+when untagged manifests still wait for collection (a previous run stopped before its GC), so a re-run
+after any interruption ends in the same state; a run that finds nothing to do calls nothing.
 """
 
 from __future__ import annotations
@@ -458,8 +460,8 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
         return report
     if not gc:
         report.gc = GcResult(None, "skipped", message="--no-gc given")
-    elif not report.deleted_anything:
-        report.gc = GcResult(None, "skipped", message="nothing was deleted")
+    elif not report.deleted_anything and not report.totals["untagged_collectable"]:
+        report.gc = GcResult(None, "skipped", message="nothing was deleted and nothing waits for collection")
     elif unsafe:
         report.gc = GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
                                                       "manifests would delete it")

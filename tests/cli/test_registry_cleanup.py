@@ -105,7 +105,8 @@ FAULTS = {
             {"match": "^DELETE ", "status": 500, "count": 2},
             {"match": "^POST .*/garbage-collection", "status": 500, "count": 1}],
     "slow": [{"match": ".*", "latency_ms": 15}],
-    "page fails once midway": [{"match": r"^GET .*/web/digests\?.*\bpage=3\b", "status": 502, "count": 2}],
+    "page fails once midway": [{"match": r"^GET .*/web/digests\?.*\bpage=3\b", "status": 502, "count": 2},
+                               {"match": r"^GET .*/repositoriesV2\?.*page_token=", "status": 504, "count": 2}],
 }
 
 
@@ -115,6 +116,8 @@ def test_apply_reaches_the_policy_under_faults_and_converges(emulator, world, fa
         emulator.control.add_fault(**fault)
     result = run(emulator, world, "--apply")
     assert result.exit_code == 0, result.output
+    injected = {str(f["status"]) for f in faults if "status" in f}
+    assert injected <= set(emulator.control.log.snapshot()["by_status"]), "every fault must have fired"
     assert "read-only" in result.stderr
     assert_policy_state(emulator, world)
     gc = emulator.state.backend("registry").data["gcs"][REGISTRY]
@@ -126,7 +129,7 @@ def test_apply_reaches_the_policy_under_faults_and_converges(emulator, world, fa
     again = run(emulator, world, "--apply")
     assert again.exit_code == 0, again.output
     assert mutating_calls(emulator) == []
-    assert "nothing was deleted" in again.stdout
+    assert "nothing was deleted and nothing waits for collection" in again.stdout
 
 
 def test_a_page_that_keeps_failing_aborts_before_touching_that_repository(emulator, world):
@@ -140,6 +143,17 @@ def test_a_page_that_keeps_failing_aborts_before_touching_that_repository(emulat
 
     emulator.control.faults.clear()
     assert run(emulator, world, "--apply").exit_code == 0
+    assert_policy_state(emulator, world)
+
+
+def test_rerun_after_an_interruption_before_gc_collects_and_converges(emulator, world):
+    assert run(emulator, world, "--apply", "--no-gc").exit_code == 0  # stopped before its collection
+    assert_policy_state(emulator, world, collected=False)
+    emulator.control.log.clear()
+    result = run(emulator, world, "--apply")
+    assert result.exit_code == 0, result.output
+    assert not any(call.startswith("DELETE") for call in mutating_calls(emulator))
+    assert "succeeded" in result.stdout
     assert_policy_state(emulator, world)
 
 
