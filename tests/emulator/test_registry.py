@@ -8,17 +8,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 
-from do_platform.client import make_client
 from emulator.core.errors import ApiError
-from tests.conftest import TEST_TOKEN
-
-
-@pytest.fixture
-def client(emulator):
-    """The shared fixture's client, but paced by a per-minute ceiling: the default pacing spreads the
-    emulator's hourly 5000-request window evenly (up to 0.72 s a call), too slow for these walks."""
-    return make_client(token=TEST_TOKEN, endpoint=emulator.url, retry_backoff_factor=0.01,
-                       retry_backoff_max=0.05, max_per_minute=60_000)
 
 
 def seed(emulator, **payload) -> dict:
