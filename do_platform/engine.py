@@ -48,6 +48,9 @@ PROVIDER_MODULE = "github.com/pulumi/pulumi-digitalocean/provider/v4"
 PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-digitalocean"
 VENDOR_RELEASES = "https://get.pulumi.com/releases"
 VENDOR_TIMEOUT = 5.0
+# A module proxy that does not answer must not eat CI's time: the first lookup and each build step are bounded.
+PROXY_TIMEOUT = 120.0
+BUILD_TIMEOUT = 1800.0
 
 # Wrappers installed next to the CLI. The language host is ours (do_platform.language_host); dynamic
 # providers are served by the SDK's own module. Both run the interpreter the user runs the program with.
@@ -179,10 +182,14 @@ def _go_env(build_dir: Path) -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str], log) -> subprocess.CompletedProcess:
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], log, timeout: float) -> subprocess.CompletedProcess:
     log.write(f"$ {' '.join(cmd)}\n")
     log.flush()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise EngineError(f"`{' '.join(cmd)}` in {cwd} did not finish within {timeout:g} s") from None
     log.write(proc.stdout)
     log.flush()
     return proc
@@ -191,7 +198,10 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], log) -> subprocess.Comp
 def module_info(module: str, version: str, env: dict[str, str], cwd: Path) -> dict:
     """`go mod download -json` of one exact module version; raises EngineError with the proxy's answer."""
     cmd = [go_binary() or "go", "mod", "download", "-json", f"{module}@v{version}"]
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=PROXY_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise EngineError(f"`{' '.join(cmd)}`: the module proxy did not answer within {PROXY_TIMEOUT:g} s") from None
     try:
         info = json.loads(proc.stdout)
     except ValueError:
@@ -249,7 +259,7 @@ def build_go_binary(module: str, package: str, version: str, output: Path, build
         for cmd in ([go, "mod", "tidy"],
                     [go, "build", "-p", env.get("GOMAXPROCS", "2"), "-trimpath", "-ldflags", f"-s -w {ldflags}".strip(),
                      "-o", str(output), package]):
-            proc = _run(cmd, build_dir, env, log)
+            proc = _run(cmd, build_dir, env, log, BUILD_TIMEOUT)
             if proc.returncode != 0:
                 tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
                 raise EngineError(f"`{' '.join(cmd)}` in {build_dir} failed (log: {log_path}):\n{tail}")

@@ -159,3 +159,24 @@ def test_up_local_rejects_unknown_steps(capsys):
         local_stack.main(["--steps", "up,refresh"])
     err = capsys.readouterr().err
     assert "--steps: unknown step(s) refresh; allowed: up, preview, destroy" in err
+
+
+def _fake_go(tmp_path: Path, body: str) -> str:
+    go = tmp_path / "go"
+    go.write_text(f"#!/bin/sh\n{body}\n")
+    go.chmod(0o755)
+    return str(go)
+
+
+def test_a_refused_module_names_the_module_command_and_error(tmp_path, monkeypatch):
+    refusal = '{"Path": "m", "Version": "v1.0.0", "Error": "m@v1.0.0: 403 Forbidden"}'
+    monkeypatch.setattr(engine, "go_binary", lambda: _fake_go(tmp_path, f"echo '{refusal}'; exit 1"))
+    with pytest.raises(engine.EngineError, match=r"`.*go mod download -json m@v1\.0\.0` failed: m@v1\.0\.0: 403"):
+        engine.module_info("m", "1.0.0", dict(os.environ), tmp_path)
+
+
+def test_a_module_proxy_that_does_not_answer_is_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "go_binary", lambda: _fake_go(tmp_path, "exec sleep 5"))
+    monkeypatch.setattr(engine, "PROXY_TIMEOUT", 0.3)
+    with pytest.raises(engine.EngineError, match=r"the module proxy did not answer within 0.3 s"):
+        engine.module_info("m", "1.0.0", dict(os.environ), tmp_path)
