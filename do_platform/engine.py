@@ -293,13 +293,14 @@ def _vendor_provider(version: str, dest: Path) -> bool:
 
 
 def install_wrappers(bin_dir: Path) -> None:
+    """Our wrappers next to the CLI; a vendor's own host or dynamic provider already there is kept."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     for name, text in WRAPPERS.items():
         path = bin_dir / name
-        if path.exists() and path.read_text() == text:
-            continue
-        if path.exists() and not path.read_text().startswith("#!/bin/sh\n" + _PYTHON):
-            continue  # the vendor's own host came with the CLI; keep it
+        if path.exists():
+            current = path.read_bytes()
+            if current == text.encode() or not current.startswith(f"#!/bin/sh\n{_PYTHON}".encode()):
+                continue
         path.write_text(text)
         path.chmod(0o755)
 

@@ -145,13 +145,13 @@ def _servicer_class():
                 "--project", request.project, "--stack", request.stack,
                 "--organization", request.organization or "organization",
                 "--monitor", request.monitor_address,
-                "--engine", request.args[0] if request.args else self.engine_address,
+                "--engine", self.engine_address,
                 "--parallel", str(request.parallel or 1),
                 "--root", root or "",
-                program,
+                program, *request.args,
             ]  # fmt: skip
             if request.dryRun:
-                args.insert(-1, "--dry-run")
+                args.insert(args.index(program), "--dry-run")
             env = dict(os.environ)
             env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
             env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
@@ -258,6 +258,7 @@ def run_program(ns: argparse.Namespace) -> int:
     program = ns.program
     program_dir = program if os.path.isdir(program) else os.path.dirname(program)
     sys.path.insert(0, program_dir)
+    sys.argv = [program, *ns.program_args]
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.set_default_executor(futures.ThreadPoolExecutor(max_workers=max(ns.parallel, 1) * 4))
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--parallel", type=int, default=1)
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("program")
+        parser.add_argument("program_args", nargs=argparse.REMAINDER)
         return run_program(parser.parse_args(argv[1:]))
     # Host mode: the engine passes flags (-root=..., -tracing=...) and the engine address last.
     positional = [a for a in argv if not a.startswith("-")]

@@ -73,12 +73,18 @@ def test_failed_build_records_why_and_status_says_so(cache, monkeypatch, capsys)
 
 
 def test_install_wrappers_runs_the_project_interpreter_and_keeps_a_vendor_host(tmp_path):
-    (tmp_path / "pulumi-resource-pulumi-python").write_text("#!/bin/sh\n# the vendor's\n")
+    vendor_host = b"\x7fELF\x02\x01\x01\x00\xff"  # a vendor's compiled host (not text)
+    (tmp_path / "pulumi-language-python").write_bytes(vendor_host)
+    stale = "#!/bin/sh\n" + engine._PYTHON + "\nexec an-older-wrapper\n"
+    (tmp_path / "pulumi-resource-pulumi-python").write_text(stale)
     engine.install_wrappers(tmp_path)
-    host = tmp_path / "pulumi-language-python"
-    assert os.access(host, os.X_OK)
-    assert "-m do_platform.language_host" in host.read_text()
-    assert (tmp_path / "pulumi-resource-pulumi-python").read_text() == "#!/bin/sh\n# the vendor's\n"
+    assert (tmp_path / "pulumi-language-python").read_bytes() == vendor_host
+    dynamic = tmp_path / "pulumi-resource-pulumi-python"
+    assert os.access(dynamic, os.X_OK)
+    assert dynamic.read_text() == engine.WRAPPERS["pulumi-resource-pulumi-python"]  # ours, refreshed
+    (tmp_path / "pulumi-language-python").unlink()
+    engine.install_wrappers(tmp_path)
+    assert "-m do_platform.language_host" in (tmp_path / "pulumi-language-python").read_text()
 
 
 def test_environ_puts_the_engine_first_and_stays_offline(cache):
