@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Annotated
@@ -32,16 +33,17 @@ def callback(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     ctx.obj = CliSettings(token=token, api_url=api_url, output=output, verbose=verbose)
+    if verbose:  # our own diagnostics only; azure-core redacts Authorization in its own logs anyway
+        logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("do_platform").setLevel(logging.DEBUG)
 
 
 def _register_commands() -> None:
-    # Each command module adds itself here with one line: ``from ... import x; x.register(app)``.
-    from do_platform.cli.commands import plan; plan.register(app)  # noqa: E702
-    from do_platform.cli.commands import promote; promote.register(app)  # noqa: E702
-    from do_platform.cli.commands import registry; registry.register(app)  # noqa: E702
-    from do_platform.cli.commands import preflight; preflight.register(app)  # noqa: E702
-    from do_platform.cli.commands import status; status.register(app)  # noqa: E702
-    pass
+    """Each command module exposes ``register(app)``; the order here is the order in ``--help``."""
+    from do_platform.cli.commands import plan, preflight, promote, registry, status
+
+    for module in (plan, promote, registry, preflight, status):
+        module.register(app)
 
 
 _register_commands()
