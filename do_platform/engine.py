@@ -38,11 +38,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CLI_MODULE = "github.com/pulumi/pulumi/pkg/v3"
 CLI_PACKAGE = f"{CLI_MODULE}/cmd/pulumi"
 VERSION_SYMBOL = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
-# The CLI versions to build, in order. The first is the one that matches the pinned Python SDK; the module
-# proxy refuses it (and the separate language host module at every version), and the second is the newest
-# version of the CLI module it serves. The Python SDK only asks the engine for features it probes for first,
-# so a slightly older CLI runs it (the end-to-end tests prove it).
-CLI_VERSIONS = ("3.272.0", "3.259.0")
+# The build tries the CLI version that matches the pinned Python SDK first, then these. The module proxy
+# refuses pkg/v3 at 3.272.0 (and the separate language host module at every version tried) but serves it at
+# 3.259.0. The Python SDK only asks the engine for features it probes for first, so a slightly older CLI
+# runs it (the end-to-end tests prove it).
+CLI_FALLBACK_VERSIONS = ("3.259.0",)
 PROVIDER_NAME = "digitalocean"
 PROVIDER_MODULE = "github.com/pulumi/pulumi-digitalocean/provider/v4"
 PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-digitalocean"
@@ -155,7 +155,7 @@ def _cli_version(path: str) -> str | None:
     return m.group(1) if out.returncode == 0 and m else None
 
 
-def compatible(cli_version: str, sdk_version: str, oldest: str = CLI_VERSIONS[-1]) -> bool:
+def compatible(cli_version: str, sdk_version: str, oldest: str = CLI_FALLBACK_VERSIONS[-1]) -> bool:
     """A CLI runs the pinned SDK if it has the same major version and is no older than the oldest we build."""
 
     def parts(v: str) -> tuple[int, ...]:
@@ -324,7 +324,7 @@ def provide_cli(status: Status, versions: Versions) -> None:
         status.timings["cli_download_s"] = round(time.monotonic() - started, 1)
         return
     failures = []
-    for version in CLI_VERSIONS:
+    for version in dict.fromkeys((versions.sdk, *CLI_FALLBACK_VERSIONS)):
         try:
             _log(f"building the CLI {CLI_MODULE}@v{version} (first build: tens of minutes on 2 cores)")
             seconds = build_go_binary(CLI_MODULE, CLI_PACKAGE, version, status.bin / "pulumi",

@@ -186,3 +186,26 @@ def test_a_module_proxy_that_does_not_answer_is_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "PROXY_TIMEOUT", 0.3)
     with pytest.raises(engine.EngineError, match=r"the module proxy did not answer within 0.3 s"):
         engine.module_info("m", "1.0.0", dict(os.environ), tmp_path)
+
+
+def test_build_falls_back_to_a_served_cli_version_and_records_the_refusal(cache, monkeypatch):
+    built = []
+
+    def fake_build(module, package, version, output, build_dir, ldflags=""):
+        if version == "3.272.0":
+            raise engine.EngineError(f"`go mod download -json {module}@v{version}` failed: 403 Forbidden")
+        built.append((module, package, version, ldflags))
+        output.write_text(f"#!/bin/sh\necho v{version}\n")
+        output.chmod(0o755)
+        return 1.5
+
+    monkeypatch.setattr(engine, "build_go_binary", fake_build)
+    monkeypatch.setattr(engine, "_vendor_cli", lambda version, dest: False)
+    monkeypatch.setattr(engine, "provide_provider", lambda status, versions: None)
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    status = engine.build()
+    assert built == [(engine.CLI_MODULE, engine.CLI_PACKAGE, "3.259.0", f"-X {engine.VERSION_SYMBOL}=v3.259.0")]
+    assert (status.cli_version, status.cli_source) == ("3.259.0", "go-modules")
+    assert "pkg/v3@v3.272.0` failed: 403" in status.blocked["cli-exact"]
+    assert status.cli_ok()
+    assert engine.build().timings["cli_build_s"] == 1.5 and len(built) == 1  # the second run builds nothing
