@@ -27,7 +27,6 @@ from pathlib import Path
 # The exit code by which a program says "the error is already reported to the engine": the engine then
 # stops without adding an error of its own (the vendor's host uses the same number).
 BAIL_EXIT_CODE = 32
-PROGRAM_ENV = "DO_PLATFORM_LANGUAGE_HOST_RUN"
 
 
 def _python_for(options: dict, root: str) -> str:
@@ -155,7 +154,6 @@ def _servicer_class():
             env = dict(os.environ)
             env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
             env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
-            env[PROGRAM_ENV] = "1"
             proc = subprocess.run(args, cwd=request.pwd or None, env=env, check=False)
             if proc.returncode == 0:
                 return language_pb2.RunResponse()
