@@ -266,6 +266,7 @@ def run_with_mocks(program: Callable[[], Any], *, stack: str, config: Mapping[st
     records: list[PlannedResource] = []
     mocks = mocks if mocks is not None else make_mocks()
     returned: dict[str, Any] = {}
+    previous = _current_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -287,9 +288,18 @@ def run_with_mocks(program: Callable[[], Any], *, stack: str, config: Mapping[st
     finally:
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
-        asyncio.set_event_loop(None)
         loop.close()
+        # Give the caller its loop back (or a fresh one): later Pulumi code in this thread needs one.
+        asyncio.set_event_loop(previous if previous is not None and not previous.is_closed()
+                               else asyncio.new_event_loop())
     return MockRun(records=records, returned=got, stack_outputs=outputs)
+
+
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
 
 
 async def _resolve(values: Mapping[str, Any]) -> dict[str, Resolved]:
