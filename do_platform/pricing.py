@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from do_platform.errors import from_http_error
+from do_platform.pagination import list_all
 
 PREFIX = "digitalocean:index/"
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -100,16 +101,6 @@ class LiveRefresh:
     notes: list[str]
 
 
-def _paged_sizes(client) -> list[dict]:
-    sizes, page = [], 1
-    while True:
-        body = client.sizes.list(per_page=200, page=page)
-        sizes.extend(body.get("sizes") or [])
-        if not ((body.get("links") or {}).get("pages") or {}).get("next"):
-            return sizes
-        page += 1
-
-
 def refresh_live(table: PriceTable, client) -> LiveRefresh:
     """Replace the families the API prices (droplet sizes, app instance sizes, registry tiers).
 
@@ -132,7 +123,7 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         sources[family] = "live"
 
     attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
-            lambda: {s["slug"]: float(s["price_monthly"]) for s in _paged_sizes(client)
+            lambda: {s["slug"]: float(s["price_monthly"]) for s in list_all(client.sizes.list, "sizes")
                      if s.get("slug") and s.get("price_monthly") is not None})
     attempt("app_instance_sizes", "App Platform instance sizes",
             lambda: {s["slug"]: float(s["usd_per_month"])

@@ -26,10 +26,10 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from components.tagging import env_tag
 from do_platform.config import APP_REGIONS, Component, StackConfig, load_stack_config
 from do_platform.errors import PreflightFailed, from_http_error
+from do_platform.pagination import iter_token_pages, list_all
 from do_platform.stack_files import REPO_ROOT, read_stack_config
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
-PER_PAGE = 200
 GIB = 1024**3
 
 
@@ -78,21 +78,6 @@ class PreflightReport:
 def _not_found(body: Any) -> bool:
     """PyDo hands back a documented 404 as the error body instead of raising."""
     return isinstance(body, dict) and body.get("id") == "not_found"
-
-
-def next_page(body: dict) -> bool:
-    return bool(((body.get("links") or {}).get("pages") or {}).get("next"))
-
-
-def list_all(call: Callable[..., dict], key: str, **kwargs) -> list[dict]:
-    """Every item of a paged list (``links.pages.next``), ``per_page`` at its maximum."""
-    items, page = [], 1
-    while True:
-        body = call(per_page=PER_PAGE, page=page, **kwargs) or {}
-        items.extend(body.get(key) or [])
-        if not next_page(body):
-            return items
-        page += 1
 
 
 class AccountReader:
@@ -173,22 +158,12 @@ class AccountReader:
     def repositories(self, registry: str) -> dict[str, dict]:
         """Repositories of a registry by name (``repositoriesV2``, following its ``page_token`` cursor)."""
         def fetch():
-            from urllib.parse import parse_qs, urlparse
-
             out: dict[str, dict] = {}
-            token = None
-            while True:
-                kwargs: dict[str, Any] = {"per_page": 100}
-                if token:
-                    kwargs["page_token"] = token
-                body = self.client.registries.list_repositories_v2(registry, **kwargs) or {}
+            for body in iter_token_pages(self.client.registries.list_repositories_v2, registry):
                 if _not_found(body):
-                    return out
+                    break
                 out.update({r["name"]: r for r in body.get("repositories") or []})
-                nxt = ((body.get("links") or {}).get("pages") or {}).get("next")
-                token = (parse_qs(urlparse(nxt).query).get("page_token") or [None])[0] if nxt else None
-                if not token:
-                    return out
+            return out
         return self._once(("repos", registry), fetch)
 
     def tags(self, registry: str, repository: str) -> list[dict]:

@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import quote
 
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 
 from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error
+from do_platform.pagination import MAX_PER_PAGE, iter_pages, iter_token_pages
 from do_platform.stack_files import ImageRef
 
 DEFAULT_KEEP_LAST = 10
@@ -44,7 +45,7 @@ SEMVER_PATTERN = (r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 DEFAULT_KEEP_PATTERNS = (LATEST_PATTERN, SEMVER_PATTERN)
 GC_TYPE = "untagged manifests and unreferenced blobs"
 GC_TERMINAL = {"succeeded", "failed", "cancelled"}
-PER_PAGE = 200  # the API's maximum: fewest list calls
+PER_PAGE = MAX_PER_PAGE
 REGISTRY_HOST = "registry.digitalocean.com/"
 
 
@@ -315,36 +316,26 @@ def check_registry(client, registry: str) -> dict:
 
 
 def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterator[str]:
-    """Repository names, following ``page_token`` from ``links.pages.next``."""
-    token = None
-    while True:
-        kwargs = {"per_page": per_page}
-        if token:
-            kwargs["page_token"] = token
-        page = _call(f"list repositories of {registry!r}", client.registries.list_repositories_v2, registry, **kwargs)
+    """Repository names, following the ``page_token`` cursor of ``repositoriesV2``."""
+    call = lambda **kw: _call(f"list repositories of {registry!r}",  # noqa: E731
+                              client.registries.list_repositories_v2, registry, **kw)
+    for page in iter_token_pages(call, per_page=per_page):
         if _is_not_found(page):
             raise NotFound(f"registry {registry!r} disappeared while listing repositories")
         for repo in page.get("repositories") or []:
             yield repo["name"]
-        nxt = ((page.get("links") or {}).get("pages") or {}).get("next")
-        token = (parse_qs(urlparse(nxt).query).get("page_token") or [None])[0] if nxt else None
-        if not token:
-            return
 
 
 def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
     """Every manifest of a repository (all pages), or None when the repository is gone."""
+    call = lambda **kw: _call(f"list manifests of {repository!r}",  # noqa: E731
+                              client.registries.list_repository_manifests, registry, repository, **kw)
     manifests: list[Manifest] = []
-    page = 1
-    while True:
-        body = _call(f"list manifests of {repository!r}", client.registries.list_repository_manifests,
-                     registry, repository, per_page=per_page, page=page)
+    for body in iter_pages(call, per_page=per_page):
         if _is_not_found(body):
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
-        if not ((body.get("links") or {}).get("pages") or {}).get("next"):
-            return manifests
-        page += 1
+    return manifests
 
 
 def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
@@ -387,18 +378,15 @@ def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
 
 
 def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
-    page = 1
-    while True:
-        body = _call("list garbage collections", client.registries.list_garbage_collections, registry,
-                     per_page=20, page=page)
+    call = lambda **kw: _call("list garbage collections",  # noqa: E731
+                              client.registries.list_garbage_collections, registry, **kw)
+    for body in iter_pages(call, per_page=20):
         if _is_not_found(body):
             return None
         for gc in body.get("garbage_collections") or []:
             if gc.get("uuid") == gc_uuid:
                 return gc
-        if not ((body.get("links") or {}).get("pages") or {}).get("next"):
-            return None
-        page += 1
+    return None
 
 
 def run_gc(client, registry: str, *, timeout: float, poll_interval: float,

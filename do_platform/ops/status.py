@@ -23,7 +23,7 @@ from components.naming import do_name
 from components.tagging import env_tag
 from do_platform.config import Component, StackConfig
 from do_platform.errors import from_http_error
-from do_platform.ops.preflight import list_all
+from do_platform.pagination import list_all
 
 PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
 APP_LIVE = {"ACTIVE"}
