@@ -41,6 +41,11 @@ class PromotionBlocked(PlatformError):
     """A promotion was refused (order, missing digest, uncommitted edits)."""
 
 
+def is_not_found(body: object) -> bool:
+    """PyDo hands a documented 404 back as the error body (``{"id": "not_found", ...}``) instead of raising."""
+    return isinstance(body, dict) and body.get("id") == "not_found"
+
+
 def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
     """Turn a PyDo/azure-core error into a PlatformError without leaking headers or tokens."""
     if isinstance(exc, HttpResponseError):

@@ -25,7 +25,7 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 
 from components.tagging import env_tag
 from do_platform.config import APP_REGIONS, Component, StackConfig, load_stack_config
-from do_platform.errors import PreflightFailed, from_http_error
+from do_platform.errors import PreflightFailed, from_http_error, is_not_found
 from do_platform.pagination import iter_token_pages, list_all
 from do_platform.stack_files import REPO_ROOT, read_stack_config
 
@@ -75,11 +75,6 @@ class PreflightReport:
 # API reads
 
 
-def _not_found(body: Any) -> bool:
-    """PyDo hands back a documented 404 as the error body instead of raising."""
-    return isinstance(body, dict) and body.get("id") == "not_found"
-
-
 class AccountReader:
     """The only place preflight talks to the API: GETs, each made once, 404 as ``None``.
 
@@ -101,7 +96,7 @@ class AccountReader:
             body = func(*args)
         except ResourceNotFoundError:
             return None
-        return None if _not_found(body) else body
+        return None if is_not_found(body) else body
 
     def account(self) -> dict:
         return self._once(("account",), lambda: self.client.account.get()["account"])
@@ -160,7 +155,7 @@ class AccountReader:
         def fetch():
             out: dict[str, dict] = {}
             for body in iter_token_pages(self.client.registries.list_repositories_v2, registry):
-                if _not_found(body):
+                if is_not_found(body):
                     break
                 out.update({r["name"]: r for r in body.get("repositories") or []})
             return out
@@ -182,7 +177,7 @@ class AccountReader:
             body = func(registry, repository, **kwargs)
         except ResourceNotFoundError:
             return {key: []}
-        return {key: []} if _not_found(body) else body
+        return {key: []} if is_not_found(body) else body
 
 
 # ---------------------------------------------------------------------------------------------------------

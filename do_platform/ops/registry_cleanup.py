@@ -33,7 +33,7 @@ from urllib.parse import quote
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 
-from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error
+from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error, is_not_found
 from do_platform.pagination import MAX_PER_PAGE, iter_pages, iter_token_pages
 from do_platform.stack_files import ImageRef
 
@@ -292,11 +292,6 @@ class CleanupReport:
         }
 
 
-def _is_not_found(result) -> bool:
-    """PyDo returns a documented 404 as the error body instead of raising."""
-    return isinstance(result, dict) and result.get("id") == "not_found"
-
-
 def _call(what: str, func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
@@ -307,7 +302,7 @@ def _call(what: str, func, *args, **kwargs):
 def check_registry(client, registry: str) -> dict:
     """The registry, or NotFound naming the registries the token can see (read-only calls only)."""
     found = _call(f"get registry {registry!r}", client.registries.get, registry)
-    if _is_not_found(found) or "registry" not in (found or {}):
+    if is_not_found(found) or "registry" not in (found or {}):
         listing = _call("list registries", client.registries.list) or {}
         names = sorted(r.get("name", "?") for r in listing.get("registries") or [])
         raise NotFound(f"registry {registry!r} does not exist (registries on this account: "
@@ -320,7 +315,7 @@ def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterat
     call = lambda **kw: _call(f"list repositories of {registry!r}",  # noqa: E731
                               client.registries.list_repositories_v2, registry, **kw)
     for page in iter_token_pages(call, per_page=per_page):
-        if _is_not_found(page):
+        if is_not_found(page):
             raise NotFound(f"registry {registry!r} disappeared while listing repositories")
         for repo in page.get("repositories") or []:
             yield repo["name"]
@@ -332,7 +327,7 @@ def list_manifests(client, registry: str, repository: str, per_page: int = PER_P
                               client.registries.list_repository_manifests, registry, repository, **kw)
     manifests: list[Manifest] = []
     for body in iter_pages(call, per_page=per_page):
-        if _is_not_found(body):
+        if is_not_found(body):
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
     return manifests
@@ -343,14 +338,14 @@ def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
     for digest in plan.delete_manifests:
         gone = _call(f"delete {plan.repository}@{digest}", client.registries.delete_repository_manifest,
                      registry, plan.repository, digest)
-        if _is_not_found(gone):
+        if is_not_found(gone):
             result.already_gone += 1
         else:
             result.manifests_deleted += 1
     for tag, _digest in plan.delete_tags:
         gone = _call(f"delete {plan.repository}:{tag}", client.registries.delete_repository_tag,
                      registry, plan.repository, tag)
-        if _is_not_found(gone):
+        if is_not_found(gone):
             result.already_gone += 1
         else:
             result.tags_deleted += 1
@@ -359,7 +354,7 @@ def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
 
 def active_gc(client, registry: str) -> dict | None:
     found = _call("get active garbage collection", client.registries.get_garbage_collection, registry)
-    return None if _is_not_found(found) else (found or {}).get("garbage_collection")
+    return None if is_not_found(found) else (found or {}).get("garbage_collection")
 
 
 def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
@@ -381,7 +376,7 @@ def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
     call = lambda **kw: _call("list garbage collections",  # noqa: E731
                               client.registries.list_garbage_collections, registry, **kw)
     for body in iter_pages(call, per_page=20):
-        if _is_not_found(body):
+        if is_not_found(body):
             return None
         for gc in body.get("garbage_collections") or []:
             if gc.get("uuid") == gc_uuid:

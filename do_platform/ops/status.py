@@ -22,7 +22,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from components.naming import do_name
 from components.tagging import env_tag
 from do_platform.config import Component, StackConfig
-from do_platform.errors import from_http_error
+from do_platform.errors import from_http_error, is_not_found
 from do_platform.pagination import list_all
 
 PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
@@ -73,7 +73,7 @@ class StackReader:
             body = func(*args)
         except ResourceNotFoundError:
             return None
-        if isinstance(body, dict) and body.get("id") == "not_found":
+        if is_not_found(body):
             return None
         return (body or {}).get(key)
 
