@@ -21,9 +21,8 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from do_platform.config import PROJECT, load_stack_config
-from do_platform.errors import ConfigError
+from do_platform.stack_files import REPO_ROOT, read_stack_config, stack_names  # noqa: F401 (re-exported)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_MASK = "[secret]"
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -55,25 +54,8 @@ class Evaluation:
         return len(self.of_type(type_))
 
 
-def stack_names(root: Path = REPO_ROOT) -> list[str]:
-    """Stacks with a ``Pulumi.<stack>.yaml`` next to ``Pulumi.yaml``, sorted."""
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in Path(root).glob("Pulumi.*.yaml"))
-
-
 def _yaml() -> YAML:
     return YAML(typ="safe", pure=True)
-
-
-def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
-    """The raw ``config:`` mapping of ``Pulumi.<stack>.yaml``, keys as written in the file."""
-    path = Path(root) / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"stack {stack!r}: no {path.name}; allowed: {', '.join(stack_names(root)) or 'none found'}")
-    doc = _yaml().load(path.read_text()) or {}
-    config = doc.get("config") or {}
-    if not isinstance(config, dict):
-        raise ConfigError(f"{path.name}: 'config' must be a mapping of keys to values")
-    return dict(config)
 
 
 def project_defaults(root: Path = REPO_ROOT) -> dict[str, Any]:
