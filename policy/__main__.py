@@ -1,13 +1,20 @@
 """The do-platform guardrails as a Pulumi CrossGuard pack.
 
-``pulumi preview --policy-pack policy`` runs this file with the stack's name (``PULUMI_STACK``) and
-config (``PULUMI_CONFIG``) in the environment. The stack's ``do-platform:environment`` and
+``pulumi preview --policy-pack policy``. The stack's ``do-platform:environment`` and
 ``do-platform:policyEnforcement`` pick the prod-only rules and the enforcement level (advisory in dev,
 mandatory in prod); the rule functions are the ones ``do-platform plan`` runs offline.
+
+Which stack? Engines that start the pack through a language host do not pass ``PULUMI_STACK`` or
+``PULUMI_CONFIG`` to it, so the stack is read from each resource's URN
+(``urn:pulumi:<stack>::<project>::...``) and its config from ``Pulumi.<stack>.yaml``; the environment
+is used when it names the same stack. Because an enforcement level is fixed when the pack starts,
+each rule is registered twice, advisory (``<rule>``) and mandatory (``<rule>-mandatory``), and only
+the copy matching the resource's stack reports.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -34,13 +41,16 @@ LEVELS = {"advisory": EnforcementLevel.ADVISORY, "mandatory": EnforcementLevel.M
           "disabled": EnforcementLevel.DISABLED}
 
 
-def stack_context(environ=os.environ) -> guardrails.StackContext:
-    """The stack being previewed, from the engine's environment, else from its Pulumi.<stack>.yaml."""
-    stack = (environ.get("PULUMI_STACK") or "dev").rsplit("/", 1)[-1]
-    try:
-        config = json.loads(environ.get("PULUMI_CONFIG") or "{}")
-    except ValueError:
-        config = {}
+def stack_context(environ=os.environ, stack: str | None = None) -> guardrails.StackContext:
+    """A stack's context: the engine's environment when it names this stack, else its Pulumi.<stack>.yaml."""
+    env_stack = (environ.get("PULUMI_STACK") or "").rsplit("/", 1)[-1] or None
+    stack = stack or env_stack or "dev"
+    config: dict = {}
+    if env_stack == stack:
+        try:
+            config = json.loads(environ.get("PULUMI_CONFIG") or "{}")
+        except ValueError:
+            config = {}
     if not config and (REPO_ROOT / f"Pulumi.{stack}.yaml").is_file():
         from do_platform.stack_files import read_stack_config
 
@@ -48,19 +58,59 @@ def stack_context(environ=os.environ) -> guardrails.StackContext:
     return guardrails.StackContext.from_config(stack, config)
 
 
-def _resource_policy(rule: guardrails.ResourceRule, ctx: guardrails.StackContext) -> ResourceValidationPolicy:
+def stack_of_urn(urn: str | None) -> str | None:
+    """``urn:pulumi:<stack>::<project>::<type>::<name>`` → ``<stack>`` (None for anything else)."""
+    head = (urn or "").split("::", 1)[0]
+    prefix = "urn:pulumi:"
+    if not head.startswith(prefix):
+        return None
+    return head[len(prefix):] or None
+
+
+@functools.lru_cache(maxsize=32)
+def _context_of_stack(stack: str) -> guardrails.StackContext:
+    return stack_context(os.environ, stack)
+
+
+def context_for(urn: str | None, default: guardrails.StackContext) -> guardrails.StackContext:
+    """The context of the stack a resource belongs to; ``default`` when its URN names none."""
+    stack = stack_of_urn(urn)
+    if stack is None or stack == default.stack:
+        return default
+    return _context_of_stack(stack)
+
+
+def _reports_at(level: EnforcementLevel, ctx: guardrails.StackContext) -> bool:
+    return LEVELS[ctx.enforcement.value] is level
+
+
+def _policy_name(name: str, level: EnforcementLevel) -> str:
+    return name if level is EnforcementLevel.ADVISORY else f"{name}-mandatory"
+
+
+def _resource_policy(rule: guardrails.ResourceRule, default: guardrails.StackContext,
+                     level: EnforcementLevel) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.types:
+            return
+        ctx = context_for(args.urn, default)
+        if not _reports_at(level, ctx):
             return
         protect = bool(args.opts.protect) if args.opts is not None else None
         for message in rule.check(args.resource_type, args.props, ctx, protect):
             report_violation(message, None)
 
-    return ResourceValidationPolicy(name=rule.name, description=rule.description, validate=validate)
+    return ResourceValidationPolicy(name=_policy_name(rule.name, level), description=rule.description,
+                                    validate=validate, enforcement_level=level)
 
 
-def _database_network_policy(ctx: guardrails.StackContext) -> StackValidationPolicy:
+def _database_network_policy(default: guardrails.StackContext, level: EnforcementLevel) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        if not args.resources:
+            return
+        ctx = context_for(args.resources[0].urn, default)
+        if not _reports_at(level, ctx):
+            return
         resources = []
         for r in args.resources:
             refs = frozenset(dep.urn for deps in (r.property_dependencies or {}).values() for dep in deps)
@@ -70,13 +120,18 @@ def _database_network_policy(ctx: guardrails.StackContext) -> StackValidationPol
         for violation in guardrails.database_network(resources, ctx):
             report_violation(violation.message, violation.urn)
 
-    return StackValidationPolicy(name=guardrails.DATABASE_NETWORK,
-                                 description=guardrails.DATABASE_NETWORK_DESCRIPTION, validate=validate)
+    return StackValidationPolicy(name=_policy_name(guardrails.DATABASE_NETWORK, level),
+                                 description=guardrails.DATABASE_NETWORK_DESCRIPTION, validate=validate,
+                                 enforcement_level=level)
 
 
-def build_policies(ctx: guardrails.StackContext) -> list:
-    """Every guardrail as a CrossGuard policy, bound to the stack's context."""
-    return [_resource_policy(rule, ctx) for rule in guardrails.RESOURCE_RULES] + [_database_network_policy(ctx)]
+def build_policies(default: guardrails.StackContext) -> list:
+    """Every guardrail as a CrossGuard policy, once advisory and once mandatory (see the module docstring)."""
+    policies: list = []
+    for level in (EnforcementLevel.ADVISORY, EnforcementLevel.MANDATORY):
+        policies += [_resource_policy(rule, default, level) for rule in guardrails.RESOURCE_RULES]
+        policies.append(_database_network_policy(default, level))
+    return policies
 
 
 def enforcement_level(ctx: guardrails.StackContext) -> EnforcementLevel:
@@ -85,4 +140,5 @@ def enforcement_level(ctx: guardrails.StackContext) -> EnforcementLevel:
 
 if __name__ == "__main__":
     CONTEXT = stack_context()
-    PolicyPack(name=PACK_NAME, enforcement_level=enforcement_level(CONTEXT), policies=build_policies(CONTEXT))
+    # Each policy carries its own level; the pack's level only applies to policies that set none.
+    PolicyPack(name=PACK_NAME, enforcement_level=EnforcementLevel.ADVISORY, policies=build_policies(CONTEXT))

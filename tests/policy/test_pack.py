@@ -31,13 +31,36 @@ def test_pack_files_pin_pulumi_policy_and_use_the_repo_venv():
     assert "name: python" in yaml_text and "virtualenv: ../.venv" in yaml_text
 
 
-def test_pack_builds_one_policy_per_rule(pack):
-    ctx = guardrails.StackContext("dev")
-    policies = pack["build_policies"](ctx)
-    names = [p.name for p in policies]
-    assert names == [name for name, _ in guardrails.ALL_RULES]
-    assert all(isinstance(p, ResourceValidationPolicy) for p in policies[:-1])
-    assert isinstance(policies[-1], StackValidationPolicy)
+def test_pack_builds_every_rule_once_advisory_and_once_mandatory(pack):
+    policies = pack["build_policies"](guardrails.StackContext("dev"))
+    names = [name for name, _ in guardrails.ALL_RULES]
+    assert [p.name for p in policies] == names + [f"{n}-mandatory" for n in names]
+    assert {p.enforcement_level for p in policies[:len(names)]} == {EnforcementLevel.ADVISORY}
+    assert {p.enforcement_level for p in policies[len(names):]} == {EnforcementLevel.MANDATORY}
+    assert isinstance(policies[len(names) - 1], StackValidationPolicy)
+    assert isinstance(policies[0], ResourceValidationPolicy)
+
+
+def test_stack_is_read_from_the_urn(pack):
+    assert pack["stack_of_urn"]("urn:pulumi:prod::do-platform::digitalocean:index/firewall:Firewall::fw") == "prod"
+    assert pack["stack_of_urn"]("urn:fw") is None
+    assert pack["stack_of_urn"](None) is None
+
+
+def test_a_violation_reports_at_the_level_of_the_resource_stack(pack):
+    """Engines give the pack no PULUMI_STACK: the URN's stack and its file pick the level."""
+    default = pack["stack_context"]({})  # what the pack falls back to without the engine's environment
+    policies = {p.name: p for p in pack["build_policies"](default)}
+    props = {"inboundRules": [{"protocol": "tcp", "portRange": "22", "sourceAddresses": ["0.0.0.0/0"]}]}
+    for stack, reporting, silent in (("prod", "no-public-admin-ports-mandatory", "no-public-admin-ports"),
+                                     ("dev", "no-public-admin-ports", "no-public-admin-ports-mandatory")):
+        urn = f"urn:pulumi:{stack}::do-platform::{guardrails.FIREWALL}::fw"
+        args = ResourceValidationArgs(guardrails.FIREWALL, props, urn, "fw", _opts(), None)
+        reported: dict[str, list[str]] = {}
+        for name in (reporting, silent):
+            messages = reported.setdefault(name, [])
+            policies[name].validate(args, lambda message, urn=None, messages=messages: messages.append(message))
+        assert len(reported[reporting]) == 1 and reported[silent] == [], stack
 
 
 def test_enforcement_is_advisory_in_dev_and_mandatory_in_prod(pack):
@@ -66,7 +89,7 @@ def test_resource_policy_reports_what_the_rule_finds(pack):
 
 def test_stack_policy_follows_property_dependencies(pack):
     ctx = guardrails.StackContext("dev")
-    policy = pack["build_policies"](ctx)[-1]
+    policy = next(p for p in pack["build_policies"](ctx) if p.name == guardrails.DATABASE_NETWORK)
     cluster = PolicyResource(guardrails.DATABASE_CLUSTER, {"privateNetworkUuid": "v"}, "urn:db", "db", _opts(),
                              None, None, [], {})
     covering = PolicyResource(guardrails.DATABASE_FIREWALL, {"rules": [{"type": "k8s", "value": "k"}]},
@@ -109,9 +132,8 @@ def test_pack_builds_and_serves_its_policy_pack_per_stack(monkeypatch):
                                      "PULUMI_CONFIG": json.dumps({"do-platform:environment": "production"})})
     info = prod.GetAnalyzerInfo(None, None)
     assert info.name == "do-platform-guardrails"
-    assert [p.name for p in info.policies] == [name for name, _ in guardrails.ALL_RULES]
-    assert {p.enforcementLevel for p in info.policies} == {analyzer_pb2.MANDATORY}
-
-    dev = _serve_pack(monkeypatch, {"PULUMI_STACK": "dev",
-                                    "PULUMI_CONFIG": json.dumps({"do-platform:environment": "development"})})
-    assert {p.enforcementLevel for p in dev.GetAnalyzerInfo(None, None).policies} == {analyzer_pb2.ADVISORY}
+    names = [name for name, _ in guardrails.ALL_RULES]
+    assert [p.name for p in info.policies] == names + [f"{n}-mandatory" for n in names]
+    levels = {p.name: p.enforcementLevel for p in info.policies}
+    assert {levels[n] for n in names} == {analyzer_pb2.ADVISORY}
+    assert {levels[f"{n}-mandatory"] for n in names} == {analyzer_pb2.MANDATORY}
