@@ -11,16 +11,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import pydo
 from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, SansIOHTTPPolicy
 
+from do_platform.endpoints import endpoint_problem, is_loopback  # noqa: F401 (is_loopback re-exported)
 from do_platform.errors import ConfigError
 
 PUBLIC_API = "https://api.digitalocean.com"
@@ -41,28 +40,12 @@ def resolve_token(token: str | None = None) -> str:
     )
 
 
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def resolve_endpoint(endpoint: str | None = None) -> str:
     """The endpoint to use, validated: https anywhere, http only on loopback."""
     url = (endpoint or os.environ.get(ENDPOINT_ENV_VAR) or PUBLIC_API).rstrip("/")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ConfigError(f"API endpoint {url!r} is not an http(s) URL (set by --api-url or {ENDPOINT_ENV_VAR})")
-    if parsed.scheme == "http" and not is_loopback(parsed.hostname):
-        raise ConfigError(
-            f"API endpoint {url!r} uses plain http on a non-loopback host; the token would travel in "
-            f"clear. Use https, or http only with 127.0.0.1/localhost/::1 (the local emulator)."
-        )
+    problem = endpoint_problem(url)
+    if problem:
+        raise ConfigError(f"API endpoint {url!r} (set by --api-url or {ENDPOINT_ENV_VAR}): {problem}")
     return url
 
 

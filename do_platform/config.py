@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from do_platform.endpoints import endpoint_problem
 from do_platform.errors import ConfigError
 
 PROJECT = "do-platform"
@@ -489,6 +490,8 @@ class ProviderConfig(_Model):
     def _endpoint(cls, v: str | None) -> str | None:
         if v is not None and not re.match(r"^https?://[^/\s]+/?$", v):
             raise ValueError("not an API root URL; allowed: http(s)://host[:port] without a path")
+        if v is not None and (problem := endpoint_problem(v)):
+            raise ValueError(f"{problem}; allowed: an https:// endpoint, or http:// on loopback")
         return v
 
     @field_validator("http_retry_max")

@@ -90,6 +90,8 @@ CASES = [
     ("prod-no-ha", "prod", with_("prod", P + "kubernetes", False, ("ha",)), P + "kubernetes.ha", "False"),
     ("prod-plain-http", "prod", with_("prod", "digitalocean:apiEndpoint", "http://10.0.0.1:8089"),
      "digitalocean:apiEndpoint", "'http://10.0.0.1:8089'"),
+    ("dev-plain-http-off-loopback", "dev", with_("dev", "digitalocean:apiEndpoint", "http://10.0.0.1:8089"),
+     "digitalocean:apiEndpoint", "'http://10.0.0.1:8089'"),
     ("endpoint", "local", with_("local", "digitalocean:apiEndpoint", "ftp://x"), "digitalocean:apiEndpoint",
      "'ftp://x'"),
     ("unknown-key", "dev", with_("dev", P + "colour", "blue"), P + "colour", "unknown key"),
