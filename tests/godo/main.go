@@ -93,7 +93,7 @@ func errorContains(what string, err error, status int, text string) {
 func waitAction(c *godo.Client, a *godo.Action, what string) {
 	check(a != nil && a.ID >= 1, "%s: action id must be >= 1, got %+v", what, a)
 	for i := 0; i < 50; i++ {
-		got := must[*godo.Action](what+": GET /v2/actions/{id}")(c.Actions.Get(ctx, a.ID))
+		got := must[*godo.Action](what + ": GET /v2/actions/{id}")(c.Actions.Get(ctx, a.ID))
 		check(got.Status != "errored", "%s: action errored", what)
 		if got.CompletedAt != nil {
 			check(got.Status == "completed", "%s: completed_at set but status %q", what, got.Status)
@@ -529,7 +529,7 @@ func monitoring(c *godo.Client, d *godo.Droplet) {
 	req := &godo.AlertPolicyCreateRequest{
 		Type: godo.DropletCPUUtilizationPercent, Description: "cpu high", Compare: godo.GreaterThan, Value: 80,
 		Window: "5m", Entities: []string{fmt.Sprint(d.ID)}, Tags: []string{},
-		Alerts: godo.Alerts{Email: []string{"ops@example.com"}, Slack: []godo.SlackDetails{{Channel: "#ops", URL: "https://hooks.slack.com/x"}}},
+		Alerts:  godo.Alerts{Email: []string{"ops@example.com"}, Slack: []godo.SlackDetails{{Channel: "#ops", URL: "https://hooks.slack.com/x"}}},
 		Enabled: godo.PtrTo(true),
 	}
 	p := must[*godo.AlertPolicy]("POST /v2/monitoring/alerts")(c.Monitoring.CreateAlertPolicy(ctx, req))
