@@ -189,8 +189,9 @@ def test_maintenance_upgrade_migrate_autoscale_and_config(client):
     got = client.databases.get_cluster(cluster["id"])["database"]
     assert got["maintenance_window"]["day"] == "tuesday" and got["maintenance_window"]["hour"] == "02:00:00"
     assert (got["version"], got["region"], got["status"]) == ("16", "ams3", "online")
-    assert client.databases.get_autoscale(cluster["id"])["autoscale"]["storage"] == {
-        "enabled": True, "threshold_percent": 85, "increment_gib": 10}
+    autoscale = client.databases.get_autoscale(cluster["id"])
+    assert autoscale["autoscale"]["storage"] == {"enabled": True, "threshold_percent": 85, "increment_gib": 10}
+    assert autoscale["storage"] == autoscale["autoscale"]["storage"]  # the top-level key godo decodes
     assert client.databases.get_config(cluster["id"])["config"]["max_connections"] == 150
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.update_maintenance_window(cluster["id"], {"day": "funday", "hour": "02:00"})

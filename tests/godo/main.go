@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -55,6 +56,9 @@ func must[T any](what string) func(T, *godo.Response, error) T {
 		checks++
 		if err != nil {
 			fail("%s: %v", what, err)
+		}
+		if rv := reflect.ValueOf(&v).Elem(); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			fail("%s: decoded to nil (wrong or missing envelope key)", what)
 		}
 		return v
 	}
@@ -253,7 +257,8 @@ func droplets(c *godo.Client, key *godo.Key, vpc *godo.VPC) *godo.Droplet {
 	check(len(members) == 1 && members[0].URN == d.URN(), "vpc members: %+v", members)
 
 	a := must[*godo.Action]("power_off")(c.DropletActions.PowerOff(ctx, d.ID))
-	check(a.ID >= 1 && a.Type == "power_off" && a.ResourceID == d.ID, "power_off action: %+v", a)
+	check(a.ID >= 1 && a.Type == "power_off" && a.ResourceID == d.ID && a.ResourceType == "droplet", "power_off action: %+v", a)
+	check(a.StartedAt != nil && a.RegionSlug == "nyc3", "action started_at/region_slug: %+v", a)
 	poll("droplet active→off", func() bool {
 		d = must[*godo.Droplet]("GET /v2/droplets/{id}")(c.Droplets.Get(ctx, d.ID))
 		check(d.Status == "active" || d.Status == "off", "status %q while powering off", d.Status)
@@ -277,8 +282,18 @@ func droplets(c *godo.Client, key *godo.Key, vpc *godo.VPC) *godo.Droplet {
 	check(contains(d.Features, "backups") && d.NextBackupWindow != nil, "backups feature/next_backup_window: %v", d.Features)
 	snaps := must[[]godo.Image]("GET /v2/droplets/{id}/snapshots")(c.Droplets.Snapshots(ctx, d.ID, nil))
 	check(len(snaps) == 1 && snaps[0].Name == "snap", "snapshots: %+v", snaps)
+	a = must[*godo.Action]("enable_private_networking")(c.DropletActions.EnablePrivateNetworking(ctx, d.ID))
+	waitAction(c, a, "enable_private_networking")
+	d = must[*godo.Droplet]("GET /v2/droplets/{id}")(c.Droplets.Get(ctx, d.ID))
+	check(contains(d.Features, "private_networking"), "private_networking feature: %v", d.Features)
 	acts := must[[]godo.Action]("GET /v2/droplets/{id}/actions")(c.Droplets.Actions(ctx, d.ID, &godo.ListOptions{PerPage: 50}))
-	check(len(acts) >= 6, "droplet actions listed: %d", len(acts))
+	check(len(acts) >= 7, "droplet actions listed: %d", len(acts))
+	_, err = c.VPCs.Delete(ctx, vpc.ID)
+	checks++
+	var er *godo.ErrorResponse
+	if !errors.As(err, &er) || (er.Response.StatusCode != 403 && er.Response.StatusCode != 409) {
+		fail("deleting a VPC with members must answer 403 or 409 (the provider retries those), got %v", err)
+	}
 	return d
 }
 
@@ -353,6 +368,24 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 	waitAction(c, a, "detach")
 	vol = must[*godo.Volume]("GET /v2/volumes/{id}")(c.Storage.GetVolume(ctx, vol.ID))
 	check(len(vol.DropletIDs) == 0 && vol.SizeGigaBytes == 20, "after detach/resize: ids %v size %d", vol.DropletIDs, vol.SizeGigaBytes)
+	byName := must[[]godo.Volume]("GET /v2/volumes?name=&region=")(c.Storage.ListVolumes(ctx, &godo.ListVolumeParams{Name: "data", Region: "nyc3"}))
+	check(len(byName) == 1 && byName[0].ID == vol.ID, "volumes by name: %d", len(byName))
+	snaps := must[[]godo.Snapshot]("GET /v2/volumes/{id}/snapshots")(c.Storage.ListSnapshots(ctx, vol.ID, nil))
+	check(len(snaps) == 1 && snaps[0].ID == vs.ID, "volume snapshots: %+v", snaps)
+	img := must[*godo.Image]("GET /v2/images/{slug}")(c.Images.GetBySlug(ctx, "debian-12-x64"))
+	d2, _, err := c.Droplets.Create(ctx, &godo.DropletCreateRequest{Name: "db", Region: "nyc3", Size: "s-1vcpu-1gb",
+		Image: godo.DropletCreateImage{ID: img.ID}, Volumes: []godo.DropletCreateVolume{{ID: vol.ID}}})
+	ok("POST /v2/droplets (image by id, volumes as objects)", nil, err)
+	poll("second droplet active", func() bool {
+		d2 = must[*godo.Droplet]("GET /v2/droplets/{id}")(c.Droplets.Get(ctx, d2.ID))
+		return d2.Status == "active"
+	})
+	check(d2.Image != nil && d2.Image.ID == img.ID && contains(d2.VolumeIDs, vol.ID), "image by id/volume_ids: %+v %v", d2.Image, d2.VolumeIDs)
+	vol = must[*godo.Volume]("GET /v2/volumes/{id}")(c.Storage.GetVolume(ctx, vol.ID))
+	check(len(vol.DropletIDs) == 1 && vol.DropletIDs[0] == d2.ID, "volume attached at droplet create: %v", vol.DropletIDs)
+	ok("DELETE /v2/droplets/{id}", nil, errOf(c.Droplets.Delete(ctx, d2.ID)))
+	vol = must[*godo.Volume]("GET /v2/volumes/{id}")(c.Storage.GetVolume(ctx, vol.ID))
+	check(len(vol.DropletIDs) == 0, "deleting a droplet must detach its volumes: %v", vol.DropletIDs)
 	tag := must[*godo.Tag]("GET /v2/tags/vol")(c.Tags.Get(ctx, "vol"))
 	check(tag.Resources.Volumes.Count == 1, "volume create did not count under its tag: %+v", tag.Resources.Volumes)
 	return vol
@@ -422,8 +455,15 @@ func firewalls(c *godo.Client, d *godo.Droplet) {
 	ok("DELETE /v2/firewalls/{id}/droplets (with body)", nil, errOf(c.Firewalls.RemoveDroplets(ctx, fw.ID, d.ID)))
 	ok("POST /v2/firewalls/{id}/rules", nil, errOf(c.Firewalls.AddRules(ctx, fw.ID, &godo.FirewallRulesRequest{
 		InboundRules: []godo.InboundRule{{Protocol: "udp", PortRange: "53", Sources: &godo.Sources{Addresses: []string{"10.0.0.0/8"}}}}})))
+	ok("POST /v2/firewalls/{id}/tags", nil, errOf(c.Firewalls.AddTags(ctx, fw.ID, "web")))
+	ok("DELETE /v2/firewalls/{id}/tags (with body)", nil, errOf(c.Firewalls.RemoveTags(ctx, fw.ID, "Extra")))
 	fw = must[*godo.Firewall]("GET /v2/firewalls/{id}")(c.Firewalls.Get(ctx, fw.ID))
 	check(len(fw.DropletIDs) == 0 && len(fw.InboundRules) == 2, "remove droplets/add rules: %+v", fw)
+	check(len(fw.Tags) == 1 && fw.Tags[0] == "web", "add/remove tags: %v", fw.Tags)
+	ok("DELETE /v2/firewalls/{id}/rules (with body)", nil, errOf(c.Firewalls.RemoveRules(ctx, fw.ID, &godo.FirewallRulesRequest{
+		InboundRules: []godo.InboundRule{{Protocol: "udp", PortRange: "53", Sources: &godo.Sources{Addresses: []string{"10.0.0.0/8"}}}}})))
+	fw = must[*godo.Firewall]("GET /v2/firewalls/{id}")(c.Firewalls.Get(ctx, fw.ID))
+	check(len(fw.InboundRules) == 1, "remove rules: %+v", fw.InboundRules)
 	ok("DELETE /v2/firewalls/{id}", nil, errOf(c.Firewalls.Delete(ctx, fw.ID)))
 	_, resp, err = c.Firewalls.Get(ctx, fw.ID)
 	gone("GET deleted firewall", resp, err)
@@ -458,6 +498,14 @@ func domains(c *godo.Client) string {
 	check(upd.Data == "other.example.org" && upd.TTL == 300 && upd.Type == "CNAME", "record update: %+v", upd)
 	got := must[*godo.DomainRecord]("GET records/{id}")(c.Domains.Record(ctx, name, cname.ID))
 	check(got.Data == "other.example.org", "record get: %+v", got)
+	srv := must[*godo.DomainRecord]("POST records SRV")(c.Domains.CreateRecord(ctx, name, &godo.DomainRecordEditRequest{
+		Type: "SRV", Name: "_sip._tcp", Data: "sip.example.org.", Priority: 10, Port: 5060, Weight: 5}))
+	check(srv.Data == "sip.example.org" && srv.Port == 5060 && srv.Weight == 5, "SRV: %+v", srv)
+	caa := must[*godo.DomainRecord]("POST records CAA")(c.Domains.CreateRecord(ctx, name, &godo.DomainRecordEditRequest{
+		Type: "CAA", Name: "@", Data: "letsencrypt.org.", Flags: 0, Tag: "issue"}))
+	check(caa.Data == "letsencrypt.org" && caa.Tag == "issue", "CAA: %+v", caa)
+	filtered := must[[]godo.DomainRecord]("GET records?type=&name=")(c.Domains.RecordsByTypeAndName(ctx, name, "CNAME", "www."+name, nil))
+	check(len(filtered) == 1 && filtered[0].ID == cname.ID, "records by type and name: %d", len(filtered))
 	ok("DELETE records/{id}", nil, errOf(c.Domains.DeleteRecord(ctx, name, txt.ID)))
 	_, resp, err := c.Domains.Record(ctx, name, txt.ID)
 	gone("GET deleted record", resp, err)
@@ -509,6 +557,9 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 	check(lb.StickySessions != nil && lb.StickySessions.Type == "none", "sticky_sessions default missing: %+v", lb.StickySessions)
 	check(len(lb.ForwardingRules) == 2 && lb.ForwardingRules[1].CertificateID == cert.ID, "forwarding rules: %+v", lb.ForwardingRules)
 	check(len(lb.DropletIDs) == 1 && lb.DropletIDs[0] == d.ID && lb.RedirectHttpToHttps, "droplet_ids/redirect: %+v", lb)
+	check(lb.VPCUUID != "" && lb.SizeUnit == 1 && lb.Created != "", "vpc_uuid (default VPC)/size_unit/created_at: %+v", lb)
+	named := must[[]godo.LoadBalancer]("GET /v2/load_balancers?names=")(c.LoadBalancers.ListByNames(ctx, []string{"lb"}, nil))
+	check(len(named) == 1 && named[0].ID == lb.ID, "load balancers by name: %d", len(named))
 	got := must[*godo.Certificate]("GET /v2/certificates/{certificate_id}")(c.Certificates.Get(ctx, lb.ForwardingRules[1].CertificateID))
 	check(got.Name == cert.Name, "certificate name via rule %q", got.Name)
 	req.Name = "lb2"
@@ -541,6 +592,8 @@ func monitoring(c *godo.Client, d *godo.Droplet) {
 	check(upd.Value == 90, "update value %v", upd.Value)
 	got := must[*godo.AlertPolicy]("GET /v2/monitoring/alerts/{uuid}")(c.Monitoring.GetAlertPolicy(ctx, p.UUID))
 	check(got.Value == 90 && got.Enabled, "get: %+v", got)
+	policies := must[[]godo.AlertPolicy]("GET /v2/monitoring/alerts")(c.Monitoring.ListAlertPolicies(ctx, nil))
+	check(len(policies) == 1 && policies[0].UUID == p.UUID, "policies listed: %d", len(policies))
 	ok("DELETE /v2/monitoring/alerts/{uuid}", nil, errOf(c.Monitoring.DeleteAlertPolicy(ctx, p.UUID)))
 	_, resp, err := c.Monitoring.GetAlertPolicy(ctx, p.UUID)
 	gone("GET deleted policy", resp, err)
@@ -558,6 +611,14 @@ func uptime(c *godo.Client) {
 		Name: "down", Type: "down", Threshold: 1, Comparison: godo.UptimeAlertGreaterThan, Period: "2m",
 		Notifications: &godo.Notifications{Email: []string{"ops@example.com"}, Slack: []godo.SlackDetails{}}}))
 	check(alert.ID != "" && alert.Notifications != nil && alert.Notifications.Email[0] == "ops@example.com", "alert: %+v", alert)
+	alert = must[*godo.UptimeAlert]("PUT .../alerts/{id}")(c.UptimeChecks.UpdateAlert(ctx, chk.ID, alert.ID, &godo.UpdateUptimeAlertRequest{
+		Name: "down2", Type: "down", Threshold: 2, Comparison: godo.UptimeAlertGreaterThan, Period: "5m",
+		Notifications: &godo.Notifications{Email: []string{"ops@example.com"}}}))
+	check(alert.Name == "down2" && alert.Period == "5m", "alert update: %+v", alert)
+	alert = must[*godo.UptimeAlert]("GET .../alerts/{id}")(c.UptimeChecks.GetAlert(ctx, chk.ID, alert.ID))
+	check(alert.Threshold == 2, "alert get: %+v", alert)
+	state := must[*godo.UptimeCheckState]("GET .../state")(c.UptimeChecks.GetState(ctx, chk.ID))
+	check(state.Regions != nil, "check state without regions: %+v", state)
 	alerts := must[[]godo.UptimeAlert]("GET .../alerts")(c.UptimeChecks.ListAlerts(ctx, chk.ID, nil))
 	check(len(alerts) == 1, "alerts listed: %d", len(alerts))
 	ok("DELETE .../alerts/{id}", nil, errOf(c.UptimeChecks.DeleteAlert(ctx, chk.ID, alert.ID)))
@@ -577,11 +638,24 @@ func databases(c *godo.Client) {
 	u, err := url.Parse(db.Connection.URI)
 	check(err == nil && u.Scheme == "postgresql" && u.Host != "", "connection.uri does not parse: %q", db.Connection.URI)
 	check(db.PrivateConnection != nil && !db.CreatedAt.IsZero(), "private_connection/created_at: %+v", db)
+	pu, err := url.Parse(db.PrivateConnection.URI)
+	check(err == nil && pu.Host != "", "private_connection.uri does not parse: %q", db.PrivateConnection.URI)
+	check(db.StorageSizeMib > 0 && db.NumNodes == 1 && db.RegionSlug == "nyc3", "storage_size_mib/num_nodes/region: %+v", db)
 	poll("database creating→online", func() bool {
 		db = must[*godo.Database]("GET /v2/databases/{id}")(c.Databases.Get(ctx, db.ID))
 		return db.Status == "online"
 	})
 	check(db.URN() == "do:dbaas:"+db.ID && contains(db.DBNames, "defaultdb"), "urn/db_names: %q %v", db.URN(), db.DBNames)
+	users := must[[]godo.DatabaseUser]("GET .../users")(c.Databases.ListUsers(ctx, db.ID, nil))
+	check(len(users) == 1 && users[0].Name == "doadmin", "users: %+v", users)
+	dbs := must[[]godo.DatabaseDB]("GET .../dbs")(c.Databases.ListDBs(ctx, db.ID, nil))
+	check(len(dbs) == 1 && dbs[0].Name == "defaultdb", "dbs: %+v", dbs)
+	ca := must[*godo.DatabaseCA]("GET .../ca")(c.Databases.GetCA(ctx, db.ID))
+	check(bytes.Contains(ca.Certificate, []byte("BEGIN CERTIFICATE")), "CA certificate (base64 of a PEM): %q", ca.Certificate)
+	ok("PUT .../autoscale", nil, errOf(c.Databases.UpdateStorageAutoscale(ctx, db.ID, &godo.DatabaseStorageAutoscale{
+		Enabled: true, ThresholdPercent: godo.PtrTo(80), IncrementGib: godo.PtrTo(uint64(10))})))
+	auto := must[*godo.DatabaseStorageAutoscale]("GET .../autoscale")(c.Databases.GetStorageAutoscale(ctx, db.ID))
+	check(auto.Enabled && auto.ThresholdPercent != nil && *auto.ThresholdPercent == 80 && auto.IncrementGib != nil, "autoscale: %+v", auto)
 	resp, err = c.Databases.UpdateFirewallRules(ctx, db.ID, &godo.DatabaseUpdateFirewallRulesRequest{Rules: []*godo.DatabaseFirewallRule{
 		{Type: "ip_addr", Value: "192.0.2.0/24"}, {Type: "tag", Value: "Extra"}}})
 	ok("PUT /v2/databases/{id}/firewall", resp, err)
@@ -601,6 +675,10 @@ func databases(c *godo.Client) {
 	pool := must[*godo.DatabasePool]("POST .../pools")(c.Databases.CreatePool(ctx, db.ID, &godo.DatabaseCreatePoolRequest{
 		Name: "pool", User: "app", Database: "appdb", Size: 5, Mode: "transaction"}))
 	check(pool.Name == "pool" && pool.Connection != nil && pool.Connection.Port > 0, "pool: %+v", pool)
+	ok("PUT .../pools/{name}", nil, errOf(c.Databases.UpdatePool(ctx, db.ID, "pool", &godo.DatabaseUpdatePoolRequest{
+		User: "app", Database: "appdb", Size: 10, Mode: "session"})))
+	pool = must[*godo.DatabasePool]("GET .../pools/{name}")(c.Databases.GetPool(ctx, db.ID, "pool"))
+	check(pool.Size == 10 && pool.Mode == "session", "pool update: %+v", pool)
 	ok("PUT .../maintenance", nil, errOf(c.Databases.UpdateMaintenance(ctx, db.ID, &godo.DatabaseUpdateMaintenanceRequest{Day: "tuesday", Hour: "14:00"})))
 	db = must[*godo.Database]("GET /v2/databases/{id}")(c.Databases.Get(ctx, db.ID))
 	check(db.MaintenanceWindow != nil && db.MaintenanceWindow.Day == "tuesday" && strings.HasPrefix(db.MaintenanceWindow.Hour, "14:00"),
@@ -618,6 +696,23 @@ func databases(c *godo.Client) {
 	ok("DELETE /v2/databases/{id}", nil, errOf(c.Databases.Delete(ctx, db.ID)))
 	_, resp, err = c.Databases.Get(ctx, db.ID)
 	gone("GET deleted database", resp, err)
+	engineSettings(c)
+}
+
+// engineSettings covers the engine-specific reads: sql_mode (MySQL) and eviction_policy (Valkey).
+func engineSettings(c *godo.Client) {
+	my := must[*godo.Database]("POST /v2/databases (mysql)")(c.Databases.Create(ctx, &godo.DatabaseCreateRequest{
+		Name: "my", EngineSlug: "mysql", Version: "8", SizeSlug: "db-s-1vcpu-1gb", Region: "nyc3", NumNodes: 1}))
+	ok("PUT .../sql_mode", nil, errOf(c.Databases.SetSQLMode(ctx, my.ID, "ANSI", "STRICT_ALL_TABLES")))
+	mode := must[string]("GET .../sql_mode")(c.Databases.GetSQLMode(ctx, my.ID))
+	check(mode == "ANSI,STRICT_ALL_TABLES", "sql_mode %q", mode)
+	kv := must[*godo.Database]("POST /v2/databases (valkey)")(c.Databases.Create(ctx, &godo.DatabaseCreateRequest{
+		Name: "kv", EngineSlug: "valkey", Version: "8", SizeSlug: "db-s-1vcpu-1gb", Region: "nyc3", NumNodes: 1}))
+	ok("PUT .../eviction_policy", nil, errOf(c.Databases.SetEvictionPolicy(ctx, kv.ID, godo.EvictionPolicyAllKeysLRU)))
+	policy := must[string]("GET .../eviction_policy")(c.Databases.GetEvictionPolicy(ctx, kv.ID))
+	check(policy == godo.EvictionPolicyAllKeysLRU, "eviction_policy %q", policy)
+	ok("DELETE mysql", nil, errOf(c.Databases.Delete(ctx, my.ID)))
+	ok("DELETE valkey", nil, errOf(c.Databases.Delete(ctx, kv.ID)))
 }
 
 func kubernetes(c *godo.Client, vpc *godo.VPC) {
@@ -646,6 +741,10 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 	for _, n := range def.Nodes {
 		check(n.Status != nil && n.Status.State == "running" && n.DropletID != "", "node not running: %+v", n)
 	}
+	cl = must[*godo.KubernetesCluster]("PUT /v2/kubernetes/clusters/{id}")(c.Kubernetes.Update(ctx, cl.ID, &godo.KubernetesClusterUpdateRequest{
+		Name: "k8s-2", Tags: []string{"Extra", "more"}, AutoUpgrade: godo.PtrTo(true), SurgeUpgrade: true}))
+	check(cl.Name == "k8s-2" && cl.AutoUpgrade && cl.SurgeUpgrade && contains(cl.Tags, "more"), "cluster update: %+v", cl)
+	must[[]*godo.KubernetesVersion]("GET .../upgrades")(c.Kubernetes.GetUpgrades(ctx, cl.ID))
 	creds := must[*godo.KubernetesClusterCredentials]("GET .../credentials")(c.Kubernetes.GetCredentials(ctx, cl.ID, &godo.KubernetesClusterCredentialsGetRequest{}))
 	check(creds.Server != "" && bytes.Contains(creds.CertificateAuthorityData, []byte("BEGIN CERTIFICATE")) && creds.Token != "" && !creds.ExpiresAt.IsZero(),
 		"credentials (no envelope, base64 CA, token, expires_at): server %q ca %d bytes", creds.Server, len(creds.CertificateAuthorityData))
@@ -655,6 +754,7 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 		Taints: []godo.Taint{{Key: "k", Value: "v", Effect: "NoSchedule"}}})
 	ok("POST .../node_pools", resp, err)
 	check(resp.StatusCode == 201 && np.ID != "" && len(np.Taints) == 1 && np.Taints[0].Key == "k", "node pool create: %+v", np)
+	check(len(def.Labels) == 1 && def.Labels["role"] == "web", "default pool labels: %v", def.Labels)
 	np, resp, err = c.Kubernetes.UpdateNodePool(ctx, cl.ID, np.ID, &godo.KubernetesNodePoolUpdateRequest{Name: "extra", Count: godo.PtrTo(3)})
 	ok("PUT .../node_pools/{id}", resp, err)
 	check(resp.StatusCode == 202 && np.Count == 3, "node pool update: %d count %d", resp.StatusCode, np.Count)
@@ -676,7 +776,11 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 	// registry integration: needs a registry, created here and removed again in registry().
 	must[*godo.Registry]("POST /v2/registry")(c.Registry.Create(ctx, &godo.RegistryCreateRequest{Name: "k8s-reg", SubscriptionTierSlug: "basic", Region: "nyc3"}))
 	ok("POST /v2/kubernetes/registry", nil, errOf(c.Kubernetes.AddRegistry(ctx, &godo.KubernetesClusterRegistryRequest{ClusterUUIDs: []string{cl.ID}})))
+	cl = must[*godo.KubernetesCluster]("GET /v2/kubernetes/clusters/{id}")(c.Kubernetes.Get(ctx, cl.ID))
+	check(cl.RegistryEnabled, "registry_enabled false after registry integration")
 	ok("DELETE /v2/kubernetes/registry (with body)", nil, errOf(c.Kubernetes.RemoveRegistry(ctx, &godo.KubernetesClusterRegistryRequest{ClusterUUIDs: []string{cl.ID}})))
+	cl = must[*godo.KubernetesCluster]("GET /v2/kubernetes/clusters/{id}")(c.Kubernetes.Get(ctx, cl.ID))
+	check(!cl.RegistryEnabled, "registry_enabled still true after removing the integration")
 	ok("DELETE /v2/registries/{name}", nil, errOf(c.Registries.Delete(ctx, "k8s-reg")))
 	ok("DELETE /v2/kubernetes/clusters/{id}", nil, errOf(c.Kubernetes.Delete(ctx, cl.ID)))
 	poll("deleted cluster 404", func() bool {
@@ -721,6 +825,9 @@ func registry(c *godo.Client) {
 		raw, err := base64.StdEncoding.DecodeString(a.Auth)
 		check(err == nil && strings.Contains(string(raw), ":") && host != "", "auth is not base64(user:token): %q", a.Auth)
 	}
+	ok("POST /v2/registry/validate-name", nil, errOf(c.Registry.ValidateName(ctx, &godo.RegistryValidateNameRequest{Name: "free-name"})))
+	regs := must[[]*godo.Registry]("GET /v2/registries")(c.Registries.List(ctx))
+	check(len(regs) == 1 && regs[0].Name == "reg", "registries listed: %+v", regs)
 	opts := must[*godo.RegistryOptions]("GET /v2/registry/options")(c.Registry.GetOptions(ctx))
 	check(len(opts.SubscriptionTiers) >= 3 && len(opts.AvailableRegions) > 0, "options: %+v", opts)
 
@@ -788,6 +895,14 @@ func apps(c *godo.Client) {
 	check(second != first, "update did not create a new deployment")
 	deps := must[[]*godo.Deployment]("GET /v2/apps/{id}/deployments")(c.Apps.ListDeployments(ctx, app.ID, &godo.ListOptions{PerPage: 20}))
 	check(len(deps) == 2 && deps[0].ID == second, "deployments newest first: %d, [0]=%q", len(deps), deps[0].ID)
+	app = must[*godo.App]("GET /v2/apps/{id}")(c.Apps.Get(ctx, app.ID))
+	check(app.ActiveDeployment != nil && app.ActiveDeployment.ID == second && app.Spec.Services[0].InstanceCount == 2, "after update: %+v", app.ActiveDeployment)
+	dep := must[*godo.Deployment]("POST /v2/apps/{id}/deployments")(c.Apps.CreateDeployment(ctx, app.ID, &godo.DeploymentCreateRequest{ForceBuild: true}))
+	check(dep.ID != "" && dep.ID != second && dep.Progress != nil, "forced deployment: %+v", dep)
+	sizes := must[[]*godo.AppInstanceSize]("GET /v2/apps/tiers/instance_sizes")(c.Apps.ListInstanceSizes(ctx))
+	check(len(sizes) > 0 && sizes[0].Slug != "", "instance sizes: %d", len(sizes))
+	regions := must[[]*godo.AppRegion]("GET /v2/apps/regions")(c.Apps.ListRegions(ctx))
+	check(len(regions) > 0, "app regions: %d", len(regions))
 	resp, err = c.Apps.Delete(ctx, app.ID)
 	ok("DELETE /v2/apps/{id}", resp, err)
 	check(resp.StatusCode == 200, "delete status %d, want 200", resp.StatusCode)

@@ -73,7 +73,10 @@ def update_major_version(req: Request):
 
 @routes.get(CLUSTER + "/autoscale")
 def get_autoscale(req: Request):
-    return {"autoscale": _db(req).autoscale(_id(req))}
+    # The spec (and PyDo) read {"autoscale": {"storage"}}; godo, hence the Pulumi provider, reads a top-level
+    # {"storage"}. The body carries both, which still validates against the spec.
+    settings = _db(req).autoscale(_id(req))
+    return {"autoscale": settings, "storage": settings["storage"]}
 
 
 @routes.put(CLUSTER + "/autoscale")
