@@ -280,12 +280,13 @@ func droplets(c *godo.Client, key *godo.Key, vpc *godo.VPC) *godo.Droplet {
 	check(d.Name == "web-2" && d.Size.Slug == "s-2vcpu-4gb" && d.Disk == 80 && d.Status == "active",
 		"after resize/rename/power_on: name %q size %q disk %d status %q", d.Name, d.Size.Slug, d.Disk, d.Status)
 	check(contains(d.Features, "backups") && d.NextBackupWindow != nil, "backups feature/next_backup_window: %v", d.Features)
-	snaps := must[[]godo.Image]("GET /v2/droplets/{id}/snapshots")(c.Droplets.Snapshots(ctx, d.ID, nil))
-	check(len(snaps) == 1 && snaps[0].Name == "snap", "snapshots: %+v", snaps)
+	snapshotLookup(c, d, a)
 	a = must[*godo.Action]("enable_private_networking")(c.DropletActions.EnablePrivateNetworking(ctx, d.ID))
 	waitAction(c, a, "enable_private_networking")
 	d = must[*godo.Droplet]("GET /v2/droplets/{id}")(c.Droplets.Get(ctx, d.ID))
 	check(contains(d.Features, "private_networking"), "private_networking feature: %v", d.Features)
+	tagged := must[[]godo.Droplet]("GET /v2/droplets?tag_name=")(c.Droplets.ListByTag(ctx, "web", nil))
+	check(len(tagged) == 1 && tagged[0].ID == d.ID, "droplets by tag: %d", len(tagged))
 	acts := must[[]godo.Action]("GET /v2/droplets/{id}/actions")(c.Droplets.Actions(ctx, d.ID, &godo.ListOptions{PerPage: 50}))
 	check(len(acts) >= 7, "droplet actions listed: %d", len(acts))
 	_, err = c.VPCs.Delete(ctx, vpc.ID)
@@ -295,6 +296,25 @@ func droplets(c *godo.Client, key *godo.Key, vpc *godo.VPC) *godo.Droplet {
 		fail("deleting a VPC with members must answer 403 or 409 (the provider retries those), got %v", err)
 	}
 	return d
+}
+
+// snapshotLookup finds the snapshot the way digitalocean_droplet_snapshot does: the one whose created_at,
+// parsed as "2006-01-02T15:04:05Z", equals the snapshot action's started_at; then reads it by id.
+func snapshotLookup(c *godo.Client, d *godo.Droplet, a *godo.Action) {
+	snaps := must[[]godo.Image]("GET /v2/droplets/{id}/snapshots")(c.Droplets.Snapshots(ctx, d.ID, &godo.ListOptions{PerPage: 200}))
+	check(len(snaps) == 1 && snaps[0].Name == "snap", "snapshots: %+v", snaps)
+	check(a.StartedAt != nil, "snapshot action without started_at")
+	var found *godo.Image
+	for i, s := range snaps {
+		created, _ := time.Parse("2006-01-02T15:04:05Z", s.Created)
+		if (godo.Timestamp{Time: created}) == *a.StartedAt {
+			found = &snaps[i]
+		}
+	}
+	check(found != nil, "no snapshot whose created_at equals the action's started_at %v: %q", a.StartedAt, snaps[0].Created)
+	snap := must[*godo.Snapshot]("GET /v2/snapshots/{id}")(c.Snapshots.Get(ctx, fmt.Sprint(found.ID)))
+	check(snap.ResourceID == fmt.Sprint(d.ID) && snap.ResourceType == "droplet" && len(snap.Regions) == 1 && snap.MinDiskSize > 0 &&
+		snap.SizeGigaBytes > 0 && snap.Created != "", "droplet snapshot read: %+v", snap)
 }
 
 // pagination walks droplets two per page the way the provider's list loops do.
@@ -364,6 +384,8 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 	waitAction(c, a, "volume resize")
 	vs := must[*godo.Snapshot]("POST /v2/volumes/{id}/snapshots")(c.Storage.CreateSnapshot(ctx, &godo.SnapshotCreateRequest{VolumeID: vol.ID, Name: "vs"}))
 	check(vs.ResourceType == "volume" && vs.ResourceID == vol.ID, "volume snapshot: %+v", vs)
+	vsr := must[*godo.Snapshot]("GET /v2/snapshots/{id}")(c.Snapshots.Get(ctx, vs.ID))
+	check(vsr.Name == "vs" && len(vsr.Regions) == 1 && vsr.MinDiskSize > 0 && vsr.Created != "", "volume snapshot read: %+v", vsr)
 	a = must[*godo.Action]("detach")(c.StorageActions.DetachByDropletID(ctx, vol.ID, d.ID))
 	waitAction(c, a, "detach")
 	vol = must[*godo.Volume]("GET /v2/volumes/{id}")(c.Storage.GetVolume(ctx, vol.ID))
@@ -372,6 +394,9 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 	check(len(byName) == 1 && byName[0].ID == vol.ID, "volumes by name: %d", len(byName))
 	snaps := must[[]godo.Snapshot]("GET /v2/volumes/{id}/snapshots")(c.Storage.ListSnapshots(ctx, vol.ID, nil))
 	check(len(snaps) == 1 && snaps[0].ID == vs.ID, "volume snapshots: %+v", snaps)
+	ok("DELETE /v2/snapshots/{id}", nil, errOf(c.Snapshots.Delete(ctx, vs.ID)))
+	_, resp, err = c.Snapshots.Get(ctx, vs.ID)
+	gone("GET deleted volume snapshot", resp, err)
 	img := must[*godo.Image]("GET /v2/images/{slug}")(c.Images.GetBySlug(ctx, "debian-12-x64"))
 	d2, _, err := c.Droplets.Create(ctx, &godo.DropletCreateRequest{Name: "db", Region: "nyc3", Size: "s-1vcpu-1gb",
 		Image: godo.DropletCreateImage{ID: img.ID}, Volumes: []godo.DropletCreateVolume{{ID: vol.ID}}})
