@@ -566,8 +566,10 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 			{EntryProtocol: "http", EntryPort: 80, TargetProtocol: "http", TargetPort: 8080},
 			{EntryProtocol: "https", EntryPort: 443, TargetProtocol: "http", TargetPort: 8080, CertificateID: cert.ID},
 		},
-		RedirectHttpToHttps: true,
-		DropletIDs:          []int{d.ID},
+		RedirectHttpToHttps: true, Algorithm: "round_robin", DisableLetsEncryptDNSRecords: godo.PtrTo(false),
+		HTTPIdleTimeoutSeconds: godo.PtrTo(uint64(90)),
+		Firewall:               &godo.LBFirewall{Allow: []string{"ip:198.51.100.7"}, Deny: []string{"cidr:10.0.0.0/8"}},
+		DropletIDs:             []int{d.ID},
 	}
 	lb, resp, err := c.LoadBalancers.Create(ctx, req)
 	ok("POST /v2/load_balancers", resp, err)
@@ -583,6 +585,8 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 	check(len(lb.ForwardingRules) == 2 && lb.ForwardingRules[1].CertificateID == cert.ID, "forwarding rules: %+v", lb.ForwardingRules)
 	check(len(lb.DropletIDs) == 1 && lb.DropletIDs[0] == d.ID && lb.RedirectHttpToHttps, "droplet_ids/redirect: %+v", lb)
 	check(lb.VPCUUID != "" && lb.SizeUnit == 1 && lb.Created != "", "vpc_uuid (default VPC)/size_unit/created_at: %+v", lb)
+	check(lb.Firewall != nil && len(lb.Firewall.Allow) == 1 && lb.Firewall.Deny[0] == "cidr:10.0.0.0/8", "firewall allow/deny: %+v", lb.Firewall)
+	check(lb.HTTPIdleTimeoutSeconds != nil && *lb.HTTPIdleTimeoutSeconds == 90, "http_idle_timeout_seconds: %v", lb.HTTPIdleTimeoutSeconds)
 	named := must[[]godo.LoadBalancer]("GET /v2/load_balancers?names=")(c.LoadBalancers.ListByNames(ctx, []string{"lb"}, nil))
 	check(len(named) == 1 && named[0].ID == lb.ID, "load balancers by name: %d", len(named))
 	got := must[*godo.Certificate]("GET /v2/certificates/{certificate_id}")(c.Certificates.Get(ctx, lb.ForwardingRules[1].CertificateID))
@@ -591,8 +595,10 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 	req.StickySessions = &godo.StickySessions{Type: "cookies", CookieName: "c", CookieTtlSeconds: 60}
 	req.HealthCheck = &godo.HealthCheck{Protocol: "http", Port: 8080, Path: "/health", CheckIntervalSeconds: 5,
 		ResponseTimeoutSeconds: 3, UnhealthyThreshold: 3, HealthyThreshold: 2}
+	req.DropletIDs, req.Tag = nil, "Extra" // droplet_tag instead of droplet_ids
 	lb = must[*godo.LoadBalancer]("PUT /v2/load_balancers/{id}")(c.LoadBalancers.Update(ctx, lb.ID, req))
 	check(lb.Name == "lb2" && lb.StickySessions.CookieName == "c" && lb.HealthCheck.Path == "/health", "update: %+v", lb)
+	check(lb.Tag == "Extra" && len(lb.DropletIDs) == 1 && lb.DropletIDs[0] == d.ID, "tag-targeted droplet_ids: tag %q ids %v", lb.Tag, lb.DropletIDs)
 	_, err = c.Certificates.Delete(ctx, cert.ID)
 	errorContains("delete a certificate in use", err, 403, "")
 	ok("DELETE /v2/load_balancers/{id}", nil, errOf(c.LoadBalancers.Delete(ctx, lb.ID)))
@@ -766,11 +772,22 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 	for _, n := range def.Nodes {
 		check(n.Status != nil && n.Status.State == "running" && n.DropletID != "", "node not running: %+v", n)
 	}
+	// The provider's update body: every plug-in block sent as an empty object (null fields), ha false.
 	cl = must[*godo.KubernetesCluster]("PUT /v2/kubernetes/clusters/{id}")(c.Kubernetes.Update(ctx, cl.ID, &godo.KubernetesClusterUpdateRequest{
-		Name: "k8s-2", Tags: []string{"Extra", "more"}, AutoUpgrade: godo.PtrTo(true), SurgeUpgrade: true}))
+		Name: "k8s-2", Tags: []string{"Extra", "more"}, AutoUpgrade: godo.PtrTo(true), SurgeUpgrade: true, HA: godo.PtrTo(false),
+		ControlPlaneFirewall: &godo.KubernetesControlPlaneFirewall{}, RoutingAgent: &godo.KubernetesRoutingAgent{},
+		AmdGpuDevicePlugin: &godo.KubernetesAmdGpuDevicePlugin{}, AmdGpuDeviceMetricsExporterPlugin: &godo.KubernetesAmdGpuDeviceMetricsExporterPlugin{},
+		NvidiaGpuDevicePlugin: &godo.KubernetesNvidiaGpuDevicePlugin{}, RdmaSharedDevicePlugin: &godo.KubernetesRdmaSharedDevicePlugin{},
+		CorednsAutoscaler: &godo.KubernetesCorednsAutoscaler{}, ClusterAutoscalerConfiguration: &godo.KubernetesClusterAutoscalerConfiguration{},
+		MaintenancePolicy: &godo.KubernetesMaintenancePolicy{Day: godo.KubernetesMaintenanceDayFriday, StartTime: "03:00"},
+	}))
 	check(cl.Name == "k8s-2" && cl.AutoUpgrade && cl.SurgeUpgrade && contains(cl.Tags, "more"), "cluster update: %+v", cl)
+	check(cl.MaintenancePolicy != nil && cl.MaintenancePolicy.Day == godo.KubernetesMaintenanceDayFriday && cl.MaintenancePolicy.StartTime == "03:00",
+		"maintenance policy update: %+v", cl.MaintenancePolicy)
+	check(cl.Status != nil && !cl.UpdatedAt.IsZero() && cl.IPv4 != "" && cl.ClusterSubnet != "" && cl.ServiceSubnet != "", "status/updated_at/ipv4/subnets: %+v", cl)
 	must[[]*godo.KubernetesVersion]("GET .../upgrades")(c.Kubernetes.GetUpgrades(ctx, cl.ID))
-	creds := must[*godo.KubernetesClusterCredentials]("GET .../credentials")(c.Kubernetes.GetCredentials(ctx, cl.ID, &godo.KubernetesClusterCredentialsGetRequest{}))
+	creds := must[*godo.KubernetesClusterCredentials]("GET .../credentials")(c.Kubernetes.GetCredentials(ctx, cl.ID, &godo.KubernetesClusterCredentialsGetRequest{ExpirySeconds: godo.PtrTo(0)}))
+	check(creds.ExpiresAt.After(time.Now()), "credentials with expiry_seconds=0 (the provider's default) already expired: %v", creds.ExpiresAt)
 	check(creds.Server != "" && bytes.Contains(creds.CertificateAuthorityData, []byte("BEGIN CERTIFICATE")) && creds.Token != "" && !creds.ExpiresAt.IsZero(),
 		"credentials (no envelope, base64 CA, token, expires_at): server %q ca %d bytes", creds.Server, len(creds.CertificateAuthorityData))
 	kc := must[*godo.KubernetesClusterConfig]("GET .../kubeconfig")(c.Kubernetes.GetKubeConfig(ctx, cl.ID, nil))
