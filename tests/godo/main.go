@@ -737,6 +737,23 @@ func engineSettings(c *godo.Client) {
 	ok("PUT .../sql_mode", nil, errOf(c.Databases.SetSQLMode(ctx, my.ID, "ANSI", "STRICT_ALL_TABLES")))
 	mode := must[string]("GET .../sql_mode")(c.Databases.GetSQLMode(ctx, my.ID))
 	check(mode == "ANSI,STRICT_ALL_TABLES", "sql_mode %q", mode)
+	user := must[*godo.DatabaseUser]("POST .../users (mysql auth plugin)")(c.Databases.CreateUser(ctx, my.ID, &godo.DatabaseCreateUserRequest{
+		Name: "legacy", MySQLSettings: &godo.DatabaseMySQLUserSettings{AuthPlugin: godo.SQLAuthPluginNative}}))
+	check(user.MySQLSettings != nil && user.MySQLSettings.AuthPlugin == godo.SQLAuthPluginNative && user.Password != "", "mysql user: %+v", user)
+	user = must[*godo.DatabaseUser]("POST .../users/{name}/reset_auth")(c.Databases.ResetUserAuth(ctx, my.ID, "legacy", &godo.DatabaseResetUserAuthRequest{
+		MySQLSettings: &godo.DatabaseMySQLUserSettings{AuthPlugin: godo.SQLAuthPluginCachingSHA2}}))
+	check(user.MySQLSettings != nil && user.MySQLSettings.AuthPlugin == godo.SQLAuthPluginCachingSHA2, "reset_auth: %+v", user.MySQLSettings)
+	rep, resp, err := c.Databases.CreateReplica(ctx, my.ID, &godo.DatabaseCreateReplicaRequest{Name: "my-replica", Region: "nyc3", Size: "db-s-1vcpu-1gb"})
+	ok("POST .../replicas", resp, err)
+	check(resp.StatusCode == 201 && rep.Connection != nil && !rep.CreatedAt.IsZero(), "replica create: %d %+v", resp.StatusCode, rep)
+	poll("replica online", func() bool {
+		rep = must[*godo.DatabaseReplica]("GET .../replicas/{name}")(c.Databases.GetReplica(ctx, my.ID, "my-replica"))
+		return rep.Status == "online"
+	})
+	check(rep.ID != "" && rep.Region == "nyc3" && rep.Size == "db-s-1vcpu-1gb" && rep.PrivateConnection != nil, "replica read: %+v", rep)
+	ok("DELETE .../replicas/{name}", nil, errOf(c.Databases.DeleteReplica(ctx, my.ID, "my-replica")))
+	_, resp, err = c.Databases.GetReplica(ctx, my.ID, "my-replica")
+	gone("GET deleted replica", resp, err)
 	kv := must[*godo.Database]("POST /v2/databases (valkey)")(c.Databases.Create(ctx, &godo.DatabaseCreateRequest{
 		Name: "kv", EngineSlug: "valkey", Version: "8", SizeSlug: "db-s-1vcpu-1gb", Region: "nyc3", NumNodes: 1}))
 	ok("PUT .../eviction_policy", nil, errOf(c.Databases.SetEvictionPolicy(ctx, kv.ID, godo.EvictionPolicyAllKeysLRU)))
@@ -918,7 +935,8 @@ func apps(c *godo.Client) {
 		Name: "api", InstanceCount: 1, InstanceSizeSlug: "apps-s-1vcpu-1gb", HTTPPort: 8080,
 		Image: &godo.ImageSourceSpec{RegistryType: godo.ImageSourceSpecRegistryType_DockerHub, Registry: "library", Repository: "nginx", Tag: "latest"},
 	}}, Alerts: []*godo.AppAlertSpec{{Rule: godo.AppAlertSpecRule_DeploymentFailed}}}
-	app, resp, err := c.Apps.Create(ctx, &godo.AppCreateRequest{Spec: spec})
+	def := must[*godo.Project]("GET /v2/projects/default")(c.Projects.GetDefault(ctx))
+	app, resp, err := c.Apps.Create(ctx, &godo.AppCreateRequest{Spec: spec, ProjectID: def.ID})
 	ok("POST /v2/apps", resp, err)
 	check(resp.StatusCode == 200 && app.ID != "" && app.Spec != nil && app.Spec.Name == "web", "create: %d %+v", resp.StatusCode, app)
 	first := waitDeployment(c, app)
@@ -926,6 +944,13 @@ func apps(c *godo.Client) {
 	check(app.ActiveDeployment != nil && app.ActiveDeployment.ID == first && app.LiveURL != "" && app.DefaultIngress != "" && !app.CreatedAt.IsZero(),
 		"active_deployment/live_url/default_ingress/created_at: %+v", app)
 	check(app.URN() == "do:app:"+app.ID && len(app.Spec.Services) == 1 && app.Spec.Services[0].Image.Repository == "nginx", "spec echo/urn: %+v", app.Spec)
+	check(app.ProjectID == def.ID, "project_id %q, want the default project %q", app.ProjectID, def.ID)
+	inProject := false
+	res := must[[]godo.ProjectResource]("GET /v2/projects/{id}/resources")(c.Projects.ListResources(ctx, def.ID, &godo.ListOptions{PerPage: 200}))
+	for _, r := range res {
+		inProject = inProject || r.URN == app.URN()
+	}
+	check(inProject, "app created with project_id is not among the project's resources")
 	alerts := must[[]*godo.AppAlert]("GET /v2/apps/{id}/alerts")(c.Apps.ListAlerts(ctx, app.ID))
 	check(len(alerts) >= 1 && alerts[0].ID != "" && alerts[0].Spec != nil && alerts[0].Spec.Rule != "", "alerts: %+v", alerts)
 	alert := must[*godo.AppAlert]("POST .../alerts/{id}/destinations")(c.Apps.UpdateAlertDestinations(ctx, app.ID, alerts[0].ID,
