@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/digitalocean/godo"
+	"golang.org/x/oauth2"
 )
 
 // A real ssh-ed25519 public key (the fingerprint is the MD5 of the decoded blob).
@@ -91,6 +92,9 @@ func errorContains(what string, err error, status int, text string) {
 	if er.Response.StatusCode != status || !strings.Contains(err.Error(), text) {
 		fail("%s: expected a %d error containing %q, got %v", what, status, text, err)
 	}
+	if er.RequestID == "" {
+		fail("%s: error body without request_id: %v", what, err)
+	}
 }
 
 // waitAction polls the global /v2/actions/{id} until completed_at is set, as util.WaitForAction does.
@@ -129,6 +133,7 @@ func main() {
 	}
 	c := newClient()
 
+	retries(c)
 	key := accountAndKeys(c)
 	catalog(c)
 	vpc := vpcs(c)
@@ -151,10 +156,13 @@ func main() {
 	fmt.Printf("OK %d checks\n", checks)
 }
 
-// newClient is godo on the emulator with a bearer token (the emulator accepts any non-empty one).
+// newClient builds godo as the provider's config.go does: an oauth2 static-token client, retries through
+// WithRetryAndBackoffs (go-retryablehttp; the provider's default is 4 retries, here with short waits),
+// and the endpoint override. The emulator accepts any non-empty token.
 func newClient() *godo.Client {
-	client := &http.Client{Transport: bearer{http.DefaultTransport}}
-	out, err := godo.New(client, godo.SetBaseURL(baseURL), godo.SetUserAgent("godo-compat"))
+	client := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "godo-compat-token"}))
+	retry := godo.RetryConfig{RetryMax: 4, RetryWaitMin: godo.PtrTo(0.01), RetryWaitMax: godo.PtrTo(0.05)}
+	out, err := godo.New(client, godo.WithRetryAndBackoffs(retry), godo.SetUserAgent("godo-compat"), godo.SetBaseURL(baseURL))
 	if err != nil {
 		fmt.Println("FAIL setup:", err)
 		os.Exit(2)
@@ -162,12 +170,34 @@ func newClient() *godo.Client {
 	return out
 }
 
-type bearer struct{ next http.RoundTripper }
+// control posts to the emulator's control API (faults, seeds), outside godo.
+func control(path string, payload any) {
+	body, _ := json.Marshal(payload)
+	resp, err := http.Post(baseURL+"/_emulator"+path, "application/json", bytes.NewReader(body))
+	check(err == nil && resp.StatusCode < 300, "control API %s: %v %v", path, err, resp)
+	resp.Body.Close()
+}
 
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer godo-compat-token")
-	return b.next.RoundTrip(r)
+// retries: a 429 storm and a 503 on a POST are ridden out by the retrying client, as in the provider.
+func retries(c *godo.Client) {
+	family = "retries"
+	control("/faults", map[string]any{"match": `^GET /v2/account\?`, "status": 429, "count": 2, "retry_after": 0})
+	acct, resp, err := c.Account.Get(ctx)
+	ok("GET /v2/account through two 429s", resp, err)
+	check(acct != nil && acct.UUID != "", "account after retries: %+v", acct)
+	check(resp.Rate.Limit > 0 && resp.Rate.Remaining > 0 && !resp.Rate.Reset.IsZero(), "ratelimit-* headers not parsed: %+v", resp.Rate)
+	control("/faults", map[string]any{"match": `^POST /v2/tags\?`, "status": 503, "count": 1, "retry_after": 0})
+	t, resp, err := c.Tags.Create(ctx, &godo.TagCreateRequest{Name: "replayed"})
+	ok("POST /v2/tags replayed after a 503", resp, err)
+	check(t != nil && t.Name == "replayed", "tag after replay: %+v", t)
+	resp2, err := http.Get(baseURL + "/_emulator/faults")
+	check(err == nil, "control API /faults: %v", err)
+	var left struct{ Faults []map[string]any }
+	check(json.NewDecoder(resp2.Body).Decode(&left) == nil && len(left.Faults) == 0, "injected faults were not all hit: %v", left.Faults)
+	resp2.Body.Close()
+	ok("DELETE /v2/tags/{name}", nil, errOf(c.Tags.Delete(ctx, "replayed")))
+	_, resp, err = c.Tags.Get(ctx, "replayed")
+	gone("GET deleted tag", resp, err)
 }
 
 func accountAndKeys(c *godo.Client) *godo.Key {
@@ -413,6 +443,13 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 	check(len(vol.DropletIDs) == 0, "deleting a droplet must detach its volumes: %v", vol.DropletIDs)
 	tag := must[*godo.Tag]("GET /v2/tags/vol")(c.Tags.Get(ctx, "vol"))
 	check(tag.Resources.Volumes.Count == 1, "volume create did not count under its tag: %+v", tag.Resources.Volumes)
+	// SetTags on a volume: untag "vol", create-then-tag "disk" (resource_type volume).
+	volRes := []godo.Resource{{ID: vol.ID, Type: godo.VolumeResourceType}}
+	ok("DELETE /v2/tags/vol/resources (volume)", nil, errOf(c.Tags.UntagResources(ctx, "vol", &godo.UntagResourcesRequest{Resources: volRes})))
+	must[*godo.Tag]("POST /v2/tags")(c.Tags.Create(ctx, &godo.TagCreateRequest{Name: "disk"}))
+	ok("POST /v2/tags/disk/resources (volume)", nil, errOf(c.Tags.TagResources(ctx, "disk", &godo.TagResourcesRequest{Resources: volRes})))
+	vol = must[*godo.Volume]("GET /v2/volumes/{id}")(c.Storage.GetVolume(ctx, vol.ID))
+	check(len(vol.Tags) == 2 && contains(vol.Tags, "disk") && !contains(vol.Tags, "vol"), "volume tags after SetTags: %v", vol.Tags)
 	return vol
 }
 
@@ -619,8 +656,9 @@ func monitoring(c *godo.Client, d *godo.Droplet) {
 	check(len(p.Entities) == 1 && p.Entities[0] == fmt.Sprint(d.ID) && len(p.Alerts.Slack) == 1 && p.Alerts.Email[0] == "ops@example.com",
 		"entities/alerts not echoed: %+v", p)
 	req.Value = 90
+	req.Alerts.Email = nil // sent as "email": null, as the provider does when no email is configured
 	upd := must[*godo.AlertPolicy]("PUT /v2/monitoring/alerts/{uuid}")(c.Monitoring.UpdateAlertPolicy(ctx, p.UUID, (*godo.AlertPolicyUpdateRequest)(req)))
-	check(upd.Value == 90, "update value %v", upd.Value)
+	check(upd.Value == 90 && len(upd.Alerts.Email) == 0 && len(upd.Alerts.Slack) == 1, "update value/alerts: %+v", upd)
 	got := must[*godo.AlertPolicy]("GET /v2/monitoring/alerts/{uuid}")(c.Monitoring.GetAlertPolicy(ctx, p.UUID))
 	check(got.Value == 90 && got.Enabled, "get: %+v", got)
 	policies := must[[]godo.AlertPolicy]("GET /v2/monitoring/alerts")(c.Monitoring.ListAlertPolicies(ctx, nil))
@@ -636,7 +674,7 @@ func uptime(c *godo.Client) {
 	ok("POST /v2/uptime/checks", resp, err)
 	check(resp.StatusCode == 201 && chk.ID != "" && len(chk.Regions) == 1 && chk.Regions[0] == "us_east", "create: %+v", chk)
 	upd := must[*godo.UptimeCheck]("PUT /v2/uptime/checks/{id}")(c.UptimeChecks.Update(ctx, chk.ID, &godo.UpdateUptimeCheckRequest{
-		Name: "site2", Type: "https", Target: "https://example.com", Regions: []string{}, Enabled: false}))
+		Name: "site2", Type: "https", Target: "https://example.com", Regions: nil, Enabled: false}))
 	check(upd.Name == "site2" && len(upd.Regions) == 0 && !upd.Enabled, "update: regions must be echoed exactly: %+v", upd)
 	alert := must[*godo.UptimeAlert]("POST /v2/uptime/checks/{id}/alerts")(c.UptimeChecks.CreateAlert(ctx, chk.ID, &godo.CreateUptimeAlertRequest{
 		Name: "down", Type: "down", Threshold: 1, Comparison: godo.UptimeAlertGreaterThan, Period: "2m",
@@ -677,6 +715,14 @@ func databases(c *godo.Client) {
 		return db.Status == "online"
 	})
 	check(db.URN() == "do:dbaas:"+db.ID && contains(db.DBNames, "defaultdb"), "urn/db_names: %q %v", db.URN(), db.DBNames)
+	dbRes := []godo.Resource{{ID: db.ID, Type: godo.DatabaseResourceType}}
+	must[*godo.Tag]("POST /v2/tags")(c.Tags.Create(ctx, &godo.TagCreateRequest{Name: "pg"}))
+	ok("POST /v2/tags/pg/resources (database)", nil, errOf(c.Tags.TagResources(ctx, "pg", &godo.TagResourcesRequest{Resources: dbRes})))
+	ok("DELETE /v2/tags/Extra/resources (database)", nil, errOf(c.Tags.UntagResources(ctx, "Extra", &godo.UntagResourcesRequest{Resources: dbRes})))
+	db = must[*godo.Database]("GET /v2/databases/{id}")(c.Databases.Get(ctx, db.ID))
+	check(len(db.Tags) == 1 && db.Tags[0] == "pg", "database tags after SetTags: %v", db.Tags)
+	pgTag := must[*godo.Tag]("GET /v2/tags/pg")(c.Tags.Get(ctx, "pg"))
+	check(pgTag.Resources.Databases.Count == 1, "database count under its tag: %+v", pgTag.Resources.Databases)
 	users := must[[]godo.DatabaseUser]("GET .../users")(c.Databases.ListUsers(ctx, db.ID, nil))
 	check(len(users) == 1 && users[0].Name == "doadmin", "users: %+v", users)
 	dbs := must[[]godo.DatabaseDB]("GET .../dbs")(c.Databases.ListDBs(ctx, db.ID, nil))
@@ -851,14 +897,11 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 // seedPushes adds images to a registry through the emulator's control API (the registry API has no
 // push) and slows garbage collection down so that it can be read and cancelled while active.
 func seedPushes(registry string) {
-	body, _ := json.Marshal(map[string]any{"registry": registry, "gc_step_seconds": 60, "pushes": []map[string]any{
+	control("/seed/registry", map[string]any{"registry": registry, "gc_step_seconds": 60, "pushes": []map[string]any{
 		{"repository": "team/web", "tags": []string{"v1", "latest"}, "age_days": 3},
 		{"repository": "team/web", "tags": []string{"v0"}, "age_days": 30},
 		{"repository": "api", "tags": []string{"v1"}, "age_days": 1},
 	}})
-	resp, err := http.Post(baseURL+"/_emulator/seed/registry", "application/json", bytes.NewReader(body))
-	check(err == nil && resp.StatusCode == 200, "seeding pushes through the control API: %v %v", err, resp)
-	resp.Body.Close()
 }
 
 func registry(c *godo.Client) {
