@@ -2,8 +2,10 @@
 
 tests/godo/ is a small Go program that replays the provider's call sequences family by family and
 checks that every response decodes into godo's types with the fields the provider reads. This test
-builds it once per session and runs it against the test emulator. It skips when Go is missing or the
-godo module cannot be downloaded here; a program that builds and then reports a FAIL line fails.
+builds it once per session and runs it against the test emulator (5 droplets seeded here for the
+pagination walk; the program seeds registry images and injects its retry faults through the HTTP
+control API itself). It skips when Go is missing or the godo module cannot be downloaded here; a
+program that builds and then reports a FAIL line fails.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ DOWNLOAD_TIMEOUT = 180
 BUILD_TIMEOUT = 240
 RUN_TIMEOUT = 120
 SEEDED_DROPLETS = 5  # the pagination walk asks for two per page and wants three pages or more
+MIN_CHECKS = 500  # the program makes about 530: far fewer means families were silently skipped
 
 
 def _go() -> str | None:
@@ -56,6 +59,8 @@ def godo_program(tmp_path_factory) -> Path:
                                capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     except subprocess.TimeoutExpired:
         pytest.skip(f"building tests/godo took over {BUILD_TIMEOUT}s on this machine")
+    if built.returncode != 0 and "requires go >=" in built.stderr:
+        pytest.skip("the installed Go is older than tests/godo/go.mod asks for:\n" + _tail(built.stderr))
     if built.returncode != 0:
         # The modules are here, so this is our program that does not compile: a real failure.
         pytest.fail("tests/godo does not build:\n" + _tail(built.stderr, 30), pytrace=False)
@@ -74,4 +79,4 @@ def test_the_provider_call_sequences_decode_through_godo(emulator, godo_program)
     last = output.splitlines()[-1] if output else ""
     match = re.fullmatch(r"OK (\d+) checks", last)
     assert match, f"no final OK line:\n{output}"
-    assert int(match.group(1)) >= 300, f"far fewer checks than the program makes:\n{output}"
+    assert int(match.group(1)) >= MIN_CHECKS, f"far fewer checks than the program makes:\n{output}"

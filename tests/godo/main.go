@@ -637,7 +637,7 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 	check(lb.Name == "lb2" && lb.StickySessions.CookieName == "c" && lb.HealthCheck.Path == "/health", "update: %+v", lb)
 	check(lb.Tag == "Extra" && len(lb.DropletIDs) == 1 && lb.DropletIDs[0] == d.ID, "tag-targeted droplet_ids: tag %q ids %v", lb.Tag, lb.DropletIDs)
 	_, err = c.Certificates.Delete(ctx, cert.ID)
-	errorContains("delete a certificate in use", err, 403, "")
+	errorContains("delete a certificate in use", err, 403, "being used by one or more load balancers")
 	ok("DELETE /v2/load_balancers/{id}", nil, errOf(c.LoadBalancers.Delete(ctx, lb.ID)))
 	_, resp, err = c.LoadBalancers.Get(ctx, lb.ID)
 	gone("GET deleted load balancer", resp, err)
