@@ -170,11 +170,15 @@ func newClient() *godo.Client {
 	return out
 }
 
-// control posts to the emulator's control API (faults, seeds), outside godo.
-func control(path string, payload any) {
+// control calls the emulator's control API (faults, seeds, settings), outside godo.
+func control(path string, payload any) { controlMethod(http.MethodPost, path, payload) }
+
+func controlMethod(method, path string, payload any) {
 	body, _ := json.Marshal(payload)
-	resp, err := http.Post(baseURL+"/_emulator"+path, "application/json", bytes.NewReader(body))
-	check(err == nil && resp.StatusCode < 300, "control API %s: %v %v", path, err, resp)
+	req, _ := http.NewRequest(method, baseURL+"/_emulator"+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	check(err == nil && resp.StatusCode < 300, "control API %s %s: %v %v", method, path, err, resp)
 	resp.Body.Close()
 }
 
@@ -404,6 +408,13 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 		Region: "nyc3", Name: "data", SizeGigaBytes: 10, Tags: []string{"Extra", "vol"}, FilesystemType: "ext4"}))
 	check(vol.Region != nil && vol.Region.Slug == "nyc3" && !vol.CreatedAt.IsZero(), "volume region/created_at: %+v", vol)
 	check(vol.FilesystemType == "ext4" && len(vol.Tags) == 2 && vol.URN() == "do:volume:"+vol.ID, "fs/tags/urn: %+v", vol)
+	// While a droplet action is in progress, attach answers the 422 text the provider retries on.
+	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 0.3})
+	reboot := must[*godo.Action]("reboot")(c.DropletActions.Reboot(ctx, d.ID))
+	_, _, err := c.StorageActions.Attach(ctx, vol.ID, d.ID)
+	errorContains("attach during a pending droplet action", err, 422, "Droplet already has a pending event.")
+	waitAction(c, reboot, "reboot")
+	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 0})
 	a, resp, err := c.StorageActions.Attach(ctx, vol.ID, d.ID)
 	ok("POST /v2/volumes/{id}/actions attach", resp, err)
 	check(resp.StatusCode == 202, "volume action status %d, want 202", resp.StatusCode)
