@@ -100,7 +100,9 @@ func errorContains(what string, err error, status int, text string) {
 // waitAction polls the global /v2/actions/{id} until completed_at is set, as util.WaitForAction does.
 func waitAction(c *godo.Client, a *godo.Action, what string) {
 	check(a != nil && a.ID >= 1, "%s: action id must be >= 1, got %+v", what, a)
-	for i := 0; i < 50; i++ {
+	start := checks // however many polls it takes, a wait counts as one check
+	defer func() { checks = start + 1 }()
+	for i := 0; i < 150; i++ {
 		got := must[*godo.Action](what + ": GET /v2/actions/{id}")(c.Actions.Get(ctx, a.ID))
 		check(got.Status != "errored", "%s: action errored", what)
 		if got.CompletedAt != nil {
@@ -114,9 +116,10 @@ func waitAction(c *godo.Client, a *godo.Action, what string) {
 
 // poll re-reads until done() or fails after ~2 s; the suite runs with a zero lifecycle delay.
 func poll(what string, done func() bool) {
+	start := checks
 	for i := 0; i < 100; i++ {
 		if done() {
-			checks++
+			checks = start + 1
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -408,8 +411,10 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 		Region: "nyc3", Name: "data", SizeGigaBytes: 10, Tags: []string{"Extra", "vol"}, FilesystemType: "ext4"}))
 	check(vol.Region != nil && vol.Region.Slug == "nyc3" && !vol.CreatedAt.IsZero(), "volume region/created_at: %+v", vol)
 	check(vol.FilesystemType == "ext4" && len(vol.Tags) == 2 && vol.URN() == "do:volume:"+vol.ID, "fs/tags/urn: %+v", vol)
-	// While a droplet action is in progress, attach answers the 422 text the provider retries on.
-	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 0.3})
+	// While a droplet action is in progress, attach answers the 422 text the provider retries on. The
+	// emulator keeps due times in whole seconds, so a 1.5 s delay leaves the action pending for at
+	// least 0.5 s (and at most about 2 s), whatever the load.
+	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 1.5})
 	reboot := must[*godo.Action]("reboot")(c.DropletActions.Reboot(ctx, d.ID))
 	_, _, err := c.StorageActions.Attach(ctx, vol.ID, d.ID)
 	errorContains("attach during a pending droplet action", err, 422, "Droplet already has a pending event.")
@@ -639,6 +644,7 @@ func loadBalancers(c *godo.Client, d *godo.Droplet, cert *godo.Certificate) {
 	check(lb.VPCUUID != "" && lb.SizeUnit == 1 && lb.Created != "", "vpc_uuid (default VPC)/size_unit/created_at: %+v", lb)
 	check(lb.Firewall != nil && len(lb.Firewall.Allow) == 1 && lb.Firewall.Deny[0] == "cidr:10.0.0.0/8", "firewall allow/deny: %+v", lb.Firewall)
 	check(lb.HTTPIdleTimeoutSeconds != nil && *lb.HTTPIdleTimeoutSeconds == 90, "http_idle_timeout_seconds: %v", lb.HTTPIdleTimeoutSeconds)
+	assignToDefault(c, lb.URN(), "do:domain:"+cert.DNSNames[0])
 	named := must[[]godo.LoadBalancer]("GET /v2/load_balancers?names=")(c.LoadBalancers.ListByNames(ctx, []string{"lb"}, nil))
 	check(len(named) == 1 && named[0].ID == lb.ID, "load balancers by name: %d", len(named))
 	got := must[*godo.Certificate]("GET /v2/certificates/{certificate_id}")(c.Certificates.Get(ctx, lb.ForwardingRules[1].CertificateID))
@@ -738,6 +744,7 @@ func databases(c *godo.Client) {
 	check(len(db.Tags) == 1 && db.Tags[0] == "pg", "database tags after SetTags: %v", db.Tags)
 	pgTag := must[*godo.Tag]("GET /v2/tags/pg")(c.Tags.Get(ctx, "pg"))
 	check(pgTag.Resources.Databases.Count == 1, "database count under its tag: %+v", pgTag.Resources.Databases)
+	assignToDefault(c, db.URN())
 	listed := must[[]godo.Database]("GET /v2/databases")(c.Databases.List(ctx, &godo.ListOptions{PerPage: 200}))
 	check(len(listed) == 1 && listed[0].Name == "pg" && listed[0].Connection != nil, "clusters listed (data source): %d", len(listed))
 	users := must[[]godo.DatabaseUser]("GET .../users")(c.Databases.ListUsers(ctx, db.ID, nil))
@@ -890,6 +897,7 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 		}
 		return running == np.Count
 	})
+	assignToDefault(c, cl.URN())
 	clusters := must[[]*godo.KubernetesCluster]("GET /v2/kubernetes/clusters")(c.Kubernetes.List(ctx, &godo.ListOptions{PerPage: 200}))
 	check(len(clusters) == 1 && clusters[0].Name == cl.Name && len(clusters[0].NodePools) == 2, "clusters listed (data source): %d", len(clusters))
 	pools := must[[]*godo.KubernetesNodePool]("GET .../node_pools")(c.Kubernetes.ListNodePools(ctx, cl.ID, &godo.ListOptions{PerPage: 200}))
@@ -905,7 +913,7 @@ func kubernetes(c *godo.Client, vpc *godo.VPC) {
 	ok("DELETE /v2/kubernetes/registry (with body)", nil, errOf(c.Kubernetes.RemoveRegistry(ctx, &godo.KubernetesClusterRegistryRequest{ClusterUUIDs: []string{cl.ID}})))
 	cl = must[*godo.KubernetesCluster]("GET /v2/kubernetes/clusters/{id}")(c.Kubernetes.Get(ctx, cl.ID))
 	check(!cl.RegistryEnabled, "registry_enabled still true after removing the integration")
-	ok("DELETE /v2/registries/{name}", nil, errOf(c.Registries.Delete(ctx, "k8s-reg")))
+	ok("DELETE /v2/registry (singular path)", nil, errOf(c.Registry.Delete(ctx)))
 	ok("DELETE /v2/kubernetes/clusters/{id}", nil, errOf(c.Kubernetes.Delete(ctx, cl.ID)))
 	poll("deleted cluster 404", func() bool {
 		_, resp, err := c.Kubernetes.Get(ctx, cl.ID)
@@ -1082,6 +1090,25 @@ func cleanup(c *godo.Client, d *godo.Droplet, vol *godo.Volume, vpc *godo.VPC, d
 	ok("DELETE /v2/vpcs/{id}", nil, errOf(c.VPCs.Delete(ctx, vpc.ID)))
 	_, resp, err = c.VPCs.Get(ctx, vpc.ID)
 	gone("GET deleted vpc", resp, err)
+}
+
+// assignToDefault assigns URNs to the default project and checks they are listed there.
+func assignToDefault(c *godo.Client, urns ...string) {
+	def := must[*godo.Project]("GET /v2/projects/default")(c.Projects.GetDefault(ctx))
+	args := make([]interface{}, len(urns))
+	for i, u := range urns {
+		args[i] = u
+	}
+	res := must[[]godo.ProjectResource]("POST /v2/projects/{default}/resources")(c.Projects.AssignResources(ctx, def.ID, args...))
+	check(len(res) == len(urns), "assigned %d of %d resources", len(res), len(urns))
+	listed := must[[]godo.ProjectResource]("GET /v2/projects/{default}/resources")(c.Projects.ListResources(ctx, def.ID, &godo.ListOptions{PerPage: 200}))
+	for _, u := range urns {
+		found := false
+		for _, r := range listed {
+			found = found || r.URN == u
+		}
+		check(found, "%s not listed in the default project after assignment", u)
+	}
 }
 
 func contains[T comparable](list []T, v T) bool {
