@@ -351,6 +351,8 @@ func snapshotLookup(c *godo.Client, d *godo.Droplet, a *godo.Action) {
 		}
 	}
 	check(found != nil, "no snapshot whose created_at equals the action's started_at %v: %q", a.StartedAt, snaps[0].Created)
+	user := must[[]godo.Image]("GET /v2/images?private=true")(c.Images.ListUser(ctx, &godo.ListOptions{PerPage: 200}))
+	check(len(user) == 1 && user[0].ID == found.ID && !user[0].Public && user[0].Type == "snapshot", "user images (data source by name): %+v", user)
 	snap := must[*godo.Snapshot]("GET /v2/snapshots/{id}")(c.Snapshots.Get(ctx, fmt.Sprint(found.ID)))
 	check(snap.ResourceID == fmt.Sprint(d.ID) && snap.ResourceType == "droplet" && len(snap.Regions) == 1 && snap.MinDiskSize > 0 &&
 		snap.SizeGigaBytes > 0 && snap.Created != "", "droplet snapshot read: %+v", snap)
