@@ -31,6 +31,11 @@ import (
 // A real ssh-ed25519 public key (the fingerprint is the MD5 of the decoded blob).
 const publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb3Dk5Yl8Vq2c0x0yq0bqkZ0x6mXb8cQpYgDkq1Vh3T godo-compat"
 
+const (
+	waitLimit = 30 * time.Second
+	pollEvery = 20 * time.Millisecond
+)
+
 var (
 	ctx     = context.Background()
 	checks  int
@@ -102,27 +107,29 @@ func waitAction(c *godo.Client, a *godo.Action, what string) {
 	check(a != nil && a.ID >= 1, "%s: action id must be >= 1, got %+v", what, a)
 	start := checks // however many polls it takes, a wait counts as one check
 	defer func() { checks = start + 1 }()
-	for i := 0; i < 150; i++ {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); {
 		got := must[*godo.Action](what + ": GET /v2/actions/{id}")(c.Actions.Get(ctx, a.ID))
 		check(got.Status != "errored", "%s: action errored", what)
 		if got.CompletedAt != nil {
 			check(got.Status == "completed", "%s: completed_at set but status %q", what, got.Status)
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(pollEvery)
 	}
 	fail("%s: action %d never completed", what, a.ID)
 }
 
-// poll re-reads until done() or fails after ~2 s; the suite runs with a zero lifecycle delay.
+// poll re-reads until done() or fails after waitLimit. The suite runs in about a second with a zero
+// lifecycle delay and in about 25 s with a 1 s delay (every transition then goes through its
+// intermediate states, which the checks inside done() must accept).
 func poll(what string, done func() bool) {
 	start := checks
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); {
 		if done() {
 			checks = start + 1
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(pollEvery)
 	}
 	fail("%s: never reached the target state", what)
 }
@@ -176,13 +183,16 @@ func newClient() *godo.Client {
 // control calls the emulator's control API (faults, seeds, settings), outside godo.
 func control(path string, payload any) { controlMethod(http.MethodPost, path, payload) }
 
-func controlMethod(method, path string, payload any) {
+func controlMethod(method, path string, payload any) map[string]any {
 	body, _ := json.Marshal(payload)
 	req, _ := http.NewRequest(method, baseURL+"/_emulator"+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	check(err == nil && resp.StatusCode < 300, "control API %s %s: %v %v", method, path, err, resp)
-	resp.Body.Close()
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return out
 }
 
 // retries: a 429 storm and a 503 on a POST are ridden out by the retrying client, as in the provider.
@@ -416,12 +426,13 @@ func volumes(c *godo.Client, d *godo.Droplet) *godo.Volume {
 	// While a droplet action is in progress, attach answers the 422 text the provider retries on. The
 	// emulator keeps due times in whole seconds, so a 1.5 s delay leaves the action pending for at
 	// least 0.5 s (and at most about 2 s), whatever the load.
+	before := controlMethod(http.MethodPut, "/config", map[string]any{})["lifecycle_delay"]
 	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 1.5})
 	reboot := must[*godo.Action]("reboot")(c.DropletActions.Reboot(ctx, d.ID))
 	_, _, err := c.StorageActions.Attach(ctx, vol.ID, d.ID)
 	errorContains("attach during a pending droplet action", err, 422, "Droplet already has a pending event.")
 	waitAction(c, reboot, "reboot")
-	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": 0})
+	controlMethod(http.MethodPut, "/config", map[string]any{"lifecycle_delay": before})
 	a, resp, err := c.StorageActions.Attach(ctx, vol.ID, d.ID)
 	ok("POST /v2/volumes/{id}/actions attach", resp, err)
 	check(resp.StatusCode == 202, "volume action status %d, want 202", resp.StatusCode)
@@ -806,6 +817,10 @@ func databases(c *godo.Client) {
 func engineSettings(c *godo.Client) {
 	my := must[*godo.Database]("POST /v2/databases (mysql)")(c.Databases.Create(ctx, &godo.DatabaseCreateRequest{
 		Name: "my", EngineSlug: "mysql", Version: "8", SizeSlug: "db-s-1vcpu-1gb", Region: "nyc3", NumNodes: 1}))
+	poll("mysql cluster online", func() bool {
+		my = must[*godo.Database]("GET /v2/databases/{id}")(c.Databases.Get(ctx, my.ID))
+		return my.Status == "online"
+	})
 	ok("PUT .../sql_mode", nil, errOf(c.Databases.SetSQLMode(ctx, my.ID, "ANSI", "STRICT_ALL_TABLES")))
 	mode := must[string]("GET .../sql_mode")(c.Databases.GetSQLMode(ctx, my.ID))
 	check(mode == "ANSI,STRICT_ALL_TABLES", "sql_mode %q", mode)
