@@ -4,9 +4,10 @@
 //
 // Usage: godocompat -url http://127.0.0.1:PORT
 //
-// The emulator needs at least 5 droplets seeded in advance (the pagination walk wants 3+ pages of 2)
-// and a zero lifecycle delay. The first failed check prints "FAIL <family>: <what differed>" and
-// exits 1; success prints "OK <n> checks".
+// The emulator must be fresh (or reset) with at least 5 droplets seeded (the pagination walk wants 3+
+// pages of 2); any lifecycle delay works, zero runs in about a second. The program seeds registry
+// images and injects faults through the control API itself. The first failed check prints
+// "FAIL <family>: <what differed>" and exits 1; success prints "OK <n> checks".
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,7 +30,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// A real ssh-ed25519 public key (the fingerprint is the MD5 of the decoded blob).
+// An ssh-ed25519 public key (the emulator's fingerprint is the MD5 of the decoded blob, as the API's).
 const publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb3Dk5Yl8Vq2c0x0yq0bqkZ0x6mXb8cQpYgDkq1Vh3T godo-compat"
 
 const (
@@ -294,7 +296,8 @@ func droplets(c *godo.Client, key *godo.Key, vpc *godo.VPC) *godo.Droplet {
 	pub, _ := d.PublicIPv4()
 	priv, _ := d.PrivateIPv4()
 	v6, _ := d.PublicIPv6()
-	check(pub != "" && priv != "" && v6 != "", "networks not filled in: v4 %q private %q v6 %q", pub, priv, v6)
+	check(net.ParseIP(pub).To4() != nil && net.ParseIP(priv).To4() != nil && net.ParseIP(v6) != nil && net.ParseIP(v6).To4() == nil,
+		"networks not filled in with parseable addresses: v4 %q private %q v6 %q", pub, priv, v6)
 	check(d.URN() == fmt.Sprintf("do:droplet:%d", d.ID), "urn %q", d.URN())
 	check(d.VPCUUID == vpc.ID && d.Image != nil && d.Image.Slug == "ubuntu-24-04-x64", "vpc_uuid/image: %q %+v", d.VPCUUID, d.Image)
 	check(contains(d.Features, "ipv6") && contains(d.Features, "monitoring"), "features %v", d.Features)
