@@ -80,3 +80,16 @@ def test_the_provider_call_sequences_decode_through_godo(emulator, godo_program)
     match = re.fullmatch(r"OK (\d+) checks", last)
     assert match, f"no final OK line:\n{output}"
     assert int(match.group(1)) >= MIN_CHECKS, f"far fewer checks than the program makes:\n{output}"
+
+
+def test_a_wrong_answer_stops_the_run_with_a_fail_line_naming_the_family(emulator, godo_program):
+    emulator.control.seed("droplets", {"count": SEEDED_DROPLETS, "name_prefix": "page"})
+    emulator.control.add_fault(match=r"^GET /v2/monitoring/alerts/[^?]+\?", status=404, count=1)
+
+    result = subprocess.run([str(godo_program), "-url", emulator.url], capture_output=True, text=True,
+                            timeout=RUN_TIMEOUT)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("FAIL monitoring: GET /v2/monitoring/alerts/{uuid}: "), last
+    assert "404" in last and "OK" not in result.stdout
