@@ -801,7 +801,12 @@ func databases(c *godo.Client) {
 	check(dbn.Name == "appdb", "db: %+v", dbn)
 	pool := must[*godo.DatabasePool]("POST .../pools")(c.Databases.CreatePool(ctx, db.ID, &godo.DatabaseCreatePoolRequest{
 		Name: "pool", User: "app", Database: "appdb", Size: 5, Mode: "transaction"}))
-	check(pool.Name == "pool" && pool.Connection != nil && pool.Connection.Port > 0, "pool: %+v", pool)
+	check(pool.Name == "pool" && pool.Connection != nil && pool.Connection.Port > 0 && pool.Connection.Password != "", "pool: %+v", pool)
+	for _, conn := range []*godo.DatabaseConnection{pool.Connection, pool.PrivateConnection} {
+		check(conn != nil, "pool without connection/private_connection: %+v", pool)
+		pu, err := url.Parse(conn.URI)
+		check(err == nil && pu.Host != "" && strings.HasSuffix(pu.Path, "/pool"), "pool (private_)connection.uri does not parse or names no pool: %+v", conn)
+	}
 	ok("PUT .../pools/{name}", nil, errOf(c.Databases.UpdatePool(ctx, db.ID, "pool", &godo.DatabaseUpdatePoolRequest{
 		User: "app", Database: "appdb", Size: 10, Mode: "session"})))
 	pool = must[*godo.DatabasePool]("GET .../pools/{name}")(c.Databases.GetPool(ctx, db.ID, "pool"))
