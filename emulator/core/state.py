@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from .clock import Clock, Ids, parse_rfc3339, rfc3339
+from .clock import Clock, Ids, parse_rfc3339
 from .errors import NotFound
 
 
@@ -105,7 +105,8 @@ def schedule(state: State, record: dict, updates: dict[str, Any], delay: float |
     the next read, never in the response that created it, so ``new`` is seen once then ``active``.
     """
     wait = state.settings.lifecycle_delay if delay is None else delay
-    due = rfc3339(state.clock.now() + timedelta(seconds=wait)) if wait else state.clock.stamp()
+    # Internal bookkeeping keeps sub-second precision (rfc3339() drops it), so short delays are honoured.
+    due = (state.clock.now() + timedelta(seconds=wait)).isoformat()
     record.setdefault("_pending", []).append({"due": due, "wait": wait, "set": updates})
 
 

@@ -285,3 +285,16 @@ def test_endpoint_table_in_docs_is_current():
 
     current = docs.DOC.read_text(encoding="utf-8")
     assert docs.splice(current, docs.render()) == current, "docs/emulator.md is stale: run python -m emulator.docs"
+
+
+def test_sub_second_lifecycle_delays_are_honoured():
+    import time
+
+    from emulator.core.state import Settings, State, schedule, settle
+
+    state = State([], settings=Settings(lifecycle_delay=0.3))
+    record = {"status": "new"}
+    schedule(state, record, {"status": "active"})
+    assert settle(state, record)["status"] == "new"
+    time.sleep(0.35)
+    assert settle(state, record)["status"] == "active"
