@@ -16,9 +16,18 @@ import json
 import re
 from collections.abc import Mapping
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from do_platform.endpoints import endpoint_problem
@@ -110,11 +119,64 @@ class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
+def _droplet_size(v: str) -> str:
+    if not DROPLET_SIZE.match(v):
+        raise ValueError(f"not a droplet size slug; allowed: {DROPLET_SIZE_HELP}")
+    return v
+
+
+def _cidr(v: str, *, allowed: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(v, strict=True)
+    except (ValueError, TypeError):
+        raise _Whole(f"{v!r} is not a CIDR with host bits clear; allowed: {allowed}") from None
+
+
+def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
+    if not 1 <= v <= 65535 or v in forbid:
+        extra = f" except {_allowed(forbid)}" if forbid else ""
+        raise ValueError(f"not a usable port; allowed: 1 to 65535{extra}")
+    return v
+
+
+def _http_path(v: str) -> str:
+    if not v.startswith("/") or any(c.isspace() for c in v):
+        raise ValueError("not an HTTP path; allowed: a path starting with '/', e.g. /healthz")
+    return v
+
+
+def _matching(pattern: re.Pattern[str], what: str, allowed: str) -> AfterValidator:
+    """A string that must match ``pattern``; the message says what it is not and what is allowed."""
+
+    def check(v: str) -> str:
+        if not pattern.match(v):
+            raise ValueError(f"not {what}; allowed: {allowed}")
+        return v
+
+    return AfterValidator(check)
+
+
+def _between(lo: int, hi: int, allowed: str | None = None) -> AfterValidator:
+    """An integer within ``lo..hi``."""
+
+    def check(v: int) -> int:
+        if not lo <= v <= hi:
+            raise ValueError(f"out of range; allowed: {allowed or f'an integer from {lo} to {hi}'}")
+        return v
+
+    return AfterValidator(check)
+
+
+DropletSize = Annotated[str, AfterValidator(_droplet_size)]
+HttpPath = Annotated[str, AfterValidator(_http_path)]
+Port = Annotated[int, AfterValidator(_port)]
+
+
 class MaintenanceWindow(_Model):
     """Weekly window (UTC) for database and Kubernetes upgrades."""
 
     day: str = "sunday"
-    hour: str = "03:00"
+    hour: Annotated[str, _matching(HHMM, "a time of day", "HH:MM in 24-hour UTC, e.g. 03:00")] = "03:00"
 
     @field_validator("day")
     @classmethod
@@ -123,23 +185,11 @@ class MaintenanceWindow(_Model):
             raise ValueError(f"not a weekday; allowed: {_allowed(WEEKDAYS)}")
         return v
 
-    @field_validator("hour")
-    @classmethod
-    def _hour(cls, v: str) -> str:
-        if not HHMM.match(v):
-            raise ValueError("not a time of day; allowed: HH:MM in 24-hour UTC, e.g. 03:00")
-        return v
-
 
 class BastionConfig(_Model):
     enabled: bool = False
-    size: str = "s-1vcpu-512mb-10gb"
+    size: DropletSize = "s-1vcpu-512mb-10gb"
     image: str = "ubuntu-24-04-x64"
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        return _droplet_size(v)
 
 
 class NetworkConfig(_Model):
@@ -185,27 +235,15 @@ class NetworkConfig(_Model):
 class WebConfig(_Model):
     """WebCluster: droplets behind a load balancer with a certificate, alerts and an uptime check."""
 
-    size: str = "s-1vcpu-1gb"
-    count: int = 1
+    size: DropletSize = "s-1vcpu-1gb"
+    count: Annotated[int, _between(1, 20)] = 1
     image: str = "ubuntu-24-04-x64"
     app_port: int = 8080
-    health_check_path: str = "/healthz"
-    record_name: str = "www"
+    health_check_path: HttpPath = "/healthz"
+    record_name: Annotated[str, _matching(HOST_LABEL, "a DNS label", "@ for the apex or a label such as www")] = "www"
     volume_size_gb: int = 0
     ssh_keys: tuple[str, ...] = ()
     backups: bool | None = None
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        return _droplet_size(v)
-
-    @field_validator("count")
-    @classmethod
-    def _count(cls, v: int) -> int:
-        if not 1 <= v <= 20:
-            raise ValueError("out of range; allowed: an integer from 1 to 20")
-        return v
 
     @field_validator("image")
     @classmethod
@@ -218,18 +256,6 @@ class WebConfig(_Model):
     @classmethod
     def _port(cls, v: int) -> int:
         return _port(v, forbid=(22,))
-
-    @field_validator("health_check_path")
-    @classmethod
-    def _path(cls, v: str) -> str:
-        return _http_path(v)
-
-    @field_validator("record_name")
-    @classmethod
-    def _record(cls, v: str) -> str:
-        if not HOST_LABEL.match(v):
-            raise ValueError("not a DNS label; allowed: @ for the apex or a label such as www")
-        return v
 
     @field_validator("volume_size_gb")
     @classmethod
@@ -252,7 +278,7 @@ class PoolConfig(_Model):
     """A Kubernetes node pool; ``min_nodes < max_nodes`` turns autoscaling on."""
 
     name: str = "workers"
-    size: str = "s-2vcpu-4gb"
+    size: DropletSize = "s-2vcpu-4gb"
     min_nodes: int = 1
     max_nodes: int = 3
 
@@ -263,11 +289,6 @@ class PoolConfig(_Model):
             raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters, "
                              "other than 'default' (the cluster's own pool)")
         return v
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        return _droplet_size(v)
 
     @model_validator(mode="after")
     def _range(self) -> PoolConfig:
@@ -280,20 +301,8 @@ class PoolConfig(_Model):
 class DefaultPoolConfig(_Model):
     """The cluster's default pool: small and fixed, because changing it replaces the whole cluster."""
 
-    size: str = "s-2vcpu-4gb"
-    count: int = 1
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        return _droplet_size(v)
-
-    @field_validator("count")
-    @classmethod
-    def _count(cls, v: int) -> int:
-        if not 1 <= v <= 10:
-            raise ValueError("out of range; allowed: an integer from 1 to 10")
-        return v
+    size: DropletSize = "s-2vcpu-4gb"
+    count: Annotated[int, _between(1, 10)] = 1
 
 
 class KubernetesConfig(_Model):
@@ -329,20 +338,13 @@ class KubernetesConfig(_Model):
 class DatabaseConfig(_Model):
     """ManagedPostgres: a pinned Postgres cluster in the VPC."""
 
-    size: str = "db-s-1vcpu-1gb"
+    size: Annotated[str, _matching(DB_SIZE, "a database size slug", DB_SIZE_HELP)] = "db-s-1vcpu-1gb"
     version: str = "17"
-    node_count: int = 1
+    node_count: Annotated[int, _between(1, 3, "1 (primary only), 2 or 3 (with standby nodes)")] = 1
     databases: tuple[str, ...] = ("app",)
     users: tuple[str, ...] = ("app",)
-    pool_size: int = 10
+    pool_size: Annotated[int, _between(1, 97)] = 10
     maintenance: MaintenanceWindow = MaintenanceWindow()
-
-    @field_validator("size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        if not DB_SIZE.match(v):
-            raise ValueError(f"not a database size slug; allowed: {DB_SIZE_HELP}")
-        return v
 
     @field_validator("version", mode="before")
     @classmethod
@@ -351,13 +353,6 @@ class DatabaseConfig(_Model):
         if text not in POSTGRES_VERSIONS:
             raise ValueError(f"not a supported Postgres version; allowed: {_allowed(POSTGRES_VERSIONS)}")
         return text
-
-    @field_validator("node_count")
-    @classmethod
-    def _nodes(cls, v: int) -> int:
-        if not 1 <= v <= 3:
-            raise ValueError("out of range; allowed: 1 (primary only), 2 or 3 (with standby nodes)")
-        return v
 
     @field_validator("databases", "users")
     @classmethod
@@ -370,19 +365,13 @@ class DatabaseConfig(_Model):
                                  "doadmin, defaultdb and postgres")
         return v
 
-    @field_validator("pool_size")
-    @classmethod
-    def _pool(cls, v: int) -> int:
-        if not 1 <= v <= 97:
-            raise ValueError("out of range; allowed: an integer from 1 to 97")
-        return v
-
 
 class ImageConfig(_Model):
     """A DOCR image: pinned by ``digest`` when present, by ``tag`` otherwise."""
 
     registry: str
-    repository: str
+    repository: Annotated[str, _matching(REPOSITORY, "a repository name",
+                                         "lower-case path components such as web or team/web")]
     tag: str | None = None
     digest: str | None = None
 
@@ -390,13 +379,6 @@ class ImageConfig(_Model):
     @classmethod
     def _registry(cls, v: str) -> str:
         return _registry(v)
-
-    @field_validator("repository")
-    @classmethod
-    def _repo(cls, v: str) -> str:
-        if not REPOSITORY.match(v):
-            raise ValueError("not a repository name; allowed: lower-case path components such as web or team/web")
-        return v
 
     @field_validator("tag")
     @classmethod
@@ -422,46 +404,15 @@ class ImageConfig(_Model):
 class AppConfig(_Model):
     """AppService: an App Platform service from a DOCR image."""
 
-    name: str
+    name: Annotated[str, _matching(APP_NAME, "an app name", "lower-case letters, digits and dashes, 2-32 characters")]
     image: ImageConfig
-    instance_size: str = "apps-s-1vcpu-0.5gb"
-    instance_count: int = 1
-    http_port: int = 8080
-    health_check_path: str = "/healthz"
+    instance_size: Annotated[str, _matching(APP_SIZE, "an instance size", APP_SIZE_HELP)] = "apps-s-1vcpu-0.5gb"
+    instance_count: Annotated[int, _between(1, 50)] = 1
+    http_port: Port = 8080
+    health_check_path: HttpPath = "/healthz"
     env: dict[str, str] = Field(default_factory=dict)
     domain: str | None = None
     use_database: bool = False
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        if not APP_NAME.match(v):
-            raise ValueError("not an app name; allowed: lower-case letters, digits and dashes, 2-32 characters")
-        return v
-
-    @field_validator("instance_size")
-    @classmethod
-    def _size(cls, v: str) -> str:
-        if not APP_SIZE.match(v):
-            raise ValueError(f"not an instance size; allowed: {APP_SIZE_HELP}")
-        return v
-
-    @field_validator("instance_count")
-    @classmethod
-    def _count(cls, v: int) -> int:
-        if not 1 <= v <= 50:
-            raise ValueError("out of range; allowed: an integer from 1 to 50")
-        return v
-
-    @field_validator("http_port")
-    @classmethod
-    def _port(cls, v: int) -> int:
-        return _port(v)
-
-    @field_validator("health_check_path")
-    @classmethod
-    def _path(cls, v: str) -> str:
-        return _http_path(v)
 
     @field_validator("env")
     @classmethod
@@ -643,32 +594,6 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
             errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
                            "production must use TLS; allowed: an https:// endpoint"))
     return errors
-
-
-def _droplet_size(v: str) -> str:
-    if not DROPLET_SIZE.match(v):
-        raise ValueError(f"not a droplet size slug; allowed: {DROPLET_SIZE_HELP}")
-    return v
-
-
-def _cidr(v: str, *, allowed: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    try:
-        return ipaddress.ip_network(v, strict=True)
-    except (ValueError, TypeError):
-        raise _Whole(f"{v!r} is not a CIDR with host bits clear; allowed: {allowed}") from None
-
-
-def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
-    if not 1 <= v <= 65535 or v in forbid:
-        extra = f" except {_allowed(forbid)}" if forbid else ""
-        raise ValueError(f"not a usable port; allowed: 1 to 65535{extra}")
-    return v
-
-
-def _http_path(v: str) -> str:
-    if not v.startswith("/") or any(c.isspace() for c in v):
-        raise ValueError("not an HTTP path; allowed: a path starting with '/', e.g. /healthz")
-    return v
 
 
 def _domain(v: str) -> str:
