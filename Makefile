@@ -31,8 +31,9 @@ emulator: setup
 	mkdir -p .state
 	$(BIN)/python -m emulator --port $(PORT) --state-file .state/emulator.json
 
+# Every benchmark in benchmarks/ (minutes; BENCH="program plan" picks some). Figures: docs/benchmarks.md.
 bench: setup
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) .setup-stamp .state .pytest_cache .ruff_cache
