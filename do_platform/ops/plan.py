@@ -372,6 +372,9 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
 
 
+PLAN_MODULE = Path("do_platform") / "ops" / "plan.py"
+
+
 def plan_against(stack: str, ref: str, *, root: Path | None = None, python: str | None = None) -> Plan | None:
     """The plan of ``stack`` at git ``ref`` (None when the stack does not exist there).
 
@@ -399,7 +402,9 @@ def plan_against(stack: str, ref: str, *, root: Path | None = None, python: str 
         if added.returncode != 0:
             raise PlatformError(f"--against {ref!r}: git worktree add failed: {added.stderr.strip()}")
         where = tree / sub
-        if not (where / f"Pulumi.{stack}.yaml").is_file():
+        # A revision without the stack, or from before the plan command existed (the first pull request
+        # that adds do-platform), has nothing to compare with: everything in this version is added.
+        if not (where / f"Pulumi.{stack}.yaml").is_file() or not (where / PLAN_MODULE).is_file():
             return None
         env = {**os.environ, "PYTHONPATH": str(where), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("DO_PLATFORM_DEBUG", None)

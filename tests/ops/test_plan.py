@@ -132,6 +132,16 @@ def test_plan_against_a_revision_without_the_stack_is_none(tmp_path):
     assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone
 
 
+def test_plan_against_a_revision_from_before_the_plan_command_is_none(tmp_path):
+    """The first pull request that adds do-platform: the base has a stack file but no plan command."""
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:region: nyc3\n")
+    subprocess.run([*git, "add", "Pulumi.dev.yaml"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "stack file only"], check=True)
+    assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
+
+
 def test_json_from_another_version_ignores_fields_it_does_not_know():
     data = ops.build_plan(evaluation(), DEV, TABLE).to_json()
     data["added_later"] = 1
