@@ -494,7 +494,7 @@ class StackConfig(_Model):
         if isinstance(v, str) or not isinstance(v, list | tuple):
             raise ValueError(f"not a list; allowed: a list drawn from {_allowed(Component)}")
         for item in v:
-            if item not in {c.value for c in Component}:
+            if not isinstance(item, str) or item not in {c.value for c in Component}:
                 raise _Whole(f"{item!r} is not a component; allowed: {_allowed(Component)}")
         if len(set(v)) != len(v):
             raise _Whole("a component is listed twice; allowed: each component once")

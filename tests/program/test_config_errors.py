@@ -44,6 +44,8 @@ CASES = [
     ("environment-missing", "dev", without("dev", P + "environment"), P + "environment", "missing"),
     ("component-unknown", "dev", with_("dev", P + "components", ["network", "cdn"]), P + "components", "'cdn'"),
     ("components-not-list", "dev", with_("dev", P + "components", "web"), P + "components", "'web'"),
+    ("component-not-a-name", "dev", with_("dev", P + "components", ["network", ["dns"]]), P + "components",
+     "['dns']"),
     ("web-needs-network", "dev", with_("dev", P + "components", ["web", "dns"]), P + "components", "'network'"),
     ("web-needs-dns", "dev", with_("dev", P + "components", ["network", "web"]), P + "components", "'dns'"),
     ("ip-range-public", "dev", with_("dev", P + "network", "8.8.8.0/24", ("ipRange",)), P + "network.ipRange",
