@@ -150,6 +150,7 @@ class State:
                  seed: int | None = None, settings: Settings | None = None) -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
+        self.seed = seed
         self.ids = Ids(seed)
         self.settings = settings or Settings()
         self.state_file = state_file
@@ -185,7 +186,7 @@ class State:
 
     def reset(self) -> None:
         with self.lock:
-            self.ids = Ids(None)
+            self.ids = Ids(self.seed)  # a seeded emulator stays reproducible across resets
             self._build()
             self.mark_dirty()
 

@@ -298,3 +298,12 @@ def test_sub_second_lifecycle_delays_are_honoured():
     assert settle(state, record)["status"] == "new"
     time.sleep(0.35)
     assert settle(state, record)["status"] == "active"
+
+
+def test_reset_keeps_the_id_seed():
+    from emulator.core.state import State
+
+    seeded = State([], seed=7)
+    first = [seeded.ids.uuid() for _ in range(3)]
+    seeded.reset()
+    assert [seeded.ids.uuid() for _ in range(3)] == first  # the conftest's seeded emulator stays reproducible
