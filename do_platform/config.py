@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -96,6 +97,11 @@ class PolicyEnforcement(StrEnum):
     advisory = "advisory"
     mandatory = "mandatory"
     disabled = "disabled"
+
+
+def default_enforcement(environment: Environment) -> PolicyEnforcement:
+    """The level of a stack that sets no ``policyEnforcement``: the program, the plan and the pack agree on it."""
+    return PolicyEnforcement.mandatory if environment is Environment.production else PolicyEnforcement.advisory
 
 
 # What each component needs switched on as well, and why.
@@ -477,7 +483,7 @@ class StackConfig(_Model):
     app_secrets: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
     rotate_app_secrets: bool = False
     alert_emails: tuple[str, ...] = ()
-    policy_enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+    policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
     provider: ProviderConfig = ProviderConfig()
 
@@ -487,6 +493,14 @@ class StackConfig(_Model):
         if v not in REGIONS:
             raise ValueError(f"not a DigitalOcean region; allowed: {_allowed(REGIONS)}")
         return v
+
+    @field_validator("policy_enforcement")
+    @classmethod
+    def _enforcement(cls, v: PolicyEnforcement | None, info: ValidationInfo) -> PolicyEnforcement:
+        if v is not None:
+            return v
+        environment = info.data.get("environment")  # absent only when it failed validation itself
+        return default_enforcement(environment) if environment else PolicyEnforcement.advisory
 
     @field_validator("components", mode="before")
     @classmethod

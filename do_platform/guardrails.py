@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from do_platform.config import PROJECT, RFC1918, Environment, PolicyEnforcement
+from do_platform.config import PROJECT, RFC1918, Environment, PolicyEnforcement, default_enforcement
 from do_platform.errors import ConfigError
 
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -68,7 +68,7 @@ class StackContext:
             raise ConfigError(f"{env_key}: {raw_env!r} is not an environment; allowed: "
                               f"{', '.join(e.value for e in Environment)}") from None
         if raw_level is None:
-            level = PolicyEnforcement.mandatory if environment is Environment.production else PolicyEnforcement.advisory
+            level = default_enforcement(environment)
         else:
             try:
                 level = PolicyEnforcement(raw_level)

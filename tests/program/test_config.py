@@ -83,3 +83,13 @@ def test_errors_are_config_errors_with_hints():
                            "do-platform:components": ["network"]}, "x")
     assert info.value.message.startswith("do-platform:network.ipRange: missing")
     assert "Pulumi.x.yaml" in info.value.hint
+
+
+@pytest.mark.parametrize(("stack", "level"), [("prod", "mandatory"), ("dev", "advisory")])
+def test_enforcement_without_the_key_follows_the_environment_everywhere(stack, level):
+    """The program's export, the offline plan and the policy pack read the same level from one stack file."""
+    from do_platform.guardrails import StackContext
+
+    raw = {k: v for k, v in read_stack_config(stack).items() if k != "do-platform:policyEnforcement"}
+    assert load_stack_config({**project_defaults(), **raw}, stack).policy_enforcement.value == level
+    assert StackContext.from_config(stack, raw).enforcement.value == level
