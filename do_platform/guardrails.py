@@ -169,7 +169,8 @@ def no_all_ports_inbound(resource_type: str, props: Mapping[str, Any], ctx: Stac
     out = []
     for rule in _inbound(props):
         protocol = str(_get(rule, "protocol", default="tcp")).lower()
-        if protocol == "icmp" or _port_span(_get(rule, "portRange", "port_range")) != (1, 65535):
+        span = _port_span(_get(rule, "portRange", "port_range"))
+        if protocol == "icmp" or span is None or span[0] > 1 or span[1] < 65535:  # "0-65535" opens every port too
             continue
         public = [str(a) for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or [])
                   if not _is_private(a)]

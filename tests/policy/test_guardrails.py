@@ -34,7 +34,7 @@ def test_admin_port_from_a_specific_cidr_and_public_https_are_fine():
     assert rules_hit(g.FIREWALL, props) == set()
 
 
-@pytest.mark.parametrize("port_range", ["all", "1-65535", "0"])
+@pytest.mark.parametrize("port_range", ["all", "1-65535", "0", "0-65535"])
 def test_all_ports_inbound_from_public_addresses_is_a_violation(port_range):
     props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": ["198.51.100.0/24"]})
     assert rules_hit(g.FIREWALL, props) == {"no-all-ports-inbound"}
