@@ -137,7 +137,9 @@ class Kubernetes(pulumi.ComponentResource):
                 auto_scale=pool.min_nodes < pool.max_nodes, min_nodes=pool.min_nodes, max_nodes=pool.max_nodes,
                 node_count=pool.min_nodes, tags=standard_tags(args.env, KIND, [*args.extra_tags, f"pool:{pool.name}"]),
                 labels={"pool": pool.name},
-                opts=pulumi.ResourceOptions(parent=self.cluster, protect=False, ignore_changes=["node_count"]))
+                # The autoscaler owns an autoscaled pool's node_count; a fixed pool's count is ours to change.
+                opts=pulumi.ResourceOptions(parent=self.cluster, protect=False,
+                                            ignore_changes=["node_count"] if pool.min_nodes < pool.max_nodes else None))
             for pool in args.pools
         }
         self.cluster_id = self.cluster.id

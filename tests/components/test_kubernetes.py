@@ -50,6 +50,8 @@ def test_small_fixed_default_pool_and_autoscaled_workload_pools(run_component):
     assert pools["fixed"].inputs["autoScale"] is False
     assert all(p.parent_urn == cluster.urn and p.inputs["clusterId"] == "k8s-cluster-id" for p in pools.values())
     assert run.ignore_changes(pools["workers"]) == ["nodeCount"]  # the autoscaler owns it
+    assert run.ignore_changes(pools["fixed"]) == []  # resizing a fixed pool must reach the API
+    assert pools["fixed"].inputs["nodeCount"] == 2
 
 
 def test_outside_production_cleans_up_and_is_not_protected(run_component):
