@@ -8,7 +8,6 @@ exported as secrets; ``protect`` guards the cluster in production.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import pulumi
 import pulumi_digitalocean as do
 
 from components.naming import child_name, do_name, do_urn
+from components.secure_network import parse_cidr
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
 
@@ -68,7 +68,7 @@ def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
         if not _IDENT.match(item):
             raise ValueError(f"[databases]/[users] {item!r} is not an identifier; allowed: [a-z_][a-z0-9_]*")
     for cidr in args.trusted.ip_ranges:
-        net = ipaddress.ip_network(cidr, strict=False)
+        net = parse_cidr("trusted.ip_ranges", cidr)
         if not net.is_private or net.prefixlen == 0:
             raise ValueError(f"[trusted.ip_ranges] {cidr!r} is public; allowed: private CIDRs only (the VPC)")
 

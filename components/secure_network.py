@@ -105,6 +105,15 @@ def baseline_outbound(ip_range: str, egress_cidrs: Sequence[str]) -> list[Firewa
     return rules
 
 
+def parse_cidr(field_name: str, cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """``cidr`` as a network, or a ValueError naming ``field_name`` (``ipaddress`` alone names neither)."""
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        raise ValueError(f"[{field_name}] {cidr!r} is not a CIDR; allowed: an address or range such as "
+                         "203.0.113.4/32 or 10.110.0.0/20") from None
+
+
 def opens_to_internet(rule: FirewallRule, port: int) -> bool:
     """True when an inbound rule lets the whole internet reach ``port``."""
     lo, hi = port_span(rule.ports)
@@ -122,10 +131,12 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
     if net.version != 4 or not net.is_private or not 16 <= net.prefixlen <= 24:
         raise ValueError(f"[ip_range] {args.ip_range!r} is not allowed; allowed: an RFC 1918 range from /16 to /24")
     for cidr in args.admin_cidrs:
-        if cidr in ANYWHERE or ipaddress.ip_network(cidr, strict=False).prefixlen == 0:
+        if cidr in ANYWHERE or parse_cidr("admin_cidrs", cidr).prefixlen == 0:
             raise ValueError(f"[admin_cidrs] {cidr!r} opens SSH to the internet; allowed: specific CIDRs")
     for rule in args.extra_inbound:
         normalise_ports(rule.protocol, rule.ports)
+        for cidr in rule.addresses:
+            parse_cidr("extra_inbound", cidr)
         for port in PORTS_NEVER_PUBLIC:
             if opens_to_internet(FirewallRule(rule.protocol, normalise_ports(rule.protocol, rule.ports),
                                               rule.addresses), port):

@@ -78,6 +78,7 @@ def test_protect_in_production(run_component):
     ("maintenance_day", {"maintenance_day": "someday"}), ("databases", {"databases": ()}),
     ("trusted.ip_ranges", {"trusted": TrustedSources(ip_ranges=("0.0.0.0/0",))}),
     ("trusted.ip_ranges", {"trusted": TrustedSources(ip_ranges=("8.8.8.0/24",))}),
+    ("trusted.ip_ranges", {"trusted": TrustedSources(ip_ranges=("the-vpc",))}),
 ])
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):
