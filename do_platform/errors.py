@@ -5,7 +5,7 @@ Commands never print tracebacks for these: ``do_platform.cli.main`` renders mess
 
 from __future__ import annotations
 
-from azure.core.exceptions import HttpResponseError, ServiceRequestError
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
 
 class PlatformError(Exception):
@@ -59,4 +59,7 @@ def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
         return ApiFailure(f"{what}: API error {status}: {message}")
     if isinstance(exc, ServiceRequestError):
         return ApiFailure(f"{what}: could not reach the API: {exc}", "check --api-url / DIGITALOCEAN_API_URL")
+    if isinstance(exc, ServiceResponseError):
+        return ApiFailure(f"{what}: the API did not answer: {exc}", "retry later, or check --api-url / "
+                          "DIGITALOCEAN_API_URL")
     return ApiFailure(f"{what}: {exc}")

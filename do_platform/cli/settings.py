@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from azure.core.exceptions import AzureError
 from rich.console import Console
 
-from do_platform.errors import PlatformError
+from do_platform.errors import PlatformError, from_http_error
 
 stderr_console = Console(stderr=True)
 
@@ -46,12 +47,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a t
 
 
 def handle_errors(func):
-    """Render PlatformError as ``error: <message>`` (+ hint) on stderr and exit with its code."""
+    """Render PlatformError as ``error: <message>`` (+ hint) on stderr and exit with its code.
+
+    An azure-core error the command did not translate (connection refused, read timeout after the
+    client's retries) gets the same treatment instead of a traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            except AzureError as exc:
+                raise from_http_error(exc, func.__name__.replace("_", " ")) from None
         except PlatformError as err:
             stderr_console.print(f"[red]error:[/red] {err.message}", highlight=False, soft_wrap=True)
             if err.hint:

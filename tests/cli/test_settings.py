@@ -1,0 +1,38 @@
+"""``handle_errors``: every failure a command lets through ends as one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from typer.testing import CliRunner
+
+from do_platform.cli.settings import handle_errors
+
+runner = CliRunner()
+
+
+def app_raising(exc: Exception) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.command()
+    @handle_errors
+    def registry_cleanup() -> None:
+        raise exc
+
+    return app
+
+
+@pytest.mark.parametrize(("exc", "message"), [
+    (ServiceRequestError("Failed to establish a new connection: [Errno 111] Connection refused"),
+     "error: registry cleanup: could not reach the API: Failed to establish a new connection"),
+    (ServiceResponseError("Read timed out"), "error: registry cleanup: the API did not answer: Read timed out"),
+])
+def test_azure_errors_the_command_did_not_translate_end_as_a_message(monkeypatch, exc, message):
+    monkeypatch.delenv("DO_PLATFORM_DEBUG", raising=False)
+    result = runner.invoke(app_raising(exc), [])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "hint: " in result.stderr and "DIGITALOCEAN_API_URL" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert not isinstance(result.exception, type(exc))
