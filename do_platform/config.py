@@ -53,7 +53,7 @@ APP_SIZE = re.compile(r"^(apps-[sd]-\d+vcpu-\d+(\.\d+)?gb(-fixed)?|basic-(xxs|xs
 APP_SIZE_HELP = "an App Platform instance size such as apps-s-1vcpu-0.5gb, apps-s-1vcpu-1gb, apps-d-1vcpu-2gb"
 POSTGRES_VERSIONS = ("14", "15", "16", "17")
 K8S_PREFIX = re.compile(r"^1\.\d{2}\.?$")
-IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*-x64$|^[a-z][a-z0-9.-]*-\d[\w.-]*$")
+IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")  # a versioned distribution slug: ubuntu-24-04-x64
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
@@ -173,7 +173,14 @@ def _between(lo: int, hi: int, allowed: str | None = None) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _image_slug(v: str) -> str:
+    if v == "latest" or not IMAGE_SLUG.match(v):
+        raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
+    return v
+
+
 DropletSize = Annotated[str, AfterValidator(_droplet_size)]
+ImageSlug = Annotated[str, AfterValidator(_image_slug)]
 HttpPath = Annotated[str, AfterValidator(_http_path)]
 Port = Annotated[int, AfterValidator(_port)]
 
@@ -195,7 +202,7 @@ class MaintenanceWindow(_Model):
 class BastionConfig(_Model):
     enabled: bool = False
     size: DropletSize = "s-1vcpu-512mb-10gb"
-    image: str = "ubuntu-24-04-x64"
+    image: ImageSlug = "ubuntu-24-04-x64"
 
 
 class NetworkConfig(_Model):
@@ -243,20 +250,13 @@ class WebConfig(_Model):
 
     size: DropletSize = "s-1vcpu-1gb"
     count: Annotated[int, _between(1, 20)] = 1
-    image: str = "ubuntu-24-04-x64"
+    image: ImageSlug = "ubuntu-24-04-x64"
     app_port: int = 8080
     health_check_path: HttpPath = "/healthz"
     record_name: Annotated[str, _matching(HOST_LABEL, "a DNS label", "@ for the apex or a label such as www")] = "www"
     volume_size_gb: int = 0
     ssh_keys: tuple[str, ...] = ()
     backups: bool | None = None
-
-    @field_validator("image")
-    @classmethod
-    def _image(cls, v: str) -> str:
-        if v in ("latest", "") or not IMAGE_SLUG.match(v):
-            raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
-        return v
 
     @field_validator("app_port")
     @classmethod

@@ -62,6 +62,8 @@ CASES = [
     ("web-count", "dev", with_("dev", P + "web", 0, ("count",)), P + "web.count", "0"),
     ("web-size", "dev", with_("dev", P + "web", "huge", ("size",)), P + "web.size", "'huge'"),
     ("web-image-latest", "dev", with_("dev", P + "web", "latest", ("image",)), P + "web.image", "'latest'"),
+    ("bastion-image-latest", "prod", with_("prod", P + "network", {"enabled": True, "image": "latest"}, ("bastion",)),
+     P + "network.bastion.image", "'latest'"),
     ("web-app-port-ssh", "dev", with_("dev", P + "web", 22, ("appPort",)), P + "web.appPort", "22"),
     ("web-unknown-key", "dev", with_("dev", P + "web", 2, ("cout",)), P + "web.cout", "count"),
     ("web-volume", "dev", with_("dev", P + "web", -1, ("volumeSizeGb",)), P + "web.volumeSizeGb", "-1"),
