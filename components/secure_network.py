@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_digitalocean as do
 
-from components.naming import child_name, do_name, do_urn
+from components.naming import check_pinned_image, child_name, do_name, do_urn
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
 
@@ -130,6 +130,8 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
                          "10.110.0.0/20") from None
     if net.version != 4 or not net.is_private or not 16 <= net.prefixlen <= 24:
         raise ValueError(f"[ip_range] {args.ip_range!r} is not allowed; allowed: an RFC 1918 range from /16 to /24")
+    if args.bastion:
+        check_pinned_image("bastion_image", args.bastion_image)
     for cidr in args.admin_cidrs:
         if cidr in ANYWHERE or parse_cidr("admin_cidrs", cidr).prefixlen == 0:
             raise ValueError(f"[admin_cidrs] {cidr!r} opens SSH to the internet; allowed: specific CIDRs")

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import string
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 import pulumi
 import pulumi_digitalocean as do
 
-from components.naming import child_name, do_name, do_urn
+from components.naming import check_pinned_image, child_name, do_name, do_urn
 from components.secure_network import FirewallRule, to_inbound_args
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
@@ -36,7 +35,6 @@ DEFAULT_TEMPLATE = "web-cloud-init.yaml.tmpl"
 SELF_CHECK_SCRIPT = TEMPLATES / "metadata_selfcheck.py"
 SELF_CHECK_PATH = "/usr/local/bin/do-platform-selfcheck"
 SELF_CHECK_LOG = "/var/log/do-platform-selfcheck.log"
-_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
 # (child suffix, metric type, threshold %, description)
 ALERTS = (("cpu", "v1/insights/droplet/cpu", 80, "CPU above 80%"),
           ("memory", "v1/insights/droplet/memory_utilization_percent", 85, "memory above 85%"),
@@ -100,8 +98,7 @@ def app_port_rules(app_port: int, lb_id: pulumi.Input[str]) -> list[FirewallRule
 def validate_web_cluster_args(args: WebClusterArgs) -> None:
     if not 1 <= args.count <= 20:
         raise ValueError(f"[count] {args.count}; allowed: 1 to 20")
-    if args.image == "latest" or not _SLUG.match(args.image):
-        raise ValueError(f"[image] {args.image!r} is not a pinned slug; allowed: e.g. ubuntu-24-04-x64")
+    check_pinned_image("image", args.image)
     if not 1 <= args.app_port <= 65535 or args.app_port == 22:
         raise ValueError(f"[app_port] {args.app_port}; allowed: 1 to 65535 except 22")
     if not args.health_check_path.startswith("/"):

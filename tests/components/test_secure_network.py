@@ -59,6 +59,8 @@ def test_rule_order_is_deterministic():
     ("ip_range", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.0.0.0/8")),
     ("admin_cidrs", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16", admin_cidrs=("0.0.0.0/0",))),
     ("admin_cidrs", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16", admin_cidrs=("office",))),
+    ("bastion_image", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16", bastion=True,
+                                        bastion_image="latest")),
     ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
                                         extra_inbound=(FirewallRule("tcp", "443", ("anywhere",)),))),
     ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
