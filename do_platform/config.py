@@ -732,14 +732,17 @@ def _unflatten(raw: Mapping[str, Any], stack: str) -> dict[str, Any]:
     return data
 
 
-def _strip_encrypted(data: Any, path: str = "") -> Any:
-    """Replace undecryptable ``{secure: ...}`` values; only ``appSecrets`` and the token may be secret."""
+def _strip_encrypted(data: Any) -> Any:
+    """Replace undecryptable ``{secure: ...}`` values with :class:`Encrypted`.
+
+    ``load_stack_config`` turns those under ``appSecrets`` and the token into placeholders; anywhere else a
+    placeholder fails validation without echoing the ciphertext."""
     if isinstance(data, Mapping):
         if set(data) == {"secure"}:
             return Encrypted()
-        return {k: _strip_encrypted(v, f"{path}.{k}" if path else str(k)) for k, v in data.items()}
+        return {k: _strip_encrypted(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_strip_encrypted(v, path) for v in data]
+        return [_strip_encrypted(v) for v in data]
     return data
 
 
