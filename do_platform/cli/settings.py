@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
@@ -24,7 +24,7 @@ class OutputFormat(enum.StrEnum):
 
 @dataclass
 class CliSettings:
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr, log line or traceback
     api_url: str | None = None
     output: OutputFormat = OutputFormat.table
     verbose: bool = False

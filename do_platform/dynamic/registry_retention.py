@@ -33,7 +33,7 @@ class RegistryRetentionArgs:
     to those the repository's stack files deploy (``include_stack_files``)."""
 
     registry: pulumi.Input[str]
-    token: pulumi.Input[str]
+    token: pulumi.Input[str] = field(repr=False)  # never in a repr, log line or traceback
     keep_last: int = ops.DEFAULT_KEEP_LAST
     keep_days: float = ops.DEFAULT_KEEP_DAYS
     keep_patterns: Sequence[str] = ops.DEFAULT_KEEP_PATTERNS

@@ -7,7 +7,7 @@ import typer
 from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from typer.testing import CliRunner
 
-from do_platform.cli.settings import handle_errors
+from do_platform.cli.settings import CliSettings, handle_errors
 
 runner = CliRunner()
 
@@ -36,3 +36,8 @@ def test_azure_errors_the_command_did_not_translate_end_as_a_message(monkeypatch
     assert "hint: " in result.stderr and "DIGITALOCEAN_API_URL" in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""
     assert not isinstance(result.exception, type(exc))
+
+
+def test_the_token_is_not_in_the_settings_repr():
+    settings = CliSettings(token="dop_v1_do-not-print-me", api_url="http://127.0.0.1:1")
+    assert "do-not-print-me" not in repr(settings) and "127.0.0.1" in repr(settings)

@@ -64,6 +64,11 @@ def test_bad_policy_fails_before_registration():
         RegistryRetention("bad2", RegistryRetentionArgs(registry="reg", token=TOKEN, protect=("web@md5:x",)))
 
 
+def test_the_token_is_not_in_the_args_repr():
+    args = RegistryRetentionArgs(registry="reg", token=TOKEN)
+    assert TOKEN not in repr(args) and "'reg'" in repr(args)
+
+
 def test_check_names_the_failing_inputs():
     result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_last": -1, "token": ""})
     assert {f.property for f in result.failures} == {"token", "keep_last"}
