@@ -143,8 +143,8 @@ class Kubernetes(pulumi.ComponentResource):
             for pool in args.pools
         }
         self.cluster_id = self.cluster.id
+        # Output types of the SDK are dicts keyed by Python names, so one lookup serves mocks and the engine.
         self.kubeconfig = pulumi.Output.secret(self.cluster.kube_configs.apply(
-            lambda cfgs: cfgs[0]["raw_config"] if cfgs and isinstance(cfgs[0], dict) else
-            (cfgs[0].raw_config if cfgs else None)))
+            lambda cfgs: cfgs[0]["raw_config"] if cfgs else None))
         self.project_resources: list[pulumi.Output[str]] = [self.cluster.id.apply(lambda i: do_urn("kubernetes", i))]
         self.register_outputs({"cluster_id": self.cluster.id, "version": self.version, "kubeconfig": self.kubeconfig})
