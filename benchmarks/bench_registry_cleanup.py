@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 from do_platform.client import make_client
 from do_platform.ops import registry_cleanup as ops
+from do_platform.pagination import list_all
 from emulator import EmulatorServer
 
 REGISTRY = "bench"
@@ -68,13 +69,7 @@ def tag_by_tag(server: EmulatorServer, client, now: datetime) -> tuple[int, floa
     start = time.perf_counter()
     policy = ops.RetentionPolicy()
     for repo in ops.iter_repositories(client, REGISTRY):
-        tags, page = [], 1
-        while True:
-            body = client.registries.list_repository_tags(REGISTRY, repo, per_page=ops.PER_PAGE, page=page)
-            tags += body["tags"]
-            if not body.get("links", {}).get("pages", {}).get("next"):
-                break
-            page += 1
+        tags = list_all(client.registries.list_repository_tags, "tags", REGISTRY, repo, per_page=ops.PER_PAGE)
         # Same decisions as the planner (tag age = its manifest's date), so both end states compare.
         by_digest: dict[str, list] = {}
         for t in tags:
