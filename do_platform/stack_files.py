@@ -91,11 +91,15 @@ def images_of(stack: str, root: Path = REPO_ROOT) -> list[ImageRef]:
         digest = image.get("digest") or None
         if digest is not None and not DIGEST_RE.match(str(digest)):
             raise ConfigError(f"Pulumi.{stack}.yaml: {key}.digest {digest!r} is not sha256:<64 hex>")
-        tag = image.get("tag") or None
+        tag = image.get("tag")
+        if tag is not None and not isinstance(tag, str):  # YAML read `tag: 1.10` as the number 1.1
+            raise ConfigError(f"Pulumi.{stack}.yaml: {key}.tag {tag!r} is not a string; allowed: a quoted tag "
+                              f"such as \"1.10\" (unquoted, YAML turns it into a number)")
+        tag = tag or None
         if tag is None and digest is None:
             raise ConfigError(f"Pulumi.{stack}.yaml: {key} needs a tag or a digest")
         refs.append(ImageRef(stack, str(app.get("name") or f"app-{i}"), str(image["registry"]),
-                             str(image["repository"]), tag and str(tag), digest))
+                             str(image["repository"]), tag, digest))
     return refs
 
 
