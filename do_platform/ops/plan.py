@@ -408,9 +408,13 @@ def plan_against(stack: str, ref: str, *, root: Path | None = None, python: str 
             return None
         env = {**os.environ, "PYTHONPATH": str(where), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("DO_PLATFORM_DEBUG", None)
-        proc = subprocess.run([python or sys.executable, "-m", "do_platform", "plan", "--stack", stack, "--json"],
-                              cwd=where, env=env, capture_output=True, text=True, timeout=AGAINST_TIMEOUT_S,
-                              check=False)
+        try:
+            proc = subprocess.run([python or sys.executable, "-m", "do_platform", "plan", "--stack", stack, "--json"],
+                                  cwd=where, env=env, capture_output=True, text=True, timeout=AGAINST_TIMEOUT_S,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            raise PlatformError(f"--against {ref!r}: planning {stack} at {sha[:12]} took longer than "
+                                f"{AGAINST_TIMEOUT_S} s; stopped it") from None
         if proc.returncode not in (0, 3):
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             raise PlatformError(f"--against {ref!r}: planning {stack} at {sha[:12]} failed: {' / '.join(tail)}")

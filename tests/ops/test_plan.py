@@ -8,7 +8,7 @@ import pytest
 
 from do_platform import guardrails, pricing
 from do_platform.config import Environment, PolicyEnforcement
-from do_platform.errors import ConfigError
+from do_platform.errors import ConfigError, PlatformError
 from do_platform.offline import Evaluation, PlannedResource
 from do_platform.ops import plan as ops
 
@@ -140,6 +140,25 @@ def test_plan_against_a_revision_from_before_the_plan_command_is_none(tmp_path):
     subprocess.run([*git, "add", "Pulumi.dev.yaml"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "stack file only"], check=True)
     assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
+
+
+def test_plan_against_that_hangs_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:region: nyc3\n")
+    (tmp_path / ops.PLAN_MODULE).parent.mkdir(parents=True)
+    (tmp_path / ops.PLAN_MODULE).write_text("")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "stack and plan"], check=True)
+    hanging = tmp_path / "hanging-python"
+    hanging.write_text("#!/bin/sh\nexec sleep 30\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(ops, "AGAINST_TIMEOUT_S", 0.3)
+    with pytest.raises(PlatformError) as err:
+        ops.plan_against("dev", "HEAD", root=tmp_path, python=str(hanging))
+    assert "'HEAD'" in err.value.message and "took longer than 0.3 s" in err.value.message
+    worktrees = subprocess.run([*git, "worktree", "list"], capture_output=True, text=True, check=True).stdout
+    assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone
 
 
 def test_json_from_another_version_ignores_fields_it_does_not_know():
