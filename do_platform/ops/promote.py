@@ -63,9 +63,13 @@ def check_order(source: str, target: str) -> None:
 
 
 def uncommitted(path: Path) -> bool | None:
-    """True when git sees edits to ``path`` (staged or not); None when it is not in a git work tree."""
-    proc = subprocess.run(["git", "-C", str(path.parent), "status", "--porcelain", "--", path.name],
-                          capture_output=True, text=True, check=False)
+    """True when git sees edits to ``path`` (staged or not); None when it is not in a git work tree
+    (or git is not installed: then nothing can be committed either)."""
+    try:
+        proc = subprocess.run(["git", "-C", str(path.parent), "status", "--porcelain", "--", path.name],
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return None
     if proc.returncode != 0:
         return None
     return bool(proc.stdout.strip())
@@ -185,8 +189,8 @@ def promote(client, source: str, target: str, *, root: Path = REPO_ROOT, dry_run
     notes = []
     if dirty is None:
         if not dry_run:
-            raise PromotionBlocked(f"{path.name} is not in a git work tree: a promotion must be a reviewable "
-                                   f"commit", "run promote inside the repository's checkout")
+            raise PromotionBlocked(f"{path.name} is not in a git work tree (or git is not on PATH): a promotion "
+                                   f"must be a reviewable commit", "run promote inside the repository's checkout")
         notes.append(f"{path.name} is not in a git work tree")
     elif dirty:
         if not dry_run:

@@ -152,6 +152,17 @@ def test_uncommitted_target_edits_are_refused(client, repo):
     assert preview.changed and any("uncommitted" in n for n in preview.notes)
 
 
+def test_without_git_a_promotion_is_refused_and_a_dry_run_still_works(client, repo, monkeypatch):
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))  # no git to be found
+    before = (repo / "Pulumi.staging.yaml").read_text()
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo)
+    assert "not in a git work tree" in err.value.message
+    preview = ops.promote(client, "dev", "staging", root=repo, dry_run=True)
+    assert preview.changed and not preview.written
+    assert (repo / "Pulumi.staging.yaml").read_text() == before
+
+
 def test_missing_repository_is_refused(client, emulator, repo):
     text = (repo / "Pulumi.dev.yaml").read_text().replace("repository: web", "repository: nowhere")
     (repo / "Pulumi.dev.yaml").write_text(text)
