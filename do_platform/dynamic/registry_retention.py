@@ -64,9 +64,14 @@ def parse_protect(registry: str, refs: Sequence[str]) -> list[ImageRef]:
 
 
 def policy_of(props: dict[str, Any]) -> ops.RetentionPolicy:
-    return ops.RetentionPolicy(keep_last=int(props.get("keep_last", ops.DEFAULT_KEEP_LAST)),
-                               keep_days=float(props.get("keep_days", ops.DEFAULT_KEEP_DAYS)),
-                               keep_patterns=tuple(props.get("keep_patterns") or ()))
+    numbers = {}
+    for key, kind, default in (("keep_last", int, ops.DEFAULT_KEEP_LAST), ("keep_days", float, ops.DEFAULT_KEEP_DAYS)):
+        value = props.get(key, default)
+        try:
+            numbers[key] = kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key} {value!r} is not a number; allowed: a number >= 0") from None
+    return ops.RetentionPolicy(**numbers, keep_patterns=tuple(props.get("keep_patterns") or ()))
 
 
 class RegistryRetentionProvider(ResourceProvider):

@@ -74,6 +74,12 @@ def test_check_names_the_failing_inputs():
     assert {f.property for f in result.failures} == {"token", "keep_last"}
 
 
+def test_check_names_a_policy_value_that_is_not_a_number():
+    result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_days": "a month", "token": "t"})
+    assert [(f.property, f.reason) for f in result.failures] == [
+        ("keep_days", "keep_days 'a month' is not a number; allowed: a number >= 0")]
+
+
 def test_diff_ignores_the_token_and_replaces_on_registry_change():
     provider = RegistryRetentionProvider()
     olds = {"registry": "reg", "keep_last": 5, "token": "a"}
