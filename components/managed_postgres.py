@@ -67,7 +67,12 @@ def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
     for item in (*args.databases, *args.users):
         if not _IDENT.match(item):
             raise ValueError(f"[databases]/[users] {item!r} is not an identifier; allowed: [a-z_][a-z0-9_]*")
-    for cidr in args.trusted.ip_ranges:
+    t = args.trusted
+    if not (t.tags or t.droplet_ids or t.kubernetes_ids or t.ip_ranges or not isinstance(t.app_ids, tuple | list)
+            or t.app_ids):  # an Output list of app ids is only known later: firewall_rules checks it then
+        raise ValueError("[trusted] no trusted source; allowed: at least one tag, droplet, Kubernetes cluster, app "
+                         "or private CIDR (refused before the cluster exists, not after)")
+    for cidr in t.ip_ranges:
         net = parse_cidr("trusted.ip_ranges", cidr)
         if not net.is_private or net.prefixlen == 0:
             raise ValueError(f"[trusted.ip_ranges] {cidr!r} is public; allowed: private CIDRs only (the VPC)")

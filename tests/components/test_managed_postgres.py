@@ -88,3 +88,21 @@ def test_validation_names_the_field(field, change):
 def test_an_empty_firewall_is_refused():
     with pytest.raises(ValueError, match=r"\[trusted\]"):
         firewall_rules([], [], [], [], [])
+
+
+def test_no_trusted_source_is_refused_before_the_cluster_is_registered(run_component):
+    """Otherwise a real run would create the cluster, then fail on its firewall and leave it open."""
+    registered = []
+
+    def program():
+        try:
+            ManagedPostgres("db", dataclasses.replace(ARGS, trusted=TrustedSources()))
+        except ValueError as exc:
+            registered.append(str(exc))
+        return {}
+
+    run = run_component(program)
+    assert registered and "[trusted]" in registered[0]
+    assert run.of_type("DatabaseCluster") == []
+    validate_managed_postgres_args(dataclasses.replace(ARGS, trusted=TrustedSources(
+        app_ids=pulumi.Output.from_input(["app-1"]))))  # known later: checked when it resolves
