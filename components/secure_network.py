@@ -28,7 +28,8 @@ PORTS_NEVER_PUBLIC = (22, 3389, 5432, 25060, 25061)
 
 @dataclass(frozen=True)
 class FirewallRule:
-    """One firewall rule; ``sources`` are CIDRs (inbound) or destinations (outbound)."""
+    """One firewall rule: ``addresses`` and ``tags`` are its sources (inbound) or destinations (outbound);
+    ``load_balancer_uids`` only apply inbound."""
 
     protocol: str
     ports: str | None = None
