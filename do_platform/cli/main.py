@@ -30,12 +30,32 @@ def callback(
     api_url: Annotated[str | None, typer.Option("--api-url", envvar="DIGITALOCEAN_API_URL",
                                                 help="API endpoint, e.g. the local emulator")] = None,
     output: Annotated[OutputFormat, typer.Option(help="table or json")] = OutputFormat.table,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="log each API request and response (method, URL, status, headers) on stderr; "
+                                "the Authorization header is shown as REDACTED")] = False,
 ) -> None:
     ctx.obj = CliSettings(token=token, api_url=api_url, output=output, verbose=verbose)
-    if verbose:  # our own diagnostics only; azure-core redacts Authorization in its own logs anyway
-        logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-        logging.getLogger("do_platform").setLevel(logging.DEBUG)
+    if verbose:
+        log_requests()
+
+
+# azure-core's HttpLoggingPolicy (in every PyDo client) logs here at INFO and redacts every header
+# outside its allowlist, Authorization included; request and response bodies are never logged.
+HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
+VERBOSE_HANDLER = "do-platform-verbose"
+
+
+def log_requests() -> None:
+    """Send the HTTP log to stderr (stdout stays tables/JSON); idempotent within one process."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(VERBOSE_HANDLER)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name, level in (("do_platform", logging.DEBUG), (HTTP_LOGGER, logging.INFO)):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == VERBOSE_HANDLER]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
 
 
 def _register_commands() -> None:
