@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 import string
@@ -90,6 +91,14 @@ def render_user_data(args: WebClusterArgs, name: str = "web") -> str:
                                self_check_run=run_part)
 
 
+def certificate_name(args: WebClusterArgs, name: str) -> str:
+    """Unique per hostname: a new hostname replaces the certificate (its domains are create-only), and the
+    replacement is created before the old one is deleted, so it cannot reuse the name (the provider looks
+    certificates up by name, and the LB still holds the old one)."""
+    digest = hashlib.sha256(args.hostname.lower().encode()).hexdigest()[:8]
+    return do_name(args.env, name, "cert", digest)
+
+
 def app_port_rules(app_port: int, lb_id: pulumi.Input[str]) -> list[FirewallRule]:
     """The only inbound rule for the app port: from the load balancer."""
     return [FirewallRule("tcp", str(app_port), load_balancer_uids=(lb_id,))]
@@ -153,7 +162,7 @@ class WebCluster(pulumi.ComponentResource):
 
         # Let's Encrypt validates through DNS, so the certificate waits for the zone (``domain`` output).
         self.certificate = do.Certificate(
-            child_name(name, "cert"), name=do_name(args.env, name, "cert"), type="lets_encrypt",
+            child_name(name, "cert"), name=certificate_name(args, name), type="lets_encrypt",
             domains=[pulumi.Output.from_input(args.domain).apply(lambda _: args.hostname)], opts=child)
         self.load_balancer = do.LoadBalancer(
             child_name(name, "lb"), name=do_name(args.env, name, "lb"), region=args.region, vpc_uuid=args.vpc_id,

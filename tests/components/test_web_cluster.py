@@ -14,6 +14,7 @@ from components.web_cluster import (
     ALERTS,
     SELF_CHECK_PATH,
     SELF_CHECK_SCRIPT,
+    certificate_name,
     render_user_data,
     self_check_command,
     validate_web_cluster_args,
@@ -77,6 +78,14 @@ def test_backups_and_protection_in_production(run_component):
     run = run_component(build(args))
     assert all(d.inputs["backups"] is True for d in run.of_type("Droplet"))
     assert run.one("LoadBalancer").protect
+
+
+def test_a_new_hostname_gets_a_certificate_under_a_new_name():
+    """Replacing a certificate creates the new one first: a fixed name would collide with the one in use."""
+    moved = dataclasses.replace(ARGS, hostname="staging.example.com")
+    assert certificate_name(ARGS, "web") == certificate_name(dataclasses.replace(ARGS, count=5), "web")
+    assert certificate_name(moved, "web") != certificate_name(ARGS, "web")
+    assert certificate_name(ARGS, "web").startswith("staging-web-cert-") and len(certificate_name(ARGS, "web")) <= 63
 
 
 def test_a_record_alerts_and_uptime(run_component):
