@@ -1,7 +1,9 @@
 """Child resource names and DigitalOcean naming rules, in one place.
 
 Names come only from the component name and a fixed suffix, never from mutable inputs (size, tags),
-so changing an input never renames (and so never replaces) a child.
+so changing an input never renames (and so never replaces) a child. The one exception: a DigitalOcean
+name that must be unique, on a resource an input already replaces (a VPC's range, a certificate's
+hostname), carries that input, so the replacement created first does not clash with the original.
 """
 
 from __future__ import annotations

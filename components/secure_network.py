@@ -175,7 +175,10 @@ class SecureNetwork(pulumi.ComponentResource):
         validate_secure_network_args(args)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.vpc = do.Vpc(child_name(name, "vpc"), name=do_name(args.env, name, "vpc"), region=args.region,
+        # VPC names are unique per account and a new ip_range replaces the VPC (new one first), so the
+        # range is part of the name: dev-network-vpc-10-110-0-0-20.
+        self.vpc = do.Vpc(child_name(name, "vpc"), name=do_name(args.env, name, "vpc", args.ip_range),
+                          region=args.region,
                           ip_range=args.ip_range, description=f"{args.env}: {name} ({KIND})",
                           opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.member_tag = do.Tag(child_name(name, "member"), name=do_name(args.env, name, "member"), opts=child)

@@ -109,6 +109,7 @@ def test_vpc_range_firewall_by_tag_and_children_parented(run_component):
     run = run_component(build())
     vpc = run.one("Vpc")
     assert vpc.inputs["ipRange"] == "10.110.0.0/20" and vpc.inputs["region"] == "nyc3"
+    assert vpc.inputs["name"] == "dev-net-vpc-10-110-0-0-20"  # a new range is a new name: no clash on replace
     assert run.one("Firewall").inputs["tags"] == [run.returned["member_tag"].value]
     component = run.one("SecureNetwork")
     assert component.type == "do-platform:index:SecureNetwork" and not component.custom
