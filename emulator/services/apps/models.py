@@ -16,7 +16,7 @@ from typing import Any
 
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import optional_backend
+from emulator.core.validate import optional_backend, project_of
 from emulator.services.databases import platform_links as links
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
@@ -571,7 +571,7 @@ class AppsBackend(Backend):
             out["pending_deployment"] = public(in_progress)
         out["domains"] = [{"id": self._stable_id(record, d["domain"]), "phase": "ACTIVE" if active else "PENDING",
                            "spec": copy.deepcopy(d)} for d in record["spec"].get("domains") or []]
-        project_id = links.project_of(self.state, f"do:app:{record['id']}")
+        project_id = project_of(self.state, f"do:app:{record['id']}")
         if project_id:
             out["project_id"] = project_id
         return out

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import choice, integer, string, unset
+from emulator.core.validate import choice, integer, project_of, string, unset
 
 from . import platform_links as links
 
@@ -583,7 +583,7 @@ class DatabasesBackend(Backend):
         out["users"] = [dict(u) for u in record["_users"]]
         out["db_names"] = list(record["_dbs"]) or None
         out["rules"] = [dict(r) for r in record["_rules"]]
-        project_id = links.project_of(self.state, f"do:dbaas:{record['id']}")
+        project_id = project_of(self.state, f"do:dbaas:{record['id']}")
         if project_id:
             out["project_id"] = project_id
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emulator.core.errors import NotFound, Unprocessable
-from emulator.core.validate import optional_backend, touch_tags
+from emulator.core.validate import assign_to_project, forget_in_projects, optional_backend, project_of, touch_tags
 
 if TYPE_CHECKING:
     from emulator.core.state import Backend, State
@@ -92,27 +92,16 @@ def check_project(state: State, project_id: str | None, field: str = "project_id
 
 def assign_project(state: State, urn: str, project_id: str | None, field: str = "project_id") -> str | None:
     """Put a new resource's ``urn`` in ``project_id``, or in the default project; returns the project id."""
-    projects = optional_backend(state, "projects")
-    if projects is None:
+    if optional_backend(state, "projects") is None:
         return project_id or None
     check_project(state, project_id, field)
-    if project_id:
-        projects.assign(project_id, [urn])
-    else:
-        projects.assign_default(urn)
-    return projects.project_of(urn)
-
-
-def project_of(state: State, urn: str) -> str | None:
-    projects = optional_backend(state, "projects")
-    return projects.project_of(urn) if projects is not None else None
+    assign_to_project(state, urn, project_id)
+    return project_of(state, urn)
 
 
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
-    projects = optional_backend(state, "projects")
-    if projects is not None:
-        projects.forget(urn)
+    forget_in_projects(state, urn)
     leave_vpc(state, urn)
     tags_backend = optional_backend(state, "tags")
     if tags_backend is not None and resource_type is not None:
