@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from do_platform.endpoints import endpoint_problem
 from do_platform.errors import ConfigError
 from do_platform.ops import registry_cleanup as ops
 from do_platform.stack_files import DIGEST_RE, ImageRef
@@ -83,6 +84,10 @@ class RegistryRetentionProvider(ResourceProvider):
             failures.append(CheckFailure("registry", "registry is required"))
         if not news.get("token"):
             failures.append(CheckFailure("token", "token is required (a secret input)"))
+        endpoint = news.get("api_endpoint")
+        problem = endpoint_problem(str(endpoint)) if isinstance(endpoint, str) and endpoint else None
+        if problem:
+            failures.append(CheckFailure("api_endpoint", f"api_endpoint {endpoint!r}: {problem}"))
         try:
             policy_of(news)
             parse_protect(str(news.get("registry") or ""), news.get("protect") or ())

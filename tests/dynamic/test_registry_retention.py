@@ -80,6 +80,14 @@ def test_check_names_a_policy_value_that_is_not_a_number():
         ("keep_days", "keep_days 'a month' is not a number; allowed: a number >= 0")]
 
 
+def test_check_refuses_a_plain_http_endpoint_off_loopback_at_preview():
+    news = {"registry": "reg", "token": "t", "api_endpoint": "http://registry-api.example.com"}
+    failures = RegistryRetentionProvider().check({}, news).failures
+    assert [f.property for f in failures] == ["api_endpoint"]
+    assert "'http://registry-api.example.com'" in failures[0].reason and "plain http" in failures[0].reason
+    assert RegistryRetentionProvider().check({}, {**news, "api_endpoint": "http://127.0.0.1:8089"}).failures == []
+
+
 def test_diff_ignores_the_token_and_replaces_on_registry_change():
     provider = RegistryRetentionProvider()
     olds = {"registry": "reg", "keep_last": 5, "token": "a"}
