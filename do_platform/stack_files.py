@@ -15,12 +15,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from do_platform.config import DIGEST as DIGEST_RE
+from do_platform.config import PROJECT
 from do_platform.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "do-platform"
 STACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 STACK_FILE_RE = re.compile(r"^Pulumi\.([^.]+)\.yaml$")
 
 
