@@ -190,8 +190,11 @@ def plan_repository(repository: str, manifests: Iterable[Manifest], policy: Rete
             if child in by_digest and child not in plan.kept_digests and child not in plan.protected_children:
                 plan.protected_children.add(child)
                 stack.append(child)
+    # An untagged deployed digest survives GC only if a remaining index holds it (a deployed platform
+    # image of a kept multi-arch index is kept, not in protected_children, yet held by the index).
+    held = {child for d in plan.kept_digests | plan.protected_children for child, _ in by_digest[d].blobs}
     for digest in protected:
-        if not by_digest[digest].tags and digest not in plan.protected_children:
+        if not by_digest[digest].tags and digest not in held:
             plan.warnings.append(f"{repository}@{digest} is deployed but untagged: garbage collection of "
                                  "untagged manifests would delete it")
     expired_by_digest: dict[str, list[str]] = {}

@@ -118,6 +118,20 @@ def test_deployed_but_untagged_digest_warns():
     assert p.warnings and "untagged" in p.warnings[0]
 
 
+def test_deployed_platform_image_of_a_kept_index_does_not_warn():
+    """Pinning one platform of a multi-arch image: the kept index holds the child, GC leaves it."""
+    child_a, child_b = image(10, age_days=300), image(11, age_days=300)
+    index = Manifest(digest(1), ("v1.0.0",), NOW - timedelta(days=300), 200,
+                     ((child_a.digest, 100), (child_b.digest, 100)))
+    p = plan([index, child_a, child_b], keep_last=0, keep_days=1, deployed_digests={child_a.digest})
+    assert p.warnings == [] and p.calls == 0 and p.untagged_collectable == 0
+    assert child_a.digest in p.kept_digests and p.protected_children == {child_b.digest}
+    # Once the index itself expires nothing holds the child any more: then GC would take it.
+    index_expired = Manifest(index.digest, ("sha-old",), index.updated_at, 200, index.blobs)
+    gone = plan([index_expired, child_a, child_b], keep_last=0, keep_days=1, deployed_digests={child_a.digest})
+    assert gone.delete_manifests == [digest(1)] and len(gone.warnings) == 1 and "untagged" in gone.warnings[0]
+
+
 def test_replanning_after_applying_changes_nothing():
     manifests = [image(i, f"sha-{i}", *([f"v1.0.{i}"] if i % 4 == 0 else []), age_days=10 * i) for i in range(20)]
     policy = {"keep_last": 3, "keep_days": 45}
