@@ -33,8 +33,8 @@ TAGGABLE = frozenset({
     "digitalocean:index/databaseReplica:DatabaseReplica", "digitalocean:index/customImage:CustomImage",
 })
 # Ports that must never be reachable from the whole internet.
-ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database", 3306: "MySQL",
-               6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
+ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database",
+               25061: "managed database pool", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
 ALL_PORTS = ("all", "1-65535", "0", "")
 PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
 

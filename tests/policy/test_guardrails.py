@@ -21,7 +21,7 @@ def fw(*rules):
 
 
 @pytest.mark.parametrize("port_range,source", [("22", "0.0.0.0/0"), ("3389", "::/0"), ("5432", "0.0.0.0/0"),
-                                               ("20-30", "0.0.0.0/0"), ("25060", "::/0")])
+                                               ("20-30", "0.0.0.0/0"), ("25060", "::/0"), ("25061", "0.0.0.0/0")])
 def test_public_admin_port_is_a_violation(port_range, source):
     props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": [source]})
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
