@@ -75,8 +75,10 @@ def pick_version(prefix: str, latest: str | None, valid: list[str] | None) -> st
     candidates = [v for v in (valid or []) if v.startswith(prefix)]
     version = latest if latest and latest.startswith(prefix) else (candidates[0] if candidates else None)
     if not version or version == "latest":
-        raise ValueError(f"[version_prefix] no Kubernetes release matches {prefix!r}; allowed: a prefix of "
-                         f"one of {valid or []}")
+        # The lookup is filtered by the prefix, so ``valid`` is usually empty here: say what would be allowed.
+        offered = f"one of {valid}" if valid else "a release offered now (doctl kubernetes options versions)"
+        raise ValueError(f"[version_prefix] no Kubernetes release matches {prefix!r}; allowed: the minor prefix "
+                         f"of {offered}, e.g. '1.33.'")
     return version
 
 

@@ -34,7 +34,7 @@ def test_version_resolved_from_prefix_never_latest(run_component):
 def test_pick_version():
     assert pick_version("1.33.", "1.33.5-do.0", ["1.33.5-do.0"]) == "1.33.5-do.0"
     assert pick_version("1.33.", None, ["1.33.4-do.1"]) == "1.33.4-do.1"
-    with pytest.raises(ValueError, match=r"\[version_prefix\]"):
+    with pytest.raises(ValueError, match=r"\[version_prefix\] no Kubernetes release matches '1\.99\.'; .*offered"):
         pick_version("1.99.", None, [])
     with pytest.raises(ValueError, match=r"\[version_prefix\]"):
         pick_version("1.33.", "latest", [])
