@@ -582,7 +582,17 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
     if cfg.apps and not on(Component.apps):
         errors.append(("apps", [a.name for a in cfg.apps], "set while 'apps' is not in components; allowed: "
                        "enable 'apps' or remove the list"))
+    # Host names already served: the web cluster's A record, then each app's custom domain in turn.
+    taken: dict[str, str] = {}
+    if on(Component.web) and cfg.domain:
+        record = cfg.web.record_name
+        taken[cfg.domain if record == "@" else f"{record}.{cfg.domain}"] = "the web cluster (web.recordName)"
     for i, app in enumerate(cfg.apps):
+        if app.domain in taken:
+            errors.append((f"apps[{i}].domain", app.domain, f"already served by {taken[app.domain]}; allowed: "
+                           f"a host name no other component uses"))
+        elif app.domain:
+            taken[app.domain] = f"apps[{i}]"
         if app.use_database and not on(Component.database):
             errors.append((f"apps[{i}].useDatabase", True, "needs 'database' in components; allowed: false"))
         if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
