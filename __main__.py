@@ -66,9 +66,8 @@ if on(Component.kubernetes):
 
 if on(Component.web):
     w = cfg.web
-    hostname = cfg.domain if w.record_name == "@" else f"{w.record_name}.{cfg.domain}"
     web = WebCluster("web", WebClusterArgs(
-        env=env, region=cfg.region, vpc_id=network.vpc_id, domain=dns.domain_name, hostname=hostname,
+        env=env, region=cfg.region, vpc_id=network.vpc_id, domain=dns.domain_name, hostname=cfg.web_hostname,
         alert_emails=cfg.alert_emails, size=w.size, count=w.count, image=w.image, ssh_keys=w.ssh_keys,
         app_port=w.app_port, health_check_path=w.health_check_path, record_name=w.record_name,
         backups=prod if w.backups is None else w.backups, volume_size_gb=w.volume_size_gb,

@@ -558,6 +558,13 @@ class StackConfig(_Model):
     def production(self) -> bool:
         return self.environment is Environment.production
 
+    @property
+    def web_hostname(self) -> str | None:
+        """The web cluster's host: ``web.recordName`` under ``domain`` (``@`` is the apex)."""
+        if self.domain is None:
+            return None
+        return self.domain if self.web.record_name == "@" else f"{self.web.record_name}.{self.domain}"
+
 
 # Cross-field rules, each tied to the one key it blames: (key, check(cfg) -> message or None).
 def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
@@ -584,9 +591,8 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
                        "enable 'apps' or remove the list"))
     # Host names already served: the web cluster's A record, then each app's custom domain in turn.
     taken: dict[str, str] = {}
-    if on(Component.web) and cfg.domain:
-        record = cfg.web.record_name
-        taken[cfg.domain if record == "@" else f"{record}.{cfg.domain}"] = "the web cluster (web.recordName)"
+    if on(Component.web) and cfg.web_hostname:
+        taken[cfg.web_hostname] = "the web cluster (web.recordName)"
     for i, app in enumerate(cfg.apps):
         if app.domain in taken:
             errors.append((f"apps[{i}].domain", app.domain, f"already served by {taken[app.domain]}; allowed: "
