@@ -6,6 +6,7 @@ Reachable in-process (``Control``) and over HTTP under the reserved prefix ``/_e
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import threading
@@ -261,6 +262,6 @@ def control_routes(control: Control) -> Routes:
 
     @routes.get(f"{p}/state", auth=False)
     def dump_state(req: Request):
-        return Reply(200, control.state.dump())
+        return Reply(200, copy.deepcopy(control.state.dump()))  # rendered after the lock is released
 
     return routes

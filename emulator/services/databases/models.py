@@ -297,7 +297,7 @@ class DatabasesBackend(Backend):
         return record[key]
 
     def config(self, cluster_id: str) -> dict:
-        return dict(self.cluster(cluster_id)["_config"])
+        return public(self.cluster(cluster_id)["_config"])
 
     def patch_config(self, cluster_id: str, body: dict) -> None:
         record = self.cluster(cluster_id)
@@ -373,20 +373,20 @@ class DatabasesBackend(Backend):
         if isinstance(body.get("settings"), dict):
             user["settings"] = body["settings"]
         record["_users"].append(user)
-        return dict(user)
+        return public(user)
 
     def users(self, cluster_id: str) -> list[dict]:
-        return [dict(u) for u in self.cluster(cluster_id)["_users"]]
+        return [public(u) for u in self.cluster(cluster_id)["_users"]]
 
     def user(self, cluster_id: str, name: str) -> dict:
-        return dict(self._user(self.cluster(cluster_id), name))
+        return public(self._user(self.cluster(cluster_id), name))
 
     def update_user(self, cluster_id: str, name: str, body: dict) -> dict:
         user = self._user(self.cluster(cluster_id), name)
         if not isinstance(body.get("settings"), dict):
             raise Unprocessable("settings is required: an object of user settings")
         user["settings"] = body["settings"]
-        return dict(user)
+        return public(user)
 
     def reset_auth(self, cluster_id: str, name: str, body: dict) -> dict:
         record = self.cluster(cluster_id)
@@ -396,7 +396,7 @@ class DatabasesBackend(Backend):
                                                             ["mysql_native_password", "caching_sha2_password"],
                                                             required=True)}
         user["password"] = self._password()
-        return dict(user)
+        return public(user)
 
     def delete_user(self, cluster_id: str, name: str) -> None:
         record = self.cluster(cluster_id)
@@ -580,7 +580,7 @@ class DatabasesBackend(Backend):
         out["connection"] = self._connection(record, record["_host"], admin["name"], password, database)
         out["private_connection"] = self._connection(record, record["_private_host"], admin["name"], password,
                                                      database)
-        out["users"] = [dict(u) for u in record["_users"]]
+        out["users"] = [public(u) for u in record["_users"]]
         out["db_names"] = list(record["_dbs"]) or None
         out["rules"] = [dict(r) for r in record["_rules"]]
         project_id = project_of(self.state, f"do:dbaas:{record['id']}")

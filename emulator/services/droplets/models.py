@@ -239,8 +239,8 @@ class DropletsBackend(Backend):
         record = self._record(droplet_id)
         view = {"droplet_id": record["id"], "backup_enabled": "backups" in record["features"]}
         if view["backup_enabled"] and record["_backup_policy"]:
-            view["backup_policy"] = dict(record["_backup_policy"])
-            view["next_backup_window"] = record["next_backup_window"]
+            view["backup_policy"] = public(record["_backup_policy"])
+            view["next_backup_window"] = public(record["next_backup_window"])
         return view
 
     @staticmethod
