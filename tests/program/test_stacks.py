@@ -186,6 +186,17 @@ def test_components_switch_off(components, expected):
         assert rules == [{"type": "ip_addr", "value": "10.110.0.0/20"}]
 
 
+@pytest.mark.parametrize(("components", "zone"), [(["network", "dns", "database", "apps"], "dev.example.com"),
+                                                  (["network", "database", "apps"], None)])
+def test_app_domain_zone_only_when_the_stack_manages_the_domain(components, zone):
+    """App Platform manages the records only in a zone this account holds, i.e. when 'dns' is on."""
+    config = {**read_stack_config("dev"), "do-platform:components": components}
+    config["do-platform:apps"] = [{**config["do-platform:apps"][0], "domain": "app.dev.example.com"}]
+    ev = evaluate("dev", config=config)
+    (domain,) = ev.of_type("digitalocean:index/app:App")[0].inputs["spec"]["domainNames"]
+    assert domain["name"] == "app.dev.example.com" and domain.get("zone") == zone
+
+
 def test_offline_evaluation_never_runs_the_account_preflight(monkeypatch):
     import do_platform.ops.preflight as preflight
 
