@@ -8,9 +8,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from do_platform.cli.settings import CliSettings, OutputFormat
+from do_platform.cli.settings import CliSettings, OutputFormat, print_error
 from do_platform.errors import PlatformError
 
 app = typer.Typer(
@@ -19,7 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-stderr = Console(stderr=True)
 
 
 @app.callback()
@@ -74,9 +72,7 @@ def main() -> None:
     try:
         app()
     except PlatformError as err:  # raised outside a command's own handling
-        stderr.print(f"[red]error:[/red] {err.message}")
-        if err.hint:
-            stderr.print(f"hint: {err.hint}")
+        print_error(err)
         if os.environ.get("DO_PLATFORM_DEBUG"):
             raise
         sys.exit(err.exit_code)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from azure.core.exceptions import AzureError
 from rich.console import Console
+from rich.markup import escape
 
 from do_platform.errors import PlatformError, from_http_error
 
@@ -46,6 +47,14 @@ StackOpt = Annotated[str, typer.Option("--stack", help="stack name: dev, staging
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 
 
+def print_error(err: PlatformError) -> None:
+    """``error: <message>`` and ``hint: <hint>`` on stderr. Messages quote user input and API text
+    (``[bold]``, ``[/x]``, ``[secret]``): printed as written, never read as Rich markup."""
+    stderr_console.print(f"[red]error:[/red] {escape(err.message)}", highlight=False, soft_wrap=True)
+    if err.hint:
+        stderr_console.print(f"hint: {escape(err.hint)}", highlight=False, soft_wrap=True)
+
+
 def handle_errors(func):
     """Render PlatformError as ``error: <message>`` (+ hint) on stderr and exit with its code.
 
@@ -61,9 +70,7 @@ def handle_errors(func):
             except AzureError as exc:
                 raise from_http_error(exc, func.__name__.replace("_", " ")) from None
         except PlatformError as err:
-            stderr_console.print(f"[red]error:[/red] {err.message}", highlight=False, soft_wrap=True)
-            if err.hint:
-                stderr_console.print(f"hint: {err.hint}", highlight=False, soft_wrap=True)
+            print_error(err)
             if os.environ.get("DO_PLATFORM_DEBUG"):
                 raise
             raise typer.Exit(code=err.exit_code) from None

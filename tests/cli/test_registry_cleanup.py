@@ -217,6 +217,14 @@ def test_bad_pattern_names_the_flag_before_any_call(emulator, world):
     assert emulator.control.log.snapshot()["total"] == 0
 
 
+@pytest.mark.parametrize("pattern", ["[/x](", "[bold]release-("])
+def test_a_bad_pattern_with_brackets_is_quoted_as_written(emulator, world, pattern):
+    result = run(emulator, world, "--apply", "--keep-pattern", pattern)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not a markup error
+    assert f"--keep-pattern): {pattern!r} is not a valid regular expression" in result.stderr
+    assert emulator.control.log.snapshot()["total"] == 0
+
+
 def test_bad_stack_file_is_reported_before_any_call(emulator, world):
     (world["stacks"] / "Pulumi.Prod_EU.yaml").write_text("config: {}\n")
     result = run(emulator, world, "--apply")

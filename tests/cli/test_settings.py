@@ -8,6 +8,7 @@ from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from typer.testing import CliRunner
 
 from do_platform.cli.settings import CliSettings, handle_errors
+from do_platform.errors import ConfigError
 
 runner = CliRunner()
 
@@ -41,3 +42,12 @@ def test_azure_errors_the_command_did_not_translate_end_as_a_message(monkeypatch
 def test_the_token_is_not_in_the_settings_repr():
     settings = CliSettings(token="dop_v1_do-not-print-me", api_url="http://127.0.0.1:1")
     assert "do-not-print-me" not in repr(settings) and "127.0.0.1" in repr(settings)
+
+
+def test_messages_and_hints_are_printed_as_written_not_as_markup(monkeypatch):
+    monkeypatch.delenv("DO_PLATFORM_DEBUG", raising=False)
+    err = ConfigError("protect[0] 'web:[/x]' and value [secret] [bold]here", hint="set apps[web].image [red]")
+    result = runner.invoke(app_raising(err), [])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "error: protect[0] 'web:[/x]' and value [secret] [bold]here" in result.stderr
+    assert "hint: set apps[web].image [red]" in result.stderr

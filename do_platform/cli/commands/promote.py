@@ -34,14 +34,15 @@ def promote(
         return
     for pin in result.images:
         how = "tag " + pin.tag if pin.resolved_from == "tag" else "pinned digest (verified)"
-        stderr_console.print(f"{pin.app}: {pin.registry}/{pin.repository} {how} → {pin.digest}", highlight=False)
+        stderr_console.print(f"{pin.app}: {pin.registry}/{pin.repository} {how} → {pin.digest}", highlight=False,
+                             markup=False)
     for note in result.notes:
-        stderr_console.print(f"note: {note}", highlight=False)
+        stderr_console.print(f"note: {note}", highlight=False, markup=False)
     if result.diff:
         typer.echo(result.diff, nl=False)
     if not result.changed:
         stderr_console.print(f"{result.target} already runs these digests: nothing to change", highlight=False)
     elif result.written:
-        stderr_console.print(f"wrote {result.path}; commit it and open a pull request", highlight=False)
+        stderr_console.print(f"wrote {result.path}; commit it and open a pull request", highlight=False, markup=False)
     else:
         stderr_console.print("dry run: nothing written", highlight=False)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -82,8 +83,8 @@ def cleanup(
     client = make_client(token=settings.token, endpoint=settings.api_url, max_per_minute=max_rpm)
     err = Console(stderr=True)
     if apply and not no_gc:
-        err.print(f"[yellow]warning:[/yellow] garbage collection makes registry {registry!r} read-only (pushes "
-                  "fail) until it finishes; use --no-gc during deploy windows", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] garbage collection makes registry {escape(repr(registry))} read-only "
+                  "(pushes fail) until it finishes; use --no-gc during deploy windows", highlight=False, soft_wrap=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("repositories", total=None)
@@ -95,14 +96,14 @@ def cleanup(
                              gc_timeout=gc_timeout, gc_poll_interval=gc_poll, progress=progress,
                              per_page=page_size)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
         render(report)
     if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):
         err.print(f"[red]error:[/red] garbage collection {report.gc.uuid} ended {report.gc.status}: "
-                  f"{report.gc.message}", highlight=False, soft_wrap=True)
+                  f"{escape(report.gc.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1)
 
 
@@ -115,7 +116,7 @@ def render(report: ops.CleanupReport) -> None:
         if not plan.calls and not plan.untagged_collectable:
             unchanged += 1
             continue
-        table = Table(title=f"{plan.repository}: {len(plan.expired_tags)} tags {verb}, "
+        table = Table(title=f"{escape(plan.repository)}: {len(plan.expired_tags)} tags {verb}, "
                             f"~{human_bytes(plan.bytes_freed)} freed after GC", title_justify="left")
         table.add_column("digest")
         table.add_column("tags")
@@ -132,7 +133,7 @@ def render(report: ops.CleanupReport) -> None:
         out.print(table)
     totals = report.totals
     mode = "applied" if report.applied else "dry run (use --apply to delete)"
-    out.print(f"registry {report.registry}: {mode}; {totals['repositories']} repositories "
+    out.print(f"registry {escape(report.registry)}: {mode}; {totals['repositories']} repositories "
               f"({unchanged} unchanged), {totals['tags_expired']} tags expired, {totals['tags_kept']} kept; "
               f"{totals['manifest_deletes']} manifest deletes + {totals['tag_deletes']} tag deletes; "
               f"~{human_bytes(totals['bytes_freed_estimate'])} freed after GC")
@@ -142,4 +143,4 @@ def render(report: ops.CleanupReport) -> None:
             out.print(f"garbage collection {gc.uuid} succeeded: {gc.blobs_deleted} blobs deleted, "
                       f"{human_bytes(gc.freed_bytes)} freed")
         else:
-            out.print(f"garbage collection {gc.status}: {gc.message}")
+            out.print(f"garbage collection {gc.status}: {escape(gc.message)}")
