@@ -304,9 +304,12 @@ def database_network(resources: Iterable[StackResource], ctx: StackContext) -> l
     out: list[Violation] = []
     for fw in firewalls:
         for rule in _get(fw.props, "rules", default=[]) or []:
-            if str(_get(rule, "type", default="")).lower() == "ip_addr" and _is_anywhere(_get(rule, "value")):
-                out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {_get(rule, 'value')}: the "
-                                     f"database is open to the internet", fw.urn))
+            value = _get(rule, "value")
+            if str(_get(rule, "type", default="")).lower() != "ip_addr" or _is_private(value):
+                continue
+            reach = "the whole internet" if _is_anywhere(value) else "a public address"
+            out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {value} ({reach}); trust the VPC "
+                                 f"range, tags, droplets, apps or Kubernetes clusters instead", fw.urn))
     for cluster in clusters:
         if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):
             out.append(Violation(DATABASE_NETWORK, "database cluster outside a VPC (privateNetworkUuid unset)",

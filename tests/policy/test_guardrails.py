@@ -129,6 +129,13 @@ def test_database_outside_vpc_without_firewall_and_public_source_are_violations(
     assert [(v.rule, v.urn) for v in found] == [("database-network", "urn:dbfw")]
 
 
+def test_a_public_address_is_not_a_trusted_database_source():
+    public = _dbfw([{"type": "ip_addr", "value": "198.51.100.7/32"}, {"type": "ip_addr", "value": "10.1.0.0/16"}],
+                   refs=["urn:db"])
+    found = g.database_network([_db(), public], DEV)
+    assert [(v.urn, "198.51.100.7/32 (a public address)" in v.message) for v in found] == [("urn:dbfw", True)]
+
+
 def test_firewall_of_another_cluster_does_not_count():
     other = _dbfw([{"type": "tag", "value": "x"}], refs=["urn:other-db"])
     assert [v.urn for v in g.database_network([_db(), other], DEV)] == ["urn:db"]
