@@ -31,6 +31,8 @@ class DnsRecordSpec:
     priority: int | None = None
     flags: int | None = None
     tag: str | None = None
+    port: int | None = None
+    weight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ def validate_dns_args(args: DnsArgs) -> None:
             raise ValueError(f"[records] type {spec.type!r} is not allowed; allowed: {', '.join(RECORD_TYPES)}")
         if spec.type == "CAA" and spec.tag not in ("issue", "issuewild", "iodef"):
             raise ValueError(f"[records] CAA tag {spec.tag!r} is not allowed; allowed: issue, issuewild, iodef")
+        needed = {"MX": ("priority",), "SRV": ("priority", "port", "weight")}.get(spec.type, ())
+        missing = [f for f in needed if getattr(spec, f) is None]
+        if missing:  # the API refuses these records without them
+            raise ValueError(f"[records] {spec.type} {spec.name!r} lacks {', '.join(missing)}; allowed: "
+                             f"{spec.type} records with {', '.join(needed)} set")
         key = (spec.type, normalise_name(spec.name, args.domain), normalise_value(spec.type, spec.value, spec.tag))
         if key in seen:
             raise ValueError(f"[records] duplicate record {key}; allowed: each record once")
@@ -115,7 +122,8 @@ class Dns(pulumi.ComponentResource):
             self.records[suffix] = do.DnsRecord(
                 child_name(name, suffix), domain=self.domain.id, type=spec.type,
                 name=normalise_name(spec.name, zone), value=normalise_value(spec.type, spec.value, spec.tag),
-                ttl=spec.ttl, priority=spec.priority, flags=spec.flags, tag=spec.tag,
+                ttl=spec.ttl, priority=spec.priority, flags=spec.flags, tag=spec.tag, port=spec.port,
+                weight=spec.weight,
                 opts=pulumi.ResourceOptions(parent=self.domain, protect=False))
         self.zone = zone
         self.domain_name = self.domain.name

@@ -45,6 +45,14 @@ def test_domain_records_and_caa(run_component):
     assert run.one("Dns").type == "do-platform:index:Dns"
 
 
+def test_srv_records_carry_port_and_weight(run_component):
+    srv = DnsRecordSpec("SRV", "_sip._tcp", "sip.example.com", priority=10, port=5060, weight=5)
+    run = run_component(lambda: Dns("dns", DnsArgs(env="dev", domain="example.com", records=(srv,))) and {})
+    record = next(r.inputs for r in run.of_type("DnsRecord") if r.inputs["type"] == "SRV")
+    assert (record["port"], record["weight"], record["priority"]) == (5060, 5, 10)
+    assert record["value"] == "sip.example.com." and record["name"] == "_sip._tcp"
+
+
 def test_protected_zone_records_stay_editable(run_component):
     run = run_component(lambda: Dns("dns", DnsArgs(env="prod", domain="example.com", protect=True)) and {})
     assert run.one("Domain").protect
@@ -59,6 +67,11 @@ def test_protected_zone_records_stay_editable(run_component):
                                                      DnsRecordSpec("A", "WWW.example.com.", "192.0.2.1"))),
      r"duplicate"),
     (DnsArgs(env="d", domain="example.com", records=(DnsRecordSpec("A", "www", "192.0.2.1", ttl=5),)), r"ttl"),
+    (DnsArgs(env="d", domain="example.com", records=(DnsRecordSpec("MX", "@", "mail.example.com"),)),
+     r"\[records\] MX '@' lacks priority"),
+    (DnsArgs(env="d", domain="example.com", records=(DnsRecordSpec("SRV", "_sip._tcp", "sip.example.com",
+                                                                   priority=10),)),
+     r"\[records\] SRV '_sip._tcp' lacks port, weight"),
 ])
 def test_validation_names_the_field(args, match):
     with pytest.raises(ValueError, match=match):
