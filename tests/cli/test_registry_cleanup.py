@@ -225,6 +225,15 @@ def test_a_bad_pattern_with_brackets_is_quoted_as_written(emulator, world, patte
     assert emulator.control.log.snapshot()["total"] == 0
 
 
+def test_a_stacks_dir_without_stack_files_is_warned_about(emulator, world, tmp_path):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    result = run(emulator, world, "--stacks-dir", str(empty))
+    assert result.exit_code == 0, result.output
+    assert f"no Pulumi.<stack>.yaml in {empty}: no deployed image is protected" in result.stderr
+    assert "no Pulumi.<stack>.yaml" not in run(emulator, world).stderr  # the world's stack files are found
+
+
 def test_bad_stack_file_is_reported_before_any_call(emulator, world):
     (world["stacks"] / "Pulumi.Prod_EU.yaml").write_text("config: {}\n")
     result = run(emulator, world, "--apply")

@@ -69,7 +69,7 @@ def cleanup(
     """Expire old tags of REGISTRY by policy (newest N, younger than D days, keep patterns, every
     digest a stack deploys, children of kept multi-arch indexes), then run garbage collection."""
     from do_platform.client import make_client
-    from do_platform.stack_files import REPO_ROOT, deployed_images
+    from do_platform.stack_files import REPO_ROOT, deployed_images, stack_names
 
     settings = settings_of(ctx)
     as_json = as_json or settings.output is OutputFormat.json
@@ -82,6 +82,10 @@ def cleanup(
     deployed = deployed_images(root)
     client = make_client(token=settings.token, endpoint=settings.api_url, max_per_minute=max_rpm)
     err = Console(stderr=True)
+    if not stack_names(root):  # e.g. a non-editable install: the default then is not the repository
+        err.print(f"[yellow]warning:[/yellow] no Pulumi.<stack>.yaml in {escape(str(root))}: no deployed image is "
+                  "protected beyond the policy; pass --stacks-dir with the repository's stack files",
+                  highlight=False, soft_wrap=True)
     if apply and not no_gc:
         err.print(f"[yellow]warning:[/yellow] garbage collection makes registry {escape(repr(registry))} read-only "
                   "(pushes fail) until it finishes; use --no-gc during deploy windows", highlight=False, soft_wrap=True)
