@@ -18,6 +18,7 @@ import pulumi
 import pulumi_digitalocean as do
 
 from components.naming import child_name, do_name, do_urn
+from components.secure_network import parse_cidr
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
 
@@ -96,6 +97,8 @@ def validate_kubernetes_args(args: KubernetesArgs) -> None:
                              "allowed: 1 <= min_nodes <= max_nodes <= 100")
     if args.maintenance_day not in WEEKDAYS:
         raise ValueError(f"[maintenance_day] {args.maintenance_day!r}; allowed: {', '.join(WEEKDAYS)}")
+    for cidr in args.control_plane_cidrs:
+        parse_cidr("control_plane_cidrs", cidr)
     if args.production and args.ha is False:
         raise ValueError("[ha] production clusters need an HA control plane; allowed: True or None")
 

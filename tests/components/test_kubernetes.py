@@ -97,6 +97,7 @@ def test_decisions():
     ("pools", {"pools": (NodePoolSpec("default", "s-2vcpu-4gb"),)}),
     ("pools", {"pools": (NodePoolSpec("w", "s-2vcpu-4gb", 3, 1),)}),
     ("ha", {"production": True, "ha": False}),
+    ("control_plane_cidrs", {"control_plane_cidrs": ("office-vpn",)}),
 ])
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):
