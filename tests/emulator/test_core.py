@@ -343,3 +343,12 @@ def test_replies_share_nothing_with_the_live_state(emulator, client, monkeypatch
     client.databases.get_cluster(db["id"])
     httpx.get(f"{emulator.url}/_emulator/state")
     assert shared == []
+
+
+def test_tag_lists_compare_names_case_insensitively():
+    from emulator.core.tagging import with_tag
+
+    assert with_tag(["Web", "db"], "web", True) == ["Web", "db"]  # the first spelling wins
+    assert with_tag(["Web", "db"], "cache", True) == ["Web", "db", "cache"]
+    assert with_tag(["Web", "db"], "WEB", False) == ["db"]
+    assert with_tag([], "web", False) == []

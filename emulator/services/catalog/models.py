@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
+from emulator.core.tagging import with_tag
 
 REGION_FEATURES = ["backups", "ipv6", "metadata", "install_agent", "storage", "image_transfer"]
 REGIONS = [
@@ -256,10 +257,7 @@ class CatalogBackend(Backend):
         record = self._find_image(resource_id)
         if record is None:
             raise NotFound(f"The image {resource_id} could not be found.")
-        if present and tag not in record["tags"]:
-            record["tags"].append(tag)
-        if not present:
-            record["tags"] = [t for t in record["tags"] if t.lower() != tag.lower()]
+        record["tags"] = with_tag(record["tags"], tag, present)
 
     # -- seed
     def seed(self, payload: dict) -> dict:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public, schedule, settle
+from emulator.core.tagging import with_tag
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.-]{1,255}$")
 MAX_NAMES = 10
@@ -405,11 +406,7 @@ class DropletsBackend(Backend):
 
     def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
         record = self._record(resource_id)
-        lowered = [t.lower() for t in record["tags"]]
-        if present and tag.lower() not in lowered:
-            record["tags"].append(tag)
-        if not present:
-            record["tags"] = [t for t in record["tags"] if t.lower() != tag.lower()]
+        record["tags"] = with_tag(record["tags"], tag, present)
 
     # -- volume links (called by the volumes family; it owns the rules)
     def add_volume(self, droplet_id, volume_id: str) -> None:

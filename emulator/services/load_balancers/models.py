@@ -12,6 +12,7 @@ import re
 from emulator.core import validate as v
 from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend, public, schedule
+from emulator.core.tagging import with_tag
 
 ENTRY_PROTOCOLS = ("http", "https", "http2", "http3", "tcp", "udp")
 TARGET_PROTOCOLS = ("http", "https", "http2", "tcp", "udp")
@@ -337,11 +338,7 @@ class LoadBalancersBackend(Backend):
 
     def set_tag(self, resource_id: str, tag: str, present: bool) -> None:
         record = self.table("load_balancers")[str(resource_id)]
-        tags = record.setdefault("_tags", [])
-        if present and tag not in tags:
-            tags.append(tag)
-        elif not present and tag in tags:
-            tags.remove(tag)
+        record["_tags"] = with_tag(record.get("_tags", []), tag, present)
 
     def view(self, record: dict) -> dict:
         """The API's view: targets resolved now (tagged droplets, deleted droplets dropped), project known."""

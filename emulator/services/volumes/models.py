@@ -11,6 +11,7 @@ import re
 
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public
+from emulator.core.tagging import with_tag
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SIZE_MAX_GB = 16 * 1024
@@ -237,10 +238,7 @@ class VolumesBackend(Backend):
             record = self.table("snapshots")[str(resource_id)]
         else:
             record = self._record(resource_id)
-        if present and tag.lower() not in (t.lower() for t in record["tags"]):
-            record["tags"].append(tag)
-        if not present:
-            record["tags"] = [t for t in record["tags"] if t.lower() != tag.lower()]
+        record["tags"] = with_tag(record["tags"], tag, present)
 
     @staticmethod
     def _valid_size(raw) -> int:
