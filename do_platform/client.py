@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pydo
 from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, SansIOHTTPPolicy
 
-from do_platform.endpoints import endpoint_problem, is_loopback  # noqa: F401 (is_loopback re-exported)
+from do_platform.endpoints import endpoint_problem
 from do_platform.errors import ConfigError
 
 PUBLIC_API = "https://api.digitalocean.com"

@@ -27,7 +27,6 @@ from do_platform.pagination import list_all
 
 PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
 APP_LIVE = {"ACTIVE"}
-APP_BUSY = {"PENDING_BUILD", "BUILDING", "PENDING_DEPLOY", "DEPLOYING"}
 
 
 @dataclass(frozen=True)
