@@ -118,27 +118,30 @@ class ManagedPostgres(pulumi.ComponentResource):
             tags=standard_tags(args.env, KIND, args.extra_tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
                                         additional_secret_outputs=["uri", "private_uri", "password"]))
+        # Children inherit the cluster's protect: the databases keep it (they hold the data); the firewall,
+        # users and pool opt out so trusted sources, users and the pool stay changeable in production.
         under_cluster = pulumi.ResourceOptions(parent=self.cluster)
+        editable = pulumi.ResourceOptions(parent=self.cluster, protect=False)
         t = args.trusted
         rules = pulumi.Output.all(_as_list(t.tags), _as_list(t.droplet_ids), _as_list(t.kubernetes_ids),
                                   _as_list(t.app_ids)).apply(
             lambda parts: [do.DatabaseFirewallRuleArgs(type=r["type"], value=r["value"])
                            for r in firewall_rules(*parts, t.ip_ranges)])
         self.firewall = do.DatabaseFirewall(child_name(name, "firewall"), cluster_id=self.cluster.id, rules=rules,
-                                            opts=under_cluster)
+                                            opts=editable)
         self.databases = {db: do.DatabaseDb(child_name(name, "db", db), cluster_id=self.cluster.id, name=db,
                                             opts=under_cluster) for db in args.databases}
         self.users = {u: do.DatabaseUser(child_name(name, "user", u), cluster_id=self.cluster.id, name=u,
-                                         opts=pulumi.ResourceOptions(parent=self.cluster,
-                                                                     additional_secret_outputs=["password"]))
+                                         opts=pulumi.ResourceOptions.merge(
+                                             editable, pulumi.ResourceOptions(additional_secret_outputs=["password"])))
                       for u in args.users}
         first_db, first_user = args.databases[0], args.users[0]
         self.pool = do.DatabaseConnectionPool(
             child_name(name, "pool"), cluster_id=self.cluster.id, name=do_name(first_db, "pool").replace("-", "_"),
             mode="transaction", size=args.pool_size, db_name=self.databases[first_db].name,
             user=self.users[first_user].name,
-            opts=pulumi.ResourceOptions(parent=self.cluster,
-                                        additional_secret_outputs=["uri", "private_uri", "password"]))
+            opts=pulumi.ResourceOptions.merge(editable, pulumi.ResourceOptions(
+                additional_secret_outputs=["uri", "private_uri", "password"])))
 
         self.cluster_id = self.cluster.id
         self.database_name = first_db

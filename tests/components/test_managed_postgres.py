@@ -70,6 +70,11 @@ def test_connection_uris_are_secret_outputs(run_component):
 def test_protect_in_production(run_component):
     run = run_component(build(dataclasses.replace(ARGS, protect=True)))
     assert run.one("DatabaseCluster").protect
+    assert all(d.protect for d in run.of_type("DatabaseDb"))  # the data
+    for kind in ("DatabaseFirewall", "DatabaseUser", "DatabaseConnectionPool"):  # changeable, not inherited
+        assert not any(r.protect for r in run.of_type(kind)), kind
+    pool = run.one("DatabaseConnectionPool")
+    assert {"uri", "privateUri", "password"} <= set(run.requests[pool.urn].additionalSecretOutputs)
     assert not run_component(build()).one("DatabaseCluster").protect
 
 
