@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
 from .control import CONTROL_PREFIX, Control, control_routes
-from .errors import ApiError, MethodNotAllowed, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from .errors import ApiError, MethodNotAllowed, NotFound, TooManyRequests, Unauthorized, Unprocessable, error_for_status
 from .routing import Reply, Request, Router, parse_query
 from .state import State
 
@@ -68,10 +68,7 @@ class EmulatorApp:
             if latency_ms:
                 await asyncio.sleep(latency_ms / 1000)
             if fault is not None:
-                err = ApiError(fault.message or f"Injected fault ({fault.status})")
-                err.status = fault.status
-                err.error_id = {429: "too_many_requests", 503: "service_unavailable"}.get(
-                    fault.status, "server_error" if fault.status >= 500 else "error")
+                err = error_for_status(fault.status, fault.message or f"Injected fault ({fault.status})")
                 if fault.status in (429, 503) and fault.retry_after is not None:
                     err.headers["retry-after"] = str(fault.retry_after)
                 raise err

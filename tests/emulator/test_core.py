@@ -352,3 +352,12 @@ def test_tag_lists_compare_names_case_insensitively():
     assert with_tag(["Web", "db"], "cache", True) == ["Web", "db", "cache"]
     assert with_tag(["Web", "db"], "WEB", False) == ["db"]
     assert with_tag([], "web", False) == []
+
+
+@pytest.mark.parametrize("status, error_id", [(404, "not_found"), (422, "unprocessable_entity"), (403, "forbidden"),
+                                              (502, "server_error"), (418, "error")])
+def test_injected_faults_carry_the_apis_error_id(emulator, status, error_id):
+    _fault(emulator, match="/v2/account", status=status, count=1)
+    response = _get(emulator, "/v2/account")
+    _assert_error(response, status, error_id)  # an injected 404 reads as "gone" to clients checking the id
+    assert response.json()["message"] == f"Injected fault ({status})"
