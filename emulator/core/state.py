@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -22,28 +22,13 @@ from .errors import NotFound
 
 @dataclass
 class Settings:
-    """Knobs a test or a user turns: see docs/emulator.md."""
+    """Knobs a test or a user turns (see docs/emulator.md); flags of a run, not persisted in the state file."""
 
     token: str | None = None  # None: any non-empty bearer token is accepted
     lifecycle_delay: float = 0.0  # seconds before new→active, creating→online, actions complete, ...
     ratelimit_limit: int = 5000  # requests per hour reported in ratelimit-limit (the API's figure)
     requests_per_minute: int | None = None  # a budget that answers 429 when exceeded
     base_url: str | None = None  # absolute base for links; defaults to the request's own
-    extra: dict = field(default_factory=dict)
-
-    def dump(self) -> dict:
-        return {
-            "lifecycle_delay": self.lifecycle_delay,
-            "ratelimit_limit": self.ratelimit_limit,
-            "requests_per_minute": self.requests_per_minute,
-            "extra": self.extra,
-        }
-
-    def load(self, data: dict) -> None:
-        self.lifecycle_delay = data.get("lifecycle_delay", 0.0)
-        self.ratelimit_limit = data.get("ratelimit_limit", 5000)
-        self.requests_per_minute = data.get("requests_per_minute")
-        self.extra = data.get("extra", {})
 
 
 class Backend:
