@@ -76,12 +76,6 @@ class DropletsBackend(Backend):
         """Ids of the droplets carrying ``tag_name`` (for firewalls and load balancers by tag)."""
         return [d["id"] for d in self.list(tag_name=tag_name)]
 
-    def public_ipv4(self, droplet_id) -> str | None:
-        for net in self._record(droplet_id)["networks"]["v4"]:
-            if net["type"] == "public":
-                return net["ip_address"]
-        return None
-
     def metadata_secrets(self, droplet_id) -> tuple[str, list[str]]:
         """(user_data, public keys) given at create: only the metadata service shows them."""
         record = self._record(droplet_id)
