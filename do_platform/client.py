@@ -29,15 +29,26 @@ ENDPOINT_ENV_VAR = "DIGITALOCEAN_API_URL"
 
 def resolve_token(token: str | None = None) -> str:
     """The explicit token or the first set environment variable; ConfigError naming them otherwise."""
-    if token:
-        return token
+    if token and token.strip():
+        return _checked_token(token, "--token / DIGITALOCEAN_TOKEN")
     for name in TOKEN_ENV_VARS:
         value = os.environ.get(name)
-        if value:
-            return value
+        if value and value.strip():
+            return _checked_token(value, name)
     raise ConfigError(
         "no DigitalOcean API token: pass --token or set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)"
     )
+
+
+def _checked_token(token: str, source: str) -> str:
+    """Surrounding whitespace (a token file's trailing CR/LF) is dropped; anything else that cannot go in an
+    HTTP header is refused here, without the value: the HTTP stack would echo the header in its error."""
+    token = token.strip()
+    if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
+        raise ConfigError(f"the API token from {source} contains a space, control or non-ASCII character; "
+                          "allowed: printable ASCII without spaces (the token itself is not shown)",
+                          "copy the token again, without quotes or line breaks")
+    return token
 
 
 def resolve_endpoint(endpoint: str | None = None) -> str:

@@ -30,6 +30,20 @@ def test_token_falls_back_to_access_token_and_names_both_when_missing(monkeypatc
     assert resolve_token() == "abc"
 
 
+def test_token_whitespace_around_is_dropped_and_inside_is_refused_without_echoing_it(monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    assert resolve_token("dop_v1_abc\r\n") == "dop_v1_abc"
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", " dop_v1_env\n")
+    assert resolve_token() == "dop_v1_env"
+    for bad, source in (("dop_v1_se cret", "--token"), ("dop_v1_se\ncret", "--token"), ("dop_v1_sé", "--token")):
+        with pytest.raises(ConfigError) as err:
+            resolve_token(bad)
+        assert source in err.value.message and "cret" not in err.value.message and "sé" not in err.value.message
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "dop_v1_se\ncret")
+    with pytest.raises(ConfigError, match="from DIGITALOCEAN_TOKEN contains a space, control"):
+        resolve_token()
+
+
 def test_pacing_is_free_while_plenty_remains():
     policy = RateLimitPacingPolicy()
     assert policy.header_wait(RateLimitState(5000, 4000, 3600), now=0) == 0.0
