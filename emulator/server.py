@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -29,6 +30,7 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
+        self._last_flush_error: str | None = None
 
     @property
     def state(self):
@@ -60,7 +62,15 @@ class EmulatorServer:
 
     def _flush_loop(self) -> None:
         while not self._stop.wait(self.flush_interval):
-            self.app.state.flush()
+            try:
+                self.app.state.flush()
+            except Exception as exc:  # keep flushing: a full disk or a moved directory may come back
+                message = f"emulator: cannot write the state file {self.app.state.state_file}: {exc}"
+                if message != self._last_flush_error:
+                    print(message, file=sys.stderr, flush=True)
+                self._last_flush_error = message
+            else:
+                self._last_flush_error = None
 
     def stop(self) -> None:
         self._stop.set()

@@ -199,16 +199,27 @@ class State:
         self._dirty = True
 
     def flush(self) -> bool:
-        """Write the state file atomically if anything changed since the last write."""
+        """Write the state file atomically if anything changed since the last write.
+
+        A failed write leaves no temporary file behind and keeps the changes pending, so the next
+        flush tries again instead of losing them.
+        """
         if not self.state_file or not self._dirty:
             return False
         with self.lock:
             payload = json.dumps(self.dump(), separators=(",", ":"), default=str)
             self._dirty = False
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-        os.replace(tmp, self.state_file)
+        tmp = None
+        try:
+            directory = os.path.dirname(os.path.abspath(self.state_file))
+            os.makedirs(directory, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", dir=directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, self.state_file)
+        except BaseException:
+            self._dirty = True
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
         return True

@@ -361,3 +361,36 @@ def test_injected_faults_carry_the_apis_error_id(emulator, status, error_id):
     response = _get(emulator, "/v2/account")
     _assert_error(response, status, error_id)  # an injected 404 reads as "gone" to clients checking the id
     assert response.json()["message"] == f"Injected fault ({status})"
+
+
+def test_a_failed_state_write_keeps_changes_pending_and_leaves_no_temp_file(tmp_path):
+    from emulator.core.state import State
+
+    state = State([])
+    blocked = tmp_path / "world.json"
+    blocked.mkdir()  # os.replace onto a directory fails
+    state.state_file = str(blocked)
+    state.mark_dirty()
+    with pytest.raises(OSError):
+        state.flush()
+    assert [p.name for p in tmp_path.iterdir()] == ["world.json"]
+    state.state_file = str(tmp_path / "ok.json")
+    assert state.flush() is True and json.loads((tmp_path / "ok.json").read_text())["version"] == 1
+
+
+def test_the_flusher_reports_a_failed_write_and_keeps_going(tmp_path, capsys):
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    with EmulatorServer(state_file=str(tmp_path / "world.json"), flush_interval=0.02) as server:
+        server.state.state_file = str(blocked)
+        server.state.mark_dirty()
+        deadline = time.monotonic() + 5
+        reported = False
+        while not reported and time.monotonic() < deadline:
+            time.sleep(0.02)
+            reported = f"cannot write the state file {blocked}" in capsys.readouterr().err
+        assert reported
+        server.state.state_file = str(tmp_path / "world.json")
+        while not (tmp_path / "world.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (tmp_path / "world.json").exists()
