@@ -699,6 +699,9 @@ def _message(err: dict[str, Any]) -> str:
     value = err.get("input")
     if str(loc[0]) in ("appSecrets", "app_secrets") or "token" in loc:
         value = Encrypted()  # never echo a secret value in an error
+    elif isinstance(value, Encrypted):  # `pulumi config set --secret` on a key that is not meant to be secret
+        return (f"{_key_name(loc)}: an encrypted value, which tools without the passphrase cannot read; allowed: "
+                f"a plain value (only appSecrets and digitalocean:token are secrets)")
     if kind == "extra_forbidden":
         owner = _model_at(loc)
         allowed = sorted(f.alias or n for n, f in owner.model_fields.items()) if owner else []

@@ -109,6 +109,8 @@ CASES = [
     ("web-count-type", "dev", with_("dev", P + "web", "three", ("count",)), P + "web.count", "'three'"),
     ("backups-type", "dev", with_("dev", P + "web", "sometimes", ("backups",)), P + "web.backups", "'sometimes'"),
     ("policy", "dev", with_("dev", P + "policyEnforcement", "strict"), P + "policyEnforcement", "'strict'"),
+    ("secret-where-plain-expected", "dev", with_("dev", P + "web", {"secure": "v1:abc"}, ("count",)),
+     P + "web.count", "only appSecrets and digitalocean:token"),
 ]
 
 
