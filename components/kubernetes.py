@@ -6,7 +6,9 @@
   separate ``KubernetesNodePool`` resources that can change freely.
 - Production: HA control plane, surge upgrades, a maintenance window, ``protect``; outside production
   ``destroy_all_associated_resources`` so load balancers and volumes made by the cluster do not linger.
-- The kubeconfig is exported as a secret.
+- The kubeconfig is exported as a secret. Its token is minted when the provider reads the cluster and
+  lasts 7 days, so the copy in state goes stale: consumers that live longer should fetch credentials
+  through the API (``doctl kubernetes cluster kubeconfig save``) rather than from the stack output.
 """
 
 from __future__ import annotations
