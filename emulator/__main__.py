@@ -25,8 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.port < 0 or args.port > 65535:
         parser.error(f"--port must be 0-65535; got {args.port}")
+    if args.delay < 0:
+        parser.error(f"--delay must be >= 0 seconds; got {args.delay}")
+    if args.requests_per_minute is not None and args.requests_per_minute < 1:
+        parser.error(f"--requests-per-minute must be >= 1 (omit it for no budget); got {args.requests_per_minute}")
     settings = Settings(token=args.token, lifecycle_delay=args.delay, requests_per_minute=args.requests_per_minute)
-    server = EmulatorServer(args.port, args.host, state_file=args.state_file, settings=settings, seed=args.seed)
+    try:
+        server = EmulatorServer(args.port, args.host, state_file=args.state_file, settings=settings, seed=args.seed)
+    except ValueError as exc:
+        parser.error(f"--state-file: {exc}")
     server.start()
     print(f"emulator listening on {server.url} (state file: {args.state_file or 'none'})", flush=True)
     done = threading.Event()

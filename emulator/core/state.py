@@ -192,8 +192,16 @@ class State:
                     self.backend(name).load(payload)
 
     def load_file(self, path: str) -> None:
-        with open(path, encoding="utf-8") as fh:
-            self.load(json.load(fh))
+        """Load a state file; ValueError naming the file when it is not one this emulator wrote."""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"state file {path} cannot be read: {exc}") from None
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise ValueError(f"state file {path} is not an emulator state file (expected a JSON object with "
+                             f"\"version\": 1); move it away or pass another --state-file")
+        self.load(data)
 
     def mark_dirty(self) -> None:
         self._dirty = True

@@ -394,3 +394,21 @@ def test_the_flusher_reports_a_failed_write_and_keeps_going(tmp_path, capsys):
         while not (tmp_path / "world.json").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert (tmp_path / "world.json").exists()
+
+
+@pytest.mark.parametrize("content, needle", [("{bad", "cannot be read"), ("[1]", "is not an emulator state file")])
+def test_an_unreadable_state_file_is_a_clear_start_up_error(tmp_path, content, needle):
+    state_file = tmp_path / "world.json"
+    state_file.write_text(content)
+    proc = subprocess.run([sys.executable, "-m", "emulator", "--port", "0", "--state-file", str(state_file)],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"--state-file: state file {state_file} {needle}" in proc.stderr
+
+
+@pytest.mark.parametrize("flags, needle", [(["--delay", "-1"], "--delay must be >= 0"),
+                                           (["--requests-per-minute", "0"], "--requests-per-minute must be >= 1")])
+def test_bad_flags_are_refused(flags, needle):
+    proc = subprocess.run([sys.executable, "-m", "emulator", "--port", "0", *flags], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=30)
+    assert proc.returncode == 2 and needle in proc.stderr
