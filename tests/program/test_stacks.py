@@ -114,8 +114,10 @@ def test_security_invariants(evaluations, stack):
 def test_production_is_highly_available_and_protected(evaluations):
     ev = evaluations["prod"]
     protected = {short(r.type) for r in ev.resources if r.protect}
-    assert {"Vpc", "Domain", "DatabaseCluster", "KubernetesCluster", "LoadBalancer", "Project"} <= protected
-    assert not {"DnsRecord", "Firewall", "KubernetesNodePool", "Droplet"} & protected
+    assert {"Vpc", "Domain", "DatabaseCluster", "DatabaseDb", "KubernetesCluster", "LoadBalancer",
+            "Project"} <= protected
+    assert not {"DnsRecord", "Firewall", "KubernetesNodePool", "Droplet", "DatabaseFirewall", "DatabaseUser",
+                "DatabaseConnectionPool"} & protected
     web = [r for r in ev.of_type("digitalocean:index/droplet:Droplet") if r.name.startswith("web-")]
     assert len(web) >= 2 and all(d.inputs["backups"] is True for d in web)
     assert ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0].inputs["nodeCount"] >= 2
