@@ -128,13 +128,15 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
 
 def make_client(token: str | None = None, endpoint: str | None = None, *, retry_total: int = 6,
                 retry_backoff_factor: float = 0.5, retry_backoff_max: float = 30.0,
-                pace: bool = True, timeout: int = 60, max_per_minute: int | None = None) -> pydo.Client:
+                pace: bool = True, timeout: float = 60, max_per_minute: int | None = None) -> pydo.Client:
     """A PyDo client for the API or the emulator, with retries and rate pacing configured."""
     token = resolve_token(token)
     url = resolve_endpoint(endpoint)
     kwargs = {
         "endpoint": url,
-        "timeout": timeout,
+        # Per attempt, read by the transport (a plain ``timeout`` keyword is silently ignored by it).
+        "connection_timeout": timeout,
+        "read_timeout": timeout,
         "retry_policy": RetryPolicy(
             retry_total=retry_total,
             retry_status=retry_total,  # azure-core stops status retries (429/5xx) after 3 otherwise

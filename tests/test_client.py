@@ -1,6 +1,9 @@
 """The PyDo client factory: endpoint and token rules, and rate pacing from the ratelimit headers."""
 
+import time
+
 import pytest
+from azure.core.exceptions import ServiceResponseError
 
 from do_platform.client import RateLimitPacingPolicy, RateLimitState, make_client, resolve_endpoint, resolve_token
 from do_platform.errors import ConfigError
@@ -73,3 +76,12 @@ def test_factory_refuses_before_any_request_without_token(monkeypatch):
     monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
     with pytest.raises(ConfigError):
         make_client(endpoint="http://127.0.0.1:1")
+
+
+def test_timeout_bounds_each_attempt(emulator):
+    emulator.control.add_fault(match=r"^GET /v2/account", latency_ms=1500, count=1)
+    quick = make_client(token="t", endpoint=emulator.url, timeout=0.3, retry_total=0)
+    started = time.monotonic()
+    with pytest.raises(ServiceResponseError):
+        quick.account.get()
+    assert time.monotonic() - started < 1.2
