@@ -14,10 +14,10 @@ import re
 import uuid
 from typing import Any
 
+from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.validate import optional_backend, project_of
-from emulator.services.databases import platform_links as links
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 COMPONENT_KINDS = ("services", "static_sites", "workers", "jobs", "functions")

@@ -13,12 +13,11 @@ import copy
 from typing import Any
 from urllib.parse import quote
 
+from emulator.core import links
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.validate import choice, integer, project_of, string, unset
-
-from . import platform_links as links
 
 ENGINES = ["pg", "mysql", "redis", "valkey", "mongodb", "kafka", "opensearch"]
 DEFAULT_VERSIONS = {

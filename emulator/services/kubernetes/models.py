@@ -14,11 +14,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from emulator.core import links
 from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.validate import boolean, choice, integer, ip_or_cidr, optional_backend, string
-from emulator.services.databases import platform_links as links
 
 DEFAULT_VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]  # newest first, as the API lists them
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,253}[a-z0-9])?$")

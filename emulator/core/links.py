@@ -3,7 +3,7 @@
 Regions come from the catalog, the default VPC of a region from vpcs, tags are auto-created through
 tags, and new resources land in a project through projects. Each link degrades to a local rule when
 that family is not installed, so these families also run alone (a trimmed emulator, unit tests).
-Kept in one module so that the three families share one implementation of each link.
+Kept in core, not in any one of them, so that each family depends only on core.
 """
 
 from __future__ import annotations
