@@ -97,6 +97,14 @@ def test_against_unknown_ref_is_a_clear_error(tmp_path):
     assert "'no-such-ref'" in proc.stderr and "no such git revision" in proc.stderr
 
 
+def test_live_prices_do_not_go_with_against(emulator):
+    result = runner.invoke(app, ["--token", "t", "--api-url", emulator.url, "plan", "--stack", "dev",
+                                 "--against", "HEAD", "--live-prices"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "--live-prices does not go with --against" in result.stderr
+    assert emulator.control.log.snapshot()["total"] == 0
+
+
 def test_live_prices_refresh_through_the_api(emulator):
     from tests.conftest import TEST_TOKEN
 

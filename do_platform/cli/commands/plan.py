@@ -34,6 +34,10 @@ def plan(
 
     settings = settings_of(ctx)
     as_json = as_json or settings.output is OutputFormat.json
+    if against and live_prices:  # the base revision is planned with its bundled table: the delta would mix tables
+        raise typer.BadParameter("--live-prices does not go with --against (the base revision is priced with its "
+                                 "bundled table, so the delta would count price changes as resource changes); "
+                                 "allowed: one of them", param_hint="--live-prices")
     client = settings.client() if live_prices else None
 
     if against:
