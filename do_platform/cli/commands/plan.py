@@ -38,6 +38,8 @@ def plan(
         raise typer.BadParameter("--live-prices does not go with --against (the base revision is priced with its "
                                  "bundled table, so the delta would count price changes as resource changes); "
                                  "allowed: one of them", param_hint="--live-prices")
+    if all_stacks and not against:
+        raise typer.BadParameter("--all-stacks only goes with --against", param_hint="--all-stacks")
     client = settings.client() if live_prices else None
 
     if against:
@@ -46,7 +48,7 @@ def plan(
         stacks = stack_names() if all_stacks else [stack]
         diffs = []
         for name in stacks:
-            head = ops.plan_stack(name, live_client=client)
+            head = ops.plan_stack(name)
             base = ops.plan_against(name, against)
             diffs.append(ops.diff_plans(base, head, against))
         if as_json:
@@ -56,8 +58,6 @@ def plan(
             typer.echo(ops.render_diff_markdown(diffs), nl=False)
         return
 
-    if all_stacks:
-        raise typer.BadParameter("--all-stacks only goes with --against", param_hint="--all-stacks")
     result = ops.plan_stack(stack, live_client=client)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, default=str))
