@@ -68,7 +68,7 @@ def handle_errors(func):
             try:
                 return func(*args, **kwargs)
             except AzureError as exc:
-                raise from_http_error(exc, func.__name__.replace("_", " ")) from None
+                raise from_http_error(exc, func.__name__.replace("_", " ")) from exc  # kept for DO_PLATFORM_DEBUG
         except PlatformError as err:
             print_error(err)
             if os.environ.get("DO_PLATFORM_DEBUG"):
