@@ -309,28 +309,8 @@ def test_reset_keeps_the_id_seed():
     assert [seeded.ids.uuid() for _ in range(3)] == first  # the conftest's seeded emulator stays reproducible
 
 
-def _containers(value, out: set[int]) -> set[int]:
-    if isinstance(value, dict | list):
-        out.add(id(value))
-        for item in value.values() if isinstance(value, dict) else value:
-            _containers(item, out)
-    return out
-
-
-def test_replies_share_nothing_with_the_live_state(emulator, client, monkeypatch):
-    """Bodies are rendered after the state lock is released, so they must be copies: a shared dict or list
-    could change (or fail with "changed size during iteration") while another request runs."""
-    shared: list[str] = []
-    render = emulator.app._render
-
-    def checked(reply):
-        with emulator.state.lock:
-            live = _containers({name: b.data for name, b in emulator.state._backends.items()}, set())
-            if _containers(reply.body, set()) & live:
-                shared.append(str(reply.body)[:120])
-        return render(reply)
-
-    monkeypatch.setattr(emulator.app, "_render", checked)
+def test_replies_share_nothing_with_the_live_state(emulator, client):
+    """The calls that used to hand out live dicts; tests/emulator/conftest.py fails the test if one still does."""
     droplet = client.droplets.create({"name": "d", "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
                                       "backups": True, "backup_policy": {"plan": "daily", "hour": 4}})["droplet"]
     client.droplets.get_backup_policy(droplet["id"])
@@ -341,9 +321,7 @@ def test_replies_share_nothing_with_the_live_state(emulator, client, monkeypatch
     client.databases.get_user(db["id"], "app")
     client.databases.list_users(db["id"])
     client.databases.get_cluster(db["id"])
-    httpx.get(f"{emulator.url}/_emulator/state")
-    assert shared == []
-
+    assert httpx.get(f"{emulator.url}/_emulator/state").status_code == 200
 
 def test_tag_lists_compare_names_case_insensitively():
     from emulator.core.tagging import with_tag
