@@ -42,19 +42,37 @@ class Fault:
     _pattern: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.match, str):
+            raise Unprocessable(f"fault match must be a regular expression string; got {self.match!r}")
         try:
             self._pattern = re.compile(self.match)
         except re.error as exc:
             raise Unprocessable(f"fault match is not a valid regex: {exc}") from None
-        if self.status is not None and not 400 <= self.status <= 599:
-            raise Unprocessable(f"fault status must be 400-599; got {self.status}")
-        if not 0.0 <= self.probability <= 1.0:
-            raise Unprocessable(f"fault probability must be within 0..1; got {self.probability}")
+        if self.status is not None and not (_whole(self.status) and 400 <= self.status <= 599):
+            raise Unprocessable(f"fault status must be an integer within 400-599; got {self.status!r}")
+        if self.count is not None and not (_whole(self.count) and self.count >= 1):
+            raise Unprocessable(f"fault count must be an integer >= 1, or null for without end; got {self.count!r}")
+        if not (_number(self.probability) and 0.0 <= self.probability <= 1.0):
+            raise Unprocessable(f"fault probability must be a number within 0..1; got {self.probability!r}")
+        if not (_whole(self.latency_ms) and self.latency_ms >= 0):
+            raise Unprocessable(f"fault latency_ms must be an integer >= 0; got {self.latency_ms!r}")
+        if self.retry_after is not None and not (_whole(self.retry_after) and self.retry_after >= 0):
+            raise Unprocessable(f"fault retry_after must be an integer >= 0 or null; got {self.retry_after!r}")
+        if self.message is not None and not isinstance(self.message, str):
+            raise Unprocessable(f"fault message must be a string; got {self.message!r}")
 
     def public(self) -> dict:
         data = asdict(self)
         data.pop("_pattern", None)
         return data
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class Faults:
@@ -195,17 +213,19 @@ class Control:
         return self.faults.add(**kwargs).public()
 
     def set_budget(self, requests_per_minute: int | None) -> None:
-        if requests_per_minute is not None and requests_per_minute < 1:
-            raise Unprocessable("requests_per_minute must be >= 1 or null")
+        if requests_per_minute is not None and not (_whole(requests_per_minute) and requests_per_minute >= 1):
+            raise Unprocessable(f"requests_per_minute must be an integer >= 1 or null; got {requests_per_minute!r}")
         self.state.settings.requests_per_minute = requests_per_minute
         self.budget.reset()
 
     def configure(self, *, lifecycle_delay: float | None = None, token: str | None = None) -> None:
         if lifecycle_delay is not None:
-            if lifecycle_delay < 0:
-                raise Unprocessable("lifecycle_delay must be >= 0")
+            if not (_number(lifecycle_delay) and lifecycle_delay >= 0):
+                raise Unprocessable(f"lifecycle_delay must be a number of seconds >= 0; got {lifecycle_delay!r}")
             self.state.settings.lifecycle_delay = float(lifecycle_delay)
         if token is not None:
+            if not isinstance(token, str):
+                raise Unprocessable(f"token must be a string (\"\" accepts any token); got {token!r}")
             self.state.settings.token = token or None
 
 

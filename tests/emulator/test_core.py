@@ -157,9 +157,27 @@ def test_probability_is_honoured_statistically():
     assert 400 < hits < 600
 
 
-def test_bad_fault_definitions_are_422(emulator):
-    for body in ({"status": 200}, {"match": "("}, {"probability": 2}, {"colour": "red"}):
-        assert httpx.post(f"{emulator.url}/_emulator/faults", json=body).status_code == 422
+@pytest.mark.parametrize("body, field", [
+    ({"status": 200}, "status"), ({"status": "500"}, "status"), ({"match": "("}, "match"), ({"match": 5}, "match"),
+    ({"probability": 2}, "probability"), ({"probability": "x"}, "probability"), ({"count": 0}, "count"),
+    ({"latency_ms": -5}, "latency_ms"), ({"retry_after": "soon"}, "retry_after"), ({"message": 3}, "message"),
+    ({"colour": "red"}, "colour")])
+def test_bad_fault_definitions_are_422_naming_the_field(emulator, body, field):
+    response = httpx.post(f"{emulator.url}/_emulator/faults", json=body)
+    assert response.status_code == 422 and field in response.json()["message"]
+    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/_emulator/budget", {"requests_per_minute": "5"}, "requests_per_minute"),
+    ("/_emulator/budget", {"requests_per_minute": 0}, "requests_per_minute"),
+    ("/_emulator/config", {"lifecycle_delay": "x"}, "lifecycle_delay"),
+    ("/_emulator/config", {"lifecycle_delay": -1}, "lifecycle_delay"),
+    ("/_emulator/config", {"token": 5}, "token")])
+def test_bad_control_settings_are_422_naming_the_field(emulator, path, body, field):
+    response = httpx.put(f"{emulator.url}{path}", json=body)
+    assert response.status_code == 422 and field in response.json()["message"]
+    assert _get(emulator, "/v2/account").status_code == 200  # nothing changed
 
 
 # -- budget and headers
