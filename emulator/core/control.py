@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from .errors import Unprocessable
 from .routing import Reply, Request, Routes
-from .state import State
+from .state import Backend, State
 
 CONTROL_PREFIX = "/_emulator"
 
@@ -205,6 +205,10 @@ class Control:
                 backend = self.state.backend(family)
             except KeyError as exc:
                 raise Unprocessable(str(exc)) from None
+            if type(backend).seed is Backend.seed:
+                seedable = [name for name in self.state.families
+                            if type(self.state.backend(name)).seed is not Backend.seed]
+                raise Unprocessable(f"family {family!r} has no seed support; families with seeds: {seedable}")
             summary = backend.seed(payload)
             self.state.mark_dirty()
             return summary
