@@ -408,3 +408,10 @@ def test_bad_flags_are_refused(flags, needle):
     proc = subprocess.run([sys.executable, "-m", "emulator", "--port", "0", *flags], capture_output=True, text=True,
                           cwd=REPO_ROOT, timeout=30)
     assert proc.returncode == 2 and needle in proc.stderr
+
+
+def test_seeding_a_family_without_seeds_is_422_listing_those_with_seeds(emulator):
+    response = httpx.post(f"{emulator.url}/_emulator/seed/actions", json={})
+    assert response.status_code == 422
+    message = response.json()["message"]
+    assert "'actions' has no seed support" in message and "'registry'" in message and "'droplets'" in message
