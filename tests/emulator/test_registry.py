@@ -218,3 +218,13 @@ def test_seed_rejects_unknown_fields(emulator):
     with pytest.raises(ApiError) as err:
         emulator.control.seed("registry", {"registry": "r", "repos": 3})
     assert err.value.status == 422 and "repos" in err.value.message
+
+
+@pytest.mark.parametrize("tier", [["basic"], {"slug": "basic"}, 5])
+def test_a_tier_slug_that_is_not_a_string_is_422_not_500(client, tier):
+    with pytest.raises(HttpResponseError) as err:
+        client.registry.update_subscription({"tier_slug": tier})
+    assert err.value.status_code == 422 and "tier_slug must be one of" in err.value.error.message
+    with pytest.raises(HttpResponseError) as err:
+        client.registries.create({"name": "ok", "region": "nyc3", "subscription_tier_slug": tier})
+    assert err.value.status_code == 422 and "subscription_tier_slug must be one of" in err.value.error.message

@@ -95,7 +95,7 @@ class RegistryBackend(Backend):
 
     def update_subscription(self, body: dict) -> dict:
         slug = body.get("tier_slug")
-        if slug not in TIERS:
+        if not isinstance(slug, str) or slug not in TIERS:
             raise Unprocessable(f"tier_slug must be one of {', '.join(TIERS)}; got {slug!r}")
         reasons = self._ineligibility(slug)
         if reasons:
@@ -147,7 +147,7 @@ class RegistryBackend(Backend):
         if region is not None and region not in regions:
             raise Unprocessable(f"region must be one of {', '.join(regions)}; got {region!r}")
         slug = body.get("subscription_tier_slug") or None
-        if slug is not None and slug not in TIERS:
+        if slug is not None and (not isinstance(slug, str) or slug not in TIERS):
             raise Unprocessable(f"subscription_tier_slug must be one of {', '.join(TIERS)}; got {slug!r}")
         effective = slug or self.subscription()["tier_slug"]
         if len(self.data["registries"]) + 1 > TIERS[effective]["_max_registries"]:
