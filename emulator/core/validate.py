@@ -110,9 +110,17 @@ def choice(body: dict, field: str, allowed, *, default: Any = None, required: bo
         if required:
             raise Unprocessable(f"{_label(field, where)} is required; allowed: {', '.join(map(str, allowed))}")
         return default
-    if value not in allowed:
+    if not one_of(value, allowed):
         raise Unprocessable(f"{_label(field, where)} must be one of {', '.join(map(str, allowed))}; got {value!r}")
     return value
+
+
+def one_of(value: Any, allowed) -> bool:
+    """``value in allowed``, False (not a TypeError) for a list or object sent where a dict/set key is expected."""
+    try:
+        return value in allowed
+    except TypeError:
+        return False
 
 
 def ip_address(value: str, field: str, version: int | None = None) -> str:

@@ -415,3 +415,28 @@ def test_seeding_a_family_without_seeds_is_422_listing_those_with_seeds(emulator
     assert response.status_code == 422
     message = response.json()["message"]
     assert "'actions' has no seed support" in message and "'registry'" in message and "'droplets'" in message
+
+
+@pytest.mark.parametrize("body, needle", [
+    ({"spec": {"name": "shop", "region": ["nyc"]}}, "spec.region must be one of"),
+    ({"spec": {"name": "shop", "services": [{"name": "web", "instance_size_slug": {"slug": "x"},
+                                             "image": {"registry_type": "DOCR", "repository": "web"}}]}},
+     "instance_size_slug"),
+])
+def test_a_list_or_object_where_an_enum_value_belongs_is_422_not_500_for_apps(emulator, body, needle):
+    response = httpx.post(f"{emulator.url}/v2/apps", headers=AUTH, json=body)
+    assert response.status_code == 422 and needle in response.json()["message"]
+
+
+def test_a_list_or_object_where_an_enum_value_belongs_is_422_not_500(emulator):
+    volume = httpx.post(f"{emulator.url}/v2/volumes", headers=AUTH,
+                        json={"name": "v", "region": "nyc3", "size_gigabytes": 10}).json()["volume"]
+    response = httpx.post(f"{emulator.url}/v2/volumes/{volume['id']}/actions", headers=AUTH, json={"type": ["attach"]})
+    assert response.status_code == 422 and "type must be one of attach, detach, resize" in response.json()["message"]
+    httpx.post(f"{emulator.url}/v2/tags", headers=AUTH, json={"name": "web"})
+    response = httpx.post(f"{emulator.url}/v2/tags/web/resources", headers=AUTH,
+                          json={"resources": [{"resource_id": "1", "resource_type": ["droplet"]}]})
+    assert response.status_code == 422 and "is not taggable" in response.json()["message"]
+    response = httpx.post(f"{emulator.url}/v2/load_balancers", headers=AUTH,
+                          json={"name": "lb", "region": "nyc3", "size": {"unit": 1}})
+    assert response.status_code == 422 and "size must be one of" in response.json()["message"]

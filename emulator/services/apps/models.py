@@ -17,7 +17,7 @@ from typing import Any
 from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import optional_backend, project_of
+from emulator.core.validate import one_of, optional_backend, project_of
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 COMPONENT_KINDS = ("services", "static_sites", "workers", "jobs", "functions")
@@ -136,7 +136,7 @@ class AppsBackend(Backend):
             raise Unprocessable("spec is required: an object with at least a name")
         self._name(spec.get("name"), "spec.name")
         region = spec.get("region")
-        if region not in (None, "") and region not in REGIONS:
+        if region not in (None, "") and not one_of(region, REGIONS):
             raise Unprocessable(f"spec.region must be one of {', '.join(REGIONS)}; got {region!r}")
         seen: dict[str, str] = {}
         for kind in COMPONENT_KINDS:
@@ -184,7 +184,7 @@ class AppsBackend(Backend):
             raise Unprocessable(f"{field}.git.repo_clone_url is required")
         if kind in ("services", "workers", "jobs"):
             size = comp.get("instance_size_slug")
-            if size not in (None, "") and size not in INSTANCE_SIZES:
+            if size not in (None, "") and not one_of(size, INSTANCE_SIZES):
                 raise Unprocessable(f"{field}.instance_size_slug {size!r} is not an instance size; allowed: "
                                     f"{', '.join(INSTANCE_SIZES)}")
             count = comp.get("instance_count")
@@ -485,7 +485,7 @@ class AppsBackend(Backend):
 
     @staticmethod
     def instance_size(slug: str) -> dict:
-        if slug not in INSTANCE_SIZES:
+        if not one_of(slug, INSTANCE_SIZES):
             raise NotFound(f"The instance size {slug} could not be found.")
         return instance_size(slug)
 

@@ -29,6 +29,7 @@ from datetime import timedelta
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, require
 from emulator.core.state import Backend, schedule, settle
+from emulator.core.validate import one_of
 
 NAME_RE = re.compile(r"^[a-z0-9-]{1,63}$")
 REPO_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
@@ -95,7 +96,7 @@ class RegistryBackend(Backend):
 
     def update_subscription(self, body: dict) -> dict:
         slug = body.get("tier_slug")
-        if not isinstance(slug, str) or slug not in TIERS:
+        if not one_of(slug, TIERS):
             raise Unprocessable(f"tier_slug must be one of {', '.join(TIERS)}; got {slug!r}")
         reasons = self._ineligibility(slug)
         if reasons:
@@ -147,7 +148,7 @@ class RegistryBackend(Backend):
         if region is not None and region not in regions:
             raise Unprocessable(f"region must be one of {', '.join(regions)}; got {region!r}")
         slug = body.get("subscription_tier_slug") or None
-        if slug is not None and (not isinstance(slug, str) or slug not in TIERS):
+        if slug is not None and not one_of(slug, TIERS):
             raise Unprocessable(f"subscription_tier_slug must be one of {', '.join(TIERS)}; got {slug!r}")
         effective = slug or self.subscription()["tier_slug"]
         if len(self.data["registries"]) + 1 > TIERS[effective]["_max_registries"]:

@@ -18,6 +18,7 @@ import re
 
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend
+from emulator.core.validate import one_of
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-:]{1,255}$")
 # resource_type in tag bodies → (family owning it, key in tag.resources, path of last_tagged_uri)
@@ -164,7 +165,7 @@ class TagsBackend(Backend):
 
     @staticmethod
     def _check_type(resource_type) -> None:
-        if resource_type not in RESOURCE_TYPES:
+        if not one_of(resource_type, RESOURCE_TYPES):
             raise Unprocessable(f"resource_type {resource_type!r} is not taggable; "
                                 f"allowed: {', '.join(RESOURCE_TYPES)}")
 

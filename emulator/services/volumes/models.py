@@ -12,6 +12,7 @@ import re
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public
 from emulator.core.tagging import with_tag
+from emulator.core.validate import one_of
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SIZE_MAX_GB = 16 * 1024
@@ -111,7 +112,7 @@ class VolumesBackend(Backend):
 
     def _act(self, record: dict, body: dict) -> dict:
         kind = body.get("type")
-        if kind not in ACTION_TYPES:
+        if not one_of(kind, ACTION_TYPES):
             raise Unprocessable(f"type must be one of {', '.join(ACTION_TYPES)}; got {kind!r}")
         if body.get("region") and body["region"] != record["region"]["slug"]:
             raise Unprocessable(f"region {body['region']!r} does not match the volume's region "
