@@ -340,6 +340,7 @@ def test_replies_share_nothing_with_the_live_state(emulator, client):
     client.databases.list_users(db["id"])
     client.databases.get_cluster(db["id"])
     assert httpx.get(f"{emulator.url}/_emulator/state").status_code == 200
+    assert httpx.post(f"{emulator.url}/_emulator/seed/account", json={"droplet_limit": 30}).status_code == 200
 
 def test_tag_lists_compare_names_case_insensitively():
     from emulator.core.tagging import with_tag

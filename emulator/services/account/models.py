@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.core.errors import Unprocessable
-from emulator.core.state import Backend
+from emulator.core.state import Backend, public
 
 DEFAULT_ACCOUNT = {
     "droplet_limit": 25,
@@ -36,4 +36,4 @@ class AccountBackend(Backend):
         if "status" in payload and payload["status"] not in ("active", "warning", "locked"):
             raise Unprocessable("status must be one of active, warning, locked")
         self.data["account"].update(payload)
-        return {"account": dict(self.data["account"])}
+        return {"account": public(self.data["account"])}
