@@ -84,7 +84,9 @@ class StackReader:
                                                    project_id=project_id)]
 
     def droplets(self, tag: str) -> list[dict]:
-        return list_all(self.client.droplets.list, "droplets", tag_name=tag)
+        # Kubernetes workers are droplets carrying their pool's tags; they are reported under their node pool.
+        return [d for d in list_all(self.client.droplets.list, "droplets", tag_name=tag)
+                if "k8s:worker" not in (d.get("tags") or [])]
 
     def droplet(self, droplet_id: int | str) -> dict | None:
         return self._get(self.client.droplets.get, int(droplet_id), key="droplet")

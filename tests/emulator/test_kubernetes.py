@@ -264,3 +264,70 @@ def test_named_registries_must_exist(emulator, client):
     assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is True
     client.kubernetes.remove_registries({"cluster_uuids": [cluster["id"]], "registries": ["acme"]})
     assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is False
+
+
+def _node_droplets(client, cluster_id: str) -> dict[str, dict]:
+    return {str(d["id"]): d for d in client.droplets.list(tag_name=f"k8s:{cluster_id}", per_page=200)["droplets"]}
+
+
+def test_nodes_are_droplets_tagged_as_doks_tags_them(client):
+    cluster = _create(client)
+    nodes = cluster["node_pools"][0]["nodes"]
+    droplets = _node_droplets(client, cluster["id"])
+    assert sorted(droplets) == sorted(n["droplet_id"] for n in nodes)
+    for node in nodes:
+        droplet = droplets[node["droplet_id"]]
+        assert droplet["name"] == node["name"] and droplet["size_slug"] == "s-2vcpu-4gb"
+        assert droplet["vpc_uuid"] == cluster["vpc_uuid"] and droplet["region"]["slug"] == "nyc3"
+        assert {"k8s", f"k8s:{cluster['id']}", "k8s:worker", "web"} <= set(droplet["tags"])
+    assert client.droplets.get(int(nodes[0]["droplet_id"]))["droplet"]["status"] == "active"
+    urns = [r["urn"] for r in client.projects.list_resources_default()["resources"]]
+    assert not any(urn.startswith("do:droplet:") for urn in urns)  # the project holds the cluster, not its nodes
+
+
+def test_pool_changes_make_and_delete_node_droplets(client):
+    cluster = _create(client)
+    pool = client.kubernetes.add_node_pool(cluster["id"], {"name": "extra", "size": "s-2vcpu-4gb", "count": 1})
+    pool = pool["node_pool"]
+    assert len(_node_droplets(client, cluster["id"])) == 3
+    grown = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {"name": "extra", "count": 3})["node_pool"]
+    assert len(_node_droplets(client, cluster["id"])) == 5
+    shrunk = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {"name": "extra", "count": 1})["node_pool"]
+    gone = {n["droplet_id"] for n in grown["nodes"]} - {n["droplet_id"] for n in shrunk["nodes"]}
+    assert len(gone) == 2 and all(client.droplets.get(int(d))["id"] == "not_found" for d in gone)
+    client.kubernetes.delete_node(cluster["id"], pool["id"], shrunk["nodes"][0]["id"], replace=1)
+    replaced = client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]["nodes"][0]
+    assert replaced["droplet_id"] != shrunk["nodes"][0]["droplet_id"]
+    assert set(_node_droplets(client, cluster["id"])) >= {replaced["droplet_id"]}
+    client.kubernetes.delete_node_pool(cluster["id"], pool["id"])
+    assert len(_node_droplets(client, cluster["id"])) == 2
+    client.kubernetes.delete_cluster(cluster["id"])
+    assert _node_droplets(client, cluster["id"]) == {}
+    assert client.droplets.list()["meta"]["total"] == 0
+
+
+def test_node_droplet_deleted_directly_is_replaced(client):
+    cluster = _create(client)
+    pool = cluster["node_pools"][0]
+    victim = pool["nodes"][0]["droplet_id"]
+    client.droplets.destroy(int(victim))
+    after = client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]
+    assert after["count"] == len(after["nodes"]) == 2
+    assert victim not in [n["droplet_id"] for n in after["nodes"]]
+    assert sorted(_node_droplets(client, cluster["id"])) == sorted(n["droplet_id"] for n in after["nodes"])
+
+
+def test_nodes_count_against_the_droplet_limit(emulator, client):
+    httpx.post(f"{emulator.url}/_emulator/seed/account", json={"droplet_limit": 3}).raise_for_status()
+    with pytest.raises(HttpResponseError) as excinfo:
+        _create(client, node_pools=[{"name": "big", "size": "s-2vcpu-4gb", "count": 4}])
+    status, _, message = _error(excinfo)
+    assert status == 422 and "droplet limit of 3" in message
+    assert client.kubernetes.list_clusters()["kubernetes_clusters"] == []  # nothing half-made
+    cluster = _create(client)
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.kubernetes.update_node_pool(cluster["id"], cluster["node_pools"][0]["id"],
+                                           {"name": "default", "count": 4})
+    assert _error(excinfo)[0] == 422
+    assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["node_pools"][0]["count"] == 2
+    assert client.droplets.list()["meta"]["total"] == 2

@@ -4,7 +4,8 @@ Status runs ``new → active`` after ``settings.lifecycle_delay`` and power acti
 ``active`` and ``off`` when their action completes, so the provider's fast-failing waits see only
 the states they expect. Side effects go through the other families' public methods: catalog
 (region/size/image), vpcs (membership, private address), tags, projects (default project),
-ssh_keys, volumes (attach on create, detach on delete) and actions.
+ssh_keys, volumes (attach on create, detach on delete) and actions. Kubernetes worker nodes are droplets
+too (``create_worker``), made and deleted by the kubernetes family's node pools.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.tagging import with_tag
+from emulator.core.validate import optional_backend
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.-]{1,255}$")
 MAX_NAMES = 10
@@ -24,6 +26,7 @@ USER_DATA_MAX = 64 * 1024
 PUBLIC_V4_BASE = int(ipaddress.IPv4Address("159.89.0.0"))
 PUBLIC_V4_HOSTS_PER_BLOCK = 4000  # addresses handed out per /20 (the API's public netmask)
 PUBLIC_V6_BASE = int(ipaddress.IPv6Address("2604:a880:800:10::"))
+WORKER_IMAGE = "debian-12-x64"  # DOKS nodes run Debian
 BACKUP_PLANS = ("daily", "weekly")
 BACKUP_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 BACKUP_HOURS = (0, 4, 8, 12, 16, 20)
@@ -122,7 +125,8 @@ class DropletsBackend(Backend):
             created.append((record, action))
         return created
 
-    def _insert(self, name, region, size, image, vpc, tags, body, keys, user_data, policy) -> dict:
+    def _insert(self, name, region, size, image, vpc, tags, body, keys, user_data, policy, *,
+                in_project: bool = True) -> dict:
         droplet_id = self.ids.next_int("droplet", start=3164444)
         features = ["private_networking"]
         if body.get("backups"):
@@ -151,7 +155,8 @@ class DropletsBackend(Backend):
         urn = f"do:droplet:{droplet_id}"
         self.backend("tags").tag("droplet", droplet_id, tags)
         self.backend("vpcs").add_member(vpc["id"], urn, name)
-        self.backend("projects").assign_default(urn)
+        if in_project:
+            self.backend("projects").assign_default(urn)
         return record
 
     def _names(self, body: dict) -> list[str]:
@@ -259,11 +264,36 @@ class DropletsBackend(Backend):
         self.backend("projects").forget(urn)
         del self.table("droplets")[str(record["id"])]
 
+        kubernetes = optional_backend(self.state, "kubernetes")
+        if kubernetes is not None:
+            kubernetes.worker_deleted(record["id"])
+
     def delete_by_tag(self, tag_name: str) -> None:
         if not tag_name:
             raise Unprocessable("tag_name is required to delete droplets by tag")
         for droplet in self.list(tag_name=tag_name):
             self.delete(droplet["id"])
+
+    # -- Kubernetes workers (the kubernetes family owns the node pools and calls these)
+    def check_capacity(self, count: int, region: str, vpc_uuid: str | None) -> None:
+        """422 when ``count`` more droplets would pass the droplet limit or not fit the VPC: checked before
+        a cluster or pool makes any node, so a refused request leaves nothing half-made."""
+        self._check_limit(count)
+        self._check_addresses(self.backend("vpcs").resolve(region, vpc_uuid or None), count)
+
+    def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str]) -> dict:
+        """A node's droplet as DOKS makes it: Debian, in the cluster's VPC, carrying the pool's tags
+        (``k8s``, ``k8s:<cluster id>``, ``k8s:worker``). No create action and no project: the project
+        holds the cluster, not its nodes."""
+        catalog = self.backend("catalog")
+        region_record = catalog.require_region(region)
+        size_record = catalog.require_size(size, region)
+        image = catalog.require_image(WORKER_IMAGE, region)
+        vpc = self.backend("vpcs").resolve(region, vpc_uuid)
+        record = self._insert(name, region_record, size_record, image, vpc, self.backend("tags").validate(tags),
+                              {}, [], "", None, in_project=False)
+        schedule(self.state, record, {"status": "active"})
+        return record
 
     # -- actions
     def act(self, droplet_id, body: dict) -> dict:

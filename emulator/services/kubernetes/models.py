@@ -1,7 +1,10 @@
 """Kubernetes (DOKS) clusters, node pools and nodes, kubeconfig and credentials, options and upgrades.
 
 Cluster state goes ``provisioning → running`` (``upgrading → running``), nodes ``provisioning →
-running``, through the lifecycle helper; node count always equals ``len(nodes)``. Every credential
+running``, through the lifecycle helper; node count always equals ``len(nodes)``. Each node is a droplet
+of the droplets family (tagged ``k8s``, ``k8s:<cluster id>``, ``k8s:worker``, counted against the droplet
+limit) that pools make and delete; a node droplet deleted through /v2/droplets is replaced, as DOKS keeps
+the pool's count. Every credential
 request mints a new token (as the API does), valid for ``expiry_seconds`` (7 days by default).
 The offered versions are seedable (``POST /_emulator/seed/kubernetes {"versions": [...]}``).
 """
@@ -27,7 +30,7 @@ TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 DEFAULT_EXPIRY = 7 * 24 * 3600
 FALLBACK_SIZES = ["s-1vcpu-2gb", "s-2vcpu-2gb", "s-2vcpu-4gb", "s-4vcpu-8gb", "s-8vcpu-16gb"]
 MIN_NODE_MEMORY_MIB = 2048  # DOKS refuses droplet sizes smaller than this
-NODE_DROPLET_IDS_FROM = 700000000  # node droplet ids live apart from the droplets family's counter
+NODE_DROPLET_IDS_FROM = 700000000  # made-up node droplet ids, only in a build without the droplets family
 SEEDABLE = {"versions", "failing_clusters", "failure_message"}
 FAILURE_MESSAGE = "cluster provisioning failed (seeded failure)"
 FEATURES = ("cluster-autoscaler", "docr-integration", "ha-control-plane", "token-authentication")
@@ -83,6 +86,7 @@ class KubernetesBackend(Backend):
         maintenance = self._maintenance(body.get("maintenance_policy"), None)
         if any(c["name"] == name for c in self.data["clusters"].values()):
             raise Unprocessable(f"name {name!r} is already used by another Kubernetes cluster")
+        self._check_nodes(sum(p["count"] for p in pools), region, string(body, "vpc_uuid"))
         cluster_id = self.ids.uuid()
         urn = f"do:kubernetes:{cluster_id}"
         record: dict[str, Any] = {
@@ -155,8 +159,11 @@ class KubernetesBackend(Backend):
         return self.view(record)
 
     def delete_cluster(self, cluster_id: str) -> None:
-        self.cluster(cluster_id)
+        record = self.cluster(cluster_id)
         del self.data["clusters"][cluster_id]
+        for pool in record["node_pools"]:
+            for node in pool["nodes"]:
+                self._drop_node(node)
         links.forget(self.state, f"do:kubernetes:{cluster_id}")
 
     def available_upgrades(self, cluster_id: str) -> list[dict]:
@@ -241,6 +248,7 @@ class KubernetesBackend(Backend):
         record = self.cluster(cluster_id)
         fields = self._pool_fields(body, "node_pool", record["region"])
         self._unique_pool_names([p["name"] for p in record["node_pools"]] + [fields["name"]])
+        self._check_nodes(fields["count"], record["region"], record["vpc_uuid"])
         pool = self._new_pool(record, fields)
         record["node_pools"].append(pool)
         record["updated_at"] = self.now()
@@ -261,10 +269,11 @@ class KubernetesBackend(Backend):
             merged["count"] = count
         fields = self._pool_fields(merged, "node_pool", record["region"])
         self._unique_pool_names([p["name"] for p in record["node_pools"] if p["id"] != pool_id] + [fields["name"]])
+        self._check_nodes(fields["count"] - len(pool["nodes"]), record["region"], record["vpc_uuid"])
         links.apply_tags(self.state, fields["tags"])
         pool.update({k: v for k, v in fields.items() if k != "size"})
         pool["tags"] = self._pool_tags(record, fields["tags"])
-        self._resize(pool, fields["count"])
+        self._resize(record, pool, fields["count"])
         record["updated_at"] = self.now()
         return self.pool_view(pool)
 
@@ -272,6 +281,8 @@ class KubernetesBackend(Backend):
         record = self.cluster(cluster_id)
         pool = self._pool(record, pool_id)
         record["node_pools"].remove(pool)
+        for node in pool["nodes"]:
+            self._drop_node(node)
         record["updated_at"] = self.now()
 
     def delete_node(self, cluster_id: str, pool_id: str, node_id: str, *, replace: bool) -> None:
@@ -282,37 +293,64 @@ class KubernetesBackend(Backend):
         if node is None:
             raise NotFound(f"The node {node_id} could not be found.")
         pool["nodes"].remove(node)
+        self._drop_node(node)
         if replace:
-            pool["nodes"].append(self._new_node(pool))
+            pool["nodes"].append(self._new_node(record, pool))
         else:
             pool["count"] = len(pool["nodes"])
 
     def _new_pool(self, record: dict, fields: dict) -> dict:
         links.apply_tags(self.state, fields["tags"])
         pool = {"id": self.ids.uuid(), **fields, "tags": self._pool_tags(record, fields["tags"]), "nodes": []}
-        self._resize(pool, fields["count"])
+        self._resize(record, pool, fields["count"])
         return pool
 
     def _pool_tags(self, record: dict, user_tags: list[str]) -> list[str]:
         # user tags (incl. terraform:default-node-pool) are kept as sent; the API adds its own k8s tags
         return [*user_tags, "k8s", f"k8s:{record['id']}", "k8s:worker"]
 
-    def _resize(self, pool: dict, count: int) -> None:
+    def _resize(self, record: dict, pool: dict, count: int) -> None:
         while len(pool["nodes"]) > count:
-            pool["nodes"].pop()
+            self._drop_node(pool["nodes"].pop())
         while len(pool["nodes"]) < count:
-            pool["nodes"].append(self._new_node(pool))
+            pool["nodes"].append(self._new_node(record, pool))
         pool["count"] = count
 
-    def _new_node(self, pool: dict) -> dict:
-        suffix = self.ids.hex(3)[:5]
-        node = {"id": self.ids.uuid(), "name": f"{pool['name']}-{suffix}",
-                "status": {"state": "provisioning"},
-                "droplet_id": str(self.ids.next_int("kubernetes-node-droplet", NODE_DROPLET_IDS_FROM)),
-                "created_at": self.now(), "updated_at": self.now()}
+    def _check_nodes(self, adding: int, region: str, vpc_uuid: str | None) -> None:
+        """422 before anything is made when ``adding`` node droplets pass the droplet limit or the VPC."""
+        droplets = optional_backend(self.state, "droplets")
+        if droplets is not None and adding > 0:
+            droplets.check_capacity(adding, region, vpc_uuid)
+
+    def _new_node(self, record: dict, pool: dict) -> dict:
+        name = f"{pool['name']}-{self.ids.hex(3)[:5]}"
+        droplets = optional_backend(self.state, "droplets")
+        if droplets is not None:
+            droplet_id = droplets.create_worker(name, record["region"], pool["size"], record["vpc_uuid"],
+                                                pool["tags"])["id"]
+        else:
+            droplet_id = self.ids.next_int("kubernetes-node-droplet", NODE_DROPLET_IDS_FROM)
+        node = {"id": self.ids.uuid(), "name": name, "status": {"state": "provisioning"},
+                "droplet_id": str(droplet_id), "created_at": self.now(), "updated_at": self.now()}
         schedule(self.state, node, {"status.state": "running",
                                     "updated_at": self.clock.stamp(self.state.settings.lifecycle_delay)})
         return node
+
+    def _drop_node(self, node: dict) -> None:
+        """Delete a node's droplet; the node is already out of its pool, so nothing replaces it."""
+        droplets = optional_backend(self.state, "droplets")
+        if droplets is not None and droplets.exists(node["droplet_id"]):
+            droplets.delete(node["droplet_id"])
+
+    def worker_deleted(self, droplet_id: int) -> None:
+        """A node's droplet was deleted through /v2/droplets: the pool gets a fresh node, as DOKS does."""
+        for record in self.data["clusters"].values():
+            for pool in record["node_pools"]:
+                node = next((n for n in pool["nodes"] if n["droplet_id"] == str(droplet_id)), None)
+                if node is not None:
+                    pool["nodes"].remove(node)
+                    pool["nodes"].append(self._new_node(record, pool))
+                    return
 
     def _pool_fields(self, raw: Any, field: str, region: str) -> dict:
         if not isinstance(raw, dict):
