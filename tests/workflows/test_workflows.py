@@ -108,6 +108,7 @@ def test_deploy_goes_dev_then_staging_then_prod_through_environments():
     jobs = doc["jobs"]
     assert [jobs[s]["with"]["stack"] for s in ("dev", "staging", "prod")] == ["dev", "staging", "prod"]
     assert jobs["staging"]["needs"] == "dev" and jobs["prod"]["needs"] == "staging"
+    assert jobs["dev"]["if"] == "github.ref == 'refs/heads/main'"  # a manual run from a branch deploys nothing
     up = load(ROOT / ".github" / "workflows" / "pulumi-up.yml")["jobs"]["up"]
     assert up["environment"] == "${{ inputs.stack }}"
     (step,) = _pulumi_steps("pulumi-up.yml")
