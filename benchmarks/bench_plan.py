@@ -10,38 +10,22 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.timing import ROOT, cold_runs, warm_runs
 
 
 def cold(stack: str, runs: int) -> tuple[list[float], dict]:
-    times, last = [], {}
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "do_platform", "plan", "--stack", stack, "--json"], cwd=ROOT,
-                              env=env, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 3):
-            raise SystemExit(f"plan {stack} failed: {proc.stderr.strip()[-500:]}")
-        last = json.loads(proc.stdout)
-    return times, last
+    times, out = cold_runs([sys.executable, "-m", "do_platform", "plan", "--stack", stack, "--json"], runs,
+                           ok=(0, 3), env=env, what=f"plan {stack}")
+    return times, json.loads(out)
 
 
 def warm(stack: str, runs: int) -> list[float]:
     from do_platform.ops.plan import plan_stack
 
-    plan_stack(stack)  # imports and first evaluation
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        plan_stack(stack)
-        times.append(time.perf_counter() - start)
-    return times
+    return warm_runs(lambda: plan_stack(stack), runs)
 
 
 def main() -> None:
@@ -59,13 +43,9 @@ def main() -> None:
         total = f"{plan['monthly']:.2f}" + (f" + {plan['unknown']} unknown" if plan["unknown"] else "")
         print(f"| {stack} | {len(plan['resources'])} | {total} | {statistics.median(times):.2f} | "
               f"{min(times):.2f} | {statistics.median(hot):.3f} |")
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "do_platform", "plan", "--all-stacks", "--against", "HEAD"],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"plan --against failed: {proc.stderr.strip()[-500:]}")
-    print(f"\nplan --all-stacks --against HEAD (the pull-request comment, worktree included): "
-          f"{time.perf_counter() - start:.2f} s")
+    (against,), _ = cold_runs([sys.executable, "-m", "do_platform", "plan", "--all-stacks", "--against", "HEAD"], 1,
+                              what="plan --against")
+    print(f"\nplan --all-stacks --against HEAD (the pull-request comment, worktree included): {against:.2f} s")
 
 
 if __name__ == "__main__":

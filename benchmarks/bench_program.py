@@ -11,12 +11,10 @@ import argparse
 import hashlib
 import json
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.timing import ROOT, cold_runs, warm_runs
+
 SYNTHETIC = "synthetic-50"
 TARGET_PROD_COLD_S = 3.0
 
@@ -54,26 +52,12 @@ def run_once(stack: str) -> int:
 
 
 def cold(stack: str, runs: int) -> tuple[list[float], int]:
-    times, count = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", _CHILD, stack], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"{stack}: evaluation failed: {proc.stderr.strip()[-800:]}")
-        count = json.loads(proc.stdout.strip().splitlines()[-1])["resources"]
-    return times, count
+    times, out = cold_runs([sys.executable, "-c", _CHILD, stack], runs, what=f"{stack}: evaluation")
+    return times, json.loads(out.strip().splitlines()[-1])["resources"]
 
 
 def warm(stack: str, runs: int) -> list[float]:
-    run_once(stack)  # imports and first evaluation
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run_once(stack)
-        times.append(time.perf_counter() - start)
-    return times
+    return warm_runs(lambda: run_once(stack), runs)
 
 
 def main() -> None:
