@@ -2,8 +2,9 @@
 
 - Token from the argument, else ``DIGITALOCEAN_TOKEN``, else ``DIGITALOCEAN_ACCESS_TOKEN``.
 - Endpoint from the argument, else ``DIGITALOCEAN_API_URL``, else the public API.
-- ``http://`` is allowed for loopback hosts only (the emulator): a bearer token never travels in
-  clear to anything else. azure-core refuses bearer credentials over http outright, so for
+- ``http://`` is allowed for loopback addresses only (the emulator): a bearer token never travels in
+  clear to anything else. :func:`do_platform.endpoints.normalise_endpoint` decides, and the client is
+  built with the URL it returns. azure-core refuses bearer credentials over http outright, so for
   loopback the token is sent by a headers policy instead.
 - Retries are azure-core's ``RetryPolicy`` (429/5xx, honours ``Retry-After``); pacing under the
   API's rate limit reads the ``ratelimit-*`` headers (:class:`RateLimitPacingPolicy`).
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import pydo
 from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, SansIOHTTPPolicy
 
-from do_platform.endpoints import endpoint_problem
+from do_platform.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_platform.errors import ConfigError
 
 PUBLIC_API = "https://api.digitalocean.com"
@@ -52,12 +53,18 @@ def _checked_token(token: str, source: str) -> str:
 
 
 def resolve_endpoint(endpoint: str | None = None) -> str:
-    """The endpoint to use, validated: https anywhere, http only on loopback."""
-    url = (endpoint or os.environ.get(ENDPOINT_ENV_VAR) or PUBLIC_API).rstrip("/")
-    problem = endpoint_problem(url)
-    if problem:
-        raise ConfigError(f"API endpoint {url!r} (set by --api-url or {ENDPOINT_ENV_VAR}): {problem}")
-    return url
+    """The endpoint to send the token to, normalised by :func:`normalise_endpoint` (the one rule):
+    https anywhere, http only to a loopback address. The normalised URL is what the client sends."""
+    if endpoint:
+        url, source = endpoint, f"--api-url, {ENDPOINT_ENV_VAR} or digitalocean:apiEndpoint"
+    elif os.environ.get(ENDPOINT_ENV_VAR):
+        url, source = os.environ[ENDPOINT_ENV_VAR], ENDPOINT_ENV_VAR
+    else:
+        url, source = PUBLIC_API, "the default"
+    try:
+        return normalise_endpoint(url)
+    except EndpointError as exc:
+        raise ConfigError(f"API endpoint {shown_endpoint(url)} (set by {source}): {exc}") from None
 
 
 @dataclass

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from do_platform.endpoints import endpoint_problem
+from do_platform.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_platform.errors import ConfigError
 
 PROJECT = "do-platform"
@@ -445,11 +445,12 @@ class ProviderConfig(_Model):
     @field_validator("api_endpoint")
     @classmethod
     def _endpoint(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^https?://[^/\s]+/?$", v):
-            raise ValueError("not an API root URL; allowed: http(s)://host[:port] without a path")
-        if v is not None and (problem := endpoint_problem(v)):
-            raise ValueError(f"{problem}; allowed: an https:// endpoint, or http:// on loopback")
-        return v
+        if v is None:
+            return None
+        try:
+            return normalise_endpoint(v, allow_path=False)  # the provider is given the normalised URL
+        except EndpointError as exc:
+            raise _Whole(f"{shown_endpoint(v)} is not allowed: {exc}") from None
 
     @field_validator("http_retry_max")
     @classmethod
