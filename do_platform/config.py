@@ -14,7 +14,7 @@ import contextlib
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import Enum, StrEnum
 from typing import Annotated, Any
 
@@ -766,12 +766,66 @@ def _strip_encrypted(data: Any) -> Any:
     return data
 
 
-def load_stack_config(raw: Mapping[str, Any], stack: str) -> StackConfig:
+SECRET_CONFIG_KEYS = (f"{PROVIDER_NS}:token", f"{PROJECT}:appSecrets")
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"secure"}
+
+
+def plaintext_secrets(raw: Mapping[str, Any], secret_keys: Collection[str] | None = None) -> list[str]:
+    """Keys that hold a secret in clear: ``digitalocean:token`` and every ``appSecrets`` value.
+
+    ``secret_keys=None`` reads ``raw`` as a stack file's ``config:`` mapping, where a secret is a
+    ``{secure: ...}`` value; otherwise ``raw`` is the program's decrypted view and ``secret_keys`` the keys
+    Pulumi marks secret. The values are never returned, only where they are.
+    """
+    def full(key: str) -> str:
+        return key if ":" in key else f"{PROJECT}:{key}"
+
+    found: list[str] = []
+    for key, value in raw.items():
+        name = full(str(key))
+        if isinstance(value, str) and value.strip() in ("{}", "null"):
+            value = None  # the program's view of an empty mapping (the project default of appSecrets)
+        if name not in SECRET_CONFIG_KEYS or value is None or value == "" or value == {}:
+            continue
+        if secret_keys is not None:
+            if name not in secret_keys and str(key) not in secret_keys:
+                found.append(name)
+        elif name == SECRET_CONFIG_KEYS[0]:
+            if not _is_secure(value):
+                found.append(name)
+        elif not _is_secure(value):
+            if not isinstance(value, Mapping):
+                found.append(name)
+                continue
+            for app, envs in value.items():
+                if _is_secure(envs):
+                    continue
+                if not isinstance(envs, Mapping):
+                    found.append(f"{name}.{app}")
+                    continue
+                found += [f"{name}.{app}.{env}" for env, v in envs.items() if not _is_secure(v)]
+    return found
+
+
+def secret_command(key: str, stack: str) -> str:
+    """The command that stores ``key`` (a name from :func:`plaintext_secrets`) encrypted."""
+    if key == SECRET_CONFIG_KEYS[0]:
+        return f"pulumi config set --stack {stack} --secret {key} <token>"
+    path = key.removeprefix(f"{PROJECT}:")
+    return f"pulumi config set --stack {stack} --secret --path '{path}' <value>"
+
+
+def load_stack_config(raw: Mapping[str, Any], stack: str, *,
+                      secret_keys: Collection[str] | None = None) -> StackConfig:
     """Validate a stack's raw config mapping; :class:`ConfigError` names the first bad key.
 
     ``raw`` is either the ``config:`` mapping of ``Pulumi.<stack>.yaml`` (values may be nested YAML or
     ``{secure: ...}``) or the flat key -> string view the program gets from Pulumi (JSON strings for
-    structured values). Undecryptable secrets are accepted as placeholders.
+    structured values). Undecryptable secrets are accepted as placeholders. A secret in clear (see
+    :func:`plaintext_secrets`; ``secret_keys`` as there) is refused after the values themselves pass.
     """
     data = _strip_encrypted(_unflatten(raw, stack))
     secrets = data.get("appSecrets")
@@ -804,6 +858,12 @@ def load_stack_config(raw: Mapping[str, Any], stack: str) -> StackConfig:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         shown = "" if value is None else f"{_short(value)} is not allowed: "
         raise ConfigError(f"{name}: {shown}{text}{more}", hint=f"edit Pulumi.{stack}.yaml")
+    clear = plaintext_secrets(raw, secret_keys)
+    if clear:
+        more = f" (and {len(clear) - 1} more: {', '.join(clear[1:])})" if len(clear) > 1 else ""
+        raise ConfigError(f"{clear[0]}: a secret in clear in Pulumi.{stack}.yaml, which is committed{more}; "
+                          f"allowed: an encrypted value (the value itself is not shown)",
+                          hint=f"delete it from Pulumi.{stack}.yaml, then run: {secret_command(clear[0], stack)}")
     return cfg
 
 
@@ -826,7 +886,9 @@ def from_pulumi_config() -> StackConfig:
         value = provider.get(key)
         if value is not None:
             raw[f"{PROVIDER_NS}:{key}"] = value
-    return load_stack_config(raw, pulumi.get_stack())
+    from pulumi.runtime.config import is_config_secret
+
+    return load_stack_config(raw, pulumi.get_stack(), secret_keys={k for k in raw if is_config_secret(k)})
 
 
 def program_keys() -> dict[str, Any]:

@@ -125,6 +125,46 @@ def _database_network_policy(default: guardrails.StackContext, level: Enforcemen
                                  enforcement_level=level)
 
 
+STACK_FILE_SECRETS = "stack-file-secrets"
+
+
+def stack_file_secret_findings(stack: str, root: Path = REPO_ROOT) -> list[str]:
+    """Secrets in clear in the committed ``Pulumi.<stack>.yaml`` (the rule is ``config.plaintext_secrets``;
+    config loading refuses the same file). Values are never part of a message."""
+    from do_platform.config import plaintext_secrets, secret_command
+    from do_platform.errors import ConfigError
+    from do_platform.stack_files import read_stack_config
+
+    if not (root / f"Pulumi.{stack}.yaml").is_file():
+        return []
+    try:
+        raw = read_stack_config(stack, root)
+    except ConfigError as err:
+        return [f"Pulumi.{stack}.yaml cannot be checked for secrets in clear: {err.message}"]
+    return [f"{key} is a secret in clear in Pulumi.{stack}.yaml (committed); store it encrypted: "
+            f"{secret_command(key, stack)}" for key in plaintext_secrets(raw)]
+
+
+def _stack_file_secrets_policy(default: guardrails.StackContext, level: EnforcementLevel) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        ctx = context_for(args.resources[0].urn if args.resources else None, default)
+        if not _reports_at(level, ctx):
+            return
+        for message in stack_file_secret_findings(ctx.stack):
+            report_violation(message, None)
+
+    return StackValidationPolicy(name=_policy_name(STACK_FILE_SECRETS, level),
+                                 description="digitalocean:token and appSecrets are stored encrypted "
+                                             "(pulumi config set --secret), never in clear in the stack file",
+                                 validate=validate, enforcement_level=level)
+
+
+def stack_file_policies(default: guardrails.StackContext) -> list:
+    """Checks of the committed stack file itself (not of resources), advisory and mandatory like the rest."""
+    return [_stack_file_secrets_policy(default, level)
+            for level in (EnforcementLevel.ADVISORY, EnforcementLevel.MANDATORY)]
+
+
 def build_policies(default: guardrails.StackContext) -> list:
     """Every guardrail as a CrossGuard policy, once advisory and once mandatory (see the module docstring)."""
     policies: list = []
@@ -141,4 +181,5 @@ def enforcement_level(ctx: guardrails.StackContext) -> EnforcementLevel:
 if __name__ == "__main__":
     CONTEXT = stack_context()
     # Each policy carries its own level; the pack's level only applies to policies that set none.
-    PolicyPack(name=PACK_NAME, enforcement_level=EnforcementLevel.ADVISORY, policies=build_policies(CONTEXT))
+    PolicyPack(name=PACK_NAME, enforcement_level=EnforcementLevel.ADVISORY,
+               policies=build_policies(CONTEXT) + stack_file_policies(CONTEXT))
