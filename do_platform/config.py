@@ -14,16 +14,18 @@ import contextlib
 import ipaddress
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sized
 from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -55,6 +57,7 @@ POSTGRES_VERSIONS = ("14", "15", "16", "17")
 K8S_PREFIX = re.compile(r"^1\.\d{2}\.?$")
 IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")  # a versioned distribution slug: ubuntu-24-04-x64
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+REGISTRY_HOST = "registry.digitalocean.com/"
 REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -72,6 +75,11 @@ DOKS_RESERVED = (ipaddress.ip_network("10.244.0.0/16"), ipaddress.ip_network("10
 RFC1918 = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("172.16.0.0/12"),
            ipaddress.ip_network("192.168.0.0/16"))
 ANYWHERE = ("0.0.0.0/0", "::/0")
+# Bounds on every list and mapping the config accepts (a stack file is small; these stop a generated or
+# hostile one from making validation and planning run for minutes).
+MAX_ITEMS = 50  # apps, pools, alert emails, SSH keys, database names and users, appSecrets apps
+MAX_CIDRS = 100  # admin, egress and control-plane CIDR lists
+MAX_ENV = 200  # environment variables (env, appSecrets) of one app
 
 
 class Environment(StrEnum):
@@ -173,6 +181,17 @@ def _between(lo: int, hi: int, allowed: str | None = None) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _at_most(limit: int) -> BeforeValidator:
+    """A list or mapping of at most ``limit`` items, checked before its items are (so a huge one fails fast)."""
+
+    def check(v: Any) -> Any:
+        if isinstance(v, Sized) and not isinstance(v, str | bytes) and len(v) > limit:
+            raise _Whole(f"{len(v)} items; allowed: at most {limit} items")
+        return v
+
+    return BeforeValidator(check)
+
+
 def _image_slug(v: str) -> str:
     if v == "latest" or not IMAGE_SLUG.match(v):
         raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
@@ -209,8 +228,8 @@ class NetworkConfig(_Model):
     """SecureNetwork: the VPC range, who may SSH in, and where traffic may go out."""
 
     ip_range: str
-    admin_cidrs: tuple[str, ...] = ()
-    egress_cidrs: tuple[str, ...] = ("0.0.0.0/0", "::/0")
+    admin_cidrs: Annotated[tuple[str, ...], _at_most(MAX_CIDRS)] = ()
+    egress_cidrs: Annotated[tuple[str, ...], _at_most(MAX_CIDRS)] = ("0.0.0.0/0", "::/0")
     bastion: BastionConfig = BastionConfig()
 
     @field_validator("ip_range")
@@ -255,7 +274,7 @@ class WebConfig(_Model):
     health_check_path: HttpPath = "/healthz"
     record_name: Annotated[str, _matching(HOST_LABEL, "a DNS label", "@ for the apex or a label such as www")] = "www"
     volume_size_gb: int = 0
-    ssh_keys: tuple[str, ...] = ()
+    ssh_keys: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ()
     backups: bool | None = None
 
     @field_validator("app_port")
@@ -314,10 +333,10 @@ class DefaultPoolConfig(_Model):
 class KubernetesConfig(_Model):
     version_prefix: str = "1.33."
     default_pool: DefaultPoolConfig = DefaultPoolConfig()
-    pools: tuple[PoolConfig, ...] = (PoolConfig(),)
+    pools: Annotated[tuple[PoolConfig, ...], _at_most(MAX_ITEMS)] = (PoolConfig(),)
     ha: bool | None = None
     maintenance: MaintenanceWindow = MaintenanceWindow()
-    control_plane_cidrs: tuple[str, ...] = ()
+    control_plane_cidrs: Annotated[tuple[str, ...], _at_most(MAX_CIDRS)] = ()
 
     @field_validator("version_prefix")
     @classmethod
@@ -347,8 +366,8 @@ class DatabaseConfig(_Model):
     size: Annotated[str, _matching(DB_SIZE, "a database size slug", DB_SIZE_HELP)] = "db-s-1vcpu-1gb"
     version: str = "17"
     node_count: Annotated[int, _between(1, 3, "1 (primary only), 2 or 3 (with standby nodes)")] = 1
-    databases: tuple[str, ...] = ("app",)
-    users: tuple[str, ...] = ("app",)
+    databases: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
+    users: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
     pool_size: Annotated[int, _between(1, 97)] = 10
     maintenance: MaintenanceWindow = MaintenanceWindow()
 
@@ -384,7 +403,16 @@ class ImageConfig(_Model):
     @field_validator("registry")
     @classmethod
     def _registry(cls, v: str) -> str:
-        return _registry(v)
+        # registry.digitalocean.com/<name> (how images are pushed) is the same registry: kept as its name.
+        return _registry(v.removeprefix(REGISTRY_HOST))
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _tag_text(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, str):  # YAML read `tag: 1.10` as the number 1.1
+            raise _Whole(f"{v!r} is not a string; allowed: a quoted tag such as \"1.10\" (unquoted, YAML turns "
+                         f"it into a number)")
+        return v
 
     @field_validator("tag")
     @classmethod
@@ -416,7 +444,7 @@ class AppConfig(_Model):
     instance_count: Annotated[int, _between(1, 50)] = 1
     http_port: Port = 8080
     health_check_path: HttpPath = "/healthz"
-    env: dict[str, str] = Field(default_factory=dict)
+    env: Annotated[dict[str, str], _at_most(MAX_ENV)] = Field(default_factory=dict)
     domain: str | None = None
     use_database: bool = False
 
@@ -432,6 +460,21 @@ class AppConfig(_Model):
     @classmethod
     def _domain(cls, v: str | None) -> str | None:
         return None if v is None else _domain(v)
+
+
+Apps = Annotated[tuple[AppConfig, ...], _at_most(MAX_ITEMS)]
+_APPS = TypeAdapter(Apps)
+
+
+def load_apps(value: Any, stack: str) -> tuple[AppConfig, ...]:
+    """``do-platform:apps`` alone, through the same model as :class:`StackConfig` (image discovery uses it:
+    an app the config would refuse, such as an ``image`` that is a string, is an error, never skipped)."""
+    try:
+        return _APPS.validate_python([] if value is None else value)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("apps", *e["loc"])} for e in exc.errors()]
+        raise ConfigError(_message(errors[0]) + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+                          hint=f"edit Pulumi.{stack}.yaml") from None
 
 
 class ProviderConfig(_Model):
@@ -480,10 +523,11 @@ class StackConfig(_Model):
     kubernetes: KubernetesConfig = KubernetesConfig()
     domain: str | None = None
     registry: str | None = None
-    apps: tuple[AppConfig, ...] = ()
-    app_secrets: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
+    apps: Apps = ()
+    app_secrets: Annotated[dict[str, Annotated[dict[str, SecretStr], _at_most(MAX_ENV)]], _at_most(MAX_ITEMS)] = (
+        Field(default_factory=dict))
     rotate_app_secrets: bool = False
-    alert_emails: tuple[str, ...] = ()
+    alert_emails: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
     provider: ProviderConfig = ProviderConfig()

@@ -28,6 +28,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from do_platform import engine
+from do_platform.stack_files import load_stack_document
 
 REPO_ROOT = engine.REPO_ROOT
 STEPS = ("up", "preview", "destroy")
@@ -124,9 +125,9 @@ def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: di
         yaml.dump(project, fh)
 
     source = project_dir / f"Pulumi.{stack}.yaml"
-    stack_cfg = (yaml.load(source.read_text()) if source.exists() else None) or {}
+    stack_cfg = load_stack_document(source) if source.exists() else {}
     target = work_dir / f"Pulumi.{stack}.yaml"
-    previous = (yaml.load(target.read_text()) if target.exists() else None) or {}
+    previous = load_stack_document(target) if target.exists() else {}
     for key in ("encryptionsalt", "secretsprovider", "encryptedkey"):
         if key in previous:
             stack_cfg[key] = previous[key]

@@ -14,9 +14,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import AliasEvent
 
-from do_platform.config import DIGEST as DIGEST_RE
-from do_platform.config import PROJECT
+from do_platform.config import DIGEST as DIGEST_RE  # noqa: F401 (used by the retention resource)
+from do_platform.config import PROJECT, load_apps
 from do_platform.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,47 +61,62 @@ def stack_file(stack: str, root: Path = REPO_ROOT) -> Path:
     return path
 
 
+MAX_STACK_FILE_BYTES = 1 << 20  # the shipped stack files are a few KiB
+
+
+def load_stack_document(path: Path) -> dict[str, Any]:
+    """A stack file's YAML as a mapping: the one reader of ``Pulumi.<stack>.yaml`` for the tools.
+
+    Refused with a message naming the file (never a traceback): more than ``MAX_STACK_FILE_BYTES``, invalid
+    UTF-8, invalid YAML, any alias (``*name``: a few hundred bytes of nested aliases expand to billions of
+    items, and stack files have no use for them), or a document that is not a mapping.
+    """
+    size = path.stat().st_size
+    if size > MAX_STACK_FILE_BYTES:
+        raise ConfigError(f"{path.name} is {size} bytes; allowed: at most {MAX_STACK_FILE_BYTES} bytes")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.name} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                          f"allowed: a UTF-8 YAML file") from None
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            if isinstance(event, AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise ConfigError(f"{path.name}: line {line}: YAML alias *{event.anchor} is not allowed in stack "
+                                  f"files; allowed: values written out (no anchors or aliases)")
+        document = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path.name}: the file is a YAML {type(document).__name__}, not a mapping; allowed: "
+                          f"a mapping with a `config:` mapping of keys such as do-platform:region")
+    return document
+
+
 def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     """The raw ``config:`` mapping of a stack file, keys as written (``do-platform:region``)."""
     path = stack_file(stack, root)
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    except YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from None
-    config = data.get("config") or {}
+    config = load_stack_document(path).get("config") or {}
     if not isinstance(config, dict):
-        raise ConfigError(f"{path.name}: `config` must be a mapping")
+        raise ConfigError(f"{path.name}: `config` is a YAML {type(config).__name__}; allowed: a mapping of keys "
+                          f"such as do-platform:region")
+    bad = [k for k in config if not isinstance(k, str)]
+    if bad:
+        raise ConfigError(f"{path.name}: config key {bad[0]!r} is not a string; allowed: keys such as "
+                          f"do-platform:region")
     return dict(config)
 
 
 def images_of(stack: str, root: Path = REPO_ROOT) -> list[ImageRef]:
-    """The images a stack's apps deploy, validated (a bad digest names its key)."""
-    config = read_stack_config(stack, root)
-    apps = config.get(f"{PROJECT}:apps") or []
-    if not isinstance(apps, list):
-        raise ConfigError(f"Pulumi.{stack}.yaml: {PROJECT}:apps must be a list")
-    refs = []
-    for i, app in enumerate(apps):
-        key = f"{PROJECT}:apps[{i}].image"
-        image = (app or {}).get("image") if isinstance(app, dict) else None
-        if not isinstance(image, dict):
-            continue
-        for field in ("registry", "repository"):
-            if not image.get(field):
-                raise ConfigError(f"Pulumi.{stack}.yaml: {key}.{field} is required")
-        digest = image.get("digest") or None
-        if digest is not None and not DIGEST_RE.match(str(digest)):
-            raise ConfigError(f"Pulumi.{stack}.yaml: {key}.digest {digest!r} is not sha256:<64 hex>")
-        tag = image.get("tag")
-        if tag is not None and not isinstance(tag, str):  # YAML read `tag: 1.10` as the number 1.1
-            raise ConfigError(f"Pulumi.{stack}.yaml: {key}.tag {tag!r} is not a string; allowed: a quoted tag "
-                              f"such as \"1.10\" (unquoted, YAML turns it into a number)")
-        tag = tag or None
-        if tag is None and digest is None:
-            raise ConfigError(f"Pulumi.{stack}.yaml: {key} needs a tag or a digest")
-        refs.append(ImageRef(stack, str(app.get("name") or f"app-{i}"), str(image["registry"]),
-                             str(image["repository"]), tag, digest))
-    return refs
+    """The images a stack's apps deploy, read by the config's own model (:func:`config.load_apps`), so
+    discovery and validation cannot disagree: a bad or missing image names its key instead of being skipped."""
+    apps = load_apps(read_stack_config(stack, root).get(f"{PROJECT}:apps"), stack)
+    return [ImageRef(stack, app.name, app.image.registry, app.image.repository, app.image.tag, app.image.digest)
+            for app in apps]
 
 
 def deployed_images(root: Path = REPO_ROOT) -> list[ImageRef]:

@@ -133,7 +133,8 @@ def test_pack_builds_and_serves_its_policy_pack_per_stack(monkeypatch):
     info = prod.GetAnalyzerInfo(None, None)
     assert info.name == "do-platform-guardrails"
     names = [name for name, _ in guardrails.ALL_RULES]
-    assert [p.name for p in info.policies] == names + [f"{n}-mandatory" for n in names]
+    stack_file = ["stack-file-secrets", "stack-file-secrets-mandatory"]  # policy/__main__.py:stack_file_policies
+    assert [p.name for p in info.policies] == names + [f"{n}-mandatory" for n in names] + stack_file
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert {levels[n] for n in names} == {analyzer_pb2.ADVISORY}
     assert {levels[f"{n}-mandatory"] for n in names} == {analyzer_pb2.MANDATORY}

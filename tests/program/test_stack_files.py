@@ -25,18 +25,27 @@ def test_images_by_tag_and_by_digest(tmp_path):
 
 def test_an_unquoted_numeric_tag_is_refused_not_rounded(tmp_path):
     root = write_stack(tmp_path, "    - name: web\n      image: {registry: r, repository: web, tag: 1.10}\n")
-    with pytest.raises(ConfigError, match=r"do-platform:apps\[0\]\.image\.tag 1\.1 is not a string.*quoted"):
+    with pytest.raises(ConfigError, match=r"do-platform:apps\[0\]\.image\.tag: 1\.1 is not a string.*quoted"):
         images_of("dev", root)
 
 
 @pytest.mark.parametrize(("image", "match"), [
-    ("{registry: r, repository: web}", r"apps\[0\]\.image needs a tag or a digest"),
-    ("{registry: r, repository: web, digest: sha256:abc}", r"apps\[0\]\.image\.digest 'sha256:abc'"),
-    ("{repository: web, tag: main}", r"apps\[0\]\.image\.registry is required"),
+    ("{registry: r, repository: web}", r"apps\[0\]\.image: neither tag nor digest"),
+    ("{registry: r, repository: web, digest: sha256:abc}", r"apps\[0\]\.image\.digest: 'sha256:abc'"),
+    ("{repository: web, tag: main}", r"apps\[0\]\.image\.registry: missing"),
+    # an image the config refuses is an error for discovery too, never skipped (its tags would expire)
+    ("r/web:1.0", r"apps\[0\]\.image: 'r/web:1.0' is not allowed.*allowed: a mapping"),
+    ("[r, web]", r"apps\[0\]\.image: .* is not allowed.*allowed: a mapping"),
 ])
 def test_bad_images_name_the_key(tmp_path, image, match):
     root = write_stack(tmp_path, f"    - name: web\n      image: {image}\n")
     with pytest.raises(ConfigError, match=match):
+        images_of("dev", root)
+
+
+def test_an_app_without_an_image_names_the_key(tmp_path):
+    root = write_stack(tmp_path, "    - name: web\n")
+    with pytest.raises(ConfigError, match=r"apps\[0\]\.image: missing"):
         images_of("dev", root)
 
 
