@@ -1,9 +1,10 @@
 """Container registry retention: a pure planner (policy → keep/expire) and the API walker that applies it.
 
-Policy (per repository): keep the newest ``keep_last`` tags, tags younger than ``keep_days``, tags
-matching a keep pattern (defaults: ``latest`` and semantic versions), every digest a stack deploys
-(pinned by digest, or the digest its pinned tag points to now) with all its tags, and every child
-manifest of a kept multi-arch index. Everything else is expired.
+Policy (per repository): keep the first ``keep_last`` tags when every tag is ranked by its manifest's
+``updated_at``, newest first (tags of one manifest share its date; ties by tag name), tags younger
+than ``keep_days``, tags matching a keep pattern (defaults: ``latest`` and semantic versions), every
+digest a stack deploys (pinned by digest, or the digest its pinned tag points to now) with all its
+tags, and every child manifest of a kept multi-arch index. Everything else is expired.
 
 A tag's age is its manifest's ``updated_at`` (when it was last pushed or re-tagged): the manifest
 listing carries tags, sizes, blobs and dates in one walk, so tags are never listed separately.
@@ -50,6 +51,10 @@ REGISTRY_HOST = "registry.digitalocean.com/"
 
 
 # -- policy and plan (pure)
+MAX_KEEP_LAST = 100_000
+MAX_KEEP_DAYS = 36_500  # a hundred years: "keep everything" without overflowing a date
+
+
 @dataclass(frozen=True)
 class RetentionPolicy:
     keep_last: int = DEFAULT_KEEP_LAST
@@ -57,10 +62,16 @@ class RetentionPolicy:
     keep_patterns: tuple[str, ...] = DEFAULT_KEEP_PATTERNS
 
     def __post_init__(self) -> None:
-        if self.keep_last < 0:
-            raise ConfigError(f"keep_last (--keep-last) must be >= 0; got {self.keep_last}")
-        if self.keep_days < 0:
-            raise ConfigError(f"keep_days (--keep-days) must be >= 0; got {self.keep_days}")
+        # One place for the policy's ranges: the CLI flags and the retention resource's inputs both land here.
+        # (inf, nan or 1e12 days would otherwise end in an OverflowError/ValueError from timedelta.)
+        if isinstance(self.keep_last, bool) or not isinstance(self.keep_last, int) \
+                or not 0 <= self.keep_last <= MAX_KEEP_LAST:
+            raise ConfigError(f"keep_last (--keep-last) {self.keep_last!r} is out of range; allowed: an integer "
+                              f"from 0 to {MAX_KEEP_LAST}")
+        if isinstance(self.keep_days, bool) or not isinstance(self.keep_days, int | float) \
+                or not 0 <= self.keep_days <= MAX_KEEP_DAYS:  # also false for nan
+            raise ConfigError(f"keep_days (--keep-days) {self.keep_days!r} is out of range; allowed: a number of "
+                              f"days from 0 to {MAX_KEEP_DAYS}")
         compile_patterns(self.keep_patterns)
 
 

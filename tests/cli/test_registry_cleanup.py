@@ -250,3 +250,16 @@ def test_missing_token_is_reported_before_any_call(emulator, world):
     assert result.exit_code == 1
     assert "DIGITALOCEAN_TOKEN" in result.stderr
     assert emulator.control.log.snapshot()["total"] == 0
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["--keep-days", "inf"], "--keep-days"), (["--keep-days", "1e12"], "--keep-days"),
+    (["--keep-days", "nan"], "--keep-days"), (["--keep-last", "1000000000000"], "--keep-last"),
+    (["--gc-timeout", "inf"], "--gc-timeout"), (["--gc-poll", "nan"], "--gc-poll"),
+])
+def test_out_of_range_numbers_are_a_message_naming_the_flag_not_a_traceback(args, flag):
+    result = CliRunner().invoke(app, ["--token", "t", "--api-url", "http://127.0.0.1:9", "registry", "cleanup",
+                                      "--registry", "reg", *args])
+    assert result.exit_code == 1, result.output
+    assert flag in result.stderr and "allowed:" in result.stderr and "Traceback" not in result.output
+    assert not isinstance(result.exception, (OverflowError, ValueError))

@@ -156,3 +156,13 @@ def test_negative_policy_values_name_their_flag():
         RetentionPolicy(keep_last=-1)
     with pytest.raises(ConfigError, match="--keep-days"):
         RetentionPolicy(keep_days=-3)
+
+
+@pytest.mark.parametrize(("field", "value", "flag"), [
+    ("keep_days", float("inf"), "--keep-days"), ("keep_days", 1e12, "--keep-days"),
+    ("keep_days", float("nan"), "--keep-days"), ("keep_days", -0.5, "--keep-days"),
+    ("keep_last", 10**12, "--keep-last"), ("keep_last", -1, "--keep-last"),
+])
+def test_policy_values_out_of_range_name_the_flag_and_the_range(field, value, flag):
+    with pytest.raises(ConfigError, match=rf"{flag}\) .* is out of range; allowed: .* from 0 to \d+"):
+        RetentionPolicy(**{field: value})

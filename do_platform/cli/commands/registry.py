@@ -19,6 +19,8 @@ from do_platform.cli.settings import JsonOpt, OutputFormat, handle_errors, setti
 from do_platform.errors import ConfigError
 from do_platform.ops import registry_cleanup as ops
 
+MAX_GC_SECONDS = 86_400
+
 registry_app = typer.Typer(help="Container registry gap fillers (retention and garbage collection).",
                            no_args_is_help=True)
 
@@ -42,9 +44,12 @@ def cleanup(
     ctx: typer.Context,
     registry: Annotated[str, typer.Option("--registry", help="registry name (the /v2/registries family)",
                                           show_default=False)],
-    keep_last: Annotated[int, typer.Option("--keep-last", min=0, help="keep the newest N tags of each repository")]
-    = ops.DEFAULT_KEEP_LAST,
-    keep_days: Annotated[float, typer.Option("--keep-days", min=0, help="keep tags younger than D days")]
+    keep_last: Annotated[int, typer.Option(
+        "--keep-last", help=f"keep the first N tags of each repository when its tags are ranked by their "
+                            f"manifest's date (last push or re-tag), newest first; tags of one manifest share "
+                            f"its date, ties go by tag name (0 to {ops.MAX_KEEP_LAST})")] = ops.DEFAULT_KEEP_LAST,
+    keep_days: Annotated[float, typer.Option(
+        "--keep-days", help=f"keep tags whose manifest is younger than D days (0 to {ops.MAX_KEEP_DAYS})")]
     = ops.DEFAULT_KEEP_DAYS,
     keep_pattern: Annotated[list[str] | None, typer.Option(
         "--keep-pattern", help="keep tags fully matching this regex (repeatable; added to the defaults "
@@ -53,9 +58,9 @@ def cleanup(
         "--no-default-patterns", help="do not keep `latest` and semantic versions by default")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="delete (default: dry run, nothing changes)")] = False,
     no_gc: Annotated[bool, typer.Option("--no-gc", help="do not start garbage collection after deleting")] = False,
-    gc_timeout: Annotated[float, typer.Option("--gc-timeout", min=0, help="seconds to wait for garbage "
+    gc_timeout: Annotated[float, typer.Option("--gc-timeout", help="seconds to wait for garbage "
                                                                           "collection before cancelling it")] = 1800,
-    gc_poll: Annotated[float, typer.Option("--gc-poll", min=0, help="seconds between garbage collection polls")]
+    gc_poll: Annotated[float, typer.Option("--gc-poll", help="seconds between garbage collection polls")]
     = 10,
     max_rpm: Annotated[int, typer.Option("--max-rpm", min=1, help="requests per minute at most (the API "
                                                                   "allows 250)")] = 250,
@@ -66,8 +71,9 @@ def cleanup(
                                            help="items per list page (tests use small pages)")] = ops.PER_PAGE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Expire old tags of REGISTRY by policy (newest N, younger than D days, keep patterns, every
-    digest a stack deploys, children of kept multi-arch indexes), then run garbage collection."""
+    """Expire old tags of REGISTRY by policy (the first N tags ranked by their manifest's date, tags younger
+    than D days, keep patterns, every digest a stack deploys, children of kept multi-arch indexes), then run
+    garbage collection."""
     from do_platform.client import make_client
     from do_platform.stack_files import REPO_ROOT, deployed_images, stack_names
 
@@ -76,6 +82,9 @@ def cleanup(
     patterns = tuple(() if no_default_patterns else ops.DEFAULT_KEEP_PATTERNS) + tuple(keep_pattern or ())
     # Everything that can be wrong locally fails before the first API call.
     policy = ops.RetentionPolicy(keep_last=keep_last, keep_days=keep_days, keep_patterns=patterns)
+    for flag, value, most in (("--gc-timeout", gc_timeout, MAX_GC_SECONDS), ("--gc-poll", gc_poll, 3600)):
+        if not 0 <= value <= most:  # also false for nan
+            raise ConfigError(f"{flag} {value!r} is out of range; allowed: a number of seconds from 0 to {most}")
     root = stacks_dir or REPO_ROOT
     if not root.is_dir():
         raise ConfigError(f"--stacks-dir {str(root)!r} is not a directory")
