@@ -8,7 +8,7 @@ import sys
 import threading
 
 from emulator.core.state import Settings
-from emulator.server import EmulatorServer
+from emulator.server import BindError, EmulatorServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         server = EmulatorServer(args.port, args.host, state_file=args.state_file, settings=settings, seed=args.seed)
     except ValueError as exc:
         parser.error(f"--state-file: {exc}")
-    server.start()
+    try:
+        server.start()
+    except BindError as exc:
+        parser.error(f"{exc.flag}: {exc}; allowed: a free port on this machine (--port 0 picks one) and a local "
+                     f"address for --host (default 127.0.0.1)")
     print(f"emulator listening on {server.url} (state file: {args.state_file or 'none'})", flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

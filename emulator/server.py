@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 import threading
 import time
@@ -10,6 +12,14 @@ import uvicorn
 
 from emulator.core.app import EmulatorApp, create_app
 from emulator.core.state import Settings
+
+
+class BindError(OSError):
+    """The emulator cannot listen on ``host:port`` (in use, not an address of this machine, ...)."""
+
+    def __init__(self, host: str, port: int, reason: str, flag: str) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {reason}")
+        self.host, self.port, self.reason, self.flag = host, port, reason, flag
 
 
 class EmulatorServer:
@@ -44,11 +54,32 @@ class EmulatorServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def bind(self) -> socket.socket:
+        """The listening socket, bound here (not in uvicorn's thread) so a busy port or a bad host is a
+        :class:`BindError` the caller can report, instead of a log line and a timeout."""
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)[0]
+        except (OSError, UnicodeError) as exc:
+            raise BindError(self.host, self.port, f"cannot resolve the host: {exc}", "--host") from None
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            sock.close()
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+            flag = "--host" if exc.errno == errno.EADDRNOTAVAIL else "--port"
+            raise BindError(self.host, self.port, reason, flag) from None
+        sock.set_inheritable(True)
+        return sock
+
     def start(self) -> EmulatorServer:
+        sock = self.bind()
         config = uvicorn.Config(self.app.asgi, host=self.host, port=self.port, log_level="warning",
                                 access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="emulator",
+                                        daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
