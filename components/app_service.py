@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_digitalocean as do
 
+from components.http_paths import health_check_path_problem
 from components.naming import child_name, do_name, do_urn
 from components.tokens import TYPE_TOKENS
 
@@ -85,6 +86,8 @@ def validate_app_service_args(args: AppServiceArgs) -> None:
         raise ValueError(f"[http_port] {args.http_port}; allowed: 1 to 65535")
     if not 1 <= args.instance_count <= 50:
         raise ValueError(f"[instance_count] {args.instance_count}; allowed: 1 to 50")
+    if problem := health_check_path_problem(args.health_check_path):
+        raise ValueError(f"[health_check_path] {args.health_check_path!r}: {problem}")
     names = [*args.env_vars, *args.secret_env] + (["DATABASE_URL"] if args.database else [])
     for key in names:
         if not _ENV.match(key):

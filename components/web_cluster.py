@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import string
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 import pulumi
 import pulumi_digitalocean as do
 
+from components.http_paths import health_check_path_problem
 from components.naming import check_pinned_image, child_name, do_name, do_urn
 from components.secure_network import FirewallRule, to_inbound_args
 from components.tagging import standard_tags
@@ -36,6 +38,7 @@ DEFAULT_TEMPLATE = "web-cloud-init.yaml.tmpl"
 SELF_CHECK_SCRIPT = TEMPLATES / "metadata_selfcheck.py"
 SELF_CHECK_PATH = "/usr/local/bin/do-platform-selfcheck"
 SELF_CHECK_LOG = "/var/log/do-platform-selfcheck.log"
+TEMPLATE_VALUE = re.compile(r"[A-Za-z0-9._~/:*-]+")  # what may be substituted into the cloud-init template
 # (child suffix, metric type, threshold %, description)
 ALERTS = (("cpu", "v1/insights/droplet/cpu", 80, "CPU above 80%"),
           ("memory", "v1/insights/droplet/memory_utilization_percent", 85, "memory above 85%"),
@@ -86,9 +89,16 @@ def render_user_data(args: WebClusterArgs, name: str = "web") -> str:
         command = " ".join(shlex.quote(part) for part in self_check_command(args, name))
         run_part = f"  - [sh, -c, {json.dumps(f'{command} > {SELF_CHECK_LOG} 2>&1')}]\n"
     template = string.Template((TEMPLATES / args.user_data_template).read_text())
-    return template.substitute(app_port=args.app_port, health_check_path=args.health_check_path,
-                               hostname=args.hostname, env=args.env, self_check_file=file_part,
-                               self_check_run=run_part)
+    values = {"app_port": str(args.app_port), "health_check_path": args.health_check_path,
+              "hostname": args.hostname, "env": args.env}
+    if problem := health_check_path_problem(args.health_check_path):
+        raise ValueError(f"[health_check_path] {args.health_check_path!r}: {problem}")
+    for key, value in values.items():
+        # These land inside nginx directives, YAML and an env file: nothing that could end or extend them.
+        if not TEMPLATE_VALUE.fullmatch(value):
+            raise ValueError(f"[{key}] {value!r} cannot go into the droplet config; allowed: letters, digits "
+                             f"and '-', '.', '_', '~', '/', ':', '*'")
+    return template.substitute(**values, self_check_file=file_part, self_check_run=run_part)
 
 
 def certificate_name(args: WebClusterArgs, name: str) -> str:
@@ -110,8 +120,8 @@ def validate_web_cluster_args(args: WebClusterArgs) -> None:
     check_pinned_image("image", args.image)
     if not 1 <= args.app_port <= 65535 or args.app_port == 22:
         raise ValueError(f"[app_port] {args.app_port}; allowed: 1 to 65535 except 22")
-    if not args.health_check_path.startswith("/"):
-        raise ValueError(f"[health_check_path] {args.health_check_path!r}; allowed: a path starting with '/'")
+    if problem := health_check_path_problem(args.health_check_path):
+        raise ValueError(f"[health_check_path] {args.health_check_path!r}: {problem}")
     if not args.alert_emails:
         raise ValueError("[alert_emails] empty; allowed: at least one address for the alert policies")
     if not (TEMPLATES / args.user_data_template).is_file():

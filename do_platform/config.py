@@ -134,7 +134,7 @@ class _Model(BaseModel):
 
 
 def _droplet_size(v: str) -> str:
-    if not DROPLET_SIZE.match(v):
+    if not DROPLET_SIZE.fullmatch(v):
         raise ValueError(f"not a droplet size slug; allowed: {DROPLET_SIZE_HELP}")
     return v
 
@@ -154,8 +154,12 @@ def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
 
 
 def _http_path(v: str) -> str:
-    if not v.startswith("/") or any(c.isspace() for c in v):
-        raise ValueError("not an HTTP path; allowed: a path starting with '/', e.g. /healthz")
+    # The components' rule (they render it into nginx and send it to the APIs); imported here, when a stack
+    # sets a path, because the components package is heavy to import.
+    from components.http_paths import health_check_path_problem
+
+    if problem := health_check_path_problem(v):
+        raise ValueError(problem)
     return v
 
 
@@ -163,7 +167,7 @@ def _matching(pattern: re.Pattern[str], what: str, allowed: str) -> AfterValidat
     """A string that must match ``pattern``; the message says what it is not and what is allowed."""
 
     def check(v: str) -> str:
-        if not pattern.match(v):
+        if not pattern.fullmatch(v):
             raise ValueError(f"not {what}; allowed: {allowed}")
         return v
 
@@ -193,7 +197,7 @@ def _at_most(limit: int) -> BeforeValidator:
 
 
 def _image_slug(v: str) -> str:
-    if v == "latest" or not IMAGE_SLUG.match(v):
+    if v == "latest" or not IMAGE_SLUG.fullmatch(v):
         raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
     return v
 
@@ -293,7 +297,7 @@ class WebConfig(_Model):
     @classmethod
     def _keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for key in v:
-            if not (re.match(r"^([0-9a-f]{2}:){15}[0-9a-f]{2}$", key) or key.isdigit()):
+            if not (re.fullmatch(r"^([0-9a-f]{2}:){15}[0-9a-f]{2}$", key) or key.isdigit()):
                 raise _Whole(f"{key!r} is not an SSH key reference; allowed: MD5 fingerprints "
                                  "(aa:bb:...:ff) or numeric key ids")
         return v
@@ -310,7 +314,7 @@ class PoolConfig(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not POOL_NAME.match(v) or v == "default":
+        if not POOL_NAME.fullmatch(v) or v == "default":
             raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters, "
                              "other than 'default' (the cluster's own pool)")
         return v
@@ -385,7 +389,7 @@ class DatabaseConfig(_Model):
         if not v:
             raise ValueError("empty; allowed: at least one name")
         for item in v:
-            if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", item) or item in ("doadmin", "defaultdb", "postgres"):
+            if not re.fullmatch(r"^[a-z_][a-z0-9_]{0,62}$", item) or item in ("doadmin", "defaultdb", "postgres"):
                 raise _Whole(f"{item!r} is not allowed; allowed: lower-case identifiers other than "
                                  "doadmin, defaultdb and postgres")
         return v
@@ -417,14 +421,14 @@ class ImageConfig(_Model):
     @field_validator("tag")
     @classmethod
     def _tag(cls, v: str | None) -> str | None:
-        if v is not None and not TAG.match(v):
+        if v is not None and not TAG.fullmatch(v):
             raise ValueError("not an image tag; allowed: letters, digits, '_', '.', '-' (max 128)")
         return v
 
     @field_validator("digest")
     @classmethod
     def _digest(cls, v: str | None) -> str | None:
-        if v is not None and not DIGEST.match(v):
+        if v is not None and not DIGEST.fullmatch(v):
             raise ValueError("not a manifest digest; allowed: sha256: followed by 64 lower-case hex digits")
         return v
 
@@ -452,7 +456,7 @@ class AppConfig(_Model):
     @classmethod
     def _env(cls, v: dict[str, str]) -> dict[str, str]:
         for key in v:
-            if not ENV_NAME.match(key):
+            if not ENV_NAME.fullmatch(key):
                 raise _Whole(f"{key!r} is not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
         return v
 
@@ -583,7 +587,7 @@ class StackConfig(_Model):
     @classmethod
     def _emails(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for item in v:
-            if not EMAIL.match(item):
+            if not EMAIL.fullmatch(item):
                 raise _Whole(f"{item!r} is not an email address; allowed: addresses such as ops@example.com")
         return v
 
@@ -654,7 +658,7 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
         if name not in app_names:
             errors.append(("appSecrets", name, f"no app named {name!r}; allowed: {_allowed(sorted(app_names))}"))
         for env_name in cfg.app_secrets[name]:
-            if not ENV_NAME.match(env_name):
+            if not ENV_NAME.fullmatch(env_name):
                 errors.append((f"appSecrets.{name}", env_name, "not an environment variable name; allowed: "
                                "[A-Z_][A-Z0-9_]*"))
     if cfg.production:
@@ -673,13 +677,13 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
 
 def _domain(v: str) -> str:
     name = v.strip().lower().rstrip(".")
-    if not DOMAIN.match(name):
+    if not DOMAIN.fullmatch(name):
         raise ValueError("not a domain name; allowed: a fully qualified name such as example.com")
     return name
 
 
 def _registry(v: str) -> str:
-    if not REGISTRY.match(v):
+    if not REGISTRY.fullmatch(v):
         raise ValueError("not a registry name; allowed: lower-case letters, digits and dashes, at most 63")
     return v
 

@@ -49,7 +49,7 @@ def stack_names(root: Path = REPO_ROOT) -> list[str]:
 
 def stack_file(stack: str, root: Path = REPO_ROOT) -> Path:
     """The stack's file; ConfigError naming the stack and the known ones when absent or malformed."""
-    if not STACK_NAME_RE.match(stack or ""):
+    if not STACK_NAME_RE.fullmatch(stack or ""):
         raise ConfigError(
             f"stack name {stack!r} is not valid: use lower-case letters, digits and '-' "
             f"(known stacks: {', '.join(stack_names(root)) or 'none'})"

@@ -149,3 +149,24 @@ def test_no_self_check_without_a_vpc_range_or_when_off():
         doc = YAML(typ="safe", pure=True).load(render_user_data(args, "web"))
         assert SELF_CHECK_PATH not in {f["path"] for f in doc["write_files"]}
         assert all("selfcheck" not in str(c) for c in doc["runcmd"])
+
+
+@pytest.mark.parametrize("path", ["/ok;{}#", "/ok page", "/ok\n", '/ok"', "/ok?x=1", "/a/../b", "/ok{", "/ok#x",
+                                  "/" + "a" * 255])
+def test_a_health_check_path_nginx_or_the_load_balancer_would_misread_is_refused(path):
+    with pytest.raises(ValueError, match=r"\[health_check_path\].*allowed: a path starting with '/'"):
+        validate_web_cluster_args(dataclasses.replace(ARGS, health_check_path=path))
+    with pytest.raises(ValueError, match=r"\[health_check_path\]"):
+        render_user_data(dataclasses.replace(ARGS, health_check_path=path))
+
+
+@pytest.mark.parametrize(("field", "value"), [("hostname", "www.example.com; }"), ("env", "dev\nX=1")])
+def test_nothing_that_could_end_a_directive_is_rendered_into_the_droplet_config(field, value):
+    with pytest.raises(ValueError, match=rf"\[{field}\] .* cannot go into the droplet config"):
+        render_user_data(dataclasses.replace(ARGS, **{field: value}))
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/", "/api/v1/health", "/ok.txt", "/a_b~c-d/"])
+def test_ordinary_health_check_paths_render_as_written(path):
+    validate_web_cluster_args(dataclasses.replace(ARGS, health_check_path=path))
+    assert f"location = {path} {{ return 200" in render_user_data(dataclasses.replace(ARGS, health_check_path=path))

@@ -4,6 +4,7 @@ or a hang (alias bombs), and every list or mapping of the config is bounded."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,24 @@ def test_plan_of_an_alias_bomb_stack_fails_at_once_naming_the_alias(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1, proc.stdout
     assert "YAML alias *a is not allowed" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("section", ["do-platform:web"])
+@pytest.mark.parametrize("path", ["/ok;{}#", "/ok page", "healthz", "/x?y"])
+def test_the_config_refuses_a_health_check_path_with_the_same_rule(section, path):
+    with pytest.raises(ConfigError, match=r"do-platform:web\.healthCheckPath: .* is not a health-check path; "
+                                          r"allowed: a path starting with '/'"):
+        load_stack_config(_dev(**{section: {"healthCheckPath": path}}), "dev")
+
+
+@pytest.mark.parametrize(("key", "value", "named"), [
+    ("do-platform:apps", [{"name": "web\n", "image": {"registry": "do-platform", "repository": "web", "tag": "x"}}],
+     "do-platform:apps[0].name"),
+    ("do-platform:apps", [{"name": "web", "image": {"registry": "do-platform", "repository": "web",
+                                                    "tag": "main\n"}}], "do-platform:apps[0].image.tag"),
+    ("do-platform:alertEmails", ["ops@example.com\n"], "do-platform:alertEmails"),
+    ("do-platform:web", {"size": "s-1vcpu-1gb\n"}, "do-platform:web.size"),
+])
+def test_a_trailing_newline_does_not_slip_through_a_pattern(key, value, named):
+    with pytest.raises(ConfigError, match=rf"^{re.escape(named)}"):
+        load_stack_config(_dev(**{key: value}), "dev")
