@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Collection, Mapping, Sized
 from enum import Enum, StrEnum
@@ -110,6 +111,28 @@ class PolicyEnforcement(StrEnum):
 def default_enforcement(environment: Environment) -> PolicyEnforcement:
     """The level of a stack that sets no ``policyEnforcement``: the program, the plan and the pack agree on it."""
     return PolicyEnforcement.mandatory if environment is Environment.production else PolicyEnforcement.advisory
+
+
+POLICY_OVERRIDE_ENV = "DO_PLATFORM_POLICY_OVERRIDE"
+
+
+def enforcement_problem(stack: str, environment: Environment, requested: PolicyEnforcement,
+                        environ: Mapping[str, str] | None = None) -> str | None:
+    """Why ``requested`` may not apply to ``stack``, or None. The one rule, used by the config and the pack.
+
+    Production keeps mandatory guardrails: the stack file is what a pull request changes, so lowering the
+    level there does not count. Only ``DO_PLATFORM_POLICY_OVERRIDE=<stack>:<level>`` in the environment of
+    the run (the deploy environment's variable, changed in the repository settings, not in the diff) does.
+    """
+    if environment is not Environment.production or requested is PolicyEnforcement.mandatory:
+        return None
+    environ = os.environ if environ is None else environ
+    grants = {item.strip() for item in (environ.get(POLICY_OVERRIDE_ENV) or "").split(",")}
+    if f"{stack}:{requested.value}" in grants:
+        return None
+    return (f"production keeps mandatory guardrails; allowed: mandatory (or no key), or {requested.value!r} "
+            f"only with {POLICY_OVERRIDE_ENV}={stack}:{requested.value} set outside the stack file (the deploy "
+            f"environment's variable, see docs/delivery.md)")
 
 
 # What each component needs switched on as well, and why.
@@ -546,10 +569,12 @@ class StackConfig(_Model):
     @field_validator("policy_enforcement")
     @classmethod
     def _enforcement(cls, v: PolicyEnforcement | None, info: ValidationInfo) -> PolicyEnforcement:
-        if v is not None:
-            return v
         environment = info.data.get("environment")  # absent only when it failed validation itself
-        return default_enforcement(environment) if environment else PolicyEnforcement.advisory
+        if v is None:
+            return default_enforcement(environment) if environment else PolicyEnforcement.advisory
+        if environment and (problem := enforcement_problem(info.data.get("stack", ""), environment, v)):
+            raise ValueError(problem)
+        return v
 
     @field_validator("components", mode="before")
     @classmethod

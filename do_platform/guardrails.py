@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from do_platform.config import PROJECT, RFC1918, Environment, PolicyEnforcement, default_enforcement
+from do_platform.config import (
+    PROJECT,
+    RFC1918,
+    Environment,
+    PolicyEnforcement,
+    default_enforcement,
+    enforcement_problem,
+)
 from do_platform.errors import ConfigError
 
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -75,6 +82,8 @@ class StackContext:
             except ValueError:
                 raise ConfigError(f"{level_key}: {raw_level!r} is not an enforcement level; allowed: "
                                   f"{', '.join(p.value for p in PolicyEnforcement)}") from None
+            if enforcement_problem(stack, environment, level):  # fail closed: the stack file cannot lower prod
+                level = PolicyEnforcement.mandatory
         return cls(stack, environment, level)
 
 

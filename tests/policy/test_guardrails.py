@@ -141,13 +141,18 @@ def test_firewall_of_another_cluster_does_not_count():
     assert [v.urn for v in g.database_network([_db(), other], DEV)] == ["urn:db"]
 
 
-def test_enforcement_from_config_with_production_default_mandatory():
+def test_enforcement_from_config_with_production_default_mandatory(monkeypatch):
+    monkeypatch.delenv("DO_PLATFORM_POLICY_OVERRIDE", raising=False)
     assert g.StackContext.from_config("dev", {"do-platform:environment": "development"}).enforcement.value == "advisory"
     prod = g.StackContext.from_config("prod", {"do-platform:environment": "production"})
     assert prod.production and prod.enforcement.value == "mandatory"
-    relaxed = g.StackContext.from_config("prod", {"do-platform:environment": "production",
-                                                  "do-platform:policyEnforcement": "advisory"})
-    assert relaxed.enforcement.value == "advisory"
+    lowered = {"do-platform:environment": "production", "do-platform:policyEnforcement": "advisory"}
+    # the stack file alone cannot lower production (fail closed); the reviewed override outside it can
+    assert g.StackContext.from_config("prod", lowered).enforcement.value == "mandatory"
+    monkeypatch.setenv("DO_PLATFORM_POLICY_OVERRIDE", "prod:advisory")
+    assert g.StackContext.from_config("prod", lowered).enforcement.value == "advisory"
+    monkeypatch.setenv("DO_PLATFORM_POLICY_OVERRIDE", "staging:advisory,prod:disabled")  # names another level
+    assert g.StackContext.from_config("prod", lowered).enforcement.value == "mandatory"
 
 
 def test_bad_enforcement_names_the_key_and_allowed_values():

@@ -155,3 +155,19 @@ def test_secret_values_never_appear_in_type_errors():
             load_stack_config(bad, "dev")
         assert "hunter2-secret" not in info.value.message and "tok-secret-123" not in info.value.message
         assert "[secret]" in info.value.message
+
+
+@pytest.mark.parametrize("level", ["advisory", "disabled"])
+def test_production_cannot_lower_its_guardrails_in_the_stack_file(monkeypatch, level):
+    monkeypatch.delenv("DO_PLATFORM_POLICY_OVERRIDE", raising=False)
+    cfg = with_("prod", P + "policyEnforcement", level)
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(cfg, "prod")
+    assert err.value.message.startswith(P + "policyEnforcement:")
+    assert "production keeps mandatory guardrails" in err.value.message
+    assert f"DO_PLATFORM_POLICY_OVERRIDE=prod:{level}" in err.value.message
+    monkeypatch.setenv("DO_PLATFORM_POLICY_OVERRIDE", f"prod:{level}")
+    assert load_stack_config(cfg, "prod").policy_enforcement.value == level
+    monkeypatch.setenv("DO_PLATFORM_POLICY_OVERRIDE", f"staging:{level}")
+    with pytest.raises(ConfigError):
+        load_stack_config(cfg, "prod")
