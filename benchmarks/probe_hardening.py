@@ -200,8 +200,9 @@ def plan_cli_probes() -> list[Probe]:
             shutil.copytree(REPO / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
         for path in [*REPO.glob("Pulumi*.yaml"), REPO / "__main__.py"]:
             shutil.copy(path, repo / path.name)
-        dev = (REPO / "Pulumi.dev.yaml").read_text().replace("  do-platform:alertEmails: [ops@example.com]\n", "")
-        cases = [("alias bomb", BOMB + dev + "  do-platform:alertEmails: *h\n", "alias"),
+        dev = (REPO / "Pulumi.dev.yaml").read_text()
+        no_emails = dev.replace("  do-platform:alertEmails: [ops@example.com]\n", "")
+        cases = [("alias bomb", BOMB + no_emails + "  do-platform:alertEmails: *h\n", "alias"),
                  ("token in clear", dev + f"  digitalocean:token: {SECRET}\n", "digitalocean:token"),
                  ("a YAML list", "- a\n- b\n", "Pulumi.dev.yaml"),
                  ("health path", dev.replace("config:\n", "config:\n  do-platform:web:\n    healthCheckPath: "
