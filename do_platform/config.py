@@ -466,6 +466,16 @@ class ProviderConfig(_Model):
         return v
 
 
+class RegistryRetentionConfig(_Model):
+    """RegistryRetention on ``up``: the cleanup policy over ``registry``, protecting every stack's images."""
+
+    enabled: bool = False
+    keep_last: Annotated[int, _between(0, 1000)] = 10
+    keep_days: Annotated[int, _between(0, 3650)] = 30
+    gc: bool = True
+    apply_on_every_up: bool = True
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -479,6 +489,7 @@ class StackConfig(_Model):
     kubernetes: KubernetesConfig = KubernetesConfig()
     domain: str | None = None
     registry: str | None = None
+    registry_retention: RegistryRetentionConfig = RegistryRetentionConfig()
     apps: tuple[AppConfig, ...] = ()
     app_secrets: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
     rotate_app_secrets: bool = False
@@ -604,6 +615,9 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
         if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
             errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
                            f"or a name under it"))
+    if cfg.registry_retention.enabled and cfg.registry is None:
+        errors.append(("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
+                       "policy); allowed: set do-platform:registry, or false"))
     app_names = {a.name for a in cfg.apps}
     for name in cfg.app_secrets:
         if name not in app_names:
