@@ -116,10 +116,22 @@ def parse_cidr(field_name: str, cidr: str) -> ipaddress.IPv4Network | ipaddress.
 
 
 def opens_to_internet(rule: FirewallRule, port: int) -> bool:
-    """True when an inbound rule lets the whole internet reach ``port``."""
+    """True when an inbound rule lets (nearly) the whole internet reach ``port``: judged on address space
+    by the guardrails' one rule (:func:`do_platform.guardrails.world_open`), so split ranges count."""
+    from do_platform.guardrails import world_open
+
     lo, hi = port_span(rule.ports)
     covers = rule.protocol != "icmp" and lo <= port <= hi
-    return covers and any(a in ANYWHERE for a in rule.addresses)
+    return covers and world_open(rule.addresses)
+
+
+def _admin_port_findings(rules: Sequence[FirewallRule]) -> list[str]:
+    """The guardrail ``no-public-admin-ports`` over these inbound rules together (unions across rules)."""
+    from do_platform.guardrails import FIREWALL, StackContext, no_public_admin_ports
+
+    props = {"inboundRules": [{"protocol": r.protocol, "portRange": normalise_ports(r.protocol, r.ports),
+                               "sourceAddresses": list(r.addresses)} for r in rules]}
+    return no_public_admin_ports(FIREWALL, props, StackContext("component"))
 
 
 def validate_secure_network_args(args: SecureNetworkArgs) -> None:
@@ -134,8 +146,10 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
     if args.bastion:
         check_pinned_image("bastion_image", args.bastion_image)
     for cidr in args.admin_cidrs:
-        if cidr in ANYWHERE or parse_cidr("admin_cidrs", cidr).prefixlen == 0:
-            raise ValueError(f"[admin_cidrs] {cidr!r} opens SSH to the internet; allowed: specific CIDRs")
+        parse_cidr("admin_cidrs", cidr)
+    if _admin_port_findings(baseline_inbound(args.ip_range, args.admin_cidrs)):
+        raise ValueError(f"[admin_cidrs] {list(args.admin_cidrs)} together open SSH to the internet; allowed: "
+                         "specific CIDRs such as 203.0.113.4/32")
     for rule in args.extra_inbound:
         normalise_ports(rule.protocol, rule.ports)
         for cidr in rule.addresses:
@@ -145,6 +159,9 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
                                               rule.addresses), port):
                 raise ValueError(f"[extra_inbound] a rule opens port {port} to {list(rule.addresses)}; allowed: "
                                  "admin or database ports only from specific CIDRs, tags or load balancers")
+    findings = _admin_port_findings([*baseline_inbound(args.ip_range, args.admin_cidrs), *args.extra_inbound])
+    if findings:
+        raise ValueError(f"[extra_inbound] rules together: {findings[0]}")
 
 
 def to_inbound_args(rules: Sequence[FirewallRule]) -> list[do.FirewallInboundRuleArgs]:

@@ -230,6 +230,8 @@ class NetworkConfig(_Model):
     @field_validator("admin_cidrs")
     @classmethod
     def _admin(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from do_platform.guardrails import describe_share, world_open  # the one address-space rule
+
         out = []
         for item in v:
             net = _cidr(item, allowed="specific CIDRs such as 203.0.113.4/32")
@@ -237,6 +239,9 @@ class NetworkConfig(_Model):
                 raise _Whole(f"{item!r} opens SSH to the whole internet; allowed: specific CIDRs such as "
                                  "203.0.113.4/32")
             out.append(str(net))
+        if world_open(out):
+            raise _Whole(f"{list(v)} together cover {describe_share(out)}: that opens SSH to the whole internet; "
+                         "allowed: specific CIDRs such as 203.0.113.4/32")
         return tuple(sorted(set(out)))
 
     @field_validator("egress_cidrs")

@@ -37,6 +37,14 @@ ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed datab
                25061: "managed database pool", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
 ALL_PORTS = ("all", "1-65535", "0", "")
 PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
+# Address space nobody on the internet connects from: what is left of IPv4 is "public space".
+NON_PUBLIC_V4 = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"))
+PUBLIC_V6 = ipaddress.ip_network("2000::/3")  # global unicast
+# Sources whose union covers more than this share of public IPv4 or IPv6 space are world-open:
+# 0.0.0.0/1 + 128.0.0.0/1 is the whole internet written as two strings. 0.1% is about a /10 of IPv4.
+WORLD_OPEN_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class StackContext:
     stack: str
     environment: Environment = Environment.development
     enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+    world_open_share: float = WORLD_OPEN_SHARE  # see :func:`world_open`
 
     @property
     def production(self) -> bool:
@@ -107,11 +116,51 @@ def _get(props: Mapping[str, Any] | None, *names: str, default: Any = None) -> A
     return default
 
 
+def _networks(sources: Iterable[Any]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    out = []
+    for source in sources:
+        try:
+            out.append(ipaddress.ip_network(str(source).strip(), strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def _overlap(a, b) -> int:
+    """Addresses two CIDRs share (CIDRs either nest or are disjoint)."""
+    if a.version != b.version or not a.overlaps(b):
+        return 0
+    return min(a.num_addresses, b.num_addresses)
+
+
+def public_share(sources: Iterable[Any]) -> dict[int, float]:
+    """{4: share of public IPv4 space, 6: share of public IPv6 space} the union of ``sources`` covers.
+
+    Address space, not strings: ``0.0.0.0/1`` + ``128.0.0.0/1`` covers all of it, as ``0.0.0.0/0`` does.
+    Private, loopback, documentation and other non-routable ranges do not count as public.
+    """
+    nets = _networks(sources)
+    v4 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 4))
+    v6 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 6))
+    non_public = list(ipaddress.collapse_addresses(NON_PUBLIC_V4))
+    public_v4 = 2 ** 32 - sum(n.num_addresses for n in non_public)
+    covered_v4 = sum(n.num_addresses - sum(_overlap(n, p) for p in non_public) for n in v4)
+    covered_v6 = sum(_overlap(n, PUBLIC_V6) for n in v6)
+    return {4: covered_v4 / public_v4, 6: covered_v6 / PUBLIC_V6.num_addresses}
+
+
+def world_open(sources: Iterable[Any], share: float = WORLD_OPEN_SHARE) -> bool:
+    """Do these sources, together, cover more than ``share`` of public IPv4 or IPv6 space?"""
+    return any(value > share for value in public_share(sources).values())
+
+
+def describe_share(sources: Iterable[Any]) -> str:
+    shares = public_share(sources)
+    return ", ".join(f"{shares[v]:.3%} of public IPv{v}" for v in (4, 6) if shares[v])
+
+
 def _is_anywhere(address: Any) -> bool:
-    try:
-        return ipaddress.ip_network(str(address), strict=False).prefixlen == 0
-    except ValueError:
-        return False
+    return world_open([address])
 
 
 def _port_span(port_range: Any) -> tuple[int, int] | None:
@@ -134,20 +183,30 @@ def _inbound(props: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
 
 def no_public_admin_ports(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
                           protect: bool | None = None) -> list[str]:
-    """No inbound SSH, RDP or database port from 0.0.0.0/0 or ::/0."""
-    out = []
+    """No SSH, RDP or database port reachable from (nearly) the whole internet.
+
+    Judged on address space: for each admin port, the union of the sources of every inbound rule whose
+    port range includes it; more than ``ctx.world_open_share`` of public space is world-open, however
+    it is split (``0.0.0.0/1`` + ``128.0.0.0/1``, ``::/1`` + ``8000::/1``, one rule per half).
+    """
+    sources_of: dict[int, list[str]] = {}
     for rule in _inbound(props):
         if str(_get(rule, "protocol", default="tcp")).lower() == "icmp":
             continue
-        public = [a for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or []) if _is_anywhere(a)]
         span = _port_span(_get(rule, "portRange", "port_range"))
-        if not public or span is None:
+        if span is None:
             continue
-        exposed = [f"{port} ({name})" for port, name in ADMIN_PORTS.items() if span[0] <= port <= span[1]]
-        if exposed:
-            out.append(f"inbound {_get(rule, 'protocol', default='tcp')} {_get(rule, 'portRange', 'port_range')} "
-                       f"from {', '.join(public)} exposes {', '.join(exposed)}; allow specific CIDRs or the VPC "
-                       f"range instead")
+        addresses = [str(a) for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or [])]
+        for port in ADMIN_PORTS:
+            if span[0] <= port <= span[1]:
+                sources_of.setdefault(port, []).extend(addresses)
+    out = []
+    for port, sources in sources_of.items():
+        if world_open(sources, ctx.world_open_share):
+            public = sorted({s for s in sources if not _is_private(s)})
+            out.append(f"inbound port {port} ({ADMIN_PORTS[port]}) is open to {', '.join(public)} "
+                       f"({describe_share(sources)}, more than the {ctx.world_open_share:.1%} allowed): that is "
+                       f"the whole internet; allow specific CIDRs or the VPC range instead")
     return out
 
 
@@ -247,7 +306,8 @@ class ResourceRule:
 
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
-    ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database ports from 0.0.0.0/0 or ::/0.",
+    ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database port open to (nearly) all public "
+                 "address space, however the sources are split.",
                  frozenset({FIREWALL}), no_public_admin_ports),
     ResourceRule("no-all-ports-inbound", "No inbound firewall rule opens every port to non-private addresses.",
                  frozenset({FIREWALL}), no_all_ports_inbound),

@@ -154,3 +154,37 @@ def test_bad_enforcement_names_the_key_and_allowed_values():
     with pytest.raises(ConfigError) as err:
         g.StackContext.from_config("dev", {"do-platform:policyEnforcement": "strict"})
     assert "do-platform:policyEnforcement" in err.value.message and "mandatory" in err.value.message
+
+
+SPLIT_WORLD = [
+    (["0.0.0.0/1", "128.0.0.0/1"], "22"),
+    (["::/1", "8000::/1"], "22"),
+    (["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"], "3389"),
+    (["0.0.0.0/1"], "1-65534"),  # half the internet, every port but one: SSH included
+    (["1.0.0.0/8"], "5432"),  # a /8 is far more than any admin network
+    (["2000::/3"], "20-30"),
+]
+
+
+@pytest.mark.parametrize(("sources", "ports"), SPLIT_WORLD)
+def test_split_ranges_that_cover_the_internet_are_world_open(sources, ports):
+    props = fw({"protocol": "tcp", "portRange": ports, "sourceAddresses": sources})
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
+
+
+def test_halves_in_separate_rules_are_judged_together():
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": ["0.0.0.0/1"]},
+               {"protocol": "tcp", "portRange": "20-25", "sourceAddresses": ["128.0.0.0/1"]})
+    (message,) = g.no_public_admin_ports(g.FIREWALL, props, PROD)
+    assert "port 22 (SSH)" in message and "100.000% of public IPv4" in message
+
+
+def test_the_world_open_share_is_configurable_and_private_space_never_counts():
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": ["198.51.0.0/16"]})
+    assert "no-public-admin-ports" not in rules_hit(g.FIREWALL, props, PROD)
+    strict = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory, world_open_share=1e-6)
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, strict)
+    private = fw({"protocol": "tcp", "portRange": "22",
+                  "sourceAddresses": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]})
+    assert "no-public-admin-ports" not in rules_hit(g.FIREWALL, private, PROD)
+    assert g.public_share(["0.0.0.0/1", "128.0.0.0/1"]) == g.public_share(["0.0.0.0/0"]) == {4: 1.0, 6: 0.0}

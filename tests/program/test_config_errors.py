@@ -155,3 +155,13 @@ def test_secret_values_never_appear_in_type_errors():
             load_stack_config(bad, "dev")
         assert "hunter2-secret" not in info.value.message and "tok-secret-123" not in info.value.message
         assert "[secret]" in info.value.message
+
+
+@pytest.mark.parametrize("cidrs", [["0.0.0.0/1", "128.0.0.0/1"], ["::/1", "8000::/1"], ["1.0.0.0/8"]])
+def test_admin_cidrs_split_to_cover_the_internet_are_refused(cidrs):
+    from do_platform.offline import evaluate, read_stack_config
+
+    config = read_stack_config("prod")
+    config["do-platform:network"] = {**config["do-platform:network"], "adminCidrs": cidrs}
+    with pytest.raises(ConfigError, match=r"network\.adminCidrs: .*opens SSH to the whole internet"):
+        evaluate("prod", config=config)
