@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_digitalocean as do
 
+from components.addresses import ADMIN_PORTS, describe_share, world_open, world_open_ports
 from components.naming import check_pinned_image, child_name, do_name, do_urn
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
@@ -23,7 +24,7 @@ from components.tokens import TYPE_TOKENS
 KIND = "secure-network"
 ALL_PORTS = "1-65535"
 ANYWHERE = ("0.0.0.0/0", "::/0")
-PORTS_NEVER_PUBLIC = (22, 3389, 5432, 25060, 25061)
+PORTS_NEVER_PUBLIC = tuple(ADMIN_PORTS)
 
 
 @dataclass(frozen=True)
@@ -116,22 +117,17 @@ def parse_cidr(field_name: str, cidr: str) -> ipaddress.IPv4Network | ipaddress.
 
 
 def opens_to_internet(rule: FirewallRule, port: int) -> bool:
-    """True when an inbound rule lets (nearly) the whole internet reach ``port``: judged on address space
-    by the guardrails' one rule (:func:`do_platform.guardrails.world_open`), so split ranges count."""
-    from do_platform.guardrails import world_open
-
+    """True when an inbound rule lets (nearly) the whole internet reach ``port``, judged on address space
+    (:func:`components.addresses.world_open`), so split ranges such as 0.0.0.0/1 + 128.0.0.0/1 count."""
     lo, hi = port_span(rule.ports)
     covers = rule.protocol != "icmp" and lo <= port <= hi
     return covers and world_open(rule.addresses)
 
 
-def _admin_port_findings(rules: Sequence[FirewallRule]) -> list[str]:
-    """The guardrail ``no-public-admin-ports`` over these inbound rules together (unions across rules)."""
-    from do_platform.guardrails import FIREWALL, StackContext, no_public_admin_ports
-
-    props = {"inboundRules": [{"protocol": r.protocol, "portRange": normalise_ports(r.protocol, r.ports),
-                               "sourceAddresses": list(r.addresses)} for r in rules]}
-    return no_public_admin_ports(FIREWALL, props, StackContext("component"))
+def _admin_port_findings(rules: Sequence[FirewallRule]) -> dict[int, list[str]]:
+    """Admin ports these inbound rules open to the world together (sources joined across rules)."""
+    return world_open_ports((r.protocol, port_span(normalise_ports(r.protocol, r.ports)), r.addresses)
+                            for r in rules)
 
 
 def validate_secure_network_args(args: SecureNetworkArgs) -> None:
@@ -160,8 +156,10 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
                 raise ValueError(f"[extra_inbound] a rule opens port {port} to {list(rule.addresses)}; allowed: "
                                  "admin or database ports only from specific CIDRs, tags or load balancers")
     findings = _admin_port_findings([*baseline_inbound(args.ip_range, args.admin_cidrs), *args.extra_inbound])
-    if findings:
-        raise ValueError(f"[extra_inbound] rules together: {findings[0]}")
+    for port, sources in findings.items():
+        raise ValueError(f"[extra_inbound] rules together open port {port} to {sorted(set(sources))} "
+                         f"({describe_share(sources)}): the whole internet; allowed: admin or database ports only "
+                         "from specific CIDRs, tags or load balancers")
 
 
 def to_inbound_args(rules: Sequence[FirewallRule]) -> list[do.FirewallInboundRuleArgs]:

@@ -230,7 +230,7 @@ class NetworkConfig(_Model):
     @field_validator("admin_cidrs")
     @classmethod
     def _admin(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from do_platform.guardrails import describe_share, world_open  # the one address-space rule
+        from components.addresses import describe_share, world_open  # the one address-space mechanism
 
         out = []
         for item in v:
@@ -343,7 +343,13 @@ class KubernetesConfig(_Model):
     @field_validator("control_plane_cidrs")
     @classmethod
     def _cp(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
+        from components.addresses import describe_share, world_open  # the one address-space mechanism
+
+        cidrs = tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
+        if world_open(cidrs):
+            raise _Whole(f"{list(v)} covers {describe_share(cidrs)}: the whole internet, no allowlist at all; "
+                         "allowed: the admin networks, e.g. [203.0.113.10/32]")
+        return cidrs
 
 
 class DatabaseConfig(_Model):
@@ -639,6 +645,9 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
                            "production needs a standby node; allowed: 2 or 3"))
         if on(Component.kubernetes) and cfg.kubernetes.ha is False:
             errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
+        if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
+            errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
+                           "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
         if cfg.provider.api_endpoint and not cfg.provider.api_endpoint.startswith("https://"):
             errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
                            "production must use TLS; allowed: an https:// endpoint"))

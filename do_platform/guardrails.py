@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
+from components.addresses import public_share as public_share  # re-exported: the rules' view of address space
 from do_platform.config import PROJECT, RFC1918, Environment, PolicyEnforcement, default_enforcement
 from do_platform.errors import ConfigError
 
@@ -32,19 +34,8 @@ TAGGABLE = frozenset({
     DROPLET, VOLUME, DATABASE_CLUSTER, KUBERNETES_CLUSTER, KUBERNETES_NODE_POOL,
     "digitalocean:index/databaseReplica:DatabaseReplica", "digitalocean:index/customImage:CustomImage",
 })
-# Ports that must never be reachable from the whole internet.
-ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database",
-               25061: "managed database pool", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
 ALL_PORTS = ("all", "1-65535", "0", "")
 PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
-# Address space nobody on the internet connects from: what is left of IPv4 is "public space".
-NON_PUBLIC_V4 = tuple(ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-    "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3"))
-PUBLIC_V6 = ipaddress.ip_network("2000::/3")  # global unicast
-# Sources whose union covers more than this share of public IPv4 or IPv6 space are world-open:
-# 0.0.0.0/1 + 128.0.0.0/1 is the whole internet written as two strings. 0.1% is about a /10 of IPv4.
-WORLD_OPEN_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -116,49 +107,6 @@ def _get(props: Mapping[str, Any] | None, *names: str, default: Any = None) -> A
     return default
 
 
-def _networks(sources: Iterable[Any]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    out = []
-    for source in sources:
-        try:
-            out.append(ipaddress.ip_network(str(source).strip(), strict=False))
-        except ValueError:
-            continue
-    return out
-
-
-def _overlap(a, b) -> int:
-    """Addresses two CIDRs share (CIDRs either nest or are disjoint)."""
-    if a.version != b.version or not a.overlaps(b):
-        return 0
-    return min(a.num_addresses, b.num_addresses)
-
-
-def public_share(sources: Iterable[Any]) -> dict[int, float]:
-    """{4: share of public IPv4 space, 6: share of public IPv6 space} the union of ``sources`` covers.
-
-    Address space, not strings: ``0.0.0.0/1`` + ``128.0.0.0/1`` covers all of it, as ``0.0.0.0/0`` does.
-    Private, loopback, documentation and other non-routable ranges do not count as public.
-    """
-    nets = _networks(sources)
-    v4 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 4))
-    v6 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 6))
-    non_public = list(ipaddress.collapse_addresses(NON_PUBLIC_V4))
-    public_v4 = 2 ** 32 - sum(n.num_addresses for n in non_public)
-    covered_v4 = sum(n.num_addresses - sum(_overlap(n, p) for p in non_public) for n in v4)
-    covered_v6 = sum(_overlap(n, PUBLIC_V6) for n in v6)
-    return {4: covered_v4 / public_v4, 6: covered_v6 / PUBLIC_V6.num_addresses}
-
-
-def world_open(sources: Iterable[Any], share: float = WORLD_OPEN_SHARE) -> bool:
-    """Do these sources, together, cover more than ``share`` of public IPv4 or IPv6 space?"""
-    return any(value > share for value in public_share(sources).values())
-
-
-def describe_share(sources: Iterable[Any]) -> str:
-    shares = public_share(sources)
-    return ", ".join(f"{shares[v]:.3%} of public IPv{v}" for v in (4, 6) if shares[v])
-
-
 def _is_anywhere(address: Any) -> bool:
     return world_open([address])
 
@@ -189,24 +137,14 @@ def no_public_admin_ports(resource_type: str, props: Mapping[str, Any], ctx: Sta
     port range includes it; more than ``ctx.world_open_share`` of public space is world-open, however
     it is split (``0.0.0.0/1`` + ``128.0.0.0/1``, ``::/1`` + ``8000::/1``, one rule per half).
     """
-    sources_of: dict[int, list[str]] = {}
-    for rule in _inbound(props):
-        if str(_get(rule, "protocol", default="tcp")).lower() == "icmp":
-            continue
-        span = _port_span(_get(rule, "portRange", "port_range"))
-        if span is None:
-            continue
-        addresses = [str(a) for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or [])]
-        for port in ADMIN_PORTS:
-            if span[0] <= port <= span[1]:
-                sources_of.setdefault(port, []).extend(addresses)
+    rules = [(_get(rule, "protocol", default="tcp"), _port_span(_get(rule, "portRange", "port_range")),
+              _get(rule, "sourceAddresses", "source_addresses", default=[]) or []) for rule in _inbound(props)]
     out = []
-    for port, sources in sources_of.items():
-        if world_open(sources, ctx.world_open_share):
-            public = sorted({s for s in sources if not _is_private(s)})
-            out.append(f"inbound port {port} ({ADMIN_PORTS[port]}) is open to {', '.join(public)} "
-                       f"({describe_share(sources)}, more than the {ctx.world_open_share:.1%} allowed): that is "
-                       f"the whole internet; allow specific CIDRs or the VPC range instead")
+    for port, sources in world_open_ports(rules, ctx.world_open_share).items():
+        public = sorted({s for s in sources if not _is_private(s)})
+        out.append(f"inbound port {port} ({ADMIN_PORTS[port]}) is open to {', '.join(public)} "
+                   f"({describe_share(sources)}, more than the {ctx.world_open_share:.1%} allowed): that is "
+                   f"the whole internet; allow specific CIDRs or the VPC range instead")
     return out
 
 
@@ -255,6 +193,28 @@ def kubernetes_ha_in_production(resource_type: str, props: Mapping[str, Any], ct
     """Production clusters run the HA control plane."""
     if ctx.production and not _get(props, "ha", default=False):
         return ["production cluster without the HA control plane (ha: true)"]
+    return []
+
+
+def kubernetes_control_plane_allowlist(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                       protect: bool | None = None) -> list[str]:
+    """Staging and production clusters restrict the Kubernetes API to an allowlist that is not world-open.
+
+    Without ``controlPlaneFirewall`` (enabled, with ``allowedAddresses``) the API answers the whole
+    internet; an allowlist is judged on address space like firewall sources (:func:`world_open`).
+    Development clusters are not checked; staging is reported at staging's (advisory) level.
+    """
+    if ctx.environment is Environment.development:
+        return []
+    firewall = _get(props, "controlPlaneFirewall", "control_plane_firewall") or {}
+    allowed = [str(a) for a in (_get(firewall, "allowedAddresses", "allowed_addresses", default=[]) or [])] \
+        if isinstance(firewall, Mapping) else []
+    if not isinstance(firewall, Mapping) or not _get(firewall, "enabled", default=False) or not allowed:
+        return ["the Kubernetes API is open to the internet (no control-plane allowlist); set "
+                "kubernetes.controlPlaneCidrs to the admin networks, e.g. [203.0.113.10/32]"]
+    if world_open(allowed, ctx.world_open_share):
+        return [f"the control-plane allowlist {allowed} covers {describe_share(allowed)}: that is the whole "
+                "internet; list the admin networks only"]
     return []
 
 
@@ -315,6 +275,9 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
                  frozenset({KUBERNETES_CLUSTER}), kubernetes_version_pinned),
     ResourceRule("kubernetes-ha-in-production", "Production Kubernetes clusters use the HA control plane.",
                  frozenset({KUBERNETES_CLUSTER}), kubernetes_ha_in_production),
+    ResourceRule("kubernetes-control-plane-allowlist", "Staging and production Kubernetes APIs accept only an "
+                 "allowlist of networks that is not world-open.",
+                 frozenset({KUBERNETES_CLUSTER}), kubernetes_control_plane_allowlist),
     ResourceRule("load-balancer-https-redirect", "Load balancers redirect HTTP to HTTPS.",
                  frozenset({LOAD_BALANCER}), load_balancer_redirects_http),
     ResourceRule("env-tag", "Every taggable resource carries the stack's env tag.", TAGGABLE, env_tagged),

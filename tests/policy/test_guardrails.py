@@ -56,7 +56,9 @@ def test_snake_case_props_are_read_too():
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
 
 
-K8S_OK = {"version": "1.33.5-do.0", "ha": True, "tags": ["env:prod"]}
+K8S_OK = {"version": "1.33.5-do.0", "ha": True, "tags": ["env:prod"],
+          "controlPlaneFirewall": {"enabled": True, "allowedAddresses": ["203.0.113.10/32"]}}
+STAGING = g.StackContext("staging", Environment.staging, PolicyEnforcement.advisory)
 
 
 @pytest.mark.parametrize("version", ["latest", "", None])
@@ -188,3 +190,17 @@ def test_the_world_open_share_is_configurable_and_private_space_never_counts():
                   "sourceAddresses": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]})
     assert "no-public-admin-ports" not in rules_hit(g.FIREWALL, private, PROD)
     assert g.public_share(["0.0.0.0/1", "128.0.0.0/1"]) == g.public_share(["0.0.0.0/0"]) == {4: 1.0, 6: 0.0}
+
+
+@pytest.mark.parametrize("firewall", [None, {"enabled": False, "allowedAddresses": ["203.0.113.10/32"]},
+                                      {"enabled": True, "allowedAddresses": []},
+                                      {"enabled": True, "allowedAddresses": ["0.0.0.0/0"]},
+                                      {"enabled": True, "allowedAddresses": ["0.0.0.0/1", "128.0.0.0/1"]}])
+def test_kubernetes_api_open_to_the_internet_is_reported_in_staging_and_production(firewall):
+    props = {**K8S_OK, "tags": ["env:staging"], "controlPlaneFirewall": firewall}
+    assert "kubernetes-control-plane-allowlist" in rules_hit(g.KUBERNETES_CLUSTER, props, STAGING)
+    assert "kubernetes-control-plane-allowlist" in rules_hit(g.KUBERNETES_CLUSTER, {**props, "tags": ["env:prod"]},
+                                                             PROD)
+    assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, {**props, "tags": ["env:dev"]},
+                                                                 DEV)
+    assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD)
