@@ -77,8 +77,11 @@ if on(Component.web):
         member_tags=(network.member_tag.name,), vpc_cidr=network.ip_range, protect=prod), opts)
     members += web.project_resources
 
-# The database firewall trusts the apps that use it; their ids exist only once the apps do.
-app_ids, resolve_app_ids = pulumi.deferred_output()
+# The database firewall trusts the apps that use it; their ids exist only once the apps do. One deferred id
+# per linked app (their number is known from config), so a preview sees every rule of the firewall.
+linked_apps = [a.name for a in cfg.apps if a.use_database] if on(Component.apps) else []
+deferred_app_ids = {name: pulumi.deferred_output() for name in linked_apps}
+app_ids = tuple(out for out, _ in deferred_app_ids.values())
 if on(Component.database):
     d = cfg.database
     db = ManagedPostgres("db", ManagedPostgresArgs(
@@ -106,8 +109,9 @@ try:
             rotate_secrets=cfg.rotate_app_secrets), opts))
         members += apps[-1].project_resources
 finally:
-    linked = [app.app_id for app, a in zip(apps, cfg.apps, strict=False) if a.use_database]
-    resolve_app_ids(pulumi.Output.all(*linked) if linked else pulumi.Output.from_input([]))
+    created = {a.name: app.app_id for app, a in zip(apps, cfg.apps, strict=False)}
+    for name, (_, resolve) in deferred_app_ids.items():  # an app that failed to build resolves empty: up fails
+        resolve(created.get(name, pulumi.Output.from_input("")))
 
 if cfg.registry_retention.enabled:  # protects what every stack of this project deploys, read from its own files
     from do_platform.dynamic import RegistryRetention, RegistryRetentionArgs

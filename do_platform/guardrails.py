@@ -316,8 +316,63 @@ def _covers(firewall: StackResource, cluster: StackResource, clusters_by_parent:
         and clusters_by_parent.get(cluster.parent) == 1
 
 
+# What a preview sends for a value known only after ``up`` (the engine's sentinels, one per kind).
+UNKNOWN_VALUES = frozenset({
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"})
+# Database firewall rule types whose value names a resource (an id or tag), never an address.
+NAMED_SOURCE_TYPES = frozenset({"tag", "droplet", "k8s", "app"})
+
+
+def is_unknown(value: Any) -> bool:
+    """A value a preview cannot know yet: the engine's sentinel, or the SDK's ``Unknown`` under mocks."""
+    return (isinstance(value, str) and value in UNKNOWN_VALUES) or type(value).__name__ == "Unknown"
+
+
+def _firewall_rule_findings(fw: StackResource, ctx: StackContext) -> list[Violation]:
+    """Judge what is known of a database firewall's rules; fail closed on what is not.
+
+    Rule types and literal sources are known at preview; resource ids (``app``, ``k8s``, ``droplet``)
+    are not, and need not be: they name resources, not addresses. A rule list, a rule type or an
+    ``ip_addr`` value that cannot be known yet cannot be judged: that is a finding (blocking where
+    guardrails are mandatory) instead of a pass.
+    """
+    out: list[Violation] = []
+    unknowable = (f"can't be known before `up`, so the guardrail cannot check it"
+                  f"{' (mandatory guardrails fail closed)' if ctx.enforcement is PolicyEnforcement.mandatory else ''}"
+                  "; give the firewall literal rule types and private ranges (ManagedPostgres does)")
+    rules = _get(fw.props, "rules", default=[])
+    if is_unknown(rules) or not isinstance(rules, list | tuple):
+        return [Violation(DATABASE_NETWORK, f"database firewall rules {unknowable}", fw.urn)]
+    for i, rule in enumerate(rules):
+        kind = _get(rule, "type") if isinstance(rule, Mapping) else rule
+        if is_unknown(rule) or not isinstance(rule, Mapping) or is_unknown(kind) or kind is None:
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] type {unknowable}", fw.urn))
+            continue
+        if str(kind).lower() in NAMED_SOURCE_TYPES:
+            continue
+        value = _get(rule, "value")
+        if is_unknown(value) or value is None:
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] ({kind}) value {unknowable}",
+                                 fw.urn))
+        elif str(kind).lower() != "ip_addr":
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] has type {kind!r}; allowed: "
+                                 "ip_addr, tag, droplet, k8s, app", fw.urn))
+        elif not _is_private(value):
+            reach = "the whole internet" if _is_anywhere(value) else "a public address"
+            out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {value} ({reach}); trust the VPC "
+                                 f"range, tags, droplets, apps or Kubernetes clusters instead", fw.urn))
+    return out
+
+
 def database_network(resources: Iterable[StackResource], ctx: StackContext) -> list[Violation]:
-    """Each database cluster: in a VPC, covered by a database firewall, no public trusted source."""
+    """Each database cluster: in a VPC, covered by a database firewall, no public trusted source.
+
+    Runs at preview on what is known (see :func:`_firewall_rule_findings`): never skipped for an
+    unknown value.
+    """
     resources = list(resources)
     clusters = [r for r in resources if r.type == DATABASE_CLUSTER]
     firewalls = [r for r in resources if r.type == DATABASE_FIREWALL]
@@ -326,15 +381,9 @@ def database_network(resources: Iterable[StackResource], ctx: StackContext) -> l
         by_parent[c.parent] = by_parent.get(c.parent, 0) + 1
     out: list[Violation] = []
     for fw in firewalls:
-        for rule in _get(fw.props, "rules", default=[]) or []:
-            value = _get(rule, "value")
-            if str(_get(rule, "type", default="")).lower() != "ip_addr" or _is_private(value):
-                continue
-            reach = "the whole internet" if _is_anywhere(value) else "a public address"
-            out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {value} ({reach}); trust the VPC "
-                                 f"range, tags, droplets, apps or Kubernetes clusters instead", fw.urn))
+        out += _firewall_rule_findings(fw, ctx)
     for cluster in clusters:
-        if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):
+        if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):  # an unknown VPC id is set
             out.append(Violation(DATABASE_NETWORK, "database cluster outside a VPC (privateNetworkUuid unset)",
                                  cluster.urn))
         if not any(_covers(fw, cluster, by_parent) for fw in firewalls):
