@@ -36,6 +36,21 @@ def networks(sources: Iterable[Any]) -> list[ipaddress.IPv4Network | ipaddress.I
     return out
 
 
+# IPv6 prefixes that carry IPv4 addresses in their last 32 bits: ::ffff:0.0.0.0/96 reaches all of IPv4.
+V4_EMBEDDING = (ipaddress.ip_network("::ffff:0:0/96"), ipaddress.ip_network("64:ff9b::/96"))
+
+
+def _with_embedded_v4(net) -> list:
+    """The range, plus the IPv4 range it reaches through IPv4-mapped or NAT64 addresses, if any."""
+    if net.version == 6:
+        for prefix in V4_EMBEDDING:
+            if net.subnet_of(prefix):
+                return [ipaddress.ip_network((int(net.network_address) & 0xFFFFFFFF, net.prefixlen - 96))]
+            if prefix.subnet_of(net):  # wider than the embedding: all of IPv4, and its own IPv6 space
+                return [net, ipaddress.ip_network("0.0.0.0/0")]
+    return [net]
+
+
 def _overlap(a, b) -> int:
     """Addresses two CIDRs share (CIDRs either nest or are disjoint)."""
     if a.version != b.version or not a.overlaps(b):
@@ -48,7 +63,7 @@ def public_share(sources: Iterable[Any]) -> dict[int, float]:
 
     Private, loopback, shared, documentation, multicast and reserved ranges do not count as public.
     """
-    nets = networks(sources)
+    nets = [m for n in networks(sources) for m in _with_embedded_v4(n)]
     v4 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 4))
     v6 = list(ipaddress.collapse_addresses(n for n in nets if n.version == 6))
     non_public = list(ipaddress.collapse_addresses(NON_PUBLIC_V4))

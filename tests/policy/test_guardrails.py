@@ -204,3 +204,11 @@ def test_kubernetes_api_open_to_the_internet_is_reported_in_staging_and_producti
     assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, {**props, "tags": ["env:dev"]},
                                                                  DEV)
     assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD)
+
+
+@pytest.mark.parametrize("sources", [["::ffff:0.0.0.0/96"], ["::ffff:0:0/97", "::ffff:128.0.0.0/97"], ["64:ff9b::/96"]])
+def test_ipv4_written_as_ipv6_counts_as_ipv4(sources):
+    """IPv4-mapped and NAT64 ranges reach IPv4 addresses: judged as the IPv4 range they carry."""
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": sources})
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
+    assert g.public_share(["::/0"]) == {4: 1.0, 6: 1.0}
