@@ -1,5 +1,8 @@
 """The do-platform program: typed stack config -> one provider -> components -> one project -> outputs."""
 
+import os
+from pathlib import Path
+
 import pulumi
 import pulumi_digitalocean as do
 
@@ -74,8 +77,11 @@ if on(Component.web):
         member_tags=(network.member_tag.name,), vpc_cidr=network.ip_range, protect=prod), opts)
     members += web.project_resources
 
-# The database firewall trusts the apps that use it; their ids exist only once the apps do.
-app_ids, resolve_app_ids = pulumi.deferred_output()
+# The database firewall trusts the apps that use it; their ids exist only once the apps do. One deferred id
+# per linked app (their number is known from config), so a preview sees every rule of the firewall.
+linked_apps = [a.name for a in cfg.apps if a.use_database] if on(Component.apps) else []
+deferred_app_ids = {name: pulumi.deferred_output() for name in linked_apps}
+app_ids = tuple(out for out, _ in deferred_app_ids.values())
 if on(Component.database):
     d = cfg.database
     db = ManagedPostgres("db", ManagedPostgresArgs(
@@ -103,8 +109,27 @@ try:
             rotate_secrets=cfg.rotate_app_secrets), opts))
         members += apps[-1].project_resources
 finally:
-    linked = [app.app_id for app, a in zip(apps, cfg.apps, strict=False) if a.use_database]
-    resolve_app_ids(pulumi.Output.all(*linked) if linked else pulumi.Output.from_input([]))
+    created = {a.name: app.app_id for app, a in zip(apps, cfg.apps, strict=False)}
+    for name, (_, resolve) in deferred_app_ids.items():  # an app that failed to build resolves empty: up fails
+        resolve(created.get(name, pulumi.Output.from_input("")))
+
+if cfg.registry_retention.enabled:  # protects what every stack of this project deploys, read from its own files
+    from do_platform.dynamic import RegistryRetention, RegistryRetentionArgs
+    from do_platform.stack_files import protected_references
+
+    r = cfg.registry_retention
+    try:
+        protected = protected_references(cfg.registry, Path(__file__).resolve().parent)
+    except PlatformError as err:
+        raise pulumi.RunError(f"do-platform:registryRetention: {err.message}") from None
+    retention_token = token.get_secret_value() if token else os.environ.get("DIGITALOCEAN_TOKEN")
+    if not retention_token:
+        raise pulumi.RunError("do-platform:registryRetention.enabled needs the API token: set digitalocean:token "
+                              "(pulumi config set --secret digitalocean:token ...) or DIGITALOCEAN_TOKEN")
+    RegistryRetention("registry-retention", RegistryRetentionArgs(
+        registry=cfg.registry, token=retention_token, keep_last=r.keep_last, keep_days=r.keep_days,
+        protect=protected, gc=r.gc, apply_on_every_up=r.apply_on_every_up,
+        api_endpoint=cfg.provider.api_endpoint))
 
 project = do.Project("project", name=f"do-platform-{env}", purpose="Web Application",
                      environment=PROJECT_ENVIRONMENTS[cfg.environment],

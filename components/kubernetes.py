@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_digitalocean as do
 
+from components.addresses import describe_share, world_open
 from components.naming import child_name, do_name, do_urn
 from components.secure_network import parse_cidr
 from components.tagging import standard_tags
@@ -101,6 +102,12 @@ def validate_kubernetes_args(args: KubernetesArgs) -> None:
         raise ValueError(f"[maintenance_day] {args.maintenance_day!r}; allowed: {', '.join(WEEKDAYS)}")
     for cidr in args.control_plane_cidrs:
         parse_cidr("control_plane_cidrs", cidr)
+    if world_open(args.control_plane_cidrs):
+        raise ValueError(f"[control_plane_cidrs] {list(args.control_plane_cidrs)} covers "
+                         f"{describe_share(args.control_plane_cidrs)}: the whole internet; allowed: the admin networks")
+    if args.production and not args.control_plane_cidrs:
+        raise ValueError("[control_plane_cidrs] a production cluster's API must not be open to the internet; "
+                         "allowed: the admin networks, e.g. ('203.0.113.10/32',)")
     if args.production and args.ha is False:
         raise ValueError("[ha] production clusters need an HA control plane; allowed: True or None")
 

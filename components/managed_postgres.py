@@ -27,7 +27,8 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 @dataclass(frozen=True)
 class TrustedSources:
-    """What may connect; ids may be Outputs (or one Output list each, e.g. a deferred list of app ids)."""
+    """What may connect; ids may be Outputs (or one Output list each, e.g. a deferred list of app ids, which
+    leaves the firewall's rules unknown at preview: prefer a tuple of Outputs, one per source)."""
 
     tags: tuple[pulumi.Input[str], ...] = ()
     droplet_ids: tuple[pulumi.Input[str], ...] = ()
@@ -97,6 +98,30 @@ def firewall_rules(tags, droplet_ids, kubernetes_ids, app_ids, ip_ranges) -> lis
     return [{"type": t, "value": v} for t, v in sorted(rules)]
 
 
+def firewall_rule_args(t: TrustedSources) -> list[do.DatabaseFirewallRuleArgs] | pulumi.Output[list]:
+    """The firewall's rules, with a shape known at preview whenever the program knows it.
+
+    One rule per source with a literal ``type`` (and a literal ``value`` for tags and ip ranges), so a
+    preview's guardrail sees every rule type and every trusted address; only resource ids wait for
+    ``up``. Only a source given as one Output list (a list whose length is known later) makes the whole
+    list an Output, as before.
+    """
+    groups = (("app", t.app_ids), ("droplet", t.droplet_ids), ("ip_addr", t.ip_ranges), ("k8s", t.kubernetes_ids),
+              ("tag", t.tags))
+    if not all(isinstance(values, tuple | list) for _, values in groups):
+        return pulumi.Output.all(_as_list(t.tags), _as_list(t.droplet_ids), _as_list(t.kubernetes_ids),
+                                 _as_list(t.app_ids)).apply(
+            lambda parts: [do.DatabaseFirewallRuleArgs(type=r["type"], value=r["value"])
+                           for r in firewall_rules(*parts, t.ip_ranges)])
+    literal = {(kind, v) for kind, values in groups for v in values if isinstance(v, str)}  # sorted, once each
+    rules = [do.DatabaseFirewallRuleArgs(type=kind, value=value) for kind, value in sorted(literal)]
+    rules += [do.DatabaseFirewallRuleArgs(type=kind, value=v) for kind, values in groups for v in values
+              if not isinstance(v, str)]
+    if not rules:
+        firewall_rules([], [], [], [], [])  # raises: an empty firewall would admit every address
+    return rules
+
+
 class ManagedPostgres(pulumi.ComponentResource):
     """Cluster, databases, users, a transaction-mode pool and the authoritative firewall."""
 
@@ -122,11 +147,7 @@ class ManagedPostgres(pulumi.ComponentResource):
         # users and pool opt out so trusted sources, users and the pool stay changeable in production.
         under_cluster = pulumi.ResourceOptions(parent=self.cluster)
         editable = pulumi.ResourceOptions(parent=self.cluster, protect=False)
-        t = args.trusted
-        rules = pulumi.Output.all(_as_list(t.tags), _as_list(t.droplet_ids), _as_list(t.kubernetes_ids),
-                                  _as_list(t.app_ids)).apply(
-            lambda parts: [do.DatabaseFirewallRuleArgs(type=r["type"], value=r["value"])
-                           for r in firewall_rules(*parts, t.ip_ranges)])
+        rules = firewall_rule_args(args.trusted)
         self.firewall = do.DatabaseFirewall(child_name(name, "firewall"), cluster_id=self.cluster.id, rules=rules,
                                             opts=editable)
         self.databases = {db: do.DatabaseDb(child_name(name, "db", db), cluster_id=self.cluster.id, name=db,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_digitalocean as do
 
+from components.addresses import ADMIN_PORTS, describe_share, world_open, world_open_ports
 from components.naming import check_pinned_image, child_name, do_name, do_urn
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
@@ -23,7 +24,7 @@ from components.tokens import TYPE_TOKENS
 KIND = "secure-network"
 ALL_PORTS = "1-65535"
 ANYWHERE = ("0.0.0.0/0", "::/0")
-PORTS_NEVER_PUBLIC = (22, 3389, 5432, 25060, 25061)
+PORTS_NEVER_PUBLIC = tuple(ADMIN_PORTS)
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,17 @@ def parse_cidr(field_name: str, cidr: str) -> ipaddress.IPv4Network | ipaddress.
 
 
 def opens_to_internet(rule: FirewallRule, port: int) -> bool:
-    """True when an inbound rule lets the whole internet reach ``port``."""
+    """True when an inbound rule lets (nearly) the whole internet reach ``port``, judged on address space
+    (:func:`components.addresses.world_open`), so split ranges such as 0.0.0.0/1 + 128.0.0.0/1 count."""
     lo, hi = port_span(rule.ports)
     covers = rule.protocol != "icmp" and lo <= port <= hi
-    return covers and any(a in ANYWHERE for a in rule.addresses)
+    return covers and world_open(rule.addresses)
+
+
+def _admin_port_findings(rules: Sequence[FirewallRule]) -> dict[int, list[str]]:
+    """Admin ports these inbound rules open to the world together (sources joined across rules)."""
+    return world_open_ports((r.protocol, port_span(normalise_ports(r.protocol, r.ports)), r.addresses)
+                            for r in rules)
 
 
 def validate_secure_network_args(args: SecureNetworkArgs) -> None:
@@ -134,8 +142,10 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
     if args.bastion:
         check_pinned_image("bastion_image", args.bastion_image)
     for cidr in args.admin_cidrs:
-        if cidr in ANYWHERE or parse_cidr("admin_cidrs", cidr).prefixlen == 0:
-            raise ValueError(f"[admin_cidrs] {cidr!r} opens SSH to the internet; allowed: specific CIDRs")
+        parse_cidr("admin_cidrs", cidr)
+    if _admin_port_findings(baseline_inbound(args.ip_range, args.admin_cidrs)):
+        raise ValueError(f"[admin_cidrs] {list(args.admin_cidrs)} together open SSH to the internet; allowed: "
+                         "specific CIDRs such as 203.0.113.4/32")
     for rule in args.extra_inbound:
         normalise_ports(rule.protocol, rule.ports)
         for cidr in rule.addresses:
@@ -145,6 +155,11 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
                                               rule.addresses), port):
                 raise ValueError(f"[extra_inbound] a rule opens port {port} to {list(rule.addresses)}; allowed: "
                                  "admin or database ports only from specific CIDRs, tags or load balancers")
+    findings = _admin_port_findings([*baseline_inbound(args.ip_range, args.admin_cidrs), *args.extra_inbound])
+    for port, sources in findings.items():
+        raise ValueError(f"[extra_inbound] rules together open port {port} to {sorted(set(sources))} "
+                         f"({describe_share(sources)}): the whole internet; allowed: admin or database ports only "
+                         "from specific CIDRs, tags or load balancers")
 
 
 def to_inbound_args(rules: Sequence[FirewallRule]) -> list[do.FirewallInboundRuleArgs]:

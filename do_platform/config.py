@@ -276,6 +276,8 @@ class NetworkConfig(_Model):
     @field_validator("admin_cidrs")
     @classmethod
     def _admin(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from components.addresses import describe_share, world_open  # the one address-space mechanism
+
         out = []
         for item in v:
             net = _cidr(item, allowed="specific CIDRs such as 203.0.113.4/32")
@@ -283,6 +285,9 @@ class NetworkConfig(_Model):
                 raise _Whole(f"{item!r} opens SSH to the whole internet; allowed: specific CIDRs such as "
                                  "203.0.113.4/32")
             out.append(str(net))
+        if world_open(out):
+            raise _Whole(f"{list(v)} together cover {describe_share(out)}: that opens SSH to the whole internet; "
+                         "allowed: specific CIDRs such as 203.0.113.4/32")
         return tuple(sorted(set(out)))
 
     @field_validator("egress_cidrs")
@@ -384,7 +389,13 @@ class KubernetesConfig(_Model):
     @field_validator("control_plane_cidrs")
     @classmethod
     def _cp(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
+        from components.addresses import describe_share, world_open  # the one address-space mechanism
+
+        cidrs = tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
+        if world_open(cidrs):
+            raise _Whole(f"{list(v)} covers {describe_share(cidrs)}: the whole internet, no allowlist at all; "
+                         "allowed: the admin networks, e.g. [203.0.113.10/32]")
+        return cidrs
 
 
 class DatabaseConfig(_Model):
@@ -537,6 +548,16 @@ class ProviderConfig(_Model):
         return v
 
 
+class RegistryRetentionConfig(_Model):
+    """RegistryRetention on ``up``: the cleanup policy over ``registry``, protecting every stack's images."""
+
+    enabled: bool = False
+    keep_last: Annotated[int, _between(0, 1000)] = 10
+    keep_days: Annotated[int, _between(0, 3650)] = 30
+    gc: bool = True
+    apply_on_every_up: bool = True
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -550,6 +571,7 @@ class StackConfig(_Model):
     kubernetes: KubernetesConfig = KubernetesConfig()
     domain: str | None = None
     registry: str | None = None
+    registry_retention: RegistryRetentionConfig = RegistryRetentionConfig()
     apps: Apps = ()
     app_secrets: Annotated[dict[str, Annotated[dict[str, SecretStr], _at_most(MAX_ENV)]], _at_most(MAX_ITEMS)] = (
         Field(default_factory=dict))
@@ -678,6 +700,9 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
         if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
             errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
                            f"or a name under it"))
+    if cfg.registry_retention.enabled and cfg.registry is None:
+        errors.append(("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
+                       "policy); allowed: set do-platform:registry, or false"))
     app_names = {a.name for a in cfg.apps}
     for name in cfg.app_secrets:
         if name not in app_names:
@@ -694,6 +719,9 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
                            "production needs a standby node; allowed: 2 or 3"))
         if on(Component.kubernetes) and cfg.kubernetes.ha is False:
             errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
+        if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
+            errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
+                           "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
         if cfg.provider.api_endpoint and not cfg.provider.api_endpoint.startswith("https://"):
             errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
                            "production must use TLS; allowed: an https:// endpoint"))

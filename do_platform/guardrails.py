@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
+from components.addresses import public_share as public_share  # re-exported: the rules' view of address space
 from do_platform.config import (
     PROJECT,
     RFC1918,
@@ -39,9 +41,6 @@ TAGGABLE = frozenset({
     DROPLET, VOLUME, DATABASE_CLUSTER, KUBERNETES_CLUSTER, KUBERNETES_NODE_POOL,
     "digitalocean:index/databaseReplica:DatabaseReplica", "digitalocean:index/customImage:CustomImage",
 })
-# Ports that must never be reachable from the whole internet.
-ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 25060: "managed database",
-               25061: "managed database pool", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB", 1433: "SQL Server"}
 ALL_PORTS = ("all", "1-65535", "0", "")
 PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
 
@@ -53,6 +52,7 @@ class StackContext:
     stack: str
     environment: Environment = Environment.development
     enforcement: PolicyEnforcement = PolicyEnforcement.advisory
+    world_open_share: float = WORLD_OPEN_SHARE  # see :func:`world_open`
 
     @property
     def production(self) -> bool:
@@ -117,10 +117,7 @@ def _get(props: Mapping[str, Any] | None, *names: str, default: Any = None) -> A
 
 
 def _is_anywhere(address: Any) -> bool:
-    try:
-        return ipaddress.ip_network(str(address), strict=False).prefixlen == 0
-    except ValueError:
-        return False
+    return world_open([address])
 
 
 def _port_span(port_range: Any) -> tuple[int, int] | None:
@@ -143,20 +140,20 @@ def _inbound(props: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
 
 def no_public_admin_ports(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
                           protect: bool | None = None) -> list[str]:
-    """No inbound SSH, RDP or database port from 0.0.0.0/0 or ::/0."""
+    """No SSH, RDP or database port reachable from (nearly) the whole internet.
+
+    Judged on address space: for each admin port, the union of the sources of every inbound rule whose
+    port range includes it; more than ``ctx.world_open_share`` of public space is world-open, however
+    it is split (``0.0.0.0/1`` + ``128.0.0.0/1``, ``::/1`` + ``8000::/1``, one rule per half).
+    """
+    rules = [(_get(rule, "protocol", default="tcp"), _port_span(_get(rule, "portRange", "port_range")),
+              _get(rule, "sourceAddresses", "source_addresses", default=[]) or []) for rule in _inbound(props)]
     out = []
-    for rule in _inbound(props):
-        if str(_get(rule, "protocol", default="tcp")).lower() == "icmp":
-            continue
-        public = [a for a in (_get(rule, "sourceAddresses", "source_addresses", default=[]) or []) if _is_anywhere(a)]
-        span = _port_span(_get(rule, "portRange", "port_range"))
-        if not public or span is None:
-            continue
-        exposed = [f"{port} ({name})" for port, name in ADMIN_PORTS.items() if span[0] <= port <= span[1]]
-        if exposed:
-            out.append(f"inbound {_get(rule, 'protocol', default='tcp')} {_get(rule, 'portRange', 'port_range')} "
-                       f"from {', '.join(public)} exposes {', '.join(exposed)}; allow specific CIDRs or the VPC "
-                       f"range instead")
+    for port, sources in world_open_ports(rules, ctx.world_open_share).items():
+        public = sorted({s for s in sources if not _is_private(s)})
+        out.append(f"inbound port {port} ({ADMIN_PORTS[port]}) is open to {', '.join(public)} "
+                   f"({describe_share(sources)}, more than the {ctx.world_open_share:.1%} allowed): that is "
+                   f"the whole internet; allow specific CIDRs or the VPC range instead")
     return out
 
 
@@ -208,6 +205,28 @@ def kubernetes_ha_in_production(resource_type: str, props: Mapping[str, Any], ct
     return []
 
 
+def kubernetes_control_plane_allowlist(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                       protect: bool | None = None) -> list[str]:
+    """Staging and production clusters restrict the Kubernetes API to an allowlist that is not world-open.
+
+    Without ``controlPlaneFirewall`` (enabled, with ``allowedAddresses``) the API answers the whole
+    internet; an allowlist is judged on address space like firewall sources (:func:`world_open`).
+    Development clusters are not checked; staging is reported at staging's (advisory) level.
+    """
+    if ctx.environment is Environment.development:
+        return []
+    firewall = _get(props, "controlPlaneFirewall", "control_plane_firewall") or {}
+    allowed = [str(a) for a in (_get(firewall, "allowedAddresses", "allowed_addresses", default=[]) or [])] \
+        if isinstance(firewall, Mapping) else []
+    if not isinstance(firewall, Mapping) or not _get(firewall, "enabled", default=False) or not allowed:
+        return ["the Kubernetes API is open to the internet (no control-plane allowlist); set "
+                "kubernetes.controlPlaneCidrs to the admin networks, e.g. [203.0.113.10/32]"]
+    if world_open(allowed, ctx.world_open_share):
+        return [f"the control-plane allowlist {allowed} covers {describe_share(allowed)}: that is the whole "
+                "internet; list the admin networks only"]
+    return []
+
+
 def load_balancer_redirects_http(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
                                  protect: bool | None = None) -> list[str]:
     """A load balancer that accepts HTTP redirects it to HTTPS."""
@@ -256,7 +275,8 @@ class ResourceRule:
 
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
-    ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database ports from 0.0.0.0/0 or ::/0.",
+    ResourceRule("no-public-admin-ports", "No inbound SSH, RDP or database port open to (nearly) all public "
+                 "address space, however the sources are split.",
                  frozenset({FIREWALL}), no_public_admin_ports),
     ResourceRule("no-all-ports-inbound", "No inbound firewall rule opens every port to non-private addresses.",
                  frozenset({FIREWALL}), no_all_ports_inbound),
@@ -264,6 +284,9 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
                  frozenset({KUBERNETES_CLUSTER}), kubernetes_version_pinned),
     ResourceRule("kubernetes-ha-in-production", "Production Kubernetes clusters use the HA control plane.",
                  frozenset({KUBERNETES_CLUSTER}), kubernetes_ha_in_production),
+    ResourceRule("kubernetes-control-plane-allowlist", "Staging and production Kubernetes APIs accept only an "
+                 "allowlist of networks that is not world-open.",
+                 frozenset({KUBERNETES_CLUSTER}), kubernetes_control_plane_allowlist),
     ResourceRule("load-balancer-https-redirect", "Load balancers redirect HTTP to HTTPS.",
                  frozenset({LOAD_BALANCER}), load_balancer_redirects_http),
     ResourceRule("env-tag", "Every taggable resource carries the stack's env tag.", TAGGABLE, env_tagged),
@@ -302,8 +325,63 @@ def _covers(firewall: StackResource, cluster: StackResource, clusters_by_parent:
         and clusters_by_parent.get(cluster.parent) == 1
 
 
+# What a preview sends for a value known only after ``up`` (the engine's sentinels, one per kind).
+UNKNOWN_VALUES = frozenset({
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"})
+# Database firewall rule types whose value names a resource (an id or tag), never an address.
+NAMED_SOURCE_TYPES = frozenset({"tag", "droplet", "k8s", "app"})
+
+
+def is_unknown(value: Any) -> bool:
+    """A value a preview cannot know yet: the engine's sentinel, or the SDK's ``Unknown`` under mocks."""
+    return (isinstance(value, str) and value in UNKNOWN_VALUES) or type(value).__name__ == "Unknown"
+
+
+def _firewall_rule_findings(fw: StackResource, ctx: StackContext) -> list[Violation]:
+    """Judge what is known of a database firewall's rules; fail closed on what is not.
+
+    Rule types and literal sources are known at preview; resource ids (``app``, ``k8s``, ``droplet``)
+    are not, and need not be: they name resources, not addresses. A rule list, a rule type or an
+    ``ip_addr`` value that cannot be known yet cannot be judged: that is a finding (blocking where
+    guardrails are mandatory) instead of a pass.
+    """
+    out: list[Violation] = []
+    unknowable = (f"can't be known before `up`, so the guardrail cannot check it"
+                  f"{' (mandatory guardrails fail closed)' if ctx.enforcement is PolicyEnforcement.mandatory else ''}"
+                  "; give the firewall literal rule types and private ranges (ManagedPostgres does)")
+    rules = _get(fw.props, "rules", default=[])
+    if is_unknown(rules) or not isinstance(rules, list | tuple):
+        return [Violation(DATABASE_NETWORK, f"database firewall rules {unknowable}", fw.urn)]
+    for i, rule in enumerate(rules):
+        kind = _get(rule, "type") if isinstance(rule, Mapping) else rule
+        if is_unknown(rule) or not isinstance(rule, Mapping) or is_unknown(kind) or kind is None:
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] type {unknowable}", fw.urn))
+            continue
+        if str(kind).lower() in NAMED_SOURCE_TYPES:
+            continue
+        value = _get(rule, "value")
+        if is_unknown(value) or value is None:
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] ({kind}) value {unknowable}",
+                                 fw.urn))
+        elif str(kind).lower() != "ip_addr":
+            out.append(Violation(DATABASE_NETWORK, f"database firewall rules[{i}] has type {kind!r}; allowed: "
+                                 "ip_addr, tag, droplet, k8s, app", fw.urn))
+        elif not _is_private(value):
+            reach = "the whole internet" if _is_anywhere(value) else "a public address"
+            out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {value} ({reach}); trust the VPC "
+                                 f"range, tags, droplets, apps or Kubernetes clusters instead", fw.urn))
+    return out
+
+
 def database_network(resources: Iterable[StackResource], ctx: StackContext) -> list[Violation]:
-    """Each database cluster: in a VPC, covered by a database firewall, no public trusted source."""
+    """Each database cluster: in a VPC, covered by a database firewall, no public trusted source.
+
+    Runs at preview on what is known (see :func:`_firewall_rule_findings`): never skipped for an
+    unknown value.
+    """
     resources = list(resources)
     clusters = [r for r in resources if r.type == DATABASE_CLUSTER]
     firewalls = [r for r in resources if r.type == DATABASE_FIREWALL]
@@ -312,15 +390,9 @@ def database_network(resources: Iterable[StackResource], ctx: StackContext) -> l
         by_parent[c.parent] = by_parent.get(c.parent, 0) + 1
     out: list[Violation] = []
     for fw in firewalls:
-        for rule in _get(fw.props, "rules", default=[]) or []:
-            value = _get(rule, "value")
-            if str(_get(rule, "type", default="")).lower() != "ip_addr" or _is_private(value):
-                continue
-            reach = "the whole internet" if _is_anywhere(value) else "a public address"
-            out.append(Violation(DATABASE_NETWORK, f"database firewall trusts {value} ({reach}); trust the VPC "
-                                 f"range, tags, droplets, apps or Kubernetes clusters instead", fw.urn))
+        out += _firewall_rule_findings(fw, ctx)
     for cluster in clusters:
-        if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):
+        if not _get(cluster.props, "privateNetworkUuid", "private_network_uuid"):  # an unknown VPC id is set
             out.append(Violation(DATABASE_NETWORK, "database cluster outside a VPC (privateNetworkUuid unset)",
                                  cluster.urn))
         if not any(_covers(fw, cluster, by_parent) for fw in firewalls):

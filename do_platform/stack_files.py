@@ -122,3 +122,23 @@ def images_of(stack: str, root: Path = REPO_ROOT) -> list[ImageRef]:
 def deployed_images(root: Path = REPO_ROOT) -> list[ImageRef]:
     """Every image of every stack in the repository."""
     return [ref for stack in stack_names(root) for ref in images_of(stack, root)]
+
+
+def protected_references(registry: str, root: Path = REPO_ROOT) -> list[str]:
+    """What ``RegistryRetention(protect=...)`` needs: every image any stack in ``root`` deploys from
+    ``registry``, as ``repository@sha256:…`` and ``repository:tag`` (a tag-pinned stack deploys what the
+    tag points to). ConfigError when ``root`` holds no stack file: that is the case that used to expire
+    production's images silently (a package installed away from the project finds no stack files)."""
+    if not stack_names(root):
+        raise ConfigError(f"no Pulumi.<stack>.yaml in {root}: cannot tell which images the stacks deploy, so "
+                          "registry retention would expire them; pass the project directory")
+    bare = registry.removeprefix("registry.digitalocean.com/").strip("/")
+    refs: list[str] = []
+    for ref in deployed_images(root):
+        if ref.registry.removeprefix("registry.digitalocean.com/").strip("/") != bare:
+            continue
+        if ref.digest:
+            refs.append(f"{ref.repository}@{ref.digest}")
+        if ref.tag:
+            refs.append(f"{ref.repository}:{ref.tag}")
+    return sorted(set(refs))

@@ -33,6 +33,7 @@ from pulumi_policy import (  # noqa: E402
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError  # noqa: E402
 
 from do_platform import guardrails  # noqa: E402
 
@@ -88,6 +89,18 @@ def _policy_name(name: str, level: EnforcementLevel) -> str:
     return name if level is EnforcementLevel.ADVISORY else f"{name}-mandatory"
 
 
+def raw_props(value):
+    """The pack SDK's unknown-checking proxies unwrapped: unknown values stay as the engine's sentinels,
+    so a rule can judge what is known instead of the SDK skipping it at the first unknown."""
+    if type(value).__name__ in ("_DictProxy", "_ListProxy"):
+        value = value["__target"]
+    if isinstance(value, dict):
+        return {k: raw_props(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [raw_props(v) for v in value]
+    return value
+
+
 def _resource_policy(rule: guardrails.ResourceRule, default: guardrails.StackContext,
                      level: EnforcementLevel) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -97,7 +110,12 @@ def _resource_policy(rule: guardrails.ResourceRule, default: guardrails.StackCon
         if not _reports_at(level, ctx):
             return
         protect = bool(args.opts.protect) if args.opts is not None else None
-        for message in rule.check(args.resource_type, args.props, ctx, protect):
+        try:
+            messages = rule.check(args.resource_type, args.props, ctx, protect)
+        except UnknownValueError as err:  # the SDK would report an advisory note and let it pass
+            messages = [f"cannot be checked during preview ({err.message}); it is checked again on `up`"
+                        + (": mandatory guardrails fail closed" if level is EnforcementLevel.MANDATORY else "")]
+        for message in messages:
             report_violation(message, None)
 
     return ResourceValidationPolicy(name=_policy_name(rule.name, level), description=rule.description,
@@ -115,7 +133,7 @@ def _database_network_policy(default: guardrails.StackContext, level: Enforcemen
         for r in args.resources:
             refs = frozenset(dep.urn for deps in (r.property_dependencies or {}).values() for dep in deps)
             resources.append(guardrails.StackResource(
-                urn=r.urn, type=r.resource_type, props=r.props, parent=r.parent.urn if r.parent else None,
+                urn=r.urn, type=r.resource_type, props=raw_props(r.props), parent=r.parent.urn if r.parent else None,
                 refs=refs, protect=bool(r.opts.protect) if r.opts is not None else False))
         for violation in guardrails.database_network(resources, ctx):
             report_violation(violation.message, violation.urn)

@@ -4,6 +4,18 @@ Create and update run the same walker as ``do-platform registry cleanup --apply`
 collection, unless ``gc`` is false); delete leaves the registry as it is. The API token is a secret
 *input*, read inside ``create``/``update``: the provider object that Pulumi serializes into the state
 holds no token (it has no state at all), and the token never appears in the outputs.
+
+What is protected is an explicit input, ``protect``: the images every stack deploys, which the
+program reads from its own stack files (:func:`do_platform.stack_files.protected_references`). The
+provider never looks for stack files itself: installed as a package it would look next to the package,
+find none and expire what production pins. An empty ``protect`` is refused unless
+``allow_empty_protect`` says that no stack deploys from this registry.
+
+When it runs: with ``apply_on_every_up`` (the default) ``diff`` reports a change on every preview and
+``up``, so each ``up`` applies the policy again (new pushes since the last ``up`` are expired on time,
+without a policy edit) and each preview says so (``~ update``, reason ``apply_on_every_up``). Set it
+false for a stack whose drift check runs ``preview --expect-no-changes``: the policy is then applied
+only when an input changes, and the CLI (``do-platform registry cleanup --apply``) keeps up between.
 """
 
 from __future__ import annotations
@@ -23,15 +35,15 @@ from do_platform.ops import registry_cleanup as ops
 from do_platform.stack_files import DIGEST_RE, ImageRef
 
 # Inputs that change what the policy does; the token (rotatable) is deliberately not among them.
-POLICY_INPUTS = ("registry", "keep_last", "keep_days", "keep_patterns", "protect", "include_stack_files", "gc",
-                 "gc_timeout", "api_endpoint")
+POLICY_INPUTS = ("registry", "keep_last", "keep_days", "keep_patterns", "protect", "allow_empty_protect", "gc",
+                 "gc_timeout", "api_endpoint", "apply_on_every_up")
 RESULT_OUTPUTS = ("manifests_deleted", "tags_deleted", "tags_kept", "gc_status", "freed_bytes", "applied_at")
 
 
 @dataclass
 class RegistryRetentionArgs:
-    """Policy inputs; ``protect`` adds images the program deploys (``repo@sha256:…`` or ``repo:tag``)
-    to those the repository's stack files deploy (``include_stack_files``)."""
+    """Policy inputs; ``protect`` lists every image any stack deploys from this registry
+    (``repo@sha256:…`` or ``repo:tag``); empty only with ``allow_empty_protect``."""
 
     registry: pulumi.Input[str]
     token: pulumi.Input[str] = field(repr=False)  # never in a repr, log line or traceback
@@ -39,7 +51,8 @@ class RegistryRetentionArgs:
     keep_days: float = ops.DEFAULT_KEEP_DAYS
     keep_patterns: Sequence[str] = ops.DEFAULT_KEEP_PATTERNS
     protect: Sequence[pulumi.Input[str]] = field(default_factory=tuple)
-    include_stack_files: bool = True
+    allow_empty_protect: bool = False
+    apply_on_every_up: bool = True
     gc: bool = True
     gc_timeout: float = 1800.0
     gc_poll_seconds: float = 5.0
@@ -62,6 +75,14 @@ def parse_protect(registry: str, refs: Sequence[str]) -> list[ImageRef]:
             raise ConfigError(f"protect[{i}] {ref!r}: expected 'repository@sha256:<hex>' or 'repository:tag'")
         out.append(ImageRef("program", f"protect[{i}]", registry, repo, tag, None))
     return out
+
+
+def check_protect_present(props: dict[str, Any]) -> None:
+    """An empty protected set is an error unless the caller said no stack deploys from the registry."""
+    if not (props.get("protect") or ()) and not props.get("allow_empty_protect"):
+        raise ConfigError("protect is empty: retention would expire images the stacks deploy; pass every "
+                          "deployed image (do_platform.stack_files.protected_references), or "
+                          "allow_empty_protect=True when no stack deploys from this registry")
 
 
 def policy_of(props: dict[str, Any]) -> ops.RetentionPolicy:
@@ -90,14 +111,17 @@ class RegistryRetentionProvider(ResourceProvider):
             failures.append(CheckFailure("api_endpoint", f"api_endpoint {endpoint!r}: {problem}"))
         try:
             policy_of(news)
+            check_protect_present(news)
             parse_protect(str(news.get("registry") or ""), news.get("protect") or ())
         except ConfigError as err:
             failures.append(CheckFailure(re.match(r"\w+", err.message).group(0), err.message))
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A change when a policy input changed, and on every run when ``apply_on_every_up``."""
         changed = [k for k in POLICY_INPUTS if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k == "registry"],
+        every_up = bool(news.get("apply_on_every_up", True))
+        return DiffResult(changes=bool(changed) or every_up, replaces=[k for k in changed if k == "registry"],
                           delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -112,13 +136,11 @@ class RegistryRetentionProvider(ResourceProvider):
     @staticmethod
     def _apply(props: dict[str, Any]) -> dict[str, Any]:
         from do_platform.client import make_client
-        from do_platform.stack_files import deployed_images
 
         registry = str(props["registry"])
         policy = policy_of(props)
+        check_protect_present(props)
         deployed = parse_protect(registry, props.get("protect") or ())
-        if props.get("include_stack_files", True):
-            deployed += deployed_images()
         client = make_client(token=props["token"], endpoint=props.get("api_endpoint") or None,
                              max_per_minute=int(props.get("max_requests_per_minute") or 250))
         report = ops.cleanup(client, registry, policy, deployed=deployed, apply=True, gc=bool(props.get("gc", True)),
@@ -141,7 +163,8 @@ class RegistryRetentionProvider(ResourceProvider):
 
 
 class RegistryRetention(pulumi.dynamic.Resource, module="do-platform", name="RegistryRetention"):
-    """Keeps a container registry within a retention policy on every ``pulumi up``."""
+    """Keeps a container registry within a retention policy: applied on every ``pulumi up`` (a preview
+    shows it as an update) unless ``apply_on_every_up`` is false, then on policy changes only."""
 
     registry: pulumi.Output[str]
     manifests_deleted: pulumi.Output[int]
@@ -154,6 +177,7 @@ class RegistryRetention(pulumi.dynamic.Resource, module="do-platform", name="Reg
     def __init__(self, name: str, args: RegistryRetentionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Bad policy fails here, before the resource is registered (the provider checks again).
         policy_of({"keep_last": args.keep_last, "keep_days": args.keep_days, "keep_patterns": args.keep_patterns})
+        check_protect_present({"protect": args.protect, "allow_empty_protect": args.allow_empty_protect})
         if isinstance(args.registry, str) and all(isinstance(ref, str) for ref in args.protect):
             parse_protect(args.registry, args.protect)
         props = {
@@ -163,7 +187,8 @@ class RegistryRetention(pulumi.dynamic.Resource, module="do-platform", name="Reg
             "keep_days": args.keep_days,
             "keep_patterns": list(args.keep_patterns),
             "protect": list(args.protect),
-            "include_stack_files": args.include_stack_files,
+            "allow_empty_protect": args.allow_empty_protect,
+            "apply_on_every_up": args.apply_on_every_up,
             "gc": args.gc,
             "gc_timeout": args.gc_timeout,
             "gc_poll_seconds": args.gc_poll_seconds,

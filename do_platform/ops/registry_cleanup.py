@@ -13,6 +13,11 @@ An index manifest's ``blobs`` lists its child manifest descriptors, so a blob di
 manifest digest of the repository marks a child. Children of kept indexes are never deleted by
 digest (that would break the index); their own expired tags go one by one.
 
+Concurrent pushes: the listing is newest first and paged by offset, so a push or re-tag during the
+walk moves a manifest to the front, unseen. Before a repository's deletes, the changed front of its
+listing is re-read (one call when nothing changed, a full re-list when the total disagrees) and the
+repository re-planned until a re-read shows nothing new (:func:`verified_plan`).
+
 Deletes: one manifest delete when every tag of a digest expired, single tag deletes where the
 digest keeps other tags; 404 counts as done, so a re-run after an interruption converges. A kept
 digest always keeps at least one tag: an untagged manifest is what garbage collection removes.
@@ -335,16 +340,50 @@ def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterat
             yield repo["name"]
 
 
-def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
-    """Every manifest of a repository (all pages), or None when the repository is gone."""
+def _manifest_pages(client, registry: str, repository: str, per_page: int) -> Iterator[dict]:
     call = lambda **kw: _call(f"list manifests of {repository!r}",  # noqa: E731
                               client.registries.list_repository_manifests, registry, repository, **kw)
+    return iter_pages(call, per_page=per_page)
+
+
+def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
+    """Every manifest of a repository (all pages), or None when the repository is gone."""
     manifests: list[Manifest] = []
-    for body in iter_pages(call, per_page=per_page):
+    for body in _manifest_pages(client, registry, repository, per_page):
         if is_not_found(body):
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
     return manifests
+
+
+def reread_changes(client, registry: str, repository: str, known: list[Manifest],
+                   per_page: int = PER_PAGE) -> list[Manifest] | None:
+    """The repository as of now, re-reading only what can have changed since ``known`` was listed.
+
+    The listing is newest first by ``updated_at``, paged by offset: a push or re-tag during the walk
+    moves a manifest to the front, where pages already read never show it. Every such manifest is
+    at least as new as the newest one ``known`` holds, so pages are re-read from the front until one
+    holds an older manifest (one call when nothing changed). When the listing's total then disagrees
+    with what is known (a manifest deleted by someone else shifts offsets, so an unchanged one can
+    be skipped), the repository is listed again in full. None when the repository is gone.
+    """
+    newest = max((m.updated_at for m in known), default=datetime.fromtimestamp(0, UTC))
+    by_digest = {m.digest: m for m in known}
+    fresh: dict[str, Manifest] = {}
+    total = None
+    for body in _manifest_pages(client, registry, repository, per_page):
+        if is_not_found(body):
+            return None
+        if total is None:
+            total = (body.get("meta") or {}).get("total")
+        page = [Manifest.from_api(m) for m in body.get("manifests") or []]
+        fresh.update((m.digest, m) for m in page)
+        if any(m.updated_at < newest for m in page):
+            break
+    merged = {**by_digest, **fresh}
+    if total is not None and total != len(merged):
+        return list_manifests(client, registry, repository, per_page)
+    return list(merged.values())
 
 
 def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
@@ -426,6 +465,31 @@ def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
         gc = found
 
 
+MAX_REVERIFY = 5
+
+
+def verified_plan(client, registry: str, repository: str, manifests: list[Manifest], plan: RepositoryPlan,
+                  policy: RetentionPolicy, now: datetime, digests: set[str], tags: set[str],
+                  per_page: int = PER_PAGE) -> RepositoryPlan | None:
+    """The plan re-made from the repository as it is just before its deletes (None: repository gone).
+
+    A walk takes time; a re-tag during it can make a kept index of one the walk never saw, and its
+    expired child would then be deleted by digest (breaking the index), or a moving tag could be
+    deleted from its new digest. So the changed part of the listing is re-read and the repository
+    re-planned until a re-read shows nothing new (bounded; one extra call when nothing changed).
+    """
+    for _ in range(MAX_REVERIFY):
+        current = reread_changes(client, registry, repository, manifests, per_page)
+        if current is None:
+            return None
+        if set(current) == set(manifests):
+            return plan
+        manifests = current
+        plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
+    raise ApiFailure(f"repository {repository!r} kept changing while it was being planned ({MAX_REVERIFY} "
+                     "re-reads); nothing in it was deleted; re-run the cleanup when pushes have settled")
+
+
 def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterable[ImageRef] = (),
             apply: bool = False, gc: bool = True, gc_timeout: float = 1800.0, gc_poll_interval: float = 10.0,
             now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
@@ -448,6 +512,11 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
             continue
         digests, tags = pinned.get(repository, (set(), set()))
         plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
+        if apply and plan.calls:
+            plan = verified_plan(client, registry, repository, manifests, plan, policy, now, digests, tags,
+                                 per_page)
+            if plan is None:
+                continue
         report.warnings.extend(plan.warnings)
         report.repositories.append(apply_plan(client, registry, plan) if apply else RepositoryResult(repository, plan))
     if progress is not None:

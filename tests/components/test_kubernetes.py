@@ -63,7 +63,8 @@ def test_outside_production_cleans_up_and_is_not_protected(run_component):
 
 
 def test_production_ha_surge_maintenance_protect(run_component):
-    run = run_component(build(dataclasses.replace(ARGS, env="prod", production=True, maintenance_start="04:00")))
+    run = run_component(build(dataclasses.replace(ARGS, env="prod", production=True, maintenance_start="04:00",
+                                                           control_plane_cidrs=("203.0.113.10/32",))))
     cluster = run.one("KubernetesCluster")
     assert cluster.protect
     assert cluster.inputs["ha"] is True and cluster.inputs["surgeUpgrade"] is True
@@ -96,8 +97,10 @@ def test_decisions():
     ("default_pool_count", {"default_pool_count": 0}),
     ("pools", {"pools": (NodePoolSpec("default", "s-2vcpu-4gb"),)}),
     ("pools", {"pools": (NodePoolSpec("w", "s-2vcpu-4gb", 3, 1),)}),
-    ("ha", {"production": True, "ha": False}),
+    ("ha", {"production": True, "ha": False, "control_plane_cidrs": ("203.0.113.10/32",)}),
     ("control_plane_cidrs", {"control_plane_cidrs": ("office-vpn",)}),
+    ("control_plane_cidrs", {"control_plane_cidrs": ("0.0.0.0/1", "128.0.0.0/1")}),
+    ("control_plane_cidrs", {"production": True, "control_plane_cidrs": ()}),
 ])
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):

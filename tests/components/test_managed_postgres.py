@@ -111,3 +111,36 @@ def test_no_trusted_source_is_refused_before_the_cluster_is_registered(run_compo
     assert run.of_type("DatabaseCluster") == []
     validate_managed_postgres_args(dataclasses.replace(ARGS, trusted=TrustedSources(
         app_ids=pulumi.Output.from_input(["app-1"]))))  # known later: checked when it resolves
+
+
+def test_firewall_rules_have_a_known_shape_at_preview_even_when_ids_are_unknown(run_component):
+    """A preview knows each rule's type and every literal source; only resource ids wait for `up`, so the
+    database-network guardrail can run at preview instead of being skipped."""
+    from do_platform import guardrails
+
+    def program():
+        def unknown():  # an id only `up` knows
+            return pulumi.Output(set(), _done(None), _done(False))
+
+        trusted = TrustedSources(tags=("prod-web",), kubernetes_ids=(unknown(),), app_ids=(unknown(), unknown()),
+                                 ip_ranges=("10.130.0.0/20",))
+        db = ManagedPostgres("db", dataclasses.replace(ARGS, trusted=trusted))
+        return {"cluster": db.cluster_id}
+
+    run = run_component(program, preview=True)
+    rules = run.one("DatabaseFirewall").inputs["rules"]
+    assert [r["type"] for r in rules] == ["ip_addr", "tag", "app", "app", "k8s"]
+    assert rules[0]["value"] == "10.130.0.0/20" and rules[1]["value"] == "prod-web"
+    assert all(guardrails.is_unknown(r["value"]) for r in rules[2:]), rules
+    fw = guardrails.StackResource("urn:fw", guardrails.DATABASE_FIREWALL, {"rules": rules})
+    prod = guardrails.StackContext("prod", guardrails.Environment.production,
+                                   guardrails.PolicyEnforcement.mandatory)
+    assert guardrails._firewall_rule_findings(fw, prod) == []
+
+
+def _done(value):
+    import asyncio
+
+    future = asyncio.get_event_loop().create_future()
+    future.set_result(value)
+    return future

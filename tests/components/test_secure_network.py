@@ -67,6 +67,14 @@ def test_rule_order_is_deterministic():
                                         extra_inbound=(FirewallRule("tcp", "5432", ("::/0",)),))),
     ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
                                         extra_inbound=(FirewallRule("tcp", "all", ("0.0.0.0/0",)),))),
+    ("admin_cidrs", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                      admin_cidrs=("0.0.0.0/1", "128.0.0.0/1"))),
+    ("admin_cidrs", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                      admin_cidrs=("::/1", "8000::/1"))),
+    ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                        extra_inbound=(FirewallRule("tcp", "1-65534", ("0.0.0.0/1",)),))),
+    ("extra_inbound", SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16", admin_cidrs=("64.0.0.0/11",),
+                                        extra_inbound=(FirewallRule("tcp", "20-30", ("64.32.0.0/11",)),))),
 ])
 def test_validation_names_the_field(field, args):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):

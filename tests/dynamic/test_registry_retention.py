@@ -65,23 +65,26 @@ def test_bad_policy_fails_before_registration():
 
 
 def test_the_token_is_not_in_the_args_repr():
-    args = RegistryRetentionArgs(registry="reg", token=TOKEN)
+    args = RegistryRetentionArgs(registry="reg", token=TOKEN, allow_empty_protect=True)
     assert TOKEN not in repr(args) and "'reg'" in repr(args)
 
 
 def test_check_names_the_failing_inputs():
-    result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_last": -1, "token": ""})
+    result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_last": -1, "token": "",
+                                                    "allow_empty_protect": True})
     assert {f.property for f in result.failures} == {"token", "keep_last"}
 
 
 def test_check_names_a_policy_value_that_is_not_a_number():
-    result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_days": "a month", "token": "t"})
+    result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_days": "a month", "token": "t",
+                                                    "allow_empty_protect": True})
     assert [(f.property, f.reason) for f in result.failures] == [
         ("keep_days", "keep_days 'a month' is not a number; allowed: a number >= 0")]
 
 
 def test_check_refuses_a_plain_http_endpoint_off_loopback_at_preview():
-    news = {"registry": "reg", "token": "t", "api_endpoint": "http://registry-api.example.com"}
+    news = {"registry": "reg", "token": "t", "api_endpoint": "http://registry-api.example.com",
+            "protect": ["web:1.0.0"]}
     failures = RegistryRetentionProvider().check({}, news).failures
     assert [f.property for f in failures] == ["api_endpoint"]
     assert "'http://registry-api.example.com'" in failures[0].reason and "plain http" in failures[0].reason
@@ -90,7 +93,7 @@ def test_check_refuses_a_plain_http_endpoint_off_loopback_at_preview():
 
 def test_diff_ignores_the_token_and_replaces_on_registry_change():
     provider = RegistryRetentionProvider()
-    olds = {"registry": "reg", "keep_last": 5, "token": "a"}
+    olds = {"registry": "reg", "keep_last": 5, "token": "a", "apply_on_every_up": False}
     assert provider.diff("id", olds, {**olds, "token": "rotated"}).changes is False
     assert provider.diff("id", olds, {**olds, "keep_last": 3}).changes is True
     assert provider.diff("id", olds, {**olds, "registry": "other"}).replaces == ["registry"]
@@ -105,7 +108,7 @@ def seeded(emulator):
 
 def props(emulator, **overrides):
     base = {"registry": "reg", "token": TOKEN, "api_endpoint": emulator.url, "keep_last": 4, "keep_days": 30,
-            "keep_patterns": ["latest"], "protect": [], "include_stack_files": False, "gc": True,
+            "keep_patterns": ["latest"], "protect": [], "allow_empty_protect": True, "gc": True,
             "gc_timeout": 5, "gc_poll_seconds": 0.01, "max_requests_per_minute": 60_000}
     return {**base, **overrides}
 
@@ -124,3 +127,54 @@ def test_create_then_update_apply_the_policy_against_the_emulator(emulator, seed
     assert updated.outs["manifests_deleted"] == 2 and updated.outs["tags_deleted"] == 0  # build 1, unprotected 5
     assert set(repo["manifests"]) == {seeded[0]}
     assert TOKEN.encode() not in base64.b64decode(serialize_provider(provider))
+
+
+def test_diff_reports_a_change_on_every_run_unless_told_otherwise():
+    """The docstring says every ``up``: nothing changed in the inputs, yet the policy runs again."""
+    provider = RegistryRetentionProvider()
+    olds = {"registry": "reg", "keep_last": 5, "protect": ["web:1.0.0"], "apply_on_every_up": True}
+    same = provider.diff("id", olds, dict(olds))
+    assert same.changes is True and same.replaces == []
+    quiet = {**olds, "apply_on_every_up": False}
+    assert provider.diff("id", quiet, dict(quiet)).changes is False
+
+
+def test_an_empty_protected_set_is_refused_everywhere():
+    """Nothing protected would expire what production pins; it must be said, not assumed."""
+    with pytest.raises(ConfigError, match="protect is empty"):
+        RegistryRetention("none", RegistryRetentionArgs(registry="reg", token=TOKEN))
+    failures = RegistryRetentionProvider().check({}, {"registry": "reg", "token": "t", "protect": []}).failures
+    assert [f.property for f in failures] == ["protect"]
+    with pytest.raises(ConfigError, match="protect is empty"):
+        RegistryRetentionProvider._apply({"registry": "reg", "token": "t", "protect": []})
+
+
+def test_installed_away_from_the_project_the_provider_still_keeps_what_prod_pins(emulator, seeded, tmp_path,
+                                                                                 monkeypatch):
+    """The old provider read Pulumi.*.yaml next to its own package: installed into site-packages it found
+    none and expired prod's digest. Now protection arrives only as an input."""
+    import do_platform.stack_files as stack_files
+
+    monkeypatch.setattr(stack_files, "REPO_ROOT", tmp_path)  # an installed package: no stack files beside it
+    monkeypatch.chdir(tmp_path)
+    provider = RegistryRetentionProvider()
+    created = provider.create(props(emulator, allow_empty_protect=False, protect=[f"web@{seeded[5]}"], keep_last=1))
+    repo = emulator.state.backend("registry").data["stores"]["reg"]["repos"]["web"]
+    assert seeded[5] in repo["manifests"]
+    assert created.outs["manifests_deleted"] == 4
+
+
+def test_protected_references_read_every_stack_file_of_the_project(tmp_path):
+    from do_platform.stack_files import protected_references
+
+    with pytest.raises(ConfigError, match="no Pulumi.<stack>.yaml"):
+        protected_references("reg", tmp_path)
+    digest = "sha256:" + "b" * 64
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  do-platform:apps:\n    - name: web\n      image:\n        registry: reg\n"
+        f"        repository: web\n        tag: 1.4.1\n        digest: {digest}\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  do-platform:apps:\n    - name: api\n      image:\n"
+        "        registry: registry.digitalocean.com/reg\n        repository: team/api\n        tag: main\n"
+        "    - name: other\n      image:\n        registry: elsewhere\n        repository: x\n        tag: a\n")
+    assert protected_references("reg", tmp_path) == ["team/api:main", "web:1.4.1", f"web@{digest}"]

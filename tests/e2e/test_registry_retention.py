@@ -55,3 +55,29 @@ def test_retention_applies_on_up_and_update_and_keeps_images_on_destroy(stack_ru
     assert destroy.ok, destroy.output
     assert destroy.api_calls == 0
     assert _manifest_tags(emulator) == [["build-4"]]  # removing the policy deletes nothing
+
+
+def test_every_up_applies_the_policy_again_and_protect_keeps_what_a_stack_pins(stack_run, emulator):
+    emulator.state.settings.token = TOKEN
+    pushed = emulator.control.seed("registry", {"registry": REGISTRY, "pushes": [
+        {"repository": "web", "tags": [f"build-{i}"], "age_days": 10 - i} for i in range(5)]})["pushed"]
+    pinned = pushed[0]["digest"]  # the oldest build, pinned by a stack: never expired
+    run = stack_run("registry_retention", emulator_url=emulator.url,
+                    overrides={"e2e-retention:registry": REGISTRY, "e2e-retention:keepLast": "1",
+                               "e2e-retention:endpoint": emulator.url, "e2e-retention:everyUp": "true",
+                               "e2e-retention:protect": [f"web@{pinned}"]})
+    run.select()
+    run.pulumi("config", "set", "--secret", "e2e-retention:token", TOKEN, check=True)
+
+    assert run.step("up").ok
+    assert _manifest_tags(emulator) == [["build-0"], ["build-4"]]
+    emulator.control.seed("registry", {"registry": REGISTRY, "pushes": [
+        {"repository": "web", "tags": ["build-5"], "age_days": 0}]})
+
+    preview = run.step("preview")  # --expect-no-changes: the next up will apply the policy, so it says so
+    assert not preview.ok
+    assert preview.api_calls == 0
+
+    again = run.step("up")  # no input changed: the policy still runs
+    assert again.ok, again.output
+    assert _manifest_tags(emulator) == [["build-0"], ["build-5"]]

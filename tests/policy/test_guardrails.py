@@ -56,7 +56,9 @@ def test_snake_case_props_are_read_too():
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
 
 
-K8S_OK = {"version": "1.33.5-do.0", "ha": True, "tags": ["env:prod"]}
+K8S_OK = {"version": "1.33.5-do.0", "ha": True, "tags": ["env:prod"],
+          "controlPlaneFirewall": {"enabled": True, "allowedAddresses": ["203.0.113.10/32"]}}
+STAGING = g.StackContext("staging", Environment.staging, PolicyEnforcement.advisory)
 
 
 @pytest.mark.parametrize("version", ["latest", "", None])
@@ -159,3 +161,59 @@ def test_bad_enforcement_names_the_key_and_allowed_values():
     with pytest.raises(ConfigError) as err:
         g.StackContext.from_config("dev", {"do-platform:policyEnforcement": "strict"})
     assert "do-platform:policyEnforcement" in err.value.message and "mandatory" in err.value.message
+
+
+SPLIT_WORLD = [
+    (["0.0.0.0/1", "128.0.0.0/1"], "22"),
+    (["::/1", "8000::/1"], "22"),
+    (["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"], "3389"),
+    (["0.0.0.0/1"], "1-65534"),  # half the internet, every port but one: SSH included
+    (["1.0.0.0/8"], "5432"),  # a /8 is far more than any admin network
+    (["2000::/3"], "20-30"),
+]
+
+
+@pytest.mark.parametrize(("sources", "ports"), SPLIT_WORLD)
+def test_split_ranges_that_cover_the_internet_are_world_open(sources, ports):
+    props = fw({"protocol": "tcp", "portRange": ports, "sourceAddresses": sources})
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
+
+
+def test_halves_in_separate_rules_are_judged_together():
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": ["0.0.0.0/1"]},
+               {"protocol": "tcp", "portRange": "20-25", "sourceAddresses": ["128.0.0.0/1"]})
+    (message,) = g.no_public_admin_ports(g.FIREWALL, props, PROD)
+    assert "port 22 (SSH)" in message and "100.000% of public IPv4" in message
+
+
+def test_the_world_open_share_is_configurable_and_private_space_never_counts():
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": ["198.51.0.0/16"]})
+    assert "no-public-admin-ports" not in rules_hit(g.FIREWALL, props, PROD)
+    strict = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory, world_open_share=1e-6)
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, strict)
+    private = fw({"protocol": "tcp", "portRange": "22",
+                  "sourceAddresses": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]})
+    assert "no-public-admin-ports" not in rules_hit(g.FIREWALL, private, PROD)
+    assert g.public_share(["0.0.0.0/1", "128.0.0.0/1"]) == g.public_share(["0.0.0.0/0"]) == {4: 1.0, 6: 0.0}
+
+
+@pytest.mark.parametrize("firewall", [None, {"enabled": False, "allowedAddresses": ["203.0.113.10/32"]},
+                                      {"enabled": True, "allowedAddresses": []},
+                                      {"enabled": True, "allowedAddresses": ["0.0.0.0/0"]},
+                                      {"enabled": True, "allowedAddresses": ["0.0.0.0/1", "128.0.0.0/1"]}])
+def test_kubernetes_api_open_to_the_internet_is_reported_in_staging_and_production(firewall):
+    props = {**K8S_OK, "tags": ["env:staging"], "controlPlaneFirewall": firewall}
+    assert "kubernetes-control-plane-allowlist" in rules_hit(g.KUBERNETES_CLUSTER, props, STAGING)
+    assert "kubernetes-control-plane-allowlist" in rules_hit(g.KUBERNETES_CLUSTER, {**props, "tags": ["env:prod"]},
+                                                             PROD)
+    assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, {**props, "tags": ["env:dev"]},
+                                                                 DEV)
+    assert "kubernetes-control-plane-allowlist" not in rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD)
+
+
+@pytest.mark.parametrize("sources", [["::ffff:0.0.0.0/96"], ["::ffff:0:0/97", "::ffff:128.0.0.0/97"], ["64:ff9b::/96"]])
+def test_ipv4_written_as_ipv6_counts_as_ipv4(sources):
+    """IPv4-mapped and NAT64 ranges reach IPv4 addresses: judged as the IPv4 range they carry."""
+    props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": sources})
+    assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
+    assert g.public_share(["::/0"]) == {4: 1.0, 6: 1.0}

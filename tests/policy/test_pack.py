@@ -138,3 +138,81 @@ def test_pack_builds_and_serves_its_policy_pack_per_stack(monkeypatch):
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert {levels[n] for n in names} == {analyzer_pb2.ADVISORY}
     assert {levels[f"{n}-mandatory"] for n in names} == {analyzer_pb2.MANDATORY}
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends at preview for a value known later
+PROD_URN = "urn:pulumi:prod::do-platform::do-platform:index:ManagedPostgres$digitalocean:index/"
+
+
+def _analyze_stack(servicer, firewall_props: dict) -> list:
+    """AnalyzeStack as the engine calls it during preview: a cluster and its firewall."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import analyzer_pb2
+
+    def struct(props):
+        out = struct_pb2.Struct()
+        out.update(props)
+        return out
+
+    cluster_urn, firewall_urn = PROD_URN + "databaseCluster:DatabaseCluster::db", PROD_URN + \
+        "databaseFirewall:DatabaseFirewall::fw"
+    request = analyzer_pb2.AnalyzeStackRequest(resources=[
+        analyzer_pb2.AnalyzerResource(type=guardrails.DATABASE_CLUSTER, urn=cluster_urn, name="db",
+                                      properties=struct({"privateNetworkUuid": UNKNOWN}),
+                                      options=analyzer_pb2.AnalyzerResourceOptions(protect=True)),
+        analyzer_pb2.AnalyzerResource(
+            type=guardrails.DATABASE_FIREWALL, urn=firewall_urn, name="fw",
+            properties=struct({"clusterId": UNKNOWN, **firewall_props}),
+            propertyDependencies={"clusterId": analyzer_pb2.AnalyzerPropertyDependencies(urns=[cluster_urn])}),
+    ])
+    response = servicer.AnalyzeStack(request, None)
+    return [(d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics]
+
+
+@pytest.fixture
+def prod_servicer(monkeypatch):
+    import pulumi_policy.policy as runtime
+
+    servicer = _serve_pack(monkeypatch, {"PULUMI_STACK": "prod",
+                                         "PULUMI_CONFIG": json.dumps({"do-platform:environment": "production"})})
+    monkeypatch.setattr(runtime, "_PolicyAnalyzerServicer", type(servicer))  # AnalyzeStack names the class
+    return servicer
+
+
+def test_database_network_runs_at_preview_on_what_is_known(prod_servicer):
+    """Rule types and literal sources are known at preview; resource ids are not and need not be."""
+    known_shape = {"rules": [{"type": "app", "value": UNKNOWN}, {"type": "k8s", "value": UNKNOWN},
+                             {"type": "ip_addr", "value": "10.130.0.0/20"}, {"type": "tag", "value": "prod-web"}]}
+    assert _analyze_stack(prod_servicer, known_shape) == []  # evaluated and compliant: no "can't run" note
+    public = {"rules": [{"type": "app", "value": UNKNOWN}, {"type": "ip_addr", "value": "0.0.0.0/1"}]}
+    (finding,) = _analyze_stack(prod_servicer, public)
+    assert finding[0] == "database-network-mandatory" and "0.0.0.0/1" in finding[2]
+
+
+@pytest.mark.parametrize("firewall_props", [
+    {"rules": UNKNOWN},  # the whole list only known at up (what the engine reported before)
+    {"rules": [{"type": UNKNOWN, "value": "x"}]},
+    {"rules": [{"type": "ip_addr", "value": UNKNOWN}]},
+])
+def test_database_network_fails_closed_when_a_rule_cannot_be_known(prod_servicer, firewall_props):
+    from pulumi.runtime.proto import analyzer_pb2
+
+    findings = _analyze_stack(prod_servicer, firewall_props)
+    assert findings, "an unknowable rule must not pass"
+    assert all(level == analyzer_pb2.MANDATORY and name == "database-network-mandatory"
+               for name, level, _ in findings)
+    assert all("can't be known before `up`" in message and "fail closed" in message for *_, message in findings)
+    assert not any("can't run policy" in message for *_, message in findings)
+
+
+def test_a_resource_rule_that_meets_an_unknown_fails_closed_in_a_mandatory_stack(prod_servicer):
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import analyzer_pb2
+
+    props = struct_pb2.Struct()
+    props.update({"inboundRules": [{"protocol": "tcp", "portRange": "22", "sourceAddresses": UNKNOWN}]})
+    request = analyzer_pb2.AnalyzeRequest(type=guardrails.FIREWALL, properties=props, name="fw",
+                                          urn="urn:pulumi:prod::do-platform::digitalocean:index/firewall:Firewall::fw")
+    response = prod_servicer.Analyze(request, None)
+    findings = [(d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics]
+    assert ("no-public-admin-ports-mandatory", analyzer_pb2.MANDATORY) in {f[:2] for f in findings}

@@ -171,3 +171,32 @@ def test_production_cannot_lower_its_guardrails_in_the_stack_file(monkeypatch, l
     monkeypatch.setenv("DO_PLATFORM_POLICY_OVERRIDE", f"staging:{level}")
     with pytest.raises(ConfigError):
         load_stack_config(cfg, "prod")
+
+
+@pytest.mark.parametrize("cidrs", [["0.0.0.0/1", "128.0.0.0/1"], ["::/1", "8000::/1"], ["1.0.0.0/8"]])
+def test_admin_cidrs_split_to_cover_the_internet_are_refused(cidrs):
+    from do_platform.offline import evaluate, read_stack_config
+
+    config = read_stack_config("prod")
+    config["do-platform:network"] = {**config["do-platform:network"], "adminCidrs": cidrs}
+    with pytest.raises(ConfigError, match=r"network\.adminCidrs: .*opens SSH to the whole internet"):
+        evaluate("prod", config=config)
+
+
+@pytest.mark.parametrize(("cidrs", "reason"), [([], "must not expose the Kubernetes API"),
+                                               (["0.0.0.0/0"], "the whole internet"),
+                                               (["0.0.0.0/1", "128.0.0.0/1"], "the whole internet")])
+def test_production_needs_a_control_plane_allowlist_that_is_not_world_open(cidrs, reason):
+    config = read_stack_config("prod")
+    config["do-platform:kubernetes"] = {**config["do-platform:kubernetes"], "controlPlaneCidrs": cidrs}
+    with pytest.raises(ConfigError, match=rf"kubernetes\.controlPlaneCidrs: .*{reason}"):
+        evaluate("prod", config=config)
+
+
+def test_every_shipped_stack_with_kubernetes_sets_a_control_plane_allowlist():
+    from do_platform.offline import stack_names
+
+    for stack in stack_names():
+        cfg = load_stack_config({**project_defaults(), **read_stack_config(stack)}, stack)
+        if cfg.enabled("kubernetes"):
+            assert cfg.kubernetes.control_plane_cidrs, stack

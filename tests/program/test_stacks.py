@@ -234,3 +234,30 @@ def test_program_stops_on_preflight_failure_with_a_clean_message(monkeypatch):
         run_with_mocks(lambda: runpy.run_path(str(REPO_ROOT / "__main__.py"), run_name="__main__"), stack="prod",
                        config=flat)
     assert seen == ["prod"]
+
+
+def test_registry_retention_protects_what_every_stack_deploys(monkeypatch):
+    """The program passes every stack file's app images (digests and tags) to RegistryRetention."""
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "dop_v1_program-test-token")
+    config = {**read_stack_config("prod"), "do-platform:registryRetention": {"enabled": True, "keepLast": 5}}
+    ev = evaluate("prod", config=config)
+    (retention,) = ev.of_type("pulumi-python:dynamic/do-platform:RegistryRetention")
+    protect = set(retention.inputs["protect"])
+    for stack in STACKS:
+        for app in read_stack_config(stack).get("do-platform:apps") or []:
+            image = app["image"]
+            if image.get("digest"):
+                assert f"{image['repository']}@{image['digest']}" in protect
+            if image.get("tag"):
+                assert f"{image['repository']}:{image['tag']}" in protect
+    assert retention.inputs["allow_empty_protect"] is False and retention.inputs["keep_last"] == 5
+    assert retention.inputs["apply_on_every_up"] is True
+
+
+def test_registry_retention_without_a_registry_names_the_key():
+    from do_platform.errors import ConfigError
+
+    config = {**read_stack_config("dev"), "do-platform:registryRetention": {"enabled": True}}
+    config.pop("do-platform:registry", None)
+    with pytest.raises(ConfigError, match="registryRetention.enabled"):
+        evaluate("dev", config=config)

@@ -5,13 +5,16 @@ import pulumi
 from do_platform.dynamic.registry_retention import RegistryRetention, RegistryRetentionArgs
 
 config = pulumi.Config()
+PROTECT = tuple(config.get_object("protect") or ())
 retention = RegistryRetention("retention", RegistryRetentionArgs(
     registry=config.require("registry"),
     token=config.require_secret("token"),
     keep_last=config.require_int("keepLast"),
     keep_days=0,
     keep_patterns=(),
-    include_stack_files=False,
+    protect=PROTECT,
+    allow_empty_protect=not PROTECT,  # a throwaway registry nothing deploys from, unless `protect` is set
+    apply_on_every_up=config.get_bool("everyUp") or False,
     gc=False,
     api_endpoint=config.require("endpoint"),
 ))
