@@ -91,8 +91,8 @@ def policy_of(props: dict[str, Any]) -> ops.RetentionPolicy:
         value = props.get(key, default)
         try:
             numbers[key] = kind(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{key} {value!r} is not a number; allowed: a number >= 0") from None
+        except (TypeError, ValueError, OverflowError):  # int(inf) overflows; the ranges live in RetentionPolicy
+            raise ConfigError(f"{key} {value!r} is not a finite number; allowed: a number >= 0") from None
     return ops.RetentionPolicy(**numbers, keep_patterns=tuple(props.get("keep_patterns") or ()))
 
 

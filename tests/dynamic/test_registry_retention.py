@@ -79,7 +79,16 @@ def test_check_names_a_policy_value_that_is_not_a_number():
     result = RegistryRetentionProvider().check({}, {"registry": "reg", "keep_days": "a month", "token": "t",
                                                     "allow_empty_protect": True})
     assert [(f.property, f.reason) for f in result.failures] == [
-        ("keep_days", "keep_days 'a month' is not a number; allowed: a number >= 0")]
+        ("keep_days", "keep_days 'a month' is not a finite number; allowed: a number >= 0")]
+
+
+@pytest.mark.parametrize("key, value", [("keep_last", float("inf")), ("keep_last", "1e400"), ("keep_days", 1e12),
+                                        ("keep_last", -1), ("keep_days", float("nan"))])
+def test_check_names_a_policy_value_out_of_range_instead_of_overflowing(key, value):
+    result = RegistryRetentionProvider().check({}, {"registry": "reg", key: value, "token": "t",
+                                                    "allow_empty_protect": True})
+    assert [f.property for f in result.failures] == [key], result.failures
+    assert "allowed:" in result.failures[0].reason
 
 
 def test_check_refuses_a_plain_http_endpoint_off_loopback_at_preview():
