@@ -182,9 +182,11 @@ class StackRun:
         self.overrides.update(changes)
         prepare_project(self.project_dir, self.stack, self.work_dir, self.overrides)
 
-    def plan(self) -> dict:
-        """`pulumi preview --json`: the engine's plan, with ``steps`` (op, urn, ...) and ``changeSummary``."""
-        proc = self.pulumi("preview", "--json", "--stack", self.stack, *self._policy_args(), check=True)
+    def plan(self, refresh: bool = False) -> dict:
+        """`pulumi preview --json [--refresh]`: the engine's plan, with ``steps`` (op, urn, ...) and
+        ``changeSummary``; with ``refresh``, read from the API first (what the drift check runs)."""
+        extra = ["--refresh"] if refresh else []
+        proc = self.pulumi("preview", "--json", *extra, "--stack", self.stack, *self._policy_args(), check=True)
         return json.loads(proc.stdout)
 
     def _home(self) -> Path:
