@@ -620,9 +620,6 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
                            "production needs a standby node; allowed: 2 or 3"))
         if on(Component.kubernetes) and cfg.kubernetes.ha is False:
             errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
-        if cfg.provider.api_endpoint and not cfg.provider.api_endpoint.startswith("https://"):
-            errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
-                           "production must use TLS; allowed: an https:// endpoint"))
     return errors
 
 

@@ -155,3 +155,12 @@ def test_secret_values_never_appear_in_type_errors():
             load_stack_config(bad, "dev")
         assert "hunter2-secret" not in info.value.message and "tok-secret-123" not in info.value.message
         assert "[secret]" in info.value.message
+
+
+def test_production_accepts_plain_http_only_on_loopback():
+    """A production-shaped rehearsal against the local emulator is allowed (the token stays on this machine, and
+    the real API is never on loopback); plain http anywhere else is refused, by the one endpoint rule."""
+    for url in ("http://127.0.0.1:8089", "http://localhost:8089", "http://[::1]:8089"):
+        load_stack_config(with_("prod", "digitalocean:apiEndpoint", url), "prod")
+    with pytest.raises(ConfigError, match="plain http on a non-loopback host"):
+        load_stack_config(with_("prod", "digitalocean:apiEndpoint", "http://example.com:8089"), "prod")
