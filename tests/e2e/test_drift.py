@@ -7,7 +7,6 @@ provider against the emulator.
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 
 import pytest
@@ -15,23 +14,13 @@ import pytest
 from do_platform.client import make_client
 from do_platform.engine import REPO_ROOT
 from do_platform.local_stack import EMULATOR_TOKEN, StackRun, emulator_process
+from tests.e2e.stack_checks import free_port, ops
 
 pytestmark = pytest.mark.e2e
 
 FIREWALL = "digitalocean:index/firewall:Firewall"
 RECORD = "digitalocean:index/dnsRecord:DnsRecord"
 OFF = {"do-platform:apps": [], "do-platform:database": {}, "do-platform:kubernetes": {}}  # families not enabled
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ops(plan: dict) -> Counter:
-    return Counter((s["op"], s["urn"].split("::")[2].split("$")[-1]) for s in plan["steps"]
-                   if s["op"] not in ("same", "refresh"))  # refresh: each read of --refresh, changed or not
 
 
 def _app_port_firewall(api) -> dict:
@@ -44,7 +33,7 @@ def _www(api) -> list[dict]:
 
 
 def test_deleted_firewall_rule_and_dns_record_show_and_are_repaired(provider_status, tmp_path):
-    with emulator_process(_free_port(), tmp_path / "emulator.json") as url:
+    with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
                        overrides={"digitalocean:apiEndpoint": url,
                                   "do-platform:components": ["network", "dns", "web"], **OFF})
@@ -60,8 +49,8 @@ def test_deleted_firewall_rule_and_dns_record_show_and_are_repaired(provider_sta
             api.firewalls.delete_rules(firewall_id=firewall["id"], body={"inbound_rules": [rules[0]]})
             api.domains.delete_record(domain_name="local.example.com", domain_record_id=_www(api)[0]["id"])
 
-            ops = _ops(run.plan(refresh=True))
-            assert ops == Counter({("update", FIREWALL): 1, ("create", RECORD): 1}), ops
+            changes = ops(run.plan(refresh=True))
+            assert changes == Counter({("update", FIREWALL): 1, ("create", RECORD): 1}), changes
 
             repaired = run.pulumi("up", "--yes", "--refresh", "--stack", "local")
             assert repaired.returncode == 0, repaired.stdout + repaired.stderr

@@ -8,13 +8,13 @@ real provider against the emulator; each `up` applies it and the next preview mu
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 
 import pytest
 
 from do_platform.engine import REPO_ROOT
 from do_platform.local_stack import StackRun, emulator_process
+from tests.e2e.stack_checks import free_port, ops
 
 pytestmark = pytest.mark.e2e
 
@@ -22,17 +22,7 @@ WEB = {"size": "s-1vcpu-1gb"}
 DATABASE = {"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1}
 APP = {"name": "web", "image": {"registry": "do-platform", "repository": "web", "tag": "main"}, "useDatabase": True}
 NETWORK = {"ipRange": "10.140.0.0/20"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ops(plan: dict) -> Counter:
-    """(op, resource type) -> count for every step that changes something."""
-    return Counter((s["op"], s["urn"].split("::")[2].split("$")[-1]) for s in plan["steps"] if s["op"] != "same")
+DESTRUCTIVE = ("replace", "create-replacement", "delete", "delete-replaced")
 
 
 def _apply(run: StackRun) -> None:
@@ -43,7 +33,7 @@ def _apply(run: StackRun) -> None:
 
 
 def test_weekly_changes_plan_and_apply(provider_status, tmp_path):
-    with emulator_process(_free_port(), tmp_path / "emulator.json") as url:
+    with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
                        overrides={"digitalocean:apiEndpoint": url, "do-platform:web": {**WEB, "count": 2},
                                   "do-platform:network": NETWORK, "do-platform:database": DATABASE,
@@ -53,26 +43,26 @@ def test_weekly_changes_plan_and_apply(provider_status, tmp_path):
             _apply(run)
 
             run.configure(**{"do-platform:web": {**WEB, "count": 3}})
-            ops = _ops(run.plan())
-            assert ops[("create", "digitalocean:index/droplet:Droplet")] == 1, ops
-            assert not [k for k in ops if k[0] in ("replace", "create-replacement", "delete", "delete-replaced")], ops
+            changes = ops(run.plan())
+            assert changes[("create", "digitalocean:index/droplet:Droplet")] == 1, changes
+            assert not [k for k in changes if k[0] in DESTRUCTIVE], changes
             _apply(run)
 
             run.configure(**{"do-platform:database": {**DATABASE, "size": "db-s-1vcpu-2gb"}})
-            ops = _ops(run.plan())
-            assert ops == Counter({("update", "digitalocean:index/databaseCluster:DatabaseCluster"): 1}), ops
+            changes = ops(run.plan())
+            assert changes == Counter({("update", "digitalocean:index/databaseCluster:DatabaseCluster"): 1}), changes
             _apply(run)
 
             second = {**APP, "name": "api", "useDatabase": False}
             run.configure(**{"do-platform:apps": [APP, second]})
-            ops = _ops(run.plan())
-            assert ops[("create", "digitalocean:index/app:App")] == 1, ops
-            assert not [k for k in ops if k[0] != "create"], ops
+            changes = ops(run.plan())
+            assert changes[("create", "digitalocean:index/app:App")] == 1, changes
+            assert not [k for k in changes if k[0] != "create"], changes
             _apply(run)
 
             run.configure(**{"do-platform:network": {**NETWORK, "adminCidrs": ["203.0.113.0/24"]}})
-            ops = _ops(run.plan())
-            assert ops == Counter({("update", "digitalocean:index/firewall:Firewall"): 1}), ops
+            changes = ops(run.plan())
+            assert changes == Counter({("update", "digitalocean:index/firewall:Firewall"): 1}), changes
             _apply(run)
         finally:
             destroy = run.step("destroy")
