@@ -14,8 +14,17 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from .control import CONTROL_PREFIX, Control, control_routes
-from .errors import ApiError, MethodNotAllowed, NotFound, TooManyRequests, Unauthorized, Unprocessable, error_for_status
+from .control import CONTROL_HEADER, CONTROL_PREFIX, Control, control_routes
+from .errors import (
+    ApiError,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    error_for_status,
+)
 from .routing import Reply, Request, Router, parse_query
 from .state import State
 
@@ -24,6 +33,19 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 # Callables ``(method, template, raw_path, status, headers, body_bytes)`` told of every response of
 # every emulator in this process (the test suite's conformance check). Empty outside tests.
 RESPONSE_OBSERVERS: list = []
+
+
+def require_control_header(headers) -> None:
+    """403 unless a control call says it is one: ``Content-Type: application/json`` or ``X-Emulator-Control``.
+
+    A web page can send neither to another origin without a CORS preflight, which the emulator never
+    grants, so a page open in the user's browser cannot reset, seed or read the emulator.
+    """
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or CONTROL_HEADER in headers:
+        return
+    raise Forbidden(f"control API calls need the header 'Content-Type: application/json' or "
+                    f"'{CONTROL_HEADER}: 1' (a guard against requests made by web pages)")
 
 
 def _json_bytes(body) -> bytes:
@@ -60,6 +82,8 @@ class EmulatorApp:
         try:
             if route is None:
                 raise (MethodNotAllowed() if path_known else NotFound())
+            if template.startswith(CONTROL_PREFIX):
+                require_control_header(http.headers)
             if route.auth:
                 self._authenticate(http.headers.get("authorization", ""))
                 rate_headers = self._rate_limit()
@@ -109,13 +133,16 @@ class EmulatorApp:
 
     @staticmethod
     def _base_url(http: HttpRequest) -> str:
-        """``scheme://host:port`` the client used (the Host header), for absolute pagination links."""
+        """``scheme://address:port`` of the socket the request arrived on, for absolute pagination links.
+
+        Never the ``Host`` header: a client (or a DNS-rebinding page) would choose where the links of
+        the answer point.
+        """
         scope = http.scope
-        host = http.headers.get("host")
-        if not host:
-            server = scope.get("server") or ("127.0.0.1", 80)
-            host = f"{server[0]}:{server[1]}"
-        return f"{scope.get('scheme', 'http')}://{host}"
+        host, port = scope.get("server") or ("127.0.0.1", 80)
+        if ":" in str(host):  # IPv6 literal
+            host = f"[{host}]"
+        return f"{scope.get('scheme', 'http')}://{host}:{port}"
 
     def _authenticate(self, header: str) -> None:
         scheme, _, token = header.partition(" ")

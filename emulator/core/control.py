@@ -19,6 +19,7 @@ from .routing import Reply, Request, Routes
 from .state import Backend, State
 
 CONTROL_PREFIX = "/_emulator"
+CONTROL_HEADER = "X-Emulator-Control"  # or Content-Type: application/json; see app.require_control_header
 
 
 @dataclass

@@ -16,6 +16,7 @@ from emulator import EmulatorServer
 from emulator.core.control import Faults
 
 AUTH = {"Authorization": "Bearer core-test"}
+CONTROL = {"X-Emulator-Control": "1"}  # control calls without a JSON body say what they are
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,10 +98,10 @@ def _fault(emulator, **body):
 def test_429_storm_recovers_through_factory_retries(emulator, client):
     _fault(emulator, match=r"^GET /v2/account", status=429, count=3, retry_after=0)
     assert client.account.get()["account"]["status"] == "active"
-    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    log = httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()
     assert log["by_route"]["GET /v2/account"] == 4
     assert log["by_status"] == {"200": 1, "429": 3}
-    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []  # count used up
+    assert httpx.get(f"{emulator.url}/_emulator/faults", headers=CONTROL).json()["faults"] == []  # count used up
 
 
 def test_429_carries_retry_after_and_error_body(emulator):
@@ -165,7 +166,7 @@ def test_probability_is_honoured_statistically():
 def test_bad_fault_definitions_are_422_naming_the_field(emulator, body, field):
     response = httpx.post(f"{emulator.url}/_emulator/faults", json=body)
     assert response.status_code == 422 and field in response.json()["message"]
-    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []
+    assert httpx.get(f"{emulator.url}/_emulator/faults", headers=CONTROL).json()["faults"] == []
 
 
 @pytest.mark.parametrize("path, body, field", [
@@ -212,24 +213,60 @@ def test_request_log_counts_per_route(emulator):
         _get(emulator, "/v2/firewalls/a")
     _get(emulator, "/v2/firewalls/b")
     _get(emulator, "/v2/firewalls")
-    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    log = httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()
     assert log["by_route"]["GET /v2/firewalls/{firewall_id}"] == 4
     assert log["by_route"]["GET /v2/firewalls"] == 1 and log["total"] == 5
     assert log["entries"][-1]["path"] == "/v2/firewalls"
-    assert httpx.delete(f"{emulator.url}/_emulator/requests").status_code == 204
-    assert httpx.get(f"{emulator.url}/_emulator/requests").json()["total"] == 0
+    assert httpx.delete(f"{emulator.url}/_emulator/requests", headers=CONTROL).status_code == 204
+    assert httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()["total"] == 0
 
 
 def test_control_reset_seed_config_and_state(emulator, client):
     seeded = httpx.post(f"{emulator.url}/_emulator/seed/domains", json={"domains": [{"name": "seed.example"}]})
     assert seeded.status_code == 200 and seeded.json()["seeded"] == {"domains": ["seed.example"]}
     assert httpx.post(f"{emulator.url}/_emulator/seed/nope", json={}).status_code == 422
-    state = httpx.get(f"{emulator.url}/_emulator/state").json()
+    state = httpx.get(f"{emulator.url}/_emulator/state", headers=CONTROL).json()
     assert "seed.example" in state["families"]["domains"]["domains"]
     config = httpx.put(f"{emulator.url}/_emulator/config", json={"lifecycle_delay": 5})
     assert config.json() == {"lifecycle_delay": 5.0}
-    assert httpx.post(f"{emulator.url}/_emulator/reset").json() == {"reset": True}
+    assert httpx.post(f"{emulator.url}/_emulator/reset", headers=CONTROL).json() == {"reset": True}
     assert client.domains.list()["domains"] == []
+
+
+def test_control_calls_without_json_or_the_control_header_are_refused(emulator):
+    """A web page can send a form or a simple GET to 127.0.0.1, never a JSON body or a custom header."""
+    url = f"{emulator.url}/_emulator"
+    for method, path, extra in [("POST", "/reset", {}), ("GET", "/state", {}), ("GET", "/requests", {}),
+                                ("POST", "/seed/account", {"content": '{"droplet_limit": 1}',
+                                                           "headers": {"Content-Type": "text/plain"}}),
+                                ("PUT", "/config", {"content": "lifecycle_delay=5",
+                                                    "headers": {"Content-Type": "application/x-www-form-urlencoded"}})]:
+        refused = httpx.request(method, url + path, **extra)
+        assert refused.status_code == 403, (method, path)
+        assert "X-Emulator-Control" in refused.json()["message"]
+    assert emulator.state.backend("account").get()["droplet_limit"] != 1
+    assert emulator.state.settings.lifecycle_delay == 0
+    assert httpx.post(f"{url}/seed/account", json={"droplet_limit": 7}).status_code == 200
+    assert httpx.get(f"{url}/state", headers={"x-emulator-control": "yes"}).status_code == 200
+
+
+def test_links_use_the_served_address_and_resource_urls_the_apis(emulator, client):
+    """Pagination links: the address the emulator serves on, whatever ``Host`` says (clients follow them).
+    Resource URLs (action href, project resource self, tag last_tagged_uri): the API's canonical URL."""
+    for i in range(3):
+        client.tags.create({"name": f"t{i}"})
+    page = httpx.get(f"{emulator.url}/v2/tags?per_page=1", headers={**AUTH, "Host": "evil.example:80"}).json()
+    assert page["links"]["pages"]["next"].startswith(f"{emulator.url}/v2/tags?")
+    created = client.droplets.create({"name": "d", "region": "nyc3", "size": "s-1vcpu-1gb",
+                                      "image": "ubuntu-24-04-x64", "tags": ["web"]})
+    droplet_id = created["droplet"]["id"]
+    action_id = created["links"]["actions"][0]["id"]
+    assert created["links"]["actions"][0]["href"] == f"https://api.digitalocean.com/v2/actions/{action_id}"
+    tag = client.tags.get("web")["tag"]["resources"]
+    assert tag["last_tagged_uri"] == f"https://api.digitalocean.com/v2/droplets/{droplet_id}"
+    assert tag["droplets"]["last_tagged_uri"] == tag["last_tagged_uri"]
+    resources = client.projects.list_resources_default()["resources"]
+    assert f"https://api.digitalocean.com/v2/droplets/{droplet_id}" in [r["links"]["self"] for r in resources]
 
 
 # -- persistence
@@ -339,7 +376,7 @@ def test_replies_share_nothing_with_the_live_state(emulator, client):
     client.databases.get_user(db["id"], "app")
     client.databases.list_users(db["id"])
     client.databases.get_cluster(db["id"])
-    assert httpx.get(f"{emulator.url}/_emulator/state").status_code == 200
+    assert httpx.get(f"{emulator.url}/_emulator/state", headers=CONTROL).status_code == 200
     assert httpx.post(f"{emulator.url}/_emulator/seed/account", json={"droplet_limit": 30}).status_code == 200
 
 def test_tag_lists_compare_names_case_insensitively():

@@ -1,12 +1,12 @@
 from emulator.core.pagination import paginate
-from emulator.core.routing import Reply, Request, Routes
+from emulator.core.routing import Reply, Request, Routes, api_url
 from emulator.core.state import public
 
 routes = Routes()
 
 
 def _action_link(req: Request, action: dict, rel: str) -> dict:
-    return {"id": action["id"], "rel": rel, "href": f"{req.base_url}/v2/actions/{action['id']}"}
+    return {"id": action["id"], "rel": rel, "href": api_url(f"/v2/actions/{action['id']}")}
 
 
 @routes.get("/v2/droplets")

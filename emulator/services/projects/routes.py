@@ -1,11 +1,11 @@
 from emulator.core.pagination import paginate
-from emulator.core.routing import Reply, Request, Routes
+from emulator.core.routing import Reply, Request, Routes, api_url
 
 routes = Routes()
 
 
-def _links(req: Request, entries: list[dict]) -> list[dict]:
-    return [{**e, "links": {"self": req.base_url + e["links"]["self"]}} for e in entries]
+def _links(entries: list[dict]) -> list[dict]:
+    return [{**e, "links": {"self": api_url(e["links"]["self"])}} for e in entries]
 
 
 @routes.get("/v2/projects")
@@ -41,10 +41,10 @@ def projects_delete(req: Request):
 
 @routes.get("/v2/projects/{project_id}/resources")
 def projects_list_resources(req: Request):
-    return paginate(req, _links(req, req.backend("projects").resources(req.params["project_id"])), "resources")
+    return paginate(req, _links(req.backend("projects").resources(req.params["project_id"])), "resources")
 
 
 @routes.post("/v2/projects/{project_id}/resources")
 def projects_assign_resources(req: Request):
     entries = req.backend("projects").assign(req.params["project_id"], req.json().get("resources"))
-    return {"resources": _links(req, entries)}
+    return {"resources": _links(entries)}
