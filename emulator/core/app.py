@@ -154,8 +154,8 @@ class EmulatorApp:
 
     def _rate_limit(self) -> dict[str, str]:
         settings = self.state.settings
-        allowed, limit, remaining, reset = self.control.budget.take(settings.requests_per_minute,
-                                                                   settings.ratelimit_limit)
+        allowed, limit, remaining, reset = self.control.budget.take(
+            settings.requests_per_minute, settings.requests_per_hour, settings.ratelimit_limit)
         headers = {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining),
                    "ratelimit-reset": str(reset)}
         if not allowed:

@@ -28,6 +28,7 @@ class Settings:
     lifecycle_delay: float = 0.0  # seconds before new→active, creating→online, actions complete, ...
     ratelimit_limit: int = 5000  # requests per hour reported in ratelimit-limit (the API's figure)
     requests_per_minute: int | None = None  # a budget that answers 429 when exceeded
+    requests_per_hour: int | None = None  # enforced hourly budget (reported instead of ratelimit_limit)
     base_url: str | None = None  # absolute base for links; defaults to the request's own
 
 

@@ -174,14 +174,81 @@ def test_bad_fault_definitions_are_422_naming_the_field(emulator, body, field):
     ("/_emulator/budget", {"requests_per_minute": 0}, "requests_per_minute"),
     ("/_emulator/config", {"lifecycle_delay": "x"}, "lifecycle_delay"),
     ("/_emulator/config", {"lifecycle_delay": -1}, "lifecycle_delay"),
-    ("/_emulator/config", {"token": 5}, "token")])
+    ("/_emulator/config", {"token": 5}, "token"),
+    ("/_emulator/config", {"lifecycle_dealy": 5}, "lifecycle_dealy"),
+    ("/_emulator/budget", {"requests_per_hour": "lots"}, "requests_per_hour"),
+    ("/_emulator/budget", {"per_minute": 5}, "per_minute")])
 def test_bad_control_settings_are_422_naming_the_field(emulator, path, body, field):
     response = httpx.put(f"{emulator.url}{path}", json=body)
     assert response.status_code == 422 and field in response.json()["message"]
     assert _get(emulator, "/v2/account").status_code == 200  # nothing changed
 
 
+@pytest.mark.parametrize("family, body, field", [
+    ("account", {"droplet_limit": "lots"}, "droplet_limit"),
+    ("account", {"team": "t"}, "team"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "age_days": "abc"}]}, "pushes[0].age_days"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "at": "yesterday"}]}, "pushes[0].at"),
+    ("registry", {"registry": "r", "generate": {"repositories": "many"}}, "generate.repositories"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "tags": "abc"}]}, "pushes[0].tags"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "platforms": "amd64"}]}, "pushes[0].platforms"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "digest": "sha256:nothex"}]}, "pushes[0].digest"),
+    ("registry", {"registry": 5}, "registry"),
+    ("droplets", {"count": True}, "count"),
+    ("droplets", {"name_prefix": ["x"]}, "name_prefix"),
+    ("catalog", {"regions": {"nyc3": {"available": "no"}}}, "regions.nyc3.available"),
+    ("catalog", {"sizes": {"s-1vcpu-1gb": []}}, "sizes"),
+    ("domains", {"domains": [{"name": "a.example", "records": "x"}]}, "domains[0].records"),
+    ("domains", {"domains": "a.example"}, "domains")])
+def test_seeds_with_wrong_types_are_422_naming_the_field_and_change_nothing(emulator, family, body, field):
+    before = emulator.control.state.dump()
+    response = httpx.post(f"{emulator.url}/_emulator/seed/{family}", json=body)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["message"]
+    assert emulator.control.state.dump() == before
+    assert _get(emulator, "/v2/account").status_code == 200  # and the emulator still answers
+
+
+def test_a_domains_seed_is_all_or_nothing(emulator):
+    body = {"domains": [{"name": "good.example"}, {"name": "bad.example", "records": [{"type": "A"}]}]}
+    assert httpx.post(f"{emulator.url}/_emulator/seed/domains", json=body).status_code == 422
+    assert _get(emulator, "/v2/domains").json()["domains"] == []
+
+
 # -- budget and headers
+def test_hourly_budget_is_reported_not_enforced_by_default_and_settable(emulator):
+    first = _get(emulator, "/v2/account")
+    assert first.headers["ratelimit-limit"] == "5000"
+    emulator.state.settings.ratelimit_limit = 2  # the reported figure alone never throttles a long rehearsal
+    try:
+        assert [_get(emulator, "/v2/account").status_code for _ in range(4)] == [200] * 4
+    finally:
+        emulator.state.settings.ratelimit_limit = 5000
+    budget = httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_hour": 2})
+    assert budget.json() == {"requests_per_minute": None, "requests_per_hour": 2, "reported_per_hour": 2}
+    answers = [_get(emulator, "/v2/account") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[0].headers["ratelimit-limit"] == "2" and answers[1].headers["ratelimit-remaining"] == "0"
+    assert 1 <= int(answers[2].headers["retry-after"]) <= 3600
+    httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_hour": None})
+    assert _get(emulator, "/v2/account").status_code == 200
+    assert httpx.get(f"{emulator.url}/_emulator/budget", headers=CONTROL).json()["requests_per_hour"] is None
+
+
+def test_hourly_budget_from_the_command_line(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--requests-per-hour", "2"],
+                            stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    try:
+        line = proc.stdout.readline()
+        url = line.split("listening on ")[1].split()[0]
+        answers = [httpx.get(f"{url}/v2/account", headers=AUTH) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[0].headers["ratelimit-limit"] == "2"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_requests_per_minute_budget_answers_429(emulator):
     assert httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_minute": 3}).status_code == 200
     statuses = []
@@ -441,7 +508,8 @@ def test_an_unreadable_state_file_is_a_clear_start_up_error(tmp_path, content, n
 
 
 @pytest.mark.parametrize("flags, needle", [(["--delay", "-1"], "--delay must be >= 0"),
-                                           (["--requests-per-minute", "0"], "--requests-per-minute must be >= 1")])
+                                           (["--requests-per-minute", "0"], "--requests-per-minute must be >= 1"),
+                                           (["--requests-per-hour", "0"], "--requests-per-hour must be >= 1")])
 def test_bad_flags_are_refused(flags, needle):
     proc = subprocess.run([sys.executable, "-m", "emulator", "--port", "0", *flags], capture_output=True, text=True,
                           cwd=REPO_ROOT, timeout=30)

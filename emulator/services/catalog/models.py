@@ -7,6 +7,7 @@ Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size so
 
 from __future__ import annotations
 
+from emulator.core import validate as v
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
 from emulator.core.tagging import with_tag
@@ -62,6 +63,10 @@ IMAGES = [
 ]
 IMAGE_TYPES = ("distribution", "application")
 
+
+SEED_SCHEMA = {"regions": v.is_object_of_objects, "sizes": v.is_object_of_objects,
+               "unavailable": v.is_list(v.is_object({"size": v.is_string, "region": v.is_string},
+                                                    required=("size", "region")))}
 
 class CatalogBackend(Backend):
     name = "catalog"
@@ -263,10 +268,11 @@ class CatalogBackend(Backend):
     def seed(self, payload: dict) -> dict:
         """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...]}},
         "unavailable": [{"size": slug, "region": slug}]}``: change availability (all checked before any change)."""
-        allowed = {"regions", "sizes", "unavailable"}
-        unknown = sorted(set(payload) - allowed)
-        if unknown:
-            raise Unprocessable(f"unknown catalog seed keys {unknown}; allowed: {sorted(allowed)}")
+        v.check_object(payload, SEED_SCHEMA)
+        for slug, changes in (payload.get("regions") or {}).items():
+            v.check_object(changes, {"available": v.is_boolean}, f"regions.{slug}")
+        for slug, changes in (payload.get("sizes") or {}).items():
+            v.check_object(changes, {"available": v.is_boolean, "regions": v.is_list(v.is_string)}, f"sizes.{slug}")
         regions, sizes = payload.get("regions") or {}, payload.get("sizes") or {}
         pairs = payload.get("unavailable") or []
         for slug in regions:
