@@ -25,7 +25,7 @@ from .errors import (
     Unprocessable,
     error_for_status,
 )
-from .routing import Reply, Request, Router, parse_query
+from .routing import API_ORIGIN, Reply, Request, Router, parse_query
 from .state import State
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
@@ -69,6 +69,9 @@ class EmulatorApp:
         self.asgi = Starlette(routes=[StarletteRoute("/{path:path}", self.endpoint, methods=METHODS)])
         self.asgi.state.emulator = self
         self.response_observers: list = []  # like RESPONSE_OBSERVERS, for this emulator only
+        replayed = self.state.replay(self._apply_entry)  # mutations acknowledged after the last snapshot
+        if replayed:
+            self.state.flush()
 
     async def endpoint(self, http: HttpRequest) -> Response:
         raw_path = http.scope.get("raw_path") or http.url.path.encode()
@@ -114,10 +117,9 @@ class EmulatorApp:
                 state=self.state,
                 template=route.template,
             )
-            with self.state.lock:
-                result = route.handler(req)
-                if method != "GET":
-                    self.state.mark_dirty()
+            result, seq = self._run(route, req, query_string)
+            if seq:  # answered only once durable; other requests go on while this one's fsync runs
+                await asyncio.to_thread(self.state.sync, seq)
             reply = result if isinstance(result, Reply) else Reply(200, result)
         except ApiError as err:
             reply = error_reply(err, request_id)
@@ -130,6 +132,35 @@ class EmulatorApp:
             for observer in (*RESPONSE_OBSERVERS, *self.response_observers):
                 observer(method, template, raw_path, reply.status, dict(response.headers), bytes(response.body))
         return response
+
+    def _run(self, route, req: Request, query_string: str):
+        """(handler result, journal seq to sync before replying). Control calls journal themselves (reset, seed)."""
+        if route.template.startswith(CONTROL_PREFIX):
+            with self.state.lock:
+                return route.handler(req), 0
+        read = req.method in ("GET", "HEAD")
+        entry = {"kind": "request", "method": req.method, "path": req.path, "query": query_string, "body": req.body}
+        result, seq = self.state.journaled(entry, lambda: route.handler(req), only_if_ids_drawn=read)
+        if not read:
+            self.state.mark_dirty()
+        return result, seq
+
+    def _apply_entry(self, entry: dict) -> None:
+        """Replay one journal entry (``State.replay`` pins the clock and the id seed around it)."""
+        kind = entry["kind"]
+        if kind == "reset":
+            self.state.reset()
+        elif kind == "seed":
+            self.state.backend(entry["family"]).seed(entry["payload"])
+        elif kind == "request":
+            route, params, _known = self.router.resolve(entry["method"], entry["path"])
+            if route is None:
+                raise NotFound(f"no route for {entry['method']} {entry['path']}")
+            route.handler(Request(method=entry["method"], path=entry["path"], params=params,
+                                  query=parse_query(entry["query"]), body=entry["body"], headers={},
+                                  base_url=API_ORIGIN, state=self.state, template=route.template))
+        else:
+            raise ValueError(f"unknown journal entry kind {kind!r}")
 
     @staticmethod
     def _base_url(http: HttpRequest) -> str:

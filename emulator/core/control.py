@@ -203,7 +203,8 @@ class Control:
         self.log = RequestLog()
 
     def reset(self) -> None:
-        self.state.reset()
+        _, seq = self.state.journaled({"kind": "reset"}, self.state.reset)
+        self.state.sync(seq)
         self.faults.clear()
         self.budget.reset()
         self.log.clear()
@@ -218,9 +219,11 @@ class Control:
                 seedable = [name for name in self.state.families
                             if type(self.state.backend(name)).seed is not Backend.seed]
                 raise Unprocessable(f"family {family!r} has no seed support; families with seeds: {seedable}")
-            summary = backend.seed(payload)
+            summary, seq = self.state.journaled({"kind": "seed", "family": family, "payload": payload},
+                                                lambda: backend.seed(payload))
             self.state.mark_dirty()
-            return summary
+        self.state.sync(seq)
+        return summary
 
     def add_fault(self, **kwargs) -> dict:
         return self.faults.add(**kwargs).public()

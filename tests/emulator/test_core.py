@@ -13,6 +13,7 @@ from azure.core.exceptions import HttpResponseError
 
 from do_platform.client import make_client
 from emulator import EmulatorServer
+from emulator.core import state as state_module
 from emulator.core.control import Faults
 
 AUTH = {"Authorization": "Bearer core-test"}
@@ -479,22 +480,25 @@ def test_a_failed_state_write_keeps_changes_pending_and_leaves_no_temp_file(tmp_
     assert state.flush() is True and json.loads((tmp_path / "ok.json").read_text())["version"] == 1
 
 
-def test_the_flusher_reports_a_failed_write_and_keeps_going(tmp_path, capsys):
+def test_the_compactor_reports_a_failed_write_and_keeps_going(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(state_module, "COMPACT_EVERY", 1)
     blocked = tmp_path / "blocked"
     blocked.mkdir()
-    with EmulatorServer(state_file=str(tmp_path / "world.json"), flush_interval=0.02) as server:
+    world = tmp_path / "world.json"
+    with EmulatorServer(state_file=str(world), flush_interval=0.02) as server:
         server.state.state_file = str(blocked)
-        server.state.mark_dirty()
+        assert httpx.post(f"{server.url}/v2/tags", headers=AUTH, json={"name": "kept"}).status_code == 201
         deadline = time.monotonic() + 5
         reported = False
         while not reported and time.monotonic() < deadline:
             time.sleep(0.02)
             reported = f"cannot write the state file {blocked}" in capsys.readouterr().err
         assert reported
-        server.state.state_file = str(tmp_path / "world.json")
-        while not (tmp_path / "world.json").exists() and time.monotonic() < deadline:
+        server.state.state_file = str(world)
+        while json.loads(world.read_text()).get("journal_seq", 0) < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert (tmp_path / "world.json").exists()
+        assert json.loads(world.read_text())["journal_seq"] == 1
+        assert "kept" in json.loads(world.read_text())["families"]["tags"]["tags"]
 
 
 @pytest.mark.parametrize("content, needle", [("{bad", "cannot be read"), ("[1]", "is not an emulator state file")])
