@@ -44,10 +44,16 @@ _APP_URN_REASON = (
     "the spec's urn pattern lists no do:app, yet the API assigns apps to projects (the provider and the "
     "control panel do this) and lists them as do:app:<id>"
 )
-QUIRKS: tuple[Quirk, ...] = tuple(
-    Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
-    for operation in ("projects_list_resources", "projects_list_resources_default",
-                      "projects_assign_resources", "projects_assign_resources_default")
+_PRESERVE_PATH_PREFIX_REASON = (
+    "the spec types an ingress rule's component.preserve_path_prefix as a string, but godo (the provider's "
+    "client) decodes it into a bool (AppIngressSpecRuleRoutingComponent.PreservePathPrefix), so a string would "
+    "fail every app read; the route spec it comes from types it boolean"
+)
+QUIRKS: tuple[Quirk, ...] = (
+    *(Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
+      for operation in ("projects_list_resources", "projects_list_resources_default",
+                        "projects_assign_resources", "projects_assign_resources_default")),
+    Quirk("*", r"spec/ingress/rules/\d+/component/preserve_path_prefix$", _PRESERVE_PATH_PREFIX_REASON),
 )
 
 
