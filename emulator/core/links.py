@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from do_platform import catalog
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.validate import assign_to_project, forget_in_projects, optional_backend, project_of, touch_tags
 
 if TYPE_CHECKING:
     from emulator.core.state import Backend, State
 
-# Used only when the catalog family is absent; the catalog's own list wins otherwise.
-FALLBACK_REGIONS = ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1"]
+# Used only when the catalog family is absent (its seeded availability wins otherwise): the one catalog's regions.
+FALLBACK_REGIONS = catalog.load().region_slugs(available_only=True)
 
 
 def region_slugs(state: State) -> list[str]:

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+from do_platform import catalog
 from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
@@ -42,32 +43,12 @@ STATIC_SITE_USD = 3
 DEV_DATABASE_USD = 7
 SECONDS_PER_MONTH = 30 * 24 * 3600
 
-# slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated)
+# slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated),
+# from the one catalog (do_platform/data/catalog.json)
 INSTANCE_SIZES = {
-    "apps-s-1vcpu-0.5gb": ("Shared 1 vCPU 0.5 GB", "SHARED", 1, 512, 5, 50, True, False),
-    "apps-s-1vcpu-1gb-fixed": ("Shared 1 vCPU 1 GB Fixed", "SHARED", 1, 1024, 10, 100, True, False),
-    "apps-s-1vcpu-1gb": ("Shared 1 vCPU 1 GB", "SHARED", 1, 1024, 12, 150, False, False),
-    "apps-s-1vcpu-2gb": ("Shared 1 vCPU 2 GB", "SHARED", 1, 2048, 25, 200, False, False),
-    "apps-s-2vcpu-4gb": ("Shared 2 vCPU 4 GB", "SHARED", 2, 4096, 50, 250, False, False),
-    "apps-d-1vcpu-0.5gb": ("Dedicated 1 vCPU 0.5 GB", "DEDICATED", 1, 512, 29, 100, False, False),
-    "apps-d-1vcpu-1gb": ("Dedicated 1 vCPU 1 GB", "DEDICATED", 1, 1024, 34, 200, False, False),
-    "apps-d-1vcpu-2gb": ("Dedicated 1 vCPU 2 GB", "DEDICATED", 1, 2048, 39, 300, False, False),
-    "apps-d-1vcpu-4gb": ("Dedicated 1 vCPU 4 GB", "DEDICATED", 1, 4096, 49, 400, False, False),
-    "apps-d-2vcpu-4gb": ("Dedicated 2 vCPU 4 GB", "DEDICATED", 2, 4096, 78, 500, False, False),
-    "apps-d-2vcpu-8gb": ("Dedicated 2 vCPU 8 GB", "DEDICATED", 2, 8192, 98, 600, False, False),
-    "apps-d-4vcpu-8gb": ("Dedicated 4 vCPU 8 GB", "DEDICATED", 4, 8192, 156, 700, False, False),
-    "apps-d-4vcpu-16gb": ("Dedicated 4 vCPU 16 GB", "DEDICATED", 4, 16384, 196, 800, False, False),
-    "apps-d-8vcpu-32gb": ("Dedicated 8 vCPU 32 GB", "DEDICATED", 8, 32768, 392, 1000, False, False),
-    "basic-xxs": ("Basic XXS", "SHARED", 1, 512, 5, 50, True, True),
-    "basic-xs": ("Basic XS", "SHARED", 1, 1024, 10, 100, True, True),
-    "basic-s": ("Basic S", "SHARED", 1, 2048, 20, 150, True, True),
-    "basic-m": ("Basic M", "SHARED", 2, 4096, 40, 200, True, True),
-    "professional-xs": ("Professional XS", "SHARED", 1, 1024, 12, 150, False, True),
-    "professional-s": ("Professional S", "SHARED", 1, 2048, 25, 200, False, True),
-    "professional-m": ("Professional M", "SHARED", 2, 4096, 50, 250, False, True),
-    "professional-1l": ("Professional 1L", "DEDICATED", 1, 4096, 75, 400, False, True),
-    "professional-l": ("Professional L", "DEDICATED", 2, 8192, 150, 600, False, True),
-    "professional-xl": ("Professional XL", "DEDICATED", 4, 16384, 300, 800, False, True),
+    s["slug"]: (s["name"], s["cpu_type"], s["cpus"], s["memory"], s["usd_per_month"], s["bandwidth_allowance_gib"],
+                s["single_instance_only"], s["deprecated"])
+    for s in catalog.load().app_instance_sizes
 }
 SHARED_LADDER = ["apps-s-1vcpu-0.5gb", "apps-s-1vcpu-1gb-fixed", "apps-s-1vcpu-1gb", "apps-s-1vcpu-2gb",
                  "apps-s-2vcpu-4gb"]
