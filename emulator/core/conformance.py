@@ -79,6 +79,28 @@ def _segments(template: str) -> tuple[str, ...]:
     return tuple("{}" if s.startswith("{") and s.endswith("}") else s for s in template.strip("/").split("/"))
 
 
+# The AI families: out of the emulator's scope (model hosting and inference need no infrastructure rehearsal).
+OUT_OF_SCOPE_TAGS = frozenset({"GradientAI Platform", "Dedicated Inference", "Serverless Inference",
+                               "Batch Inference", "Agent Inference", "Vector Databases"})
+
+
+@dataclass
+class Coverage:
+    total: int
+    covered: int
+    missing: list  # the Operations not served
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.total if self.total else 100.0
+
+    def missing_by_tag(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for op in self.missing:
+            out.setdefault(op.tag, []).append(f"{op.method} {op.path}")
+        return out
+
+
 @dataclass
 class Operation:
     method: str
@@ -86,6 +108,7 @@ class Operation:
     operation_id: str
     pointer: str  # JSON pointer of the operation object
     segments: tuple[str, ...]
+    tag: str = ""  # the spec's first tag: the API family ("Droplets", "Reserved IPs", ...)
 
 
 class Spec:
@@ -100,7 +123,7 @@ class Spec:
                 if method in METHODS and isinstance(op, dict):
                     pointer = f"#/paths/{_escape(spec_path)}/{method}"
                     self.operations.append(Operation(method.upper(), spec_path, op.get("operationId", ""), pointer,
-                                                     _segments(spec_path)))
+                                                     _segments(spec_path), (op.get("tags") or [""])[0]))
         self._by_shape = {(op.method, op.segments): op for op in self.operations}
         self._validators: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -112,6 +135,14 @@ class Spec:
 
     def operation_for_template(self, method: str, template: str) -> Operation | None:
         return self._by_shape.get((method.upper(), _segments(template)))
+
+    # -- coverage
+    def coverage(self, routes) -> Coverage:
+        """Which in-scope operations (every family outside :data:`OUT_OF_SCOPE_TAGS`) ``routes`` serve."""
+        served = {(r.method, _segments(r.template)) for r in routes}
+        in_scope = [op for op in self.operations if op.tag not in OUT_OF_SCOPE_TAGS]
+        missing = [op for op in in_scope if (op.method, op.segments) not in served]
+        return Coverage(total=len(in_scope), covered=len(in_scope) - len(missing), missing=missing)
 
     # -- responses
     def response_errors(self, method: str, template: str, status: int, body: Any) -> list[str]:

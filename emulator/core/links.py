@@ -100,6 +100,25 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
     return project_of(state, urn)
 
 
+# family → its backend's public lookup of one resource (raising the 404 with the family's own message).
+LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
+           "droplet_autoscale": "get_pool", "reserved_ips": "get"}
+
+
+def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
+    """The ``family`` resource ``resource_id`` as that family shows it; a 404 naming ``field`` when it does not
+    exist; None when the family is not part of this emulator (nothing to check against)."""
+    backend = optional_backend(state, family)
+    if backend is None:
+        return None
+    if resource_id in (None, ""):
+        raise Unprocessable(f"{field} is required")
+    try:
+        return getattr(backend, LOOKUPS[family])(resource_id)
+    except NotFound as exc:
+        raise NotFound(f"{field} {resource_id!r}: {exc.message}") from None
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)
