@@ -40,6 +40,14 @@ def require_region(state: State, slug, field: str = "region") -> str:
     return slug
 
 
+def region_view(state: State, slug: str) -> dict:
+    """The region object nested in a resource (``droplet.region``, ``reserved_ip.region``)."""
+    catalog_backend = optional_backend(state, "catalog")
+    if catalog_backend is not None:
+        return catalog_backend.region(slug)
+    return {"slug": slug, "name": slug, "features": [], "available": True, "sizes": []}
+
+
 def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn: str, name: str) -> str:
     """Place ``urn`` in ``vpc_uuid`` (422 naming ``field`` if unknown or elsewhere) or the region's default VPC."""
     vpcs = optional_backend(owner.state, "vpcs")
