@@ -53,12 +53,17 @@ _REGION_ENUM_REASON = (
     "the spec's region_slug enum (image and snapshot regions) stops at syd1, while the API lists atl1 and ric1 "
     "(the spec's own /v2/databases/options example offers them); the emulator's catalog has every current region"
 )
+_NAT_MEMBER_REASON = (
+    "the spec's member URN pattern predates VPC NAT gateways, which hold their VPCs (a VPC cannot be deleted "
+    "under one); the emulator lists them as do:natgateway:<id>"
+)
 QUIRKS: tuple[Quirk, ...] = (
     *(Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
       for operation in ("projects_list_resources", "projects_list_resources_default",
                         "projects_assign_resources", "projects_assign_resources_default")),
     Quirk("*", r"spec/ingress/rules/\d+/component/preserve_path_prefix$", _PRESERVE_PATH_PREFIX_REASON),
     Quirk("*", r"(^|/)regions/\d+$", _REGION_ENUM_REASON),
+    Quirk("vpcs_list_members", r"^members/\d+/urn$", _NAT_MEMBER_REASON),
 )
 
 

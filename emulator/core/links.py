@@ -62,6 +62,18 @@ def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn:
     return vpc_id
 
 
+def vpc_address(state: State, vpc_id: str) -> str | None:
+    """A free private address of ``vpc_id`` for a new member (a NAT gateway's), None without the vpcs family."""
+    vpcs = optional_backend(state, "vpcs")
+    return None if vpcs is None else vpcs.allocate_ip(vpc_id)
+
+
+def release_vpc_address(state: State, vpc_id: str, address: str) -> None:
+    vpcs = optional_backend(state, "vpcs")
+    if vpcs is not None and address:
+        vpcs.release_ip(vpc_id, address)
+
+
 def leave_vpc(state: State, urn: str) -> None:
     vpcs = optional_backend(state, "vpcs")
     if vpcs is not None:
@@ -110,7 +122,7 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
 
 # family → its backend's public lookup of one resource (raising the 404 with the family's own message).
 LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
-           "droplet_autoscale": "get_pool", "reserved_ips": "get"}
+           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get"}
 
 
 def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
