@@ -139,7 +139,9 @@ class EmulatorApp:
             with self.state.lock:
                 return route.handler(req), 0
         read = req.method in ("GET", "HEAD")
-        entry = {"kind": "request", "method": req.method, "path": req.path, "query": query_string, "body": req.body}
+        headers = {k: val for k, val in req.headers.items() if k.startswith("x-") or k == "accept"}  # never the token
+        entry = {"kind": "request", "method": req.method, "path": req.path, "query": query_string, "body": req.body,
+                 "headers": headers}
         result, seq = self.state.journaled(entry, lambda: route.handler(req), only_if_ids_drawn=read)
         if not read:
             self.state.mark_dirty()
@@ -157,7 +159,8 @@ class EmulatorApp:
             if route is None:
                 raise NotFound(f"no route for {entry['method']} {entry['path']}")
             route.handler(Request(method=entry["method"], path=entry["path"], params=params,
-                                  query=parse_query(entry["query"]), body=entry["body"], headers={},
+                                  query=parse_query(entry["query"]), body=entry["body"],
+                                  headers=entry.get("headers", {}),
                                   base_url=API_ORIGIN, state=self.state, template=route.template))
         else:
             raise ValueError(f"unknown journal entry kind {kind!r}")

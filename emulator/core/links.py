@@ -139,6 +139,29 @@ def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
         raise NotFound(f"{field} {resource_id!r}: {exc.message}") from None
 
 
+def pool_capacity(state: State, count: int, region: str, vpc_uuid: str | None) -> None:
+    """422 before a pool makes anything when ``count`` more droplets pass the droplet limit or the VPC."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is not None and count > 0:
+        droplets.check_capacity(count, region, vpc_uuid)
+
+
+def make_pool_droplet(state: State, name: str, region: str, size: str, image, vpc_uuid: str | None,
+                      tags: list[str]) -> dict | None:
+    """A droplet made by a pool (a DOKS node pool, an autoscale pool); None without the droplets family."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is None:
+        return None
+    return droplets.create_worker(name, region, size, vpc_uuid, tags, image)
+
+
+def delete_droplet(state: State, droplet_id) -> None:
+    """Delete a droplet a pool made, if it still exists."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is not None and droplets.exists(droplet_id):
+        droplets.delete(droplet_id)
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)

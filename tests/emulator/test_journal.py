@@ -102,3 +102,24 @@ def test_reads_and_refused_requests_are_not_journaled(tmp_path):
         http.get("/v2/vpcs/" + "0" * 8)
         http.post("/v2/vpcs", json={"name": "n", "region": "ams3"})  # makes ams3's default VPC too
         assert server.state.journal.last_seq == 1
+
+
+def test_replay_sees_the_headers_a_handler_reads_never_the_token(tmp_path):
+    """The dangerous pool delete reads X-Dangerous: its journal line carries it (and not the bearer token)."""
+    state_file = tmp_path / "world.json"
+    with EmulatorServer(state_file=str(state_file)) as server, \
+            httpx.Client(base_url=server.url, headers=AUTH) as http:
+        template = {"region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", "ssh_keys": []}
+        pool = http.post("/v2/droplets/autoscale", json={"name": "p", "config": {"target_number_instances": 1},
+                                                         "droplet_template": template}).json()["autoscale_pool"]
+        deleted = http.delete(f"/v2/droplets/autoscale/{pool['id']}/dangerous", headers={"X-Dangerous": "true"})
+        assert deleted.status_code == 202
+        server.state.journal.close()
+        server.state.journal = None  # as if killed: no compaction at stop
+        server.state._dirty = False
+    journal = Path(f"{state_file}.journal").read_text()
+    assert '"x-dangerous":"true"' in journal and "journal-test" not in journal
+    with EmulatorServer(state_file=str(state_file)) as server, \
+            httpx.Client(base_url=server.url, headers=AUTH) as http:
+        assert http.get(f"/v2/droplets/autoscale/{pool['id']}").status_code == 404
+        assert http.get("/v2/droplets").json()["droplets"] == []

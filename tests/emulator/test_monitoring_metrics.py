@@ -78,3 +78,10 @@ def test_database_metrics_check_their_enums(emulator, client):
     assert bad.status_code == 422 and "aggregate must be one of avg, max, min" in bad.json()["message"]
     good = _get(emulator, "database/mysql/schema_latency", db_id=db["id"], schema="shop", metric="fetch").json()
     assert good["data"]["result"][0]["metric"] == {"db_id": db["id"], "schema": "shop", "metric": "fetch"}
+
+
+def test_autoscale_pool_instance_counts_come_from_its_config(emulator, client):
+    pool = client.autoscalepools.create({"name": "p", "config": {"target_number_instances": 2}, "droplet_template": {
+        "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", "ssh_keys": []}})["autoscale_pool"]
+    current = _get(emulator, "droplet_autoscale/current_instances", autoscale_pool_id=pool["id"]).json()
+    assert {v for _, v in current["data"]["result"][0]["values"]} == {"2"}

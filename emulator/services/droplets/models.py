@@ -286,14 +286,15 @@ class DropletsBackend(Backend):
         self._check_limit(count)
         self._check_addresses(self.backend("vpcs").resolve(region, vpc_uuid or None), count)
 
-    def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str]) -> dict:
-        """A node's droplet as DOKS makes it: Debian, in the cluster's VPC, carrying the pool's tags
-        (``k8s``, ``k8s:<cluster id>``, ``k8s:worker``). No create action and no project: the project
-        holds the cluster, not its nodes."""
+    def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str],
+                      image: str | int = WORKER_IMAGE) -> dict:
+        """A droplet a pool makes (a DOKS node: Debian, in the cluster's VPC, carrying the pool's tags ``k8s``,
+        ``k8s:<cluster id>``, ``k8s:worker``; an autoscale pool's member: its template's image). No create action
+        and no project: the project holds the cluster or pool, not its droplets."""
         catalog = self.backend("catalog")
         region_record = catalog.require_region(region)
         size_record = catalog.require_size(size, region)
-        image = catalog.require_image(WORKER_IMAGE, region)
+        image = catalog.require_image(image, region)
         vpc = self.backend("vpcs").resolve(region, vpc_uuid)
         record = self._insert(name, region_record, size_record, image, vpc, self.backend("tags").validate(tags),
                               {}, [], "", None, in_project=False)
