@@ -48,3 +48,19 @@ def projects_list_resources(req: Request):
 def projects_assign_resources(req: Request):
     entries = req.backend("projects").assign(req.params["project_id"], req.json().get("resources"))
     return {"resources": _links(entries)}
+
+
+def _on_default(handler):
+    """The same handler, for the API's literal ``/v2/projects/default`` paths (the default project)."""
+    def on_default(req: Request):
+        req.params = {**req.params, "project_id": "default"}
+        return handler(req)
+
+    on_default.__name__ = f"{handler.__name__}_default"
+    return on_default
+
+
+for _method, _handler in [("GET", projects_get), ("PUT", projects_update), ("PATCH", projects_patch)]:
+    routes.add(_method, "/v2/projects/default", _on_default(_handler))
+for _method, _handler in [("GET", projects_list_resources), ("POST", projects_assign_resources)]:
+    routes.add(_method, "/v2/projects/default/resources", _on_default(_handler))
