@@ -162,6 +162,30 @@ def delete_droplet(state: State, droplet_id) -> None:
         droplets.delete(droplet_id)
 
 
+# What a droplet can be destroyed with: kind → (family, lister of a droplet's resources, deleter). The listers
+# answer [{"id", "name", "size_gigabytes"?}] and are the families' public methods.
+ASSOCIATED = {
+    "volumes": ("volumes", "attached_to", "delete"),
+    "volume_snapshots": ("volumes", "snapshots_of_droplet", "delete_snapshot"),
+    "snapshots": ("droplets", "snapshot_images", "delete_snapshot_image"),
+    "reserved_ips": ("reserved_ips", "assigned_to", "delete"),
+}
+
+
+def associated(state: State, kind: str, droplet_id: int) -> list[dict]:
+    """The ``kind`` resources tied to a droplet ([] when that family is not part of this emulator)."""
+    family, lister, _ = ASSOCIATED[kind]
+    backend = optional_backend(state, family)
+    return [] if backend is None else getattr(backend, lister)(droplet_id)
+
+
+def destroy_associated(state: State, kind: str, resource_id: str) -> None:
+    family, _, deleter = ASSOCIATED[kind]
+    backend = optional_backend(state, family)
+    if backend is not None:
+        getattr(backend, deleter)(resource_id)
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)

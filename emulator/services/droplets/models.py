@@ -454,6 +454,21 @@ class DropletsBackend(Backend):
         record = self._record(droplet_id)
         return [self.backend("catalog").image(image_id) for image_id in record["snapshot_ids"]]
 
+    def backups(self, droplet_id) -> list[dict]:
+        """The droplet's backup images (none is ever taken by the emulator unless seeded)."""
+        record = self._record(droplet_id)
+        return [public(image) for image in self.backend("catalog").data["images"].values()
+                if image.get("_droplet_id") == record["id"] and image["type"] == "backup"]
+
+    def snapshot_images(self, droplet_id: int) -> list[dict]:
+        """The droplet's snapshots (its associated resources; they outlive the droplet)."""
+        return [{"id": str(image["id"]), "name": image["name"], "size_gigabytes": image["size_gigabytes"]}
+                for image in self.backend("catalog").data["images"].values()
+                if image.get("_droplet_id") == droplet_id and image["type"] == "snapshot"]
+
+    def delete_snapshot_image(self, image_id: str) -> None:
+        self.backend("catalog").delete_image(int(image_id))
+
     def firewalls(self, droplet_id) -> list[dict]:
         """Firewalls applying to the droplet, directly or through one of its tags."""
         record = self._record(droplet_id)

@@ -81,6 +81,10 @@ class ReservedIpsBackend(Backend):
     def list(self) -> list[dict]:
         return list(self.data["v4"].values())
 
+    def assigned_to(self, droplet_id: int) -> list[dict]:
+        """The reserved IPv4 addresses assigned to a droplet (its associated resources)."""
+        return [{"id": r["ip"], "name": r["ip"]} for r in self.data["v4"].values() if r["_droplet_id"] == droplet_id]
+
     def delete(self, ip: str) -> None:
         record = self.get(ip)
         links.forget(self.state, self.urn(record["ip"]))
