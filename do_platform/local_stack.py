@@ -74,7 +74,7 @@ class StepResult:
 
 
 def _http(url: str, method: str = "GET", timeout: float = 2.0) -> dict:
-    req = urllib.request.Request(url, method=method)
+    req = urllib.request.Request(url, method=method, headers={"X-Emulator-Control": "1"})
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         body = resp.read()
     return json.loads(body) if body else {}
