@@ -97,6 +97,17 @@ def load_stack_document(path: Path) -> dict[str, Any]:
     return document
 
 
+def stack_yaml(typ: str = "rt") -> YAML:
+    """The one YAML writer for stack files: it never emits anchors or aliases, which the reader refuses.
+
+    A mapping placed twice in a document (an override shared by two keys) would otherwise be written once
+    with an anchor and then as ``*id001``. ``typ="rt"`` keeps comments and order for rewrites (promote).
+    """
+    yaml = YAML(typ=typ, pure=True)
+    yaml.representer.ignore_aliases = lambda _data: True
+    return yaml
+
+
 def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     """The raw ``config:`` mapping of a stack file, keys as written (``do-platform:region``)."""
     path = stack_file(stack, root)
