@@ -24,8 +24,9 @@ from components import (
     WebCluster,
     WebClusterArgs,
 )
-from do_platform.config import APP_REGIONS, PROJECT_ENVIRONMENTS, Component, from_pulumi_config
+from do_platform.config import PROJECT_ENVIRONMENTS, Component, from_pulumi_config
 from do_platform.errors import PlatformError
+from do_vocab.regions import APP_REGIONS
 
 try:
     cfg = from_pulumi_config()

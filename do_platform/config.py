@@ -36,46 +36,43 @@ from pydantic.alias_generators import to_camel
 
 from do_platform.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_platform.errors import ConfigError
+from do_vocab.addresses import describe_share, world_open
+from do_vocab.firewall_rules import ANYWHERE, DOKS_RESERVED, RFC1918
+from do_vocab.http_paths import health_check_path_problem
+from do_vocab.names import (
+    APP_NAME,
+    APP_SIZE,
+    APP_SIZE_HELP,
+    DB_SIZE,
+    DB_SIZE_HELP,
+    DEFAULT_IMAGE,
+    DEFAULT_K8S_PREFIX,
+    DEFAULT_POSTGRES_VERSION,
+    DIGEST,
+    DOMAIN,
+    DROPLET_SIZE,
+    DROPLET_SIZE_HELP,
+    EMAIL,
+    ENV_NAME,
+    HHMM,
+    HOST_LABEL,
+    POOL_NAME,
+    POSTGRES_VERSIONS,
+    REGISTRY,
+    REGISTRY_HOST,
+    REPOSITORY,
+    RESERVED_POOL_NAME,
+    TAG,
+    WEEKDAYS,
+    is_db_identifier,
+    is_k8s_prefix,
+    is_pinned_image,
+)
+from do_vocab.regions import REGIONS
 
 PROJECT = "do-platform"
 PROVIDER_NS = "digitalocean"
 
-# Regions that offer droplets, managed Postgres, DOKS and App Platform.
-REGIONS = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1")
-# App Platform has its own region names.
-APP_REGIONS = {"ams3": "ams", "atl1": "atl", "blr1": "blr", "fra1": "fra", "lon1": "lon", "nyc1": "nyc",
-               "nyc3": "nyc", "sfo2": "sfo", "sfo3": "sfo", "sgp1": "sgp", "syd1": "syd", "tor1": "tor"}
-# Basic/general/memory slugs carry vCPU and memory (s-2vcpu-4gb); CPU-optimised ones may be short (c-4, c-4-intel).
-DROPLET_SIZE = re.compile(
-    r"^((s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d+vcpu-\d+(mb|gb)(-[a-z0-9]+)*|c-\d+(-intel)?)$"
-)
-DROPLET_SIZE_HELP = "a droplet size slug such as s-1vcpu-1gb, s-2vcpu-4gb, c-4, c2-4vcpu-8gb, g-2vcpu-8gb"
-DB_SIZE = re.compile(r"^(db-s|db-amd|db-intel|gd|so1_5|m|m3|m6|c|c2)-\d+vcpu-\d+gb$")
-DB_SIZE_HELP = "a database size slug such as db-s-1vcpu-1gb, db-s-2vcpu-4gb, gd-2vcpu-8gb"
-APP_SIZE = re.compile(r"^(apps-[sd]-\d+vcpu-\d+(\.\d+)?gb(-fixed)?|basic-(xxs|xs|s|m)|professional-(xs|s|m|l|1l|xl))$")
-APP_SIZE_HELP = "an App Platform instance size such as apps-s-1vcpu-0.5gb, apps-s-1vcpu-1gb, apps-d-1vcpu-2gb"
-POSTGRES_VERSIONS = ("14", "15", "16", "17")
-K8S_PREFIX = re.compile(r"^1\.\d{2}\.?$")
-IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")  # a versioned distribution slug: ubuntu-24-04-x64
-DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-REGISTRY_HOST = "registry.digitalocean.com/"
-REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
-TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-APP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
-ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-POOL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-HOST_LABEL = re.compile(r"^(@|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-# DOKS reserves these for pods and services by default; a VPC overlapping them cannot host a cluster.
-DOKS_RESERVED = (ipaddress.ip_network("10.244.0.0/16"), ipaddress.ip_network("10.245.0.0/16"),
-                 ipaddress.ip_network("10.246.0.0/24"))
-RFC1918 = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("172.16.0.0/12"),
-           ipaddress.ip_network("192.168.0.0/16"))
-ANYWHERE = ("0.0.0.0/0", "::/0")
 # Bounds on every list and mapping the config accepts (a stack file is small; these stop a generated or
 # hostile one from making validation and planning run for minutes).
 MAX_ITEMS = 50  # apps, pools, alert emails, SSH keys, database names and users, appSecrets apps
@@ -177,10 +174,6 @@ def _port(v: int, forbid: tuple[int, ...] = ()) -> int:
 
 
 def _http_path(v: str) -> str:
-    # The components' rule (they render it into nginx and send it to the APIs); imported here, when a stack
-    # sets a path, because the components package is heavy to import.
-    from components.http_paths import health_check_path_problem
-
     if problem := health_check_path_problem(v):
         raise ValueError(problem)
     return v
@@ -220,7 +213,7 @@ def _at_most(limit: int) -> BeforeValidator:
 
 
 def _image_slug(v: str) -> str:
-    if v == "latest" or not IMAGE_SLUG.fullmatch(v):
+    if not is_pinned_image(v):
         raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
     return v
 
@@ -248,7 +241,7 @@ class MaintenanceWindow(_Model):
 class BastionConfig(_Model):
     enabled: bool = False
     size: DropletSize = "s-1vcpu-512mb-10gb"
-    image: ImageSlug = "ubuntu-24-04-x64"
+    image: ImageSlug = DEFAULT_IMAGE
 
 
 class NetworkConfig(_Model):
@@ -276,8 +269,6 @@ class NetworkConfig(_Model):
     @field_validator("admin_cidrs")
     @classmethod
     def _admin(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from components.addresses import describe_share, world_open  # the one address-space mechanism
-
         out = []
         for item in v:
             net = _cidr(item, allowed="specific CIDRs such as 203.0.113.4/32")
@@ -301,7 +292,7 @@ class WebConfig(_Model):
 
     size: DropletSize = "s-1vcpu-1gb"
     count: Annotated[int, _between(1, 20)] = 1
-    image: ImageSlug = "ubuntu-24-04-x64"
+    image: ImageSlug = DEFAULT_IMAGE
     app_port: int = 8080
     health_check_path: HttpPath = "/healthz"
     record_name: Annotated[str, _matching(HOST_LABEL, "a DNS label", "@ for the apex or a label such as www")] = "www"
@@ -342,7 +333,7 @@ class PoolConfig(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not POOL_NAME.fullmatch(v) or v == "default":
+        if not POOL_NAME.fullmatch(v) or v == RESERVED_POOL_NAME:
             raise ValueError("not a pool name; allowed: lower-case letters, digits and dashes, 2-32 characters, "
                              "other than 'default' (the cluster's own pool)")
         return v
@@ -363,7 +354,7 @@ class DefaultPoolConfig(_Model):
 
 
 class KubernetesConfig(_Model):
-    version_prefix: str = "1.33."
+    version_prefix: str = DEFAULT_K8S_PREFIX
     default_pool: DefaultPoolConfig = DefaultPoolConfig()
     pools: Annotated[tuple[PoolConfig, ...], _at_most(MAX_ITEMS)] = (PoolConfig(),)
     ha: bool | None = None
@@ -373,7 +364,7 @@ class KubernetesConfig(_Model):
     @field_validator("version_prefix")
     @classmethod
     def _prefix(cls, v: str) -> str:
-        if v == "latest" or not K8S_PREFIX.match(v):
+        if not is_k8s_prefix(v if v.endswith(".") else v + "."):
             raise ValueError("not a minor-version prefix; allowed: a prefix such as 1.33. (never 'latest')")
         return v if v.endswith(".") else v + "."
 
@@ -389,8 +380,6 @@ class KubernetesConfig(_Model):
     @field_validator("control_plane_cidrs")
     @classmethod
     def _cp(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from components.addresses import describe_share, world_open  # the one address-space mechanism
-
         cidrs = tuple(sorted({str(_cidr(item, allowed="CIDRs such as 203.0.113.0/24")) for item in v}))
         if world_open(cidrs):
             raise _Whole(f"{list(v)} covers {describe_share(cidrs)}: the whole internet, no allowlist at all; "
@@ -402,7 +391,7 @@ class DatabaseConfig(_Model):
     """ManagedPostgres: a pinned Postgres cluster in the VPC."""
 
     size: Annotated[str, _matching(DB_SIZE, "a database size slug", DB_SIZE_HELP)] = "db-s-1vcpu-1gb"
-    version: str = "17"
+    version: str = DEFAULT_POSTGRES_VERSION
     node_count: Annotated[int, _between(1, 3, "1 (primary only), 2 or 3 (with standby nodes)")] = 1
     databases: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
     users: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
@@ -423,7 +412,7 @@ class DatabaseConfig(_Model):
         if not v:
             raise ValueError("empty; allowed: at least one name")
         for item in v:
-            if not re.fullmatch(r"^[a-z_][a-z0-9_]{0,62}$", item) or item in ("doadmin", "defaultdb", "postgres"):
+            if not is_db_identifier(item):
                 raise _Whole(f"{item!r} is not allowed; allowed: lower-case identifiers other than "
                                  "doadmin, defaultdb and postgres")
         return v

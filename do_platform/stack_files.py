@@ -16,30 +16,21 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 
-from do_platform.config import DIGEST as DIGEST_RE  # noqa: F401 (used by the retention resource)
 from do_platform.config import PROJECT, load_apps
 from do_platform.errors import ConfigError
+from do_vocab.images import ImageRef, image_reference
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 STACK_FILE_RE = re.compile(r"^Pulumi\.([^.]+)\.yaml$")
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    """One container image a stack deploys."""
+@dataclass(frozen=True, kw_only=True)
+class DeployedImage(ImageRef):
+    """One container image a stack deploys: the vocabulary's :class:`ImageRef` and who deploys it."""
 
     stack: str
     app: str
-    registry: str
-    repository: str
-    tag: str | None
-    digest: str | None
-
-    @property
-    def reference(self) -> str:
-        base = f"{self.registry}/{self.repository}"
-        return f"{base}@{self.digest}" if self.digest else f"{base}:{self.tag}"
 
 
 def stack_names(root: Path = REPO_ROOT) -> list[str]:
@@ -111,15 +102,15 @@ def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     return dict(config)
 
 
-def images_of(stack: str, root: Path = REPO_ROOT) -> list[ImageRef]:
+def images_of(stack: str, root: Path = REPO_ROOT) -> list[DeployedImage]:
     """The images a stack's apps deploy, read by the config's own model (:func:`config.load_apps`), so
     discovery and validation cannot disagree: a bad or missing image names its key instead of being skipped."""
     apps = load_apps(read_stack_config(stack, root).get(f"{PROJECT}:apps"), stack)
-    return [ImageRef(stack, app.name, app.image.registry, app.image.repository, app.image.tag, app.image.digest)
-            for app in apps]
+    return [DeployedImage(registry=app.image.registry, repository=app.image.repository, tag=app.image.tag,
+                          digest=app.image.digest, stack=stack, app=app.name) for app in apps]
 
 
-def deployed_images(root: Path = REPO_ROOT) -> list[ImageRef]:
+def deployed_images(root: Path = REPO_ROOT) -> list[DeployedImage]:
     """Every image of every stack in the repository."""
     return [ref for stack in stack_names(root) for ref in images_of(stack, root)]
 
@@ -138,7 +129,7 @@ def protected_references(registry: str, root: Path = REPO_ROOT) -> list[str]:
         if ref.registry.removeprefix("registry.digitalocean.com/").strip("/") != bare:
             continue
         if ref.digest:
-            refs.append(f"{ref.repository}@{ref.digest}")
+            refs.append(image_reference("", ref.repository, digest=ref.digest))
         if ref.tag:
-            refs.append(f"{ref.repository}:{ref.tag}")
+            refs.append(image_reference("", ref.repository, tag=ref.tag))
     return sorted(set(refs))
