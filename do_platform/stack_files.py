@@ -7,6 +7,7 @@ registry cleanup). App images live under ``do-platform:apps[*].image`` as
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from do_platform.errors import ConfigError
 from do_vocab.images import ImageRef, image_reference
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_DIR_ENV = "DO_PLATFORM_PROJECT_DIR"
 STACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 STACK_FILE_RE = re.compile(r"^Pulumi\.([^.]+)\.yaml$")
 
@@ -31,6 +33,12 @@ class DeployedImage(ImageRef):
 
     stack: str
     app: str
+
+
+def project_dir() -> Path:
+    """Where the tools that name a stack (preflight, status) find ``Pulumi.<stack>.yaml``:
+    ``$DO_PLATFORM_PROJECT_DIR`` when set (a project using the installed tools), the repository otherwise."""
+    return Path(os.environ[PROJECT_DIR_ENV]) if os.environ.get(PROJECT_DIR_ENV) else REPO_ROOT
 
 
 def stack_names(root: Path = REPO_ROOT) -> list[str]:

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
 from components.tagging import env_tag
-from do_platform.config import Component, StackConfig, load_stack_config
+from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
 from do_platform.errors import PreflightFailed, from_http_error, is_not_found
 from do_platform.pagination import iter_token_pages, list_all
-from do_platform.stack_files import REPO_ROOT, read_stack_config
 from do_vocab.images import image_reference
 from do_vocab.regions import APP_REGIONS
 
@@ -547,11 +545,6 @@ CHECKS: tuple[Callable[[Context], list[Check]], ...] = (
 
 # ---------------------------------------------------------------------------------------------------------
 # Entry points
-
-
-def load_config(stack: str, root: Path | None = None) -> StackConfig:
-    """The stack's typed config from ``Pulumi.<stack>.yaml`` (ConfigError names a bad stack or key)."""
-    return load_stack_config(read_stack_config(stack, root or REPO_ROOT), stack)
 
 
 def run_checks(client, cfg: StackConfig) -> PreflightReport:
