@@ -134,6 +134,15 @@ def _at_most(limit: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _uniquely_named(items: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+    """``items`` (pools, apps) when no two share a ``name``; the message lists the names used twice."""
+    names = [item.name for item in items]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise _Whole(f"duplicate {what} names {dupes}; allowed: unique names")
+    return items
+
+
 def _image_slug(v: str) -> str:
     if not is_pinned_image(v):
         raise ValueError("not a pinned image slug; allowed: a distribution slug such as ubuntu-24-04-x64")
@@ -293,11 +302,7 @@ class KubernetesConfig(_Model):
     @field_validator("pools")
     @classmethod
     def _pools(cls, v: tuple[PoolConfig, ...]) -> tuple[PoolConfig, ...]:
-        names = [p.name for p in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise _Whole(f"duplicate pool names {dupes}; allowed: unique names")
-        return v
+        return _uniquely_named(v, "pool")
 
     @field_validator("control_plane_cidrs")
     @classmethod
@@ -540,11 +545,7 @@ class StackConfig(_Model):
     @field_validator("apps")
     @classmethod
     def _apps(cls, v: tuple[AppConfig, ...]) -> tuple[AppConfig, ...]:
-        names = [a.name for a in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise _Whole(f"duplicate app names {dupes}; allowed: unique names")
-        return v
+        return _uniquely_named(v, "app")
 
     def enabled(self, component: Component | str) -> bool:
         return Component(component) in self.components
