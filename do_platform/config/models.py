@@ -351,8 +351,9 @@ class ImageConfig(_Model):
     registry: str
     repository: Annotated[str, _matching(REPOSITORY, "a repository name",
                                          "lower-case path components such as web or team/web")]
-    tag: str | None = None
-    digest: str | None = None
+    tag: Annotated[str, _matching(TAG, "an image tag", "letters, digits, '_', '.', '-' (max 128)")] | None = None
+    digest: Annotated[str, _matching(DIGEST, "a manifest digest", "sha256: followed by 64 lower-case hex digits")] \
+        | None = None
 
     @field_validator("registry")
     @classmethod
@@ -366,20 +367,6 @@ class ImageConfig(_Model):
         if v is not None and not isinstance(v, str):  # YAML read `tag: 1.10` as the number 1.1
             raise _Whole(f"{v!r} is not a string; allowed: a quoted tag such as \"1.10\" (unquoted, YAML turns "
                          f"it into a number)")
-        return v
-
-    @field_validator("tag")
-    @classmethod
-    def _tag(cls, v: str | None) -> str | None:
-        if v is not None and not TAG.fullmatch(v):
-            raise ValueError("not an image tag; allowed: letters, digits, '_', '.', '-' (max 128)")
-        return v
-
-    @field_validator("digest")
-    @classmethod
-    def _digest(cls, v: str | None) -> str | None:
-        if v is not None and not DIGEST.fullmatch(v):
-            raise ValueError("not a manifest digest; allowed: sha256: followed by 64 lower-case hex digits")
         return v
 
     @model_validator(mode="after")
