@@ -112,6 +112,29 @@ def _matching(pattern: re.Pattern[str], what: str, allowed: str) -> AfterValidat
     return AfterValidator(check)
 
 
+def _each_matching(pattern: re.Pattern[str], what: str, allowed: str) -> AfterValidator:
+    """A list (or a mapping's keys) whose every item matches ``pattern``; the message names the first that does not."""
+
+    def check(v: Any) -> Any:
+        for item in v:
+            if not pattern.fullmatch(item):
+                raise _Whole(f"{item!r} is not {what}; allowed: {allowed}")
+        return v
+
+    return AfterValidator(check)
+
+
+def _one_of(values: tuple[str, ...], what: str) -> AfterValidator:
+    """A string from a closed list (weekdays, regions); the message lists them."""
+
+    def check(v: str) -> str:
+        if v not in values:
+            raise ValueError(f"not {what}; allowed: {_allowed(values)}")
+        return v
+
+    return AfterValidator(check)
+
+
 def _between(lo: int, hi: int, allowed: str | None = None) -> AfterValidator:
     """An integer within ``lo..hi``."""
 
@@ -158,15 +181,9 @@ Port = Annotated[int, AfterValidator(_port)]
 class MaintenanceWindow(_Model):
     """Weekly window (UTC) for database and Kubernetes upgrades."""
 
-    day: str = "sunday"
+    day: Annotated[str, _one_of(WEEKDAYS, "a weekday")] = "sunday"
     hour: Annotated[str, _matching(HHMM, "a time of day", "HH:MM in 24-hour UTC, e.g. 03:00")] = "03:00"
 
-    @field_validator("day")
-    @classmethod
-    def _day(cls, v: str) -> str:
-        if v not in WEEKDAYS:
-            raise ValueError(f"not a weekday; allowed: {_allowed(WEEKDAYS)}")
-        return v
 
 
 class BastionConfig(_Model):
@@ -385,17 +402,11 @@ class AppConfig(_Model):
     instance_count: Annotated[int, _between(1, 50)] = 1
     http_port: Port = 8080
     health_check_path: HttpPath = "/healthz"
-    env: Annotated[dict[str, str], _at_most(MAX_ENV)] = Field(default_factory=dict)
+    env: Annotated[dict[str, str], _at_most(MAX_ENV),
+                   _each_matching(ENV_NAME, "an environment variable name", "[A-Z_][A-Z0-9_]*")] = Field(
+        default_factory=dict)
     domain: str | None = None
     use_database: bool = False
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, v: dict[str, str]) -> dict[str, str]:
-        for key in v:
-            if not ENV_NAME.fullmatch(key):
-                raise _Whole(f"{key!r} is not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
-        return v
 
     @field_validator("domain")
     @classmethod
@@ -454,7 +465,7 @@ class StackConfig(_Model):
 
     stack: str
     environment: Environment
-    region: str
+    region: Annotated[str, _one_of(REGIONS, "a DigitalOcean region")]
     components: tuple[Component, ...]
     network: NetworkConfig | None = None
     web: WebConfig = WebConfig()
@@ -467,17 +478,11 @@ class StackConfig(_Model):
     app_secrets: Annotated[dict[str, Annotated[dict[str, SecretStr], _at_most(MAX_ENV)]], _at_most(MAX_ITEMS)] = (
         Field(default_factory=dict))
     rotate_app_secrets: bool = False
-    alert_emails: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ()
+    alert_emails: Annotated[tuple[str, ...], _at_most(MAX_ITEMS),
+                            _each_matching(EMAIL, "an email address", "addresses such as ops@example.com")] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
     provider: ProviderConfig = ProviderConfig()
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in REGIONS:
-            raise ValueError(f"not a DigitalOcean region; allowed: {_allowed(REGIONS)}")
-        return v
 
     @field_validator("policy_enforcement")
     @classmethod
@@ -520,14 +525,6 @@ class StackConfig(_Model):
     @classmethod
     def _registry(cls, v: str | None) -> str | None:
         return None if v is None else _registry(v)
-
-    @field_validator("alert_emails")
-    @classmethod
-    def _emails(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for item in v:
-            if not EMAIL.fullmatch(item):
-                raise _Whole(f"{item!r} is not an email address; allowed: addresses such as ops@example.com")
-        return v
 
     @field_validator("apps")
     @classmethod
