@@ -20,6 +20,7 @@ from ruamel.yaml.events import AliasEvent
 from do_platform.config import PROJECT, load_apps
 from do_platform.errors import ConfigError
 from do_vocab.images import ImageRef, image_reference
+from do_vocab.names import registry_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_DIR_ENV = "DO_PLATFORM_PROJECT_DIR"
@@ -131,10 +132,10 @@ def protected_references(registry: str, root: Path = REPO_ROOT) -> list[str]:
     if not stack_names(root):
         raise ConfigError(f"no Pulumi.<stack>.yaml in {root}: cannot tell which images the stacks deploy, so "
                           "registry retention would expire them; pass the project directory")
-    bare = registry.removeprefix("registry.digitalocean.com/").strip("/")
+    bare = registry_name(registry)
     refs: list[str] = []
     for ref in deployed_images(root):
-        if ref.registry.removeprefix("registry.digitalocean.com/").strip("/") != bare:
+        if registry_name(ref.registry) != bare:
             continue
         if ref.digest:
             refs.append(image_reference("", ref.repository, digest=ref.digest))

@@ -59,3 +59,8 @@ def is_k8s_prefix(prefix: str) -> bool:
 def is_db_identifier(name: str) -> bool:
     """A database or user name the cluster lets us create (``doadmin``, ``defaultdb``, ``postgres`` are its own)."""
     return bool(DB_IDENTIFIER.fullmatch(name)) and name not in RESERVED_DB_NAMES
+
+
+def registry_name(registry: str) -> str:
+    """``registry.digitalocean.com/<name>/`` (how images are pushed) and ``<name>`` are the same registry."""
+    return registry.removeprefix(REGISTRY_HOST).strip("/")

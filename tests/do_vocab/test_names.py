@@ -49,6 +49,10 @@ def test_pulumi_yaml_lists_the_vocabulary_regions_and_versions():
     assert f"image: pinned slug ({names.DEFAULT_IMAGE})" in text
 
 
+def test_registry_name_drops_the_push_host():
+    assert names.registry_name("registry.digitalocean.com/reg/") == "reg" == names.registry_name("reg")
+
+
 def test_every_region_has_an_app_platform_region():
     assert set(APP_REGIONS) == set(REGIONS)
 
