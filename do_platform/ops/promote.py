@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops.registry_cleanup import list_manifests
-from do_platform.stack_files import PROJECT, REPO_ROOT, ImageRef, images_of, stack_file, stack_yaml
+from do_platform.stack_files import PROJECT, REPO_ROOT, DeployedImage, images_of, stack_file, stack_yaml
 
 ORDER = ("dev", "staging", "prod")
 APPS_KEY = f"{PROJECT}:apps"
@@ -75,7 +75,7 @@ def uncommitted(path: Path) -> bool | None:
     return bool(proc.stdout.strip())
 
 
-def resolve(client, images: list[ImageRef]) -> list[PinnedImage]:
+def resolve(client, images: list[DeployedImage]) -> list[PinnedImage]:
     """Each image's digest from the registry: a tag is looked up, a pinned digest must exist."""
     manifests: dict[tuple[str, str], list] = {}
     pinned = []

@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
-from do_platform.ops import preflight as ops
+from do_platform.stack_files import PROJECT_DIR_ENV
 from tests.conftest import TEST_TOKEN
 from tests.ops.test_preflight import stack
 
@@ -27,7 +27,7 @@ def stacks(tmp_path, monkeypatch):
     for var in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_API_URL"):
         monkeypatch.delenv(var, raising=False)
     write_stack(tmp_path, "dev", stack())
-    monkeypatch.setattr(ops, "REPO_ROOT", tmp_path)
+    monkeypatch.setenv(PROJECT_DIR_ENV, str(tmp_path))  # the tools read stack files from the project directory
     return tmp_path
 
 
