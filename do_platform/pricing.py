@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from do_platform.errors import from_http_error
-from do_platform.pagination import list_all
+from do_platform.errors import PlatformError, from_http_error
 
 PREFIX = "digitalocean:index/"
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -106,14 +105,21 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
 
     A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed.
     """
+    from do_platform.api.reader import ApiReader
+
+    api = ApiReader.of(client)
     notes: list[str] = []
     updates: dict[str, Any] = {}
     sources = dict(table.sources)
 
     def attempt(family: str, what: str, fetch) -> None:
         try:
-            prices = fetch()
-        except Exception as exc:  # noqa: BLE001 - any API failure: keep the bundled family, say why
+            with api.labelled(what):
+                prices = fetch()
+        except PlatformError as err:
+            notes.append(f"{err.message}; using bundled prices of {table.as_of}")
+            return
+        except Exception as exc:  # noqa: BLE001 - any other failure (unreachable): keep the bundled family, say why
             notes.append(f"{from_http_error(exc, what).message}; using bundled prices of {table.as_of}")
             return
         if not prices:  # e.g. a 404 body PyDo returns instead of raising
@@ -123,15 +129,14 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         sources[family] = "live"
 
     attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
-            lambda: {s["slug"]: float(s["price_monthly"]) for s in list_all(client.sizes.list, "sizes")
-                     if s.get("slug") and s.get("price_monthly") is not None})
+            lambda: {slug: float(s["price_monthly"]) for slug, s in api.sizes().items()
+                     if slug and s.get("price_monthly") is not None})
     attempt("app_instance_sizes", "App Platform instance sizes",
-            lambda: {s["slug"]: float(s["usd_per_month"])
-                     for s in (client.apps.list_instance_sizes().get("instance_sizes") or [])
-                     if s.get("slug") and s.get("usd_per_month") not in (None, "")})
+            lambda: {slug: float(s["usd_per_month"]) for slug, s in api.app_instance_sizes().items()
+                     if slug and s.get("usd_per_month") not in (None, "")})
     attempt("registry_tiers", "registry subscription tiers",
             lambda: {t["slug"]: int(t["monthly_price_in_cents"]) / 100
-                     for t in ((client.registries.get_options().get("options") or {}).get("subscription_tiers") or [])
+                     for t in api.registry_options().get("subscription_tiers") or []
                      if t.get("slug") and t.get("monthly_price_in_cents") is not None})
     notes.append(f"load balancer, database, Kubernetes HA and volume prices have no API: bundled {table.as_of}")
     return LiveRefresh(replace(table, sources=sources, **updates), notes)

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 
-from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error, is_not_found
-from do_platform.pagination import MAX_PER_PAGE, iter_pages, iter_token_pages
+from do_platform.api.pagination import MAX_PER_PAGE
+from do_platform.api.reader import ApiReader
+from do_platform.errors import ApiFailure, ConfigError, NotFound
 from do_platform.stack_files import ImageRef
 
 DEFAULT_KEEP_LAST = 10
@@ -311,46 +311,29 @@ class CleanupReport:
         }
 
 
-def _call(what: str, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except HttpResponseError as exc:
-        raise from_http_error(exc, what) from None
-
-
 def check_registry(client, registry: str) -> dict:
     """The registry, or NotFound naming the registries the token can see (read-only calls only)."""
-    found = _call(f"get registry {registry!r}", client.registries.get, registry)
-    if is_not_found(found) or "registry" not in (found or {}):
-        listing = _call("list registries", client.registries.list) or {}
-        names = sorted(r.get("name", "?") for r in listing.get("registries") or [])
+    api = ApiReader.of(client)
+    found = api.registry(registry)
+    if found is None:
         raise NotFound(f"registry {registry!r} does not exist (registries on this account: "
-                       f"{', '.join(names) or 'none'})", "pass the registry name with --registry")
-    return found["registry"]
+                       f"{', '.join(api.registry_names()) or 'none'})", "pass the registry name with --registry")
+    return found
 
 
 def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterator[str]:
     """Repository names, following the ``page_token`` cursor of ``repositoriesV2``."""
-    call = lambda **kw: _call(f"list repositories of {registry!r}",  # noqa: E731
-                              client.registries.list_repositories_v2, registry, **kw)
-    for page in iter_token_pages(call, per_page=per_page):
-        if is_not_found(page):
-            raise NotFound(f"registry {registry!r} disappeared while listing repositories")
-        for repo in page.get("repositories") or []:
-            yield repo["name"]
-
-
-def _manifest_pages(client, registry: str, repository: str, per_page: int) -> Iterator[dict]:
-    call = lambda **kw: _call(f"list manifests of {repository!r}",  # noqa: E731
-                              client.registries.list_repository_manifests, registry, repository, **kw)
-    return iter_pages(call, per_page=per_page)
+    repositories = ApiReader.of(client).repositories(registry, per_page)
+    if repositories is None:
+        raise NotFound(f"registry {registry!r} disappeared while listing repositories")
+    yield from repositories
 
 
 def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
-    """Every manifest of a repository (all pages), or None when the repository is gone."""
+    """Every manifest of a repository (all pages, read now), or None when the repository is gone."""
     manifests: list[Manifest] = []
-    for body in _manifest_pages(client, registry, repository, per_page):
-        if is_not_found(body):
+    for body in ApiReader.of(client).manifest_pages(registry, repository, per_page):
+        if body is None:
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
     return manifests
@@ -371,8 +354,8 @@ def reread_changes(client, registry: str, repository: str, known: list[Manifest]
     by_digest = {m.digest: m for m in known}
     fresh: dict[str, Manifest] = {}
     total = None
-    for body in _manifest_pages(client, registry, repository, per_page):
-        if is_not_found(body):
+    for body in ApiReader.of(client).manifest_pages(registry, repository, per_page):
+        if body is None:
             return None
         if total is None:
             total = (body.get("meta") or {}).get("total")
@@ -387,18 +370,19 @@ def reread_changes(client, registry: str, repository: str, known: list[Manifest]
 
 
 def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
+    """The plan's deletes; a 404 counts as already gone."""
+    api = ApiReader.of(client)
     result = RepositoryResult(plan.repository, plan)
+    deletes = api.client.registries
     for digest in plan.delete_manifests:
-        gone = _call(f"delete {plan.repository}@{digest}", client.registries.delete_repository_manifest,
-                     registry, plan.repository, digest)
-        if is_not_found(gone):
+        if not api.delete(deletes.delete_repository_manifest, registry, plan.repository, digest,
+                          what=f"delete {plan.repository}@{digest}"):
             result.already_gone += 1
         else:
             result.manifests_deleted += 1
     for tag, _digest in plan.delete_tags:
-        gone = _call(f"delete {plan.repository}:{tag}", client.registries.delete_repository_tag,
-                     registry, plan.repository, tag)
-        if is_not_found(gone):
+        if not api.delete(deletes.delete_repository_tag, registry, plan.repository, tag,
+                          what=f"delete {plan.repository}:{tag}"):
             result.already_gone += 1
         else:
             result.tags_deleted += 1
@@ -406,8 +390,9 @@ def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
 
 
 def active_gc(client, registry: str) -> dict | None:
-    found = _call("get active garbage collection", client.registries.get_garbage_collection, registry)
-    return None if is_not_found(found) else (found or {}).get("garbage_collection")
+    api = ApiReader.of(client)
+    found = api.call(api.client.registries.get_garbage_collection, registry, what="get active garbage collection")
+    return (found or {}).get("garbage_collection")
 
 
 def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
@@ -415,7 +400,7 @@ def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
     request goes through the same client pipeline (retries, pacing) with ``send_request``."""
     request = HttpRequest("POST", f"/v2/registries/{quote(registry, safe='')}/garbage-collection",
                           json={"type": gc_type})
-    response = client.send_request(request)
+    response = ApiReader.of(client).client.send_request(request)
     if response.status_code != 201:
         try:
             message = response.json().get("message", "")
@@ -426,10 +411,10 @@ def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
 
 
 def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
-    call = lambda **kw: _call("list garbage collections",  # noqa: E731
-                              client.registries.list_garbage_collections, registry, **kw)
-    for body in iter_pages(call, per_page=20):
-        if is_not_found(body):
+    api = ApiReader.of(client)
+    for body in api.pages(api.client.registries.list_garbage_collections, registry, per_page=20,
+                          what="list garbage collections"):
+        if body is None:
             return None
         for gc in body.get("garbage_collections") or []:
             if gc.get("uuid") == gc_uuid:
@@ -452,8 +437,9 @@ def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
             return GcResult(gc["uuid"], gc["status"], gc.get("type", GC_TYPE), int(gc.get("freed_bytes") or 0),
                             int(gc.get("blobs_deleted") or 0))
         if clock() >= deadline:
-            cancelled = _call("cancel garbage collection", client.registries.update_garbage_collection, registry,
-                              gc["uuid"], {"cancel": True})
+            api = ApiReader.of(client)
+            cancelled = api.call(api.client.registries.update_garbage_collection, registry, gc["uuid"],
+                                 {"cancel": True}, what="cancel garbage collection")
             status = ((cancelled or {}).get("garbage_collection") or {}).get("status", "cancelling")
             return GcResult(gc["uuid"], status, gc.get("type", GC_TYPE),
                             message=f"garbage collection did not finish within {timeout:g}s "
@@ -500,6 +486,7 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
     leaves a repository half-planned; a re-run after any failure converges to the same state.
     """
     now = now or datetime.now(UTC)
+    client = ApiReader.of(client)  # one reader for the whole walk (its registry reads are made once)
     check_registry(client, registry)
     pinned = deployed_for(deployed, registry)
     report = CleanupReport(registry, apply, policy)

@@ -13,17 +13,13 @@ own status is shown instead) and the health of individual Kubernetes pods.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-
 from components.naming import do_name
 from components.tagging import env_tag
+from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig
-from do_platform.errors import from_http_error, is_not_found
-from do_platform.pagination import list_all
 
 PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
 APP_LIVE = {"ACTIVE"}
@@ -61,61 +57,6 @@ class StackStatus:
                 "resources": [asdict(r) for r in self.resources], "notes": list(self.notes)}
 
 
-class StackReader:
-    """The only place status talks to the API: GETs, 404 as ``None``."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def _get(self, func: Callable[..., dict], *args, key: str) -> dict | None:
-        try:
-            body = func(*args)
-        except ResourceNotFoundError:
-            return None
-        if is_not_found(body):
-            return None
-        return (body or {}).get(key)
-
-    def project(self, name: str) -> dict | None:
-        return next((p for p in list_all(self.client.projects.list, "projects") if p.get("name") == name), None)
-
-    def project_urns(self, project_id: str) -> list[str]:
-        return [r.get("urn", "") for r in list_all(self.client.projects.list_resources, "resources",
-                                                   project_id=project_id)]
-
-    def droplets(self, tag: str) -> list[dict]:
-        # Kubernetes workers are droplets carrying their pool's tags; they are reported under their node pool.
-        return [d for d in list_all(self.client.droplets.list, "droplets", tag_name=tag)
-                if "k8s:worker" not in (d.get("tags") or [])]
-
-    def droplet(self, droplet_id: int | str) -> dict | None:
-        return self._get(self.client.droplets.get, int(droplet_id), key="droplet")
-
-    def load_balancers(self) -> list[dict]:
-        return list_all(self.client.load_balancers.list, "load_balancers")
-
-    def databases(self, tag: str) -> list[dict]:
-        return (self.client.databases.list_clusters(tag_name=tag) or {}).get("databases") or []
-
-    def database(self, cluster_id: str) -> dict | None:
-        return self._get(self.client.databases.get_cluster, cluster_id, key="database")
-
-    def kubernetes_clusters(self) -> list[dict]:
-        return list_all(self.client.kubernetes.list_clusters, "kubernetes_clusters")
-
-    def node_pools(self, cluster_id: str) -> list[dict]:
-        return (self.client.kubernetes.list_node_pools(cluster_id) or {}).get("node_pools") or []  # not paged
-
-    def apps(self) -> list[dict]:
-        return list_all(self.client.apps.list, "apps")
-
-    def certificate(self, certificate_id: str) -> dict | None:
-        return self._get(self.client.certificates.get, certificate_id, key="certificate")
-
-    def domain(self, name: str) -> dict | None:
-        return self._get(self.client.domains.get, name, key="domain")
-
-
 def _urn_ids(urns: list[str], kind: str) -> set[str]:
     prefix = f"do:{kind}:"
     return {u[len(prefix):] for u in urns if u.startswith(prefix)}
@@ -132,22 +73,22 @@ def droplet_row(d: dict, kind: str = "droplet") -> ResourceStatus:
 
 def collect(client, cfg: StackConfig) -> StackStatus:
     """Read everything the stack created and judge it; raises PlatformError on API failures."""
-    try:
-        return _collect(StackReader(client), cfg)
-    except HttpResponseError as exc:
-        raise from_http_error(exc, f"status of stack {cfg.stack!r}") from None
+    api = ApiReader.of(client)
+    with api.labelled(f"status of stack {cfg.stack!r}"):
+        return _collect(api, cfg)
 
 
-def _collect(api: StackReader, cfg: StackConfig) -> StackStatus:
+def _collect(api: ApiReader, cfg: StackConfig) -> StackStatus:
     stack, tag, on = cfg.stack, env_tag(cfg.stack), cfg.enabled
-    project = api.project(PROJECT_PREFIX + stack)
+    project = next((p for p in api.projects() if p.get("name") == PROJECT_PREFIX + stack), None)
     urns = api.project_urns(project["id"]) if project else []
     out = StackStatus(stack, project.get("name") if project else None)
     if project is None:
         out.notes.append(f"no project {PROJECT_PREFIX + stack}: load balancers and apps are found by tag and name only")
 
     # Droplets: by tag, plus project members (a droplet whose tags were edited by hand still shows).
-    droplets = {str(d["id"]): d for d in api.droplets(tag)}
+    # Kubernetes workers are droplets carrying their pool's tags; they are reported under their node pool.
+    droplets = {str(d["id"]): d for d in api.droplets(tag) if "k8s:worker" not in (d.get("tags") or [])}
     for droplet_id in sorted(_urn_ids(urns, "droplet") - set(droplets)):
         found = api.droplet(droplet_id)
         if found is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from do_platform.config import load_stack_config
 from do_platform.errors import ApiFailure, ConfigError, PreflightFailed
 from do_platform.ops import preflight as ops
