@@ -187,3 +187,91 @@ def test_app_found_through_the_project_under_another_name(emulator, client):
     client.projects.assign_resources(made["project"]["id"], {"resources": [f"do:app:{renamed['id']}"]})
     got = rows(ops.collect(client, cfg()))
     assert got[("app", "legacy-site")].healthy and got[("app", "dev-web")].healthy
+
+
+# -- the collectors, one at a time, on a fake reader (no emulator)
+
+
+class FakeReader:
+    """Answers the reads the collectors make from fixed lists; records every call."""
+
+    def __init__(self, **answers) -> None:
+        self.answers = answers
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        def read(*args):
+            self.calls.append(name)
+            value = self.answers.get(name, [])
+            return value(*args) if callable(value) else value
+        return read
+
+
+def scan_of(components=ALL, urns=(), **answers) -> ops.Scan:
+    raw = stack(components=components)
+    for key in ("apps", "database", "web"):  # allowed only with their component
+        if key not in components:
+            raw.pop(f"do-platform:{key}", None)
+    return ops.Scan(load_stack_config(raw, "dev"), FakeReader(**answers), None, list(urns))
+
+
+def test_the_collectors_are_a_tuple_of_small_functions_in_report_order():
+    assert [c.__name__ for c in ops.COLLECTORS] == [
+        "collect_droplets", "collect_load_balancers", "collect_certificates", "collect_databases",
+        "collect_kubernetes", "collect_apps", "collect_domain"]
+
+
+def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_its_program_name():
+    scan = scan_of(domain=None)
+    rows = {c.__name__: c(scan) for c in ops.COLLECTORS}
+    assert [r.name for r in rows["collect_load_balancers"]] == ["dev-web-lb"]
+    assert [r.name for r in rows["collect_databases"]] == ["dev-db"]
+    assert [r.name for r in rows["collect_kubernetes"]] == ["dev-k8s"]
+    assert [(r.name, r.state) for r in rows["collect_apps"]] == [("dev-web", "missing")]
+    assert [(r.name, r.state) for r in rows["collect_domain"]] == [("dev.example.com", "missing")]
+    assert rows["collect_certificates"] == []
+    assert all(not r.healthy for rs in rows.values() for r in rs)
+
+
+def test_a_disabled_component_is_not_reported_missing_and_its_api_is_not_read():
+    scan = scan_of(components=["network"])
+    assert ops.collect_databases(scan) == [] and ops.collect_kubernetes(scan) == [] and ops.collect_apps(scan) == []
+    assert ops.collect_domain(scan) == [] and ops.collect_load_balancers(scan) == []
+    assert "domain" not in scan.api.calls and "databases" in scan.api.calls
+
+
+def test_kubernetes_workers_are_not_droplets_and_project_members_are():
+    tagged = [{"id": 1, "name": "dev-web-0", "status": "active", "tags": ["env:dev", "component:web-cluster"]},
+              {"id": 2, "name": "worker", "status": "active", "tags": ["env:dev", "k8s:worker"]}]
+    member = {"id": 3, "name": "retagged", "status": "off", "tags": []}
+    scan = scan_of(urns=["do:droplet:3"], droplets=tagged, droplet=lambda i: member if str(i) == "3" else None)
+    rows = ops.collect_droplets(scan)
+    assert [(r.name, r.healthy) for r in rows] == [("dev-web-0", True), ("retagged", False)]
+
+
+def test_a_load_balancer_is_healthy_only_with_every_droplet_behind_it_active():
+    droplets = [{"id": 1, "status": "active", "tags": ["env:dev", "dev-web-web"]},
+                {"id": 2, "status": "off", "tags": ["env:dev", "dev-web-web"]}]
+    lb = {"id": "lb", "name": "dev-web-lb", "status": "active", "tag": "dev-web-web", "droplet_ids": [1, 2]}
+    row, = ops.collect_load_balancers(scan_of(droplets=droplets, load_balancers=[lb]))
+    assert not row.healthy and row.detail.endswith("1/2 droplets active (2 off)")
+    alone = ops.load_balancer_row(scan_of(), {**lb, "droplet_ids": []})
+    assert not alone.healthy and "no droplets behind it" in alone.detail
+
+
+def test_a_node_pool_is_ready_only_when_every_wanted_node_runs():
+    def pool(count, *states):
+        return {"name": "default", "count": count, "size": "s-2vcpu-4gb",
+                "nodes": [{"status": {"state": s}} for s in states]}
+    cluster = {"name": "dev-k8s"}
+    assert ops.node_pool_row(cluster, pool(2, "running", "running")).healthy
+    assert not ops.node_pool_row(cluster, pool(3, "running", "running")).healthy
+    assert not ops.node_pool_row(cluster, pool(2, "running", "provisioning")).healthy
+    assert not ops.node_pool_row(cluster, pool(0)).healthy
+
+
+def test_certificates_come_from_the_load_balancers_rules():
+    lb = {"id": "lb", "name": "dev-web-lb", "status": "active", "forwarding_rules": [{"certificate_id": "c1"}]}
+    rows = ops.collect_certificates(scan_of(urns=["do:loadbalancer:lb"], load_balancers=[lb], certificate=None))
+    assert [(r.kind, r.name, r.state, r.detail) for r in rows] == [
+        ("certificate", "c1", "missing", "referenced by dev-web-lb but does not exist")]
