@@ -209,27 +209,34 @@ def _app(spec: dict, table: PriceTable) -> Price:
     return Price(total, "; ".join(parts), source)
 
 
+def _droplet(props: dict[str, Any], table: PriceTable) -> Price:
+    price = _per_unit(table.droplet_sizes, _get(props, "size"), 1, "droplet", table.source("droplet_sizes"))
+    if price.known and _get(props, "backups", default=False):
+        extra = price.monthly * table.droplet_backups_fraction
+        price = replace(price, monthly=price.monthly + extra, basis=f"{price.basis} + backups {_money(extra)}")
+    return price
+
+
+def _kubernetes_cluster(props: dict[str, Any], table: PriceTable) -> Price:
+    pool = _get(props, "nodePool", "node_pool", default={}) or {}
+    price = _node_pool(pool, table) if pool else Price(0.0, "no default node pool", f"bundled {table.as_of}")
+    if _get(props, "ha", default=False):
+        ha = table.kubernetes_ha_control_plane
+        basis = f"{price.basis} + HA control plane {_money(ha)}"
+        return replace(price, monthly=price.monthly + ha if price.known else None, basis=basis)
+    return price
+
+
 def price_resource(resource_type: str, props: dict[str, Any], table: PriceTable) -> Price:
     """The monthly list price of one planned resource from its inputs."""
     props = props or {}
     bundled = f"bundled {table.as_of}"
     if resource_type == DROPLET:
-        price = _per_unit(table.droplet_sizes, _get(props, "size"), 1, "droplet", table.source("droplet_sizes"))
-        if price.known and _get(props, "backups", default=False):
-            extra = price.monthly * table.droplet_backups_fraction
-            price = replace(price, monthly=price.monthly + extra,
-                            basis=f"{price.basis} + backups {_money(extra)}")
-        return price
+        return _droplet(props, table)
     if resource_type == KUBERNETES_NODE_POOL:
         return _node_pool(props, table)
     if resource_type == KUBERNETES_CLUSTER:
-        pool = _get(props, "nodePool", "node_pool", default={}) or {}
-        price = _node_pool(pool, table) if pool else Price(0.0, "no default node pool", bundled)
-        if _get(props, "ha", default=False):
-            ha = table.kubernetes_ha_control_plane
-            basis = f"{price.basis} + HA control plane {_money(ha)}"
-            return replace(price, monthly=price.monthly + ha if price.known else None, basis=basis)
-        return price
+        return _kubernetes_cluster(props, table)
     if resource_type == LOAD_BALANCER:
         units = _get(props, "sizeUnit", "size_unit")
         if units is not None:

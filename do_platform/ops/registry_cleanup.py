@@ -171,17 +171,39 @@ def plan_repository(repository: str, manifests: Iterable[Manifest], policy: Rete
                     deployed_digests: Iterable[str] = (), deployed_tags: Iterable[str] = ()) -> RepositoryPlan:
     """Decide, tag by tag, what the policy keeps, and the fewest delete calls that expire the rest."""
     by_digest = {m.digest: m for m in manifests}
-    patterns = compile_patterns(policy.keep_patterns)
-    cutoff = now - timedelta(days=policy.keep_days)
     deployed_tags = set(deployed_tags)
     protected = {d for d in deployed_digests if d in by_digest}
     # A stack pinned by tag deploys whatever that tag points to now.
-    for m in by_digest.values():
-        if deployed_tags.intersection(m.tags):
-            protected.add(m.digest)
-    plan = RepositoryPlan(repository)
+    protected |= {m.digest for m in by_digest.values() if deployed_tags.intersection(m.tags)}
+    plan = RepositoryPlan(repository, decide_tags(by_digest, policy, now, protected))
+    kept_tags_of: dict[str, list[str]] = {}
+    for d in plan.decisions:
+        if d.keep:
+            kept_tags_of.setdefault(d.digest, []).append(d.tag)
+    plan.kept_digests = set(kept_tags_of) | protected
+    # Children (and grandchildren) of kept indexes stay; an index lists its children as blobs.
+    plan.protected_children = reachable(by_digest, plan.kept_digests, exclude=plan.kept_digests)
+    plan.warnings = untagged_deployed_warnings(repository, by_digest, plan, protected)
+    expired_by_digest: dict[str, list[str]] = {}
+    for d in plan.expired_tags:
+        expired_by_digest.setdefault(d.digest, []).append(d.tag)
+    for digest, expired in sorted(expired_by_digest.items()):
+        if digest in kept_tags_of or digest in plan.protected_children:
+            plan.delete_tags.extend((t, digest) for t in sorted(expired))
+        else:
+            plan.delete_manifests.append(digest)
+    estimate_collection(plan, by_digest)
+    return plan
+
+
+def decide_tags(by_digest: dict[str, Manifest], policy: RetentionPolicy, now: datetime,
+                protected: set[str]) -> list[TagDecision]:
+    """Every tag ranked newest first (its manifest's date, ties by tag name) and the rule that keeps it, if any."""
+    patterns = compile_patterns(policy.keep_patterns)
+    cutoff = now - timedelta(days=policy.keep_days)
     tags = sorted(((t, m) for m in by_digest.values() for t in m.tags),
                   key=lambda tm: (tm[1].updated_at, tm[0]), reverse=True)
+    decisions = []
     for rank, (tag, m) in enumerate(tags):
         if m.digest in protected:
             reason = "deployed"
@@ -193,51 +215,43 @@ def plan_repository(repository: str, manifests: Iterable[Manifest], policy: Rete
             reason = "pattern"
         else:
             reason = "expired"
-        plan.decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
-    kept_tags_of: dict[str, list[str]] = {}
-    for d in plan.decisions:
-        if d.keep:
-            kept_tags_of.setdefault(d.digest, []).append(d.tag)
-    plan.kept_digests = set(kept_tags_of) | protected
-    # Children (and grandchildren) of kept indexes stay; an index lists its children as blobs.
-    stack = list(plan.kept_digests)
+        decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
+    return decisions
+
+
+def reachable(by_digest: dict[str, Manifest], roots: Iterable[str], exclude: set[str]) -> set[str]:
+    """Manifests of the repository that ``roots`` hold through their blobs (children, grandchildren...),
+    other than those in ``exclude``."""
+    found: set[str] = set()
+    stack = list(roots)
     while stack:
         for child, _ in by_digest[stack.pop()].blobs:
-            if child in by_digest and child not in plan.kept_digests and child not in plan.protected_children:
-                plan.protected_children.add(child)
+            if child in by_digest and child not in exclude and child not in found:
+                found.add(child)
                 stack.append(child)
-    # An untagged deployed digest survives GC only if a remaining index holds it (a deployed platform
-    # image of a kept multi-arch index is kept, not in protected_children, yet held by the index).
+    return found
+
+
+def untagged_deployed_warnings(repository: str, by_digest: dict[str, Manifest], plan: RepositoryPlan,
+                               protected: set[str]) -> list[str]:
+    """An untagged deployed digest survives GC only if a remaining index holds it (a deployed platform
+    image of a kept multi-arch index is kept, not in protected_children, yet held by the index)."""
     held = {child for d in plan.kept_digests | plan.protected_children for child, _ in by_digest[d].blobs}
-    for digest in protected:
-        if not by_digest[digest].tags and digest not in held:
-            plan.warnings.append(f"{repository}@{digest} is deployed but untagged: garbage collection of "
-                                 "untagged manifests would delete it")
-    expired_by_digest: dict[str, list[str]] = {}
-    for d in plan.expired_tags:
-        expired_by_digest.setdefault(d.digest, []).append(d.tag)
-    for digest, expired in sorted(expired_by_digest.items()):
-        if digest in kept_tags_of or digest in plan.protected_children:
-            plan.delete_tags.extend((t, digest) for t in sorted(expired))
-        else:
-            plan.delete_manifests.append(digest)
-    # What GC can then remove: deleted digests, untagged manifests not reachable from a kept one.
+    return [f"{repository}@{digest} is deployed but untagged: garbage collection of untagged manifests would "
+            "delete it" for digest in protected if not by_digest[digest].tags and digest not in held]
+
+
+def estimate_collection(plan: RepositoryPlan, by_digest: dict[str, Manifest]) -> None:
+    """What GC can then remove: deleted digests, untagged manifests not reachable from a kept one, the
+    children of deleted indexes unless a remaining index holds them; and the bytes only they use."""
     remaining = plan.kept_digests | plan.protected_children
-    gone = set(plan.delete_manifests)
-    for m in by_digest.values():
-        if not m.tags and m.digest not in remaining:
-            gone.add(m.digest)
-            plan.untagged_collectable += 1
-    stack = list(gone)
-    while stack:  # children of deleted indexes go too, unless a remaining index holds them
-        for child, _ in by_digest[stack.pop()].blobs:
-            if child in by_digest and child not in remaining and child not in gone:
-                gone.add(child)
-                stack.append(child)
+    untagged = {m.digest for m in by_digest.values() if not m.tags and m.digest not in remaining}
+    plan.untagged_collectable = len(untagged)
+    gone = set(plan.delete_manifests) | untagged
+    gone |= reachable(by_digest, gone, exclude=remaining | gone)
     kept_blobs = {b for d in remaining for b, _ in by_digest[d].blobs}
     freed = {b: size for d in gone for b, size in by_digest[d].blobs if b not in kept_blobs and b not in by_digest}
     plan.bytes_freed = sum(freed.values())
-    return plan
 
 
 # -- walking and applying (API)
