@@ -70,3 +70,14 @@ def test_of_wraps_a_client_once():
     api = ApiReader(object())
     assert ApiReader.of(api) is api
     assert isinstance(ApiReader.of(object()), ApiReader)
+
+
+def test_the_reader_is_the_only_place_that_decides_what_a_404_is():
+    from pathlib import Path
+
+    import do_platform
+
+    root = Path(do_platform.__file__).parent
+    deciders = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                      if "ResourceNotFoundError" in p.read_text() or "is_not_found(" in p.read_text())
+    assert deciders == ["api/reader.py", "errors.py"]
