@@ -500,26 +500,26 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
     leaves a repository half-planned; a re-run after any failure converges to the same state.
     """
     now = now or datetime.now(UTC)
-    client = ApiReader.of(client)  # one reader for the whole walk (its registry reads are made once)
-    check_registry(client, registry)
+    api = ApiReader.of(client)  # one reader for the whole walk (its registry reads are made once)
+    check_registry(api, registry)
     pinned = deployed_for(deployed, registry)
     report = CleanupReport(registry, apply, policy)
-    repositories = list(iter_repositories(client, registry, per_page))
+    repositories = list(iter_repositories(api, registry, per_page))
     for i, repository in enumerate(repositories):
         if progress is not None:
             progress(repository, i, len(repositories))
-        manifests = list_manifests(client, registry, repository, per_page)
+        manifests = list_manifests(api, registry, repository, per_page)
         if manifests is None:
             continue
         digests, tags = pinned.get(repository, (set(), set()))
         plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
         if apply and plan.calls:
-            plan = verified_plan(client, registry, repository, manifests, plan, policy, now, digests, tags,
+            plan = verified_plan(api, registry, repository, manifests, plan, policy, now, digests, tags,
                                  per_page)
             if plan is None:
                 continue
         report.warnings.extend(plan.warnings)
-        report.repositories.append(apply_plan(client, registry, plan) if apply else RepositoryResult(repository, plan))
+        report.repositories.append(apply_plan(api, registry, plan) if apply else RepositoryResult(repository, plan))
     if progress is not None:
         progress("", len(repositories), len(repositories))
     unsafe = [w for r in report.repositories for w in r.plan.warnings]
@@ -533,5 +533,5 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
         report.gc = GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
                                                       "manifests would delete it")
     else:
-        report.gc = run_gc(client, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
+        report.gc = run_gc(api, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
     return report
