@@ -7,6 +7,9 @@ tags). Load balancers are also found by the droplet tag they target; certificate
 balancers' forwarding rules. What the stack's config enables but the account lacks is reported as
 ``missing``. Teardown is ``pulumi destroy``; this module never changes anything.
 
+Each kind of resource has its collector (``COLLECTORS``: a function of a :class:`Scan` returning rows);
+every read goes through :class:`~do_platform.api.reader.ApiReader` (cached, 404 as ``None``).
+
 What the API does not expose: per-droplet health-check results of a load balancer (its droplets'
 own status is shown instead) and the health of individual Kubernetes pods.
 """
