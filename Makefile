@@ -38,12 +38,14 @@ bench: setup
 clean:
 	rm -rf $(VENV) .setup-stamp .state .pytest_cache .ruff_cache
 
-# The Pulumi engine for offline use: CLI, Python language host, DigitalOcean provider plugin. Cached outside
-# the repository (${XDG_CACHE_HOME:-~/.cache}/do-platform/engine), so a second run takes seconds.
+# The Pulumi engine for offline use: the CLI (Go modules), the vendor's Python language host and the DigitalOcean
+# provider plugin (source snapshots in ../shared/engine-src, or $DO_PLATFORM_ENGINE_SRC). Cached outside the
+# repository (${XDG_CACHE_HOME:-~/.cache}/do-platform/engine), so a second run takes seconds.
 engine: setup
 	$(BIN)/python -m do_platform.engine build
 
 # The local stack through the real engine against the emulator (started on $(PORT) with .state/emulator.json):
-# pulumi up, preview --expect-no-changes, destroy, with the policy pack. Needs `make engine`.
+# pulumi up, preview --expect-no-changes, refresh --expect-no-changes, destroy, with the policy pack. Needs
+# `make engine`.
 up-local: setup
 	$(BIN)/python -m do_platform.local_stack --port $(PORT)

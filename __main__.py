@@ -105,7 +105,7 @@ try:
             image=ImageRef(a.image.registry, a.image.repository, a.image.tag, a.image.digest),
             instance_count=a.instance_count, http_port=a.http_port, health_check_path=a.health_check_path,
             env_vars=a.env, secret_env=secrets, domain=a.domain, zone=cfg.domain if a.domain and dns else None,
-            alert_emails=cfg.alert_emails, database=link,
+            database=link,
             rotate_secrets=cfg.rotate_app_secrets), opts))
         members += apps[-1].project_resources
 finally:

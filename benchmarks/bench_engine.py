@@ -1,9 +1,10 @@
 """The offline engine: a cached `make engine` run, the cache's size, and up / preview / destroy wall times.
 
-Stacks: the engine smoke stack (tests/e2e/projects/engine_smoke: a dynamic resource through our language
+Stacks: the engine smoke stack (tests/e2e/projects/engine_smoke: a dynamic resource through the language
 host, no provider plugin) and RegistryRetention keeping 10 of 60 manifests (tests/e2e/projects/
 registry_retention) always; the `local` stack (the platform program with the DigitalOcean provider)
-when the provider plugin is in the cache. API calls come from the emulator's request log.
+when the provider plugin is in the cache (up / preview / refresh / destroy, and the no-change preview's API
+reads per provider resource). API calls come from the emulator's request log.
 Run: ``.venv/bin/python -m benchmarks.bench_engine [--runs N]`` after ``make engine``.
 """
 
@@ -21,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from do_platform.local_stack import EngineUnavailable, StackRun, emulator_process, require_engine
+from do_platform.local_stack import STEPS, EngineUnavailable, StackRun, emulator_process, require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-engine-token"
@@ -53,18 +54,30 @@ def cached_build_seconds(runs: int) -> list[float]:
     return times
 
 
+def provider_resources(run: StackRun) -> int:
+    """Resources of the DigitalOcean provider in the stack's state (what the API is read for)."""
+    state = json.loads(run.pulumi("stack", "export", check=True).stdout)
+    return sum(1 for r in state["deployment"].get("resources") or [] if r["type"].startswith("digitalocean:"))
+
+
 def stack_cycle(project: Path, stack: str, state: Path, url: str, status, overrides: dict,
-                secret: tuple[str, str] | None = None, policy: Path | None = None) -> dict[str, tuple[float, int]]:
+                secret: tuple[str, str] | None = None, policy: Path | None = None) -> tuple[dict, dict[str, int], int]:
+    """(step -> (seconds, API calls), the no-change preview's calls by route, provider resources)."""
     run = StackRun(project, stack, state, status=status, emulator_url=url, overrides=overrides, policy_pack=policy)
     run.select()
     if secret:
         run.pulumi("config", "set", "--secret", *secret, check=True)
-    figures = {}
-    for result in run.run():
+    figures, preview_routes, resources = {}, {}, 0
+    for step in STEPS:
+        if step == "destroy":
+            resources = provider_resources(run)
+        result = run.step(step)
         if not result.ok:
             raise SystemExit(f"{stack}: `{result.step}` failed:\n{result.output[-3000:]}")
-        figures[result.step] = (result.seconds, result.api_calls)
-    return figures
+        figures[step] = (result.seconds, result.api_calls)
+        if step == "preview":
+            preview_routes = result.by_route
+    return figures, preview_routes, resources
 
 
 def main() -> None:
@@ -104,12 +117,16 @@ def main() -> None:
                     project, stack, secret = projects / label, "bench", ("e2e-retention:token", TOKEN)
                     overrides = {"e2e-retention:registry": "bench", "e2e-retention:keepLast": "10",
                                  "e2e-retention:endpoint": url}
-                figures = stack_cycle(project, stack, Path(tmp) / "state", url, status, overrides, secret,
-                                      policy if label == "local" else None)
+                figures, routes, resources = stack_cycle(project, stack, Path(tmp) / "state", url, status,
+                                                         overrides, secret, policy if label == "local" else None)
             for step, value in figures.items():
                 samples.setdefault(step, []).append(value)
         for step, values in samples.items():
             print(f"| {label} | {step} | {statistics.median(v[0] for v in values):.2f} | {values[-1][1]} |")
+        if resources:
+            reads = sum(n for route, n in routes.items() if route.startswith("GET "))
+            print(f"{label}: no-change preview read the API {reads} times for {resources} provider resources "
+                  f"({reads / resources:.2f} per resource); by route: {json.dumps(routes, sort_keys=True)}")
 
 
 if __name__ == "__main__":

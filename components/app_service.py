@@ -5,8 +5,11 @@
   plaintext value in the program diffs forever. Their paths go into ``ignore_changes`` unless
   ``rotate_secrets`` is set for the one run that should push new values (also the run that adds or
   removes a secret name, since that moves the ignored paths).
-- Deployment and domain failures raise alerts; an optional link to ManagedPostgres attaches the
-  cluster and hands the app its connection string as a secret.
+- Deployment and domain failures raise alerts, sent to the account's email (the API's default destination).
+  The spec's alert ``destinations`` are not set: provider 4.76.0 writes them through the alerts API but never
+  reads them back, so every refresh drops them from the state and every drift check reports them (upstream
+  terraform-provider-digitalocean issue 1606).
+- An optional link to ManagedPostgres attaches the cluster and hands the app its connection string as a secret.
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ class AppServiceArgs:
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     domain: str | None = None
     zone: str | None = None
-    alert_emails: tuple[str, ...] = ()
     database: DatabaseLink | None = None
     rotate_secrets: bool = False
     project_id: pulumi.Input[str] | None = None
@@ -129,12 +131,9 @@ class AppService(pulumi.ComponentResource):
             name=args.name, image=image, instance_size_slug=args.instance_size, instance_count=args.instance_count,
             http_port=args.http_port, envs=envs or None,
             health_check=do.AppSpecServiceHealthCheckArgs(http_path=args.health_check_path, port=args.http_port))
-        destinations = None
-        if args.alert_emails:
-            destinations = do.AppSpecAlertDestinationsArgs(emails=list(args.alert_emails))
         spec = do.AppSpecArgs(
             name=do_name(args.env, args.name, limit=32), region=args.region, services=[service],
-            alerts=[do.AppSpecAlertArgs(rule=rule, destinations=destinations) for rule in APP_ALERT_RULES],
+            alerts=[do.AppSpecAlertArgs(rule=rule) for rule in APP_ALERT_RULES],
             domain_names=[do.AppSpecDomainNameArgs(name=args.domain, type="PRIMARY", zone=args.zone)]
             if args.domain else None,
             databases=[do.AppSpecDatabaseArgs(name=args.database.db_name, cluster_name=args.database.cluster_name,

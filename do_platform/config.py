@@ -722,9 +722,6 @@ def _cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
         if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
             errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
                            "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
-        if cfg.provider.api_endpoint and not cfg.provider.api_endpoint.startswith("https://"):
-            errors.append(("digitalocean:apiEndpoint", cfg.provider.api_endpoint,
-                           "production must use TLS; allowed: an https:// endpoint"))
     return errors
 
 

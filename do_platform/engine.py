@@ -1,18 +1,24 @@
-"""Provides the Pulumi engine offline: the CLI, a Python language host and the DigitalOcean provider plugin.
+"""Provides the Pulumi engine offline: the CLI, the Python language host and the DigitalOcean provider plugin.
 
 Users install the CLI from its vendor and the engine downloads provider plugins; where neither is reachable
-but the Go module proxy is, the CLI and the provider are Go modules we can build by exact version. Their
-modules carry `replace` directives that `go install` refuses, so each is built from a throw-away module in
-the git-ignored `.engine-build/` that requires the module at its version and repeats its replacements.
+but the Go module proxy is, each part is built from source by exact version:
 
-Results are cached outside the repository, keyed by version, in
-``${XDG_CACHE_HOME:-~/.cache}/do-platform/engine/<key>/bin`` so a fresh clone on the same machine (CI) finds
-them; a second run only checks the cache. ``engine.json`` beside ``bin/`` records what is there and, for
-each part that could not be had, the exact module, command and error (the end-to-end tests skip with it).
+- the CLI from the Go module ``pkg/v3``, through a throw-away module in the git-ignored ``.engine-build/``
+  (its own module carries ``replace`` directives that ``go install`` refuses);
+- the vendor's Python language host and the DigitalOcean provider plugin from the public source snapshots in
+  ``../shared/engine-src`` (``DO_PLATFORM_ENGINE_SRC`` overrides it), which the module proxy does not serve:
+  the archives are unpacked into ``.engine-build/`` and built there, never copied into the repository.
+
+Results are cached outside the repository, keyed by the pinned versions, in
+``${XDG_CACHE_HOME:-~/.cache}/do-platform/engine/<key>/``: ``bin/`` (CLI, language host, dynamic-provider
+wrapper: what goes on PATH), ``plugins/`` (the provider binary) and ``home/`` (the engine's PULUMI_HOME with
+the provider installed as a plugin, so the CLI never finds it on PATH). A fresh clone on the same machine
+(CI) finds them; a second run only checks the cache. ``engine.json`` records each part's version and origin
+and, for each part that could not be had, the exact command and error (the end-to-end tests skip with it).
 
     python -m do_platform.engine build     # what `make engine` runs
-    python -m do_platform.engine status    # what is cached, what is blocked and why
-    python -m do_platform.engine env       # shell lines: PATH and plugin settings for the local stack
+    python -m do_platform.engine status    # each part, its version and origin; what is blocked and why
+    python -m do_platform.engine env       # shell lines: PATH, PULUMI_HOME and offline settings
 """
 
 from __future__ import annotations
@@ -36,27 +42,61 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 CLI_MODULE = "github.com/pulumi/pulumi/pkg/v3"
+SDK_MODULE = "github.com/pulumi/pulumi/sdk/v3"
 CLI_PACKAGE = f"{CLI_MODULE}/cmd/pulumi"
 VERSION_SYMBOL = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 # The build tries the CLI version that matches the pinned Python SDK first, then these. The module proxy
-# refuses pkg/v3 at 3.272.0 (and the separate language host module at every version tried) but serves it at
-# 3.259.0. The Python SDK only asks the engine for features it probes for first, so a slightly older CLI
-# runs it (the end-to-end tests prove it).
+# refuses pkg/v3 at 3.272.0 but serves it at 3.259.0. The Python SDK only asks the engine for features it
+# probes for first, so a slightly older CLI runs it (the end-to-end tests prove it).
 CLI_FALLBACK_VERSIONS = ("3.259.0",)
 PROVIDER_NAME = "digitalocean"
 PROVIDER_MODULE = "github.com/pulumi/pulumi-digitalocean/provider/v4"
-PROVIDER_PACKAGE = f"{PROVIDER_MODULE}/cmd/pulumi-resource-digitalocean"
+PROVIDER_BINARY = f"pulumi-resource-{PROVIDER_NAME}"
+LANGUAGE_HOST = "pulumi-language-python"
+LANGUAGE_HOST_EXEC = "pulumi-language-python-exec"  # the host runs programs through this script, next to it
 VENDOR_RELEASES = "https://get.pulumi.com/releases"
 VENDOR_TIMEOUT = 5.0
 # A module proxy that does not answer must not eat CI's time: the first lookup and each build step are bounded.
 PROXY_TIMEOUT = 120.0
 BUILD_TIMEOUT = 1800.0
+ENGINE_SRC_ENV = "DO_PLATFORM_ENGINE_SRC"
 
-# Wrappers installed next to the CLI. The language host is ours (do_platform.language_host); dynamic
-# providers are served by the SDK's own module. Both run the interpreter the user runs the program with.
+
+@dataclass(frozen=True)
+class ProviderSources:
+    """The snapshots one provider version is built from (see ../shared/engine-src/README.md)."""
+
+    provider: str  # pulumi-digitalocean: provider/ (the Go module) and patches/
+    upstream: str  # the Terraform provider the bridge wraps; provider/go.mod replaces it by ../upstream
+    # Modules in the build list that the module proxy refuses (none is linked into the binary): module path ->
+    # (archive, folder inside it holding the module's go.mod).
+    refused: tuple[tuple[str, str, str], ...] = ()
+
+
+PROVIDER_SOURCES = {
+    "4.76.0": ProviderSources(
+        provider="pulumi-digitalocean-v4.76.0.tar.gz",
+        upstream="terraform-provider-digitalocean-v2.96.0.tar.gz",
+        refused=(("github.com/pulumi/pulumi-yaml", "pulumi-yaml-294c561f.tar.gz", "pulumi-yaml"),
+                 ("github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3",
+                  "pulumi-dotnet-6a2eb258-language-dotnet.tar.gz", "pulumi-dotnet/pulumi-language-dotnet")),
+    ),
+}
+
+
+def language_host_archive(version: str) -> str:
+    return f"pulumi-v{version}-language-python.tar.gz"
+
+
+def engine_src() -> Path:
+    """Where the source snapshots are: $DO_PLATFORM_ENGINE_SRC, else ../shared/engine-src beside the repository."""
+    return Path(os.environ.get(ENGINE_SRC_ENV) or REPO_ROOT.parent / "shared" / "engine-src")
+
+
+# Installed next to the CLI: dynamic providers are served by the SDK's own module, run by the interpreter the
+# user runs the program with (the vendor's release ships the same one-line script).
 _PYTHON = 'PY="${PULUMI_PYTHON_CMD:-python3}"'
 WRAPPERS = {
-    "pulumi-language-python": f'#!/bin/sh\n{_PYTHON}\nexec "$PY" -u -m do_platform.language_host "$@"\n',
     "pulumi-resource-pulumi-python": f'#!/bin/sh\n{_PYTHON}\nexec "$PY" -u -m pulumi.dynamic "$@"\n',
 }
 
@@ -99,14 +139,18 @@ def cache_root() -> Path:
 
 @dataclass
 class Status:
-    """What the cache holds for one key; persisted as engine.json next to bin/."""
+    """What the cache holds for one key; persisted as engine.json in the key's directory."""
 
     key: str
     cli: str | None = None
     cli_version: str | None = None
     cli_source: str | None = None
+    language_host: str | None = None
+    language_host_version: str | None = None
+    language_host_source: str | None = None
     provider: str | None = None
     provider_version: str | None = None
+    provider_source: str | None = None
     blocked: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -117,6 +161,17 @@ class Status:
     @property
     def bin(self) -> Path:
         return self.directory / "bin"
+
+    @property
+    def home(self) -> Path:
+        """The engine's PULUMI_HOME: the provider plugin is installed there, not put on PATH."""
+        return self.directory / "home"
+
+    @property
+    def plugin_dir(self) -> Path | None:
+        if not self.provider_version:
+            return None
+        return self.home / "plugins" / f"resource-{PROVIDER_NAME}-v{self.provider_version}"
 
     def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -137,8 +192,14 @@ class Status:
     def cli_ok(self) -> bool:
         return bool(self.cli) and os.access(self.cli, os.X_OK) and _cli_version(self.cli) is not None
 
+    def language_host_ok(self) -> bool:
+        return (bool(self.language_host) and os.access(self.language_host, os.X_OK)
+                and os.access(Path(self.language_host).parent / LANGUAGE_HOST_EXEC, os.X_OK))
+
     def provider_ok(self) -> bool:
-        return bool(self.provider) and os.access(self.provider, os.X_OK)
+        plugin = self.plugin_dir
+        return (bool(self.provider) and os.access(self.provider, os.X_OK) and plugin is not None
+                and os.access(plugin / PROVIDER_BINARY, os.X_OK))
 
 
 def _log(msg: str) -> None:
@@ -293,7 +354,7 @@ def _vendor_provider(version: str, dest: Path) -> bool:
 
 
 def install_wrappers(bin_dir: Path) -> None:
-    """Our wrappers next to the CLI; a vendor's own host or dynamic provider already there is kept."""
+    """Our wrappers next to the CLI; a vendor's own script already there is kept."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     for name, text in WRAPPERS.items():
         path = bin_dir / name
@@ -303,6 +364,22 @@ def install_wrappers(bin_dir: Path) -> None:
                 continue
         path.write_text(text)
         path.chmod(0o755)
+
+
+def _cached_cli_elsewhere(version: str, here: Status) -> Path | None:
+    """A CLI of `version` built from Go modules under another cache key (the key also names the provider)."""
+    for record in sorted(cache_root().glob("*/engine.json")):
+        if record.parent == here.directory:
+            continue
+        try:
+            data = json.loads(record.read_text())
+        except (OSError, ValueError):
+            continue
+        cli = data.get("cli")
+        if data.get("cli_source") == "go-modules" and data.get("cli_version") == version and cli \
+                and _cli_version(cli) == version:
+            return Path(cli)
+    return None
 
 
 def provide_cli(status: Status, versions: Versions) -> None:
@@ -323,18 +400,28 @@ def provide_cli(status: Status, versions: Versions) -> None:
         status.cli, status.cli_version, status.cli_source = str(status.bin / "pulumi"), versions.sdk, "vendor"
         status.timings["cli_download_s"] = round(time.monotonic() - started, 1)
         return
+    target = status.bin / "pulumi"
+    candidates = tuple(dict.fromkeys((versions.sdk, *CLI_FALLBACK_VERSIONS)))
+    for version in candidates:
+        other = _cached_cli_elsewhere(version, status)
+        if other:
+            shutil.copy2(other, target)
+            _log(f"CLI {version} copied from the cache entry {other.parent.parent.name}")
+            status.cli, status.cli_version, status.cli_source = str(target), version, "go-modules"
+            status.blocked.pop("cli", None)
+            return
     failures = []
-    for version in dict.fromkeys((versions.sdk, *CLI_FALLBACK_VERSIONS)):
+    for version in candidates:
         try:
             _log(f"building the CLI {CLI_MODULE}@v{version} (first build: tens of minutes on 2 cores)")
-            seconds = build_go_binary(CLI_MODULE, CLI_PACKAGE, version, status.bin / "pulumi",
+            seconds = build_go_binary(CLI_MODULE, CLI_PACKAGE, version, target,
                                       REPO_ROOT / ".engine-build" / f"cli-{version}",
                                       ldflags=f"-X {VERSION_SYMBOL}=v{version}")
         except EngineError as exc:
             failures.append(str(exc))
             _log(str(exc))
             continue
-        status.cli, status.cli_version, status.cli_source = str(status.bin / "pulumi"), version, "go-modules"
+        status.cli, status.cli_version, status.cli_source = str(target), version, "go-modules"
         status.timings["cli_build_s"] = round(seconds, 1)
         status.blocked.pop("cli", None)
         if failures:
@@ -344,28 +431,168 @@ def provide_cli(status: Status, versions: Versions) -> None:
     raise EngineError("the Pulumi CLI could not be provided:\n" + "\n".join(failures))
 
 
-def provide_provider(status: Status, versions: Versions) -> None:
-    target = status.bin / f"pulumi-resource-{PROVIDER_NAME}"
-    if status.provider_ok():
-        _log(f"provider {status.provider_version} cached at {status.provider}")
+def _archive(name: str) -> Path:
+    path = engine_src() / name
+    if not path.is_file():
+        raise EngineError(f"source snapshot {path} is missing (set {ENGINE_SRC_ENV} to the folder that holds it)")
+    return path
+
+
+def _unpack(archive: Path, dest: Path) -> None:
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+
+
+def _fresh_build_dir(name: str) -> Path:
+    build_dir = REPO_ROOT / ".engine-build" / name
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True)
+    return build_dir
+
+
+def _steps(steps: list[tuple[list[str], Path]], env: dict[str, str], log_path: Path) -> None:
+    """Run build commands in order into one log; the first failure raises with the log's tail."""
+    with log_path.open("w") as log:
+        for cmd, cwd in steps:
+            proc = _run(cmd, cwd, env, log, BUILD_TIMEOUT)
+            if proc.returncode != 0:
+                tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+                raise EngineError(f"`{' '.join(cmd)}` in {cwd} failed (log: {log_path}):\n{tail}")
+
+
+def _snapshot_env(build_dir: Path) -> dict[str, str]:
+    env = _go_env(build_dir)
+    env["GOSUMDB"] = "off"  # the replaced snapshot modules have no checksum database entry
+    # git must not take the unpacked folders for part of the repository around them (git apply, VCS stamping).
+    env["GIT_CEILING_DIRECTORIES"] = str(build_dir)
+    return env
+
+
+def build_language_host(version: str, bin_dir: Path) -> float:
+    """The vendor's pulumi-language-python `version` from its snapshot, with its exec script, into `bin_dir`.
+
+    The host's go.mod replaces pkg/v3 and sdk/v3 by folders of the vendor's repository; the snapshot holds only
+    the host's folder, so both are required at the host's own tag from the module proxy instead.
+    """
+    go = go_binary()
+    if not go:
+        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    archive = _archive(language_host_archive(version))
+    build_dir = _fresh_build_dir(f"language-python-{version}")
+    started = time.monotonic()
+    _unpack(archive, build_dir)
+    cmd_dir = build_dir / "pulumi" / "sdk" / "python" / "cmd"
+    src = cmd_dir / LANGUAGE_HOST
+    env = _snapshot_env(build_dir)
+    edit = [go, "mod", "edit", f"-dropreplace={CLI_MODULE}", f"-dropreplace={SDK_MODULE}",
+            f"-require={CLI_MODULE}@v{version}", f"-require={SDK_MODULE}@v{version}"]
+    _steps([(edit, src), ([go, "mod", "tidy"], src),
+            ([go, "build", "-p", env["GOMAXPROCS"], "-trimpath", "-ldflags", f"-s -w -X {VERSION_SYMBOL}=v{version}",
+              "-o", str(bin_dir / LANGUAGE_HOST), "."], src)],
+           env, build_dir.with_suffix(".log"))
+    shutil.copy2(cmd_dir / LANGUAGE_HOST_EXEC, bin_dir / LANGUAGE_HOST_EXEC)
+    (bin_dir / LANGUAGE_HOST_EXEC).chmod(0o755)
+    return time.monotonic() - started
+
+
+def provide_language_host(status: Status) -> None:
+    host = status.bin / LANGUAGE_HOST
+    if status.language_host_ok():
+        _log(f"language host {status.language_host_version} cached at {status.language_host}")
         return
-    if target.exists() and os.access(target, os.X_OK):
-        status.provider, status.provider_version = str(target), versions.provider
+    if status.cli_source == "vendor" and host.exists() and (status.bin / LANGUAGE_HOST_EXEC).exists():
+        status.language_host, status.language_host_version = str(host), status.cli_version
+        status.language_host_source = "vendor release (with the CLI)"
         return
-    if _vendor_provider(versions.provider, status.bin):
-        status.provider, status.provider_version = str(target), versions.provider
-        status.blocked.pop("provider", None)
-        return
+    version = status.cli_version or ""
     try:
-        seconds = build_go_binary(PROVIDER_MODULE, PROVIDER_PACKAGE, versions.provider, target,
-                                  REPO_ROOT / ".engine-build" / f"provider-{versions.provider}",
-                                  ldflags=f"-X {PROVIDER_MODULE}/pkg/version.Version=v{versions.provider}")
+        _log(f"building the language host {LANGUAGE_HOST} {version} from {engine_src()} (minutes)")
+        seconds = build_language_host(version, status.bin)
+    except EngineError as exc:
+        status.blocked["language-host"] = str(exc)
+        _log(f"the Python language host is not available: {exc}")
+        return
+    status.language_host, status.language_host_version = str(host), version
+    status.language_host_source = f"built from the snapshot {language_host_archive(version)}"
+    status.timings["language_host_build_s"] = round(seconds, 1)
+    status.blocked.pop("language-host", None)
+
+
+def build_provider(version: str, output: Path) -> tuple[float, str]:
+    """The DigitalOcean provider plugin `version` from its snapshots into `output`; (seconds, origin).
+
+    Layout as the provider's go.mod expects: provider/ and upstream/ side by side (its `replace` of the
+    Terraform provider by ../upstream and of godo by upstream's vendored copy), the provider's one patch applied
+    in upstream/, and the modules the proxy refuses replaced by their unpacked snapshots.
+    """
+    go = go_binary()
+    if not go:
+        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    sources = PROVIDER_SOURCES.get(version)
+    if sources is None:
+        raise EngineError(f"no source snapshots are known for the provider {version}; "
+                          f"known: {', '.join(sorted(PROVIDER_SOURCES))}")
+    archives = [_archive(sources.provider), _archive(sources.upstream)] + [_archive(a) for _, a, _ in sources.refused]
+    build_dir = _fresh_build_dir(f"provider-{version}")
+    started = time.monotonic()
+    for archive in archives:
+        _unpack(archive, build_dir)
+    (build_dir / "pulumi-digitalocean" / "provider").rename(build_dir / "provider")
+    (build_dir / "terraform-provider-digitalocean").rename(build_dir / "upstream")
+    provider, upstream = build_dir / "provider", build_dir / "upstream"
+    env = _snapshot_env(build_dir)
+    patches = sorted((build_dir / "pulumi-digitalocean" / "patches").glob("*.patch"))
+    replaces = [f"-replace={module}=../{folder}" for module, _, folder in sources.refused]
+    steps = [([shutil.which("git") or "git", "apply", str(patch)], upstream) for patch in patches]
+    steps += [([go, "mod", "edit", *replaces], provider), ([go, "mod", "download"], provider),
+              ([go, "generate", "./cmd/" + PROVIDER_BINARY], provider),
+              ([go, "build", "-p", env["GOMAXPROCS"], "-trimpath", "-ldflags",
+                f"-X {PROVIDER_MODULE}/pkg/version.Version={version} -s -w", "-o", str(output),
+                "./cmd/" + PROVIDER_BINARY], provider)]
+    _steps(steps, {**env, "VERSION": version}, build_dir.with_suffix(".log"))
+    origin = f"built from the snapshots {', '.join(a.name for a in archives)}"
+    return time.monotonic() - started, origin
+
+
+def install_plugin(status: Status) -> None:
+    """`pulumi plugin install resource digitalocean <version> --file <binary>` into the engine's PULUMI_HOME."""
+    env = environ(status)
+    cmd = [status.cli, "plugin", "install", "resource", PROVIDER_NAME, status.provider_version,
+           "--file", status.provider, "--non-interactive"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise EngineError(f"`{' '.join(cmd)}` failed: {(proc.stderr or proc.stdout).strip()}")
+
+
+def provide_provider(status: Status, versions: Versions) -> None:
+    if status.provider_ok():
+        _log(f"provider {status.provider_version} cached, installed in {status.plugin_dir}")
+        return
+    target = status.directory / "plugins" / PROVIDER_BINARY
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not (target.exists() and os.access(target, os.X_OK) and status.provider_version == versions.provider):
+        with tempfile.TemporaryDirectory() as tmp:
+            vendor = _vendor_provider(versions.provider, Path(tmp))
+            if vendor:
+                shutil.move(Path(tmp) / PROVIDER_BINARY, target)
+                status.provider_source = "vendor release"
+        if not vendor:
+            try:
+                _log(f"building the provider plugin {versions.provider} from {engine_src()} (minutes)")
+                seconds, status.provider_source = build_provider(versions.provider, target)
+            except EngineError as exc:
+                status.blocked["provider"] = str(exc)
+                _log(f"the DigitalOcean provider plugin {versions.provider} is not available: {exc}")
+                return
+            status.timings["provider_build_s"] = round(seconds, 1)
+    status.provider, status.provider_version = str(target), versions.provider
+    try:
+        install_plugin(status)
     except EngineError as exc:
         status.blocked["provider"] = str(exc)
-        _log(f"the DigitalOcean provider plugin {versions.provider} is not available: {exc}")
+        _log(str(exc))
         return
-    status.provider, status.provider_version = str(target), versions.provider
-    status.timings["provider_build_s"] = round(seconds, 1)
     status.blocked.pop("provider", None)
 
 
@@ -379,7 +606,12 @@ def build(versions: Versions | None = None) -> Status:
     finally:
         status.save()
     install_wrappers(status.bin)
-    provide_provider(status, versions)
+    provide_language_host(status)
+    status.save()
+    if status.language_host_ok():  # `plugin install` runs the CLI, which is complete only with its host
+        provide_provider(status, versions)
+    else:
+        status.blocked.setdefault("provider", "not built: the language host is missing (see blocked [language-host])")
     status.timings["last_run_s"] = round(time.monotonic() - started, 1)
     status.save()
     return status
@@ -388,14 +620,16 @@ def build(versions: Versions | None = None) -> Status:
 def environ(status: Status, base: dict[str, str] | None = None, python: str | None = None) -> dict[str, str]:
     """`base` (default: this process's environment) set up to run the cached engine offline.
 
-    The CLI, language host and plugins come first on PATH; no update check and no plugin downloads.
-    `python` is the interpreter the language host and dynamic providers run (default: this one).
+    The CLI and its language host come first on PATH, PULUMI_HOME is the engine's (the provider plugin is
+    installed there); no update check and no plugin downloads. `python` is the interpreter the language host
+    and dynamic providers fall back to when the project names no virtualenv (default: this one).
     """
     env = dict(os.environ if base is None else base)
     cli_dir = Path(status.cli).parent if status.cli else status.bin
-    # An ambient CLI's own directory first: the vendor's language host, if it is there, wins over ours.
+    # An ambient CLI's own directory first: its vendor's language host, if it is there, goes with it.
     dirs = ([str(cli_dir)] if cli_dir != status.bin else []) + [str(status.bin)]
     env["PATH"] = os.pathsep.join([*dirs, env.get("PATH", "")])
+    env["PULUMI_HOME"] = str(status.home)
     env["PULUMI_SKIP_UPDATE_CHECK"] = "1"
     env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
     env["PULUMI_PYTHON_CMD"] = python or sys.executable
@@ -410,12 +644,17 @@ def shell_env(status: Status) -> str:
 
 
 def describe(status: Status) -> str:
+    def part(path: str | None, version: str | None, origin: str | None) -> str:
+        return f"{path or 'missing'} ({version or '-'}, {origin or '-'})"
+
     out = [f"engine cache: {status.directory}",
-           f"  CLI: {status.cli or 'missing'} ({status.cli_version or '-'}, from {status.cli_source or '-'})",
-           f"  language host: {status.bin / 'pulumi-language-python'}",
-           f"  provider {PROVIDER_NAME}: {status.provider or 'missing'}"]
-    for part, why in status.blocked.items():
-        out.append(f"  blocked [{part}]: {why}")
+           f"  CLI: {part(status.cli, status.cli_version, status.cli_source and 'from ' + status.cli_source)}",
+           f"  language host: {part(status.language_host, status.language_host_version, status.language_host_source)}",
+           f"  provider {PROVIDER_NAME}: {part(status.provider, status.provider_version, status.provider_source)}",
+           f"  PULUMI_HOME: {status.home} (plugin {'installed' if status.provider_ok() else 'not installed'})",
+           f"  source snapshots: {engine_src()}"]
+    for name, why in status.blocked.items():
+        out.append(f"  blocked [{name}]: {why}")
     if status.timings:
         out.append("  timings: " + ", ".join(f"{k}={v}" for k, v in sorted(status.timings.items())))
     return "\n".join(out)
@@ -434,9 +673,9 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(status))
         return 0
     status = Status.load()
-    if args.command == "status":  # exit 0: complete; 2: the CLI without the provider plugin; 1: no CLI
+    if args.command == "status":  # exit 0: complete; 2: CLI and host without the provider plugin; 1: no engine
         print(describe(status))
-        return (0 if status.provider_ok() else 2) if status.cli_ok() else 1
+        return (0 if status.provider_ok() else 2) if status.cli_ok() and status.language_host_ok() else 1
     if not status.cli_ok():
         _log("no engine in the cache: run `make engine`")
         return 1

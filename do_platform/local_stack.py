@@ -1,14 +1,15 @@
 """`make up-local`: a stack through the real Pulumi engine against the local API emulator.
 
-Runs `pulumi up --yes`, `pulumi preview --expect-no-changes` (no phantom diffs) and `pulumi destroy --yes`,
-with the policy pack on, and reports each step's wall time and the API calls it made (from the emulator's
-request log). Everything stays on this machine: the emulator on loopback with a state file, a file://
-backend and PULUMI_HOME under the git-ignored `.state/`, the passphrase secrets provider (set for this
-stack only), no update check, no plugin downloads. The project's Pulumi.yaml and stack file are copied
-into `.state/` first, so `pulumi stack init` writes its encryption salt there and never into the committed
-Pulumi.<stack>.yaml; the copy's `main` points back at the program.
+Runs `pulumi up --yes`, `pulumi preview --expect-no-changes` (no phantom diffs), `pulumi refresh
+--expect-no-changes` (what the API reads back is what was written) and `pulumi destroy --yes`, with the policy
+pack on, and reports each step's wall time and the API calls it made (from the emulator's request log).
+Everything stays on this machine: the emulator on loopback with a state file, a file:// backend and
+PULUMI_HOME under the git-ignored `.state/` (its plugins are the engine cache's), the passphrase secrets
+provider (set for this stack only), no update check, no plugin downloads. The project's Pulumi.yaml and
+stack file are copied into `.state/` first, so `pulumi stack init` writes its encryption salt there and never
+into the committed Pulumi.<stack>.yaml; the copy's `main` points back at the program.
 
-    python -m do_platform.local_stack [--port 8089] [--stack local] [--steps up,preview,destroy]
+    python -m do_platform.local_stack [--port 8089] [--stack local] [--steps up,preview,refresh,destroy]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -31,7 +33,7 @@ from do_platform import engine
 from do_platform.stack_files import load_stack_document
 
 REPO_ROOT = engine.REPO_ROOT
-STEPS = ("up", "preview", "destroy")
+STEPS = ("up", "preview", "refresh", "destroy")
 # The local stack's passphrase: it guards an emulator-only stack on this machine, never a real secret.
 LOCAL_PASSPHRASE = "do-platform-local-emulator"
 EMULATOR_TOKEN = "local-emulator-token"
@@ -47,6 +49,9 @@ def require_engine(need_provider: bool = True) -> engine.Status:
     if not status.cli_ok():
         why = status.blocked.get("cli") or "nothing is cached yet"
         raise EngineUnavailable(f"no Pulumi CLI in {status.directory} ({why}); run `make engine`")
+    if not status.language_host_ok():
+        why = status.blocked.get("language-host") or "not built yet"
+        raise EngineUnavailable(f"no Python language host in {status.bin} ({why}); run `make engine`")
     if need_provider and not status.provider_ok():
         why = status.blocked.get("provider") or "not built yet; run `make engine`"
         raise EngineUnavailable(f"the DigitalOcean provider plugin {engine.Versions.pinned().provider} "
@@ -61,6 +66,7 @@ class StepResult:
     api_calls: int | None
     returncode: int
     output: str = field(repr=False, default="")
+    by_route: dict[str, int] = field(repr=False, default_factory=dict)  # "GET /v2/droplets/{droplet_id}": n
 
     @property
     def ok(self) -> bool:
@@ -68,7 +74,7 @@ class StepResult:
 
 
 def _http(url: str, method: str = "GET", timeout: float = 2.0) -> dict:
-    req = urllib.request.Request(url, method=method)
+    req = urllib.request.Request(url, method=method, headers={"X-Emulator-Control": "1"})
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         body = resp.read()
     return json.loads(body) if body else {}
@@ -156,10 +162,12 @@ class StackRun:
         self.policy_pack = policy_pack
         self.emulator_url = emulator_url
         self.timeout = timeout
-        self.work_dir = prepare_project(project_dir, stack, self.state_dir / f"project-{stack}", overrides)
+        self.project_dir = project_dir
+        self.overrides = dict(overrides or {})
+        self.work_dir = prepare_project(project_dir, stack, self.state_dir / f"project-{stack}", self.overrides)
         self.env = engine.environ(self.status)
         self.env.update({
-            "PULUMI_HOME": str(self.state_dir / "pulumi-home"),
+            "PULUMI_HOME": str(self._home()),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir / 'backend'}",
             "PULUMI_CONFIG_PASSPHRASE": passphrase,
             "DIGITALOCEAN_TOKEN": EMULATOR_TOKEN,
@@ -168,6 +176,31 @@ class StackRun:
         for name in ("DIGITALOCEAN_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"):
             self.env.pop(name, None)
         (self.state_dir / "backend").mkdir(parents=True, exist_ok=True)
+
+    def configure(self, **changes) -> None:
+        """Stack config values set on top of the earlier overrides (``{"do-platform:web": {...}}``): the next
+        step sees the stack file as a user's edit would leave it."""
+        self.overrides.update(changes)
+        prepare_project(self.project_dir, self.stack, self.work_dir, self.overrides)
+
+    def plan(self, refresh: bool = False) -> dict:
+        """`pulumi preview --json [--refresh]`: the engine's plan, with ``steps`` (op, urn, ...) and
+        ``changeSummary``; with ``refresh``, read from the API first (what the drift check runs)."""
+        extra = ["--refresh"] if refresh else []
+        proc = self.pulumi("preview", "--json", *extra, "--stack", self.stack, *self._policy_args(), check=True)
+        return json.loads(proc.stdout)
+
+    def _home(self) -> Path:
+        """This run's PULUMI_HOME (credentials, workspace): its plugins are the engine cache's, shared."""
+        home = self.state_dir / "pulumi-home"
+        home.mkdir(parents=True, exist_ok=True)
+        plugins, shared = home / "plugins", self.status.home / "plugins"
+        shared.mkdir(parents=True, exist_ok=True)
+        if not plugins.is_symlink():
+            if plugins.exists():
+                shutil.rmtree(plugins)
+            plugins.symlink_to(shared, target_is_directory=True)
+        return home
 
     def pulumi(self, *args: str, check: bool = False, echo: bool = False) -> subprocess.CompletedProcess:
         cmd = [self.status.cli, *args, "--non-interactive", "--color", "never"]
@@ -193,6 +226,8 @@ class StackRun:
             return ["up", "--yes", "--stack", self.stack, *self._policy_args()]
         if step == "preview":
             return ["preview", "--expect-no-changes", "--diff", "--stack", self.stack, *self._policy_args()]
+        if step == "refresh":
+            return ["refresh", "--yes", "--expect-no-changes", "--diff", "--stack", self.stack]
         if step == "destroy":
             return ["destroy", "--yes", "--stack", self.stack]
         raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
@@ -204,8 +239,9 @@ class StackRun:
         started = time.monotonic()
         proc = self.pulumi(*args, echo=echo)
         seconds = time.monotonic() - started
-        calls = _http(f"{self.emulator_url}/_emulator/requests")["total"] if self.emulator_url else None
-        return StepResult(step, round(seconds, 2), calls, proc.returncode, proc.stdout + proc.stderr)
+        log = _http(f"{self.emulator_url}/_emulator/requests") if self.emulator_url else {}
+        return StepResult(step, round(seconds, 2), log.get("total"), proc.returncode, proc.stdout + proc.stderr,
+                          log.get("by_route") or {})
 
     def run(self, steps: Sequence[str] = STEPS, echo: bool = False) -> list[StepResult]:
         """Run `steps` in order, stopping at the first that fails."""

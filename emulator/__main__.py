@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0,
                         help="seconds before lifecycle transitions (new→active, ...); default 0")
     parser.add_argument("--requests-per-minute", type=int, help="answer 429 beyond this budget")
+    parser.add_argument("--requests-per-hour", type=int,
+                        help="enforce an hourly budget (429 beyond it), reported in ratelimit-limit; by default "
+                             "the API's 5000/h is reported but not enforced, so long rehearsals are not throttled")
     parser.add_argument("--seed", type=int, help="seed for generated ids")
     args = parser.parse_args(argv)
     if args.port < 0 or args.port > 65535:
@@ -29,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--delay must be >= 0 seconds; got {args.delay}")
     if args.requests_per_minute is not None and args.requests_per_minute < 1:
         parser.error(f"--requests-per-minute must be >= 1 (omit it for no budget); got {args.requests_per_minute}")
-    settings = Settings(token=args.token, lifecycle_delay=args.delay, requests_per_minute=args.requests_per_minute)
+    if args.requests_per_hour is not None and args.requests_per_hour < 1:
+        parser.error(f"--requests-per-hour must be >= 1 (omit it for no enforced budget); got {args.requests_per_hour}")
+    settings = Settings(token=args.token, lifecycle_delay=args.delay, requests_per_minute=args.requests_per_minute,
+                        requests_per_hour=args.requests_per_hour)
     try:
         server = EmulatorServer(args.port, args.host, state_file=args.state_file, settings=settings, seed=args.seed)
     except ValueError as exc:

@@ -94,7 +94,7 @@ class EmulatorServer:
     def _flush_loop(self) -> None:
         while not self._stop.wait(self.flush_interval):
             try:
-                self.app.state.flush()
+                self.app.state.compact_if_due()
             except Exception as exc:  # keep flushing: a full disk or a moved directory may come back
                 message = f"emulator: cannot write the state file {self.app.state.state_file}: {exc}"
                 if message != self._last_flush_error:
@@ -110,6 +110,7 @@ class EmulatorServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.app.state.flush()
+        self.app.state.close()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()

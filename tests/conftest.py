@@ -30,6 +30,7 @@ def emulator(emulator_server):
     emulator_server.control.reset()
     emulator_server.state.settings.lifecycle_delay = 0.0
     emulator_server.state.settings.requests_per_minute = None
+    emulator_server.state.settings.requests_per_hour = None
     emulator_server.state.settings.token = None
     emulator_server.state.clock.unfreeze()
     yield emulator_server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from do_platform import pricing
@@ -75,11 +77,13 @@ def test_unpriced_digitalocean_type_is_unknown():
 
 
 def test_live_refresh_reads_sizes_from_the_api_and_marks_unlisted_slugs_unknown(client, emulator):
-    refreshed = pricing.refresh_live(TABLE, client)
+    # The bundled table knows a size the API no longer lists (a retired plan).
+    bundled = dataclasses.replace(TABLE, droplet_sizes={**TABLE.droplet_sizes, "s-1vcpu-3gb-retired": 15.0})
+    refreshed = pricing.refresh_live(bundled, client)
     assert refreshed.table.source("droplet_sizes") == "live"
     assert refreshed.table.droplet_sizes["s-2vcpu-4gb"] == 24.0
     # A bundled slug the API does not list is unknown once the family is live, never the stale price.
-    missing = next(s for s in TABLE.droplet_sizes if s not in refreshed.table.droplet_sizes)
+    missing = next(s for s in bundled.droplet_sizes if s not in refreshed.table.droplet_sizes)
     assert pricing.price_resource(pricing.DROPLET, {"size": missing}, refreshed.table).monthly is None
     assert any("no API" in n for n in refreshed.notes)
 

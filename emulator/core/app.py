@@ -14,9 +14,18 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from .control import CONTROL_PREFIX, Control, control_routes
-from .errors import ApiError, MethodNotAllowed, NotFound, TooManyRequests, Unauthorized, Unprocessable, error_for_status
-from .routing import Reply, Request, Router, parse_query
+from .control import CONTROL_HEADER, CONTROL_PREFIX, Control, control_routes
+from .errors import (
+    ApiError,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    error_for_status,
+)
+from .routing import API_ORIGIN, Reply, Request, Router, parse_query
 from .state import State
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
@@ -24,6 +33,19 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 # Callables ``(method, template, raw_path, status, headers, body_bytes)`` told of every response of
 # every emulator in this process (the test suite's conformance check). Empty outside tests.
 RESPONSE_OBSERVERS: list = []
+
+
+def require_control_header(headers) -> None:
+    """403 unless a control call says it is one: ``Content-Type: application/json`` or ``X-Emulator-Control``.
+
+    A web page can send neither to another origin without a CORS preflight, which the emulator never
+    grants, so a page open in the user's browser cannot reset, seed or read the emulator.
+    """
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or CONTROL_HEADER in headers:
+        return
+    raise Forbidden(f"control API calls need the header 'Content-Type: application/json' or "
+                    f"'{CONTROL_HEADER}: 1' (a guard against requests made by web pages)")
 
 
 def _json_bytes(body) -> bytes:
@@ -47,6 +69,9 @@ class EmulatorApp:
         self.asgi = Starlette(routes=[StarletteRoute("/{path:path}", self.endpoint, methods=METHODS)])
         self.asgi.state.emulator = self
         self.response_observers: list = []  # like RESPONSE_OBSERVERS, for this emulator only
+        replayed = self.state.replay(self._apply_entry)  # mutations acknowledged after the last snapshot
+        if replayed:
+            self.state.flush()
 
     async def endpoint(self, http: HttpRequest) -> Response:
         raw_path = http.scope.get("raw_path") or http.url.path.encode()
@@ -60,6 +85,8 @@ class EmulatorApp:
         try:
             if route is None:
                 raise (MethodNotAllowed() if path_known else NotFound())
+            if template.startswith(CONTROL_PREFIX):
+                require_control_header(http.headers)
             if route.auth:
                 self._authenticate(http.headers.get("authorization", ""))
                 rate_headers = self._rate_limit()
@@ -90,10 +117,9 @@ class EmulatorApp:
                 state=self.state,
                 template=route.template,
             )
-            with self.state.lock:
-                result = route.handler(req)
-                if method != "GET":
-                    self.state.mark_dirty()
+            result, seq = self._run(route, req, query_string)
+            if seq:  # answered only once durable; other requests go on while this one's fsync runs
+                await asyncio.to_thread(self.state.sync, seq)
             reply = result if isinstance(result, Reply) else Reply(200, result)
         except ApiError as err:
             reply = error_reply(err, request_id)
@@ -107,15 +133,50 @@ class EmulatorApp:
                 observer(method, template, raw_path, reply.status, dict(response.headers), bytes(response.body))
         return response
 
+    def _run(self, route, req: Request, query_string: str):
+        """(handler result, journal seq to sync before replying). Control calls journal themselves (reset, seed)."""
+        if route.template.startswith(CONTROL_PREFIX):
+            with self.state.lock:
+                return route.handler(req), 0
+        read = req.method in ("GET", "HEAD")
+        headers = {k: val for k, val in req.headers.items() if k.startswith("x-") or k == "accept"}  # never the token
+        entry = {"kind": "request", "method": req.method, "path": req.path, "query": query_string, "body": req.body,
+                 "headers": headers}
+        result, seq = self.state.journaled(entry, lambda: route.handler(req), only_if_ids_drawn=read)
+        if not read:
+            self.state.mark_dirty()
+        return result, seq
+
+    def _apply_entry(self, entry: dict) -> None:
+        """Replay one journal entry (``State.replay`` pins the clock and the id seed around it)."""
+        kind = entry["kind"]
+        if kind == "reset":
+            self.state.reset()
+        elif kind == "seed":
+            self.state.backend(entry["family"]).seed(entry["payload"])
+        elif kind == "request":
+            route, params, _known = self.router.resolve(entry["method"], entry["path"])
+            if route is None:
+                raise NotFound(f"no route for {entry['method']} {entry['path']}")
+            route.handler(Request(method=entry["method"], path=entry["path"], params=params,
+                                  query=parse_query(entry["query"]), body=entry["body"],
+                                  headers=entry.get("headers", {}),
+                                  base_url=API_ORIGIN, state=self.state, template=route.template))
+        else:
+            raise ValueError(f"unknown journal entry kind {kind!r}")
+
     @staticmethod
     def _base_url(http: HttpRequest) -> str:
-        """``scheme://host:port`` the client used (the Host header), for absolute pagination links."""
+        """``scheme://address:port`` of the socket the request arrived on, for absolute pagination links.
+
+        Never the ``Host`` header: a client (or a DNS-rebinding page) would choose where the links of
+        the answer point.
+        """
         scope = http.scope
-        host = http.headers.get("host")
-        if not host:
-            server = scope.get("server") or ("127.0.0.1", 80)
-            host = f"{server[0]}:{server[1]}"
-        return f"{scope.get('scheme', 'http')}://{host}"
+        host, port = scope.get("server") or ("127.0.0.1", 80)
+        if ":" in str(host):  # IPv6 literal
+            host = f"[{host}]"
+        return f"{scope.get('scheme', 'http')}://{host}:{port}"
 
     def _authenticate(self, header: str) -> None:
         scheme, _, token = header.partition(" ")
@@ -127,8 +188,8 @@ class EmulatorApp:
 
     def _rate_limit(self) -> dict[str, str]:
         settings = self.state.settings
-        allowed, limit, remaining, reset = self.control.budget.take(settings.requests_per_minute,
-                                                                   settings.ratelimit_limit)
+        allowed, limit, remaining, reset = self.control.budget.take(
+            settings.requests_per_minute, settings.requests_per_hour, settings.ratelimit_limit)
         headers = {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining),
                    "ratelimit-reset": str(reset)}
         if not allowed:

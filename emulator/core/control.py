@@ -17,8 +17,14 @@ from dataclasses import asdict, dataclass, field
 from .errors import Unprocessable
 from .routing import Reply, Request, Routes
 from .state import Backend, State
+from .validate import check_object, is_integer, is_number, is_string
 
 CONTROL_PREFIX = "/_emulator"
+CONTROL_HEADER = "X-Emulator-Control"  # or Content-Type: application/json; see app.require_control_header
+
+
+BUDGET_SCHEMA = {"requests_per_minute": is_integer(minimum=1), "requests_per_hour": is_integer(minimum=1)}
+CONFIG_SCHEMA = {"lifecycle_delay": is_number(minimum=0), "token": is_string}
 
 
 @dataclass
@@ -124,24 +130,27 @@ class Faults:
 
 
 class Budget:
-    """Requests-per-minute budget in fixed one-minute windows (the API's reset semantics)."""
+    """The request budget: an hourly window (the API's 5,000/h, reported in ``ratelimit-*``; enforced only
+    when ``requests_per_hour`` is set, so long rehearsals are not throttled by default) or, when
+    ``requests_per_minute`` is set, a one-minute window that is enforced and reported instead."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.window_start = 0.0
         self.used = 0
 
-    def take(self, per_minute: int | None, limit_per_hour: int) -> tuple[bool, int, int, int]:
+    def take(self, per_minute: int | None, per_hour: int | None, reported_per_hour: int) -> tuple[bool, int, int, int]:
         """(allowed, limit, remaining, reset_epoch)."""
         window = 60 if per_minute else 3600
-        limit = per_minute or limit_per_hour
+        limit = per_minute or per_hour or reported_per_hour
+        enforced = bool(per_minute or per_hour)
         now = time.time()
         with self._lock:
             if now - self.window_start >= window:
                 self.window_start = now - (now % window) if not per_minute else now
                 self.used = 0
             reset = int(self.window_start + window)
-            if per_minute and self.used >= limit:
+            if enforced and self.used >= limit:
                 return False, limit, 0, reset
             self.used += 1
             return True, limit, max(0, limit - self.used), reset
@@ -194,7 +203,8 @@ class Control:
         self.log = RequestLog()
 
     def reset(self) -> None:
-        self.state.reset()
+        _, seq = self.state.journaled({"kind": "reset"}, self.state.reset)
+        self.state.sync(seq)
         self.faults.clear()
         self.budget.reset()
         self.log.clear()
@@ -209,20 +219,30 @@ class Control:
                 seedable = [name for name in self.state.families
                             if type(self.state.backend(name)).seed is not Backend.seed]
                 raise Unprocessable(f"family {family!r} has no seed support; families with seeds: {seedable}")
-            summary = backend.seed(payload)
+            summary, seq = self.state.journaled({"kind": "seed", "family": family, "payload": payload},
+                                                lambda: backend.seed(payload))
             self.state.mark_dirty()
-            return summary
+        self.state.sync(seq)
+        return summary
 
     def add_fault(self, **kwargs) -> dict:
         return self.faults.add(**kwargs).public()
 
-    def set_budget(self, requests_per_minute: int | None) -> None:
-        if requests_per_minute is not None and not (_whole(requests_per_minute) and requests_per_minute >= 1):
-            raise Unprocessable(f"requests_per_minute must be an integer >= 1 or null; got {requests_per_minute!r}")
-        self.state.settings.requests_per_minute = requests_per_minute
+    def set_budget(self, **budget: int | None) -> None:
+        """``requests_per_minute`` and/or ``requests_per_hour`` (integers >= 1, or null for none); the
+        fields not given keep their value."""
+        check_object(budget, BUDGET_SCHEMA)
+        for name, value in budget.items():
+            setattr(self.state.settings, name, value)
         self.budget.reset()
 
+    def budget_view(self) -> dict:
+        settings = self.state.settings
+        return {"requests_per_minute": settings.requests_per_minute, "requests_per_hour": settings.requests_per_hour,
+                "reported_per_hour": settings.requests_per_hour or settings.ratelimit_limit}
+
     def configure(self, *, lifecycle_delay: float | None = None, token: str | None = None) -> None:
+        check_object({"lifecycle_delay": lifecycle_delay, "token": token}, CONFIG_SCHEMA)
         if lifecycle_delay is not None:
             if not (_number(lifecycle_delay) and lifecycle_delay >= 0):
                 raise Unprocessable(f"lifecycle_delay must be a number of seconds >= 0; got {lifecycle_delay!r}")
@@ -264,14 +284,18 @@ def control_routes(control: Control) -> Routes:
         control.faults.clear()
         return Reply(204)
 
+    @routes.get(f"{p}/budget", auth=False)
+    def get_budget(req: Request):
+        return Reply(200, control.budget_view())
+
     @routes.put(f"{p}/budget", auth=False)
     def set_budget(req: Request):
-        control.set_budget(req.json().get("requests_per_minute"))
-        return Reply(200, {"requests_per_minute": control.state.settings.requests_per_minute})
+        control.set_budget(**check_object(req.json(), BUDGET_SCHEMA))
+        return Reply(200, control.budget_view())
 
     @routes.put(f"{p}/config", auth=False)
     def configure(req: Request):
-        body = req.json()
+        body = check_object(req.json(), CONFIG_SCHEMA)
         control.configure(lifecycle_delay=body.get("lifecycle_delay"), token=body.get("token"))
         return Reply(200, {"lifecycle_delay": control.state.settings.lifecycle_delay})
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from do_platform import catalog
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.validate import assign_to_project, forget_in_projects, optional_backend, project_of, touch_tags
 
 if TYPE_CHECKING:
     from emulator.core.state import Backend, State
 
-# Used only when the catalog family is absent; the catalog's own list wins otherwise.
-FALLBACK_REGIONS = ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1"]
+# Used only when the catalog family is absent (its seeded availability wins otherwise): the one catalog's regions.
+FALLBACK_REGIONS = catalog.load().region_slugs(available_only=True)
 
 
 def region_slugs(state: State) -> list[str]:
@@ -39,6 +40,14 @@ def require_region(state: State, slug, field: str = "region") -> str:
     return slug
 
 
+def region_view(state: State, slug: str) -> dict:
+    """The region object nested in a resource (``droplet.region``, ``reserved_ip.region``)."""
+    catalog_backend = optional_backend(state, "catalog")
+    if catalog_backend is not None:
+        return catalog_backend.region(slug)
+    return {"slug": slug, "name": slug, "features": [], "available": True, "sizes": []}
+
+
 def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn: str, name: str) -> str:
     """Place ``urn`` in ``vpc_uuid`` (422 naming ``field`` if unknown or elsewhere) or the region's default VPC."""
     vpcs = optional_backend(owner.state, "vpcs")
@@ -51,6 +60,18 @@ def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn:
     vpc_id = vpcs.resolve(region, vpc_uuid or None, field)["id"]
     vpcs.add_member(vpc_id, urn, name)
     return vpc_id
+
+
+def vpc_address(state: State, vpc_id: str) -> str | None:
+    """A free private address of ``vpc_id`` for a new member (a NAT gateway's), None without the vpcs family."""
+    vpcs = optional_backend(state, "vpcs")
+    return None if vpcs is None else vpcs.allocate_ip(vpc_id)
+
+
+def release_vpc_address(state: State, vpc_id: str, address: str) -> None:
+    vpcs = optional_backend(state, "vpcs")
+    if vpcs is not None and address:
+        vpcs.release_ip(vpc_id, address)
 
 
 def leave_vpc(state: State, urn: str) -> None:
@@ -97,6 +118,72 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
     check_project(state, project_id, field)
     assign_to_project(state, urn, project_id)
     return project_of(state, urn)
+
+
+# family → its backend's public lookup of one resource (raising the 404 with the family's own message).
+LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
+           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get"}
+
+
+def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
+    """The ``family`` resource ``resource_id`` as that family shows it; a 404 naming ``field`` when it does not
+    exist; None when the family is not part of this emulator (nothing to check against)."""
+    backend = optional_backend(state, family)
+    if backend is None:
+        return None
+    if resource_id in (None, ""):
+        raise Unprocessable(f"{field} is required")
+    try:
+        return getattr(backend, LOOKUPS[family])(resource_id)
+    except NotFound as exc:
+        raise NotFound(f"{field} {resource_id!r}: {exc.message}") from None
+
+
+def pool_capacity(state: State, count: int, region: str, vpc_uuid: str | None) -> None:
+    """422 before a pool makes anything when ``count`` more droplets pass the droplet limit or the VPC."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is not None and count > 0:
+        droplets.check_capacity(count, region, vpc_uuid)
+
+
+def make_pool_droplet(state: State, name: str, region: str, size: str, image, vpc_uuid: str | None,
+                      tags: list[str]) -> dict | None:
+    """A droplet made by a pool (a DOKS node pool, an autoscale pool); None without the droplets family."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is None:
+        return None
+    return droplets.create_worker(name, region, size, vpc_uuid, tags, image)
+
+
+def delete_droplet(state: State, droplet_id) -> None:
+    """Delete a droplet a pool made, if it still exists."""
+    droplets = optional_backend(state, "droplets")
+    if droplets is not None and droplets.exists(droplet_id):
+        droplets.delete(droplet_id)
+
+
+# What a droplet can be destroyed with: kind → (family, lister of a droplet's resources, deleter). The listers
+# answer [{"id", "name", "size_gigabytes"?}] and are the families' public methods.
+ASSOCIATED = {
+    "volumes": ("volumes", "attached_to", "delete"),
+    "volume_snapshots": ("volumes", "snapshots_of_droplet", "delete_snapshot"),
+    "snapshots": ("droplets", "snapshot_images", "delete_snapshot_image"),
+    "reserved_ips": ("reserved_ips", "assigned_to", "delete"),
+}
+
+
+def associated(state: State, kind: str, droplet_id: int) -> list[dict]:
+    """The ``kind`` resources tied to a droplet ([] when that family is not part of this emulator)."""
+    family, lister, _ = ASSOCIATED[kind]
+    backend = optional_backend(state, family)
+    return [] if backend is None else getattr(backend, lister)(droplet_id)
+
+
+def destroy_associated(state: State, kind: str, resource_id: str) -> None:
+    family, _, deleter = ASSOCIATED[kind]
+    backend = optional_backend(state, family)
+    if backend is not None:
+        getattr(backend, deleter)(resource_id)
 
 
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:

@@ -18,6 +18,18 @@ from .errors import Unprocessable
 if TYPE_CHECKING:
     from .state import Backend, State
 
+API_ORIGIN = "https://api.digitalocean.com"
+
+
+def api_url(path: str) -> str:
+    """A resource's canonical URL (action ``href``, project resource ``links.self``, tag ``last_tagged_uri``).
+
+    The API writes its own address there whatever host served the request, and clients only show
+    these. Pagination links are different: clients follow them, so they carry the address the
+    emulator serves on (``Request.base_url``).
+    """
+    return f"{API_ORIGIN}{path}"
+
 
 @dataclass
 class Reply:
@@ -35,7 +47,7 @@ class Request:
     query: dict[str, list[str]]
     body: Any
     headers: dict[str, str]
-    base_url: str
+    base_url: str  # scheme://host:port the emulator serves on (never the Host header): pagination links
     state: State
     template: str = ""
 

@@ -10,14 +10,24 @@ from __future__ import annotations
 import copy
 import json
 import os
+import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, ClassVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 
 from .clock import Clock, Ids, parse_rfc3339
-from .errors import NotFound
+from .errors import ApiError, NotFound
+from .journal import Journal, _sync_directory
+
+T = TypeVar("T")
+COMPACT_EVERY = 2000  # journal entries before a background compaction writes a new snapshot
+
+
+def journal_path(state_file: str) -> str:
+    return f"{state_file}.journal"
 
 
 @dataclass
@@ -28,6 +38,7 @@ class Settings:
     lifecycle_delay: float = 0.0  # seconds before new→active, creating→online, actions complete, ...
     ratelimit_limit: int = 5000  # requests per hour reported in ratelimit-limit (the API's figure)
     requests_per_minute: int | None = None  # a budget that answers 429 when exceeded
+    requests_per_hour: int | None = None  # enforced hourly budget (reported instead of ratelimit_limit)
     base_url: str | None = None  # absolute base for links; defaults to the request's own
 
 
@@ -142,10 +153,17 @@ class State:
         self._backend_classes = {cls.name: cls for cls in backend_classes}
         self._backends: dict[str, Backend] = {}
         self._dirty = False
+        self.journal: Journal | None = None
+        self.snapshot_seq = 0  # the last journal entry the state file holds
         with self.lock:
             self._build()
             if state_file and os.path.exists(state_file):
                 self.load_file(state_file)
+            elif state_file and not os.path.exists(journal_path(state_file)):
+                self._dirty = True  # the initial world (default project, ids) first: the journal builds on it
+                self.flush()
+            if state_file:
+                self.journal = Journal(journal_path(state_file), self.snapshot_seq)
 
     def _build(self) -> None:
         self._backends = {}
@@ -171,7 +189,9 @@ class State:
 
     def reset(self) -> None:
         with self.lock:
-            self.ids = Ids(self.seed)  # a seeded emulator stays reproducible across resets
+            # A seeded emulator stays reproducible across resets; an unseeded one draws the new seed from the
+            # current source, so a journaled reset replays to the same world.
+            self.ids = Ids(self.seed if self.seed is not None else self.ids.entry_seed())
             self._build()
             self.mark_dirty()
 
@@ -202,20 +222,76 @@ class State:
             raise ValueError(f"state file {path} is not an emulator state file (expected a JSON object with "
                              f"\"version\": 1); move it away or pass another --state-file")
         self.load(data)
+        self.snapshot_seq = int(data.get("journal_seq", 0))
+
+    # -- the journal (see emulator.core.journal)
+    def journaled(self, entry: dict, action: Callable[[], T], *, only_if_ids_drawn: bool = False) -> tuple[T, int]:
+        """Run the mutation ``action`` under the lock, at one instant and with a forked id source, and append
+        ``entry`` (what replays it) to the journal; returns (result, seq to sync before replying; 0: none).
+
+        ``only_if_ids_drawn``: a read is journaled only when it made something (a region's default VPC).
+        Without a state file the action simply runs.
+        """
+        with self.lock:
+            if self.journal is None:
+                return action(), 0
+            entry = json.loads(json.dumps(entry))  # as asked: a handler may change its body in place
+            ids, at, delay = self.ids, self.clock.now(), self.settings.lifecycle_delay
+            seed = ids.entry_seed()
+            with ids.fork(seed), self.clock.pinned(at):
+                result = action()
+            if only_if_ids_drawn and not ids.draws:
+                return result, 0
+            return result, self.journal.append({**entry, "at": at.isoformat(), "delay": delay, "id_seed": seed})
+
+    def sync(self, seq: int) -> None:
+        """Block until journal entry ``seq`` is on disk (call outside the lock: concurrent syncs share one fsync)."""
+        if seq and self.journal is not None:
+            self.journal.sync(seq)
+
+    def replay(self, apply: Callable[[dict], None]) -> int:
+        """Re-run the journal entries the snapshot does not hold, as they first ran; returns how many."""
+        if self.journal is None:
+            return 0
+        entries = self.journal.entries(self.snapshot_seq)
+        with self.lock:
+            saved_delay = self.settings.lifecycle_delay
+            try:
+                for entry in entries:
+                    self.settings.lifecycle_delay = entry["delay"]
+                    with self.ids.fork(entry["id_seed"]), self.clock.pinned(datetime.fromisoformat(entry["at"])):
+                        try:
+                            apply(entry)
+                        except ApiError as exc:  # answered 2xx when it first ran: the journal is not this code's
+                            print(f"emulator: journal entry {entry['seq']} ({entry.get('method', '')} "
+                                  f"{entry.get('path', entry.get('kind'))}) no longer applies: {exc.message}",
+                                  file=sys.stderr, flush=True)
+            finally:
+                self.settings.lifecycle_delay = saved_delay
+        self._dirty = bool(entries)
+        return len(entries)
+
+    def compact_if_due(self) -> bool:
+        if self.journal is not None and self.journal.entries_since_compaction >= COMPACT_EVERY:
+            return self.flush()
+        return False
 
     def mark_dirty(self) -> None:
         self._dirty = True
 
     def flush(self) -> bool:
-        """Write the state file atomically if anything changed since the last write.
+        """Compact: write a snapshot of the world atomically (synced), then drop the journal entries it holds.
 
-        A failed write leaves no temporary file behind and keeps the changes pending, so the next
-        flush tries again instead of losing them.
+        Done in the background every ``COMPACT_EVERY`` journal entries and on shutdown; every acknowledged
+        mutation is already durable in the journal. A failed write leaves no temporary file behind and
+        keeps the journal whole, so nothing is lost and the next flush tries again.
         """
-        if not self.state_file or not self._dirty:
+        pending = self.journal.entries_since_compaction if self.journal is not None else 0
+        if not self.state_file or not (self._dirty or pending):
             return False
         with self.lock:
-            payload = json.dumps(self.dump(), separators=(",", ":"), default=str)
+            seq = self.journal.last_seq if self.journal is not None else 0
+            payload = json.dumps({**self.dump(), "journal_seq": seq}, separators=(",", ":"), default=str)
             self._dirty = False
         tmp = None
         try:
@@ -224,10 +300,21 @@ class State:
             fd, tmp = tempfile.mkstemp(prefix=".emulator-state-", dir=directory)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, self.state_file)
+            _sync_directory(self.state_file)
         except BaseException:
             self._dirty = True
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        with self.lock:
+            self.snapshot_seq = seq
+            if self.journal is not None:
+                self.journal.drop_through(seq)
         return True
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()

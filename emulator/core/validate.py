@@ -8,6 +8,8 @@ verifiable" instead of crashing when that family is absent.
 from __future__ import annotations
 
 import ipaddress
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import Unprocessable
@@ -187,3 +189,111 @@ def touch_tags(state: State, names: list[str]) -> None:
     tags = optional_backend(state, "tags")
     if tags is not None and names:
         tags.touch(names)
+
+
+# -- declarative checks for the control API's bodies (seeds, budget, config): like an API body, a
+# wrong type is a 422 naming the field, checked before anything changes.
+Check = Callable[[Any, str], None]
+DIGEST_PATTERN = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def check_object(body: Any, spec: dict[str, Check], where: str = "", *, required: tuple[str, ...] = ()) -> dict:
+    """422 unless ``body`` is an object whose fields are all in ``spec`` and pass their checks."""
+    label = where or "body"
+    if not isinstance(body, dict):
+        raise Unprocessable(f"{label} must be a JSON object; got {body!r}")
+    unknown = sorted(set(body) - set(spec))
+    if unknown:
+        prefix = f"{where}: " if where else ""
+        raise Unprocessable(f"{prefix}unknown fields {unknown}; allowed: {sorted(spec)}")
+    for name in required:
+        if body.get(name) is None:
+            raise Unprocessable(f"{_label(name, where)} is required")
+    for name, value in body.items():
+        if value is not None:
+            spec[name](value, _label(name, where))
+    return body
+
+
+def is_string(value: Any, label: str) -> None:
+    if not isinstance(value, str):
+        raise Unprocessable(f"{label} must be a string; got {value!r}")
+
+
+def is_boolean(value: Any, label: str) -> None:
+    if not isinstance(value, bool):
+        raise Unprocessable(f"{label} must be a boolean; got {value!r}")
+
+
+def is_integer(minimum: int | None = None, maximum: int | None = None) -> Check:
+    def check(value: Any, label: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Unprocessable(f"{label} must be an integer; got {value!r}")
+        if minimum is not None and value < minimum or maximum is not None and value > maximum:
+            bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+            raise Unprocessable(f"{label} must be {bounds}; got {value}")
+    return check
+
+
+def is_number(minimum: float | None = None, maximum: float | None = None) -> Check:
+    def check(value: Any, label: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Unprocessable(f"{label} must be a number; got {value!r}")
+        if minimum is not None and value < minimum or maximum is not None and value > maximum:
+            bounds = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+            raise Unprocessable(f"{label} must be {bounds}; got {value}")
+    return check
+
+
+def is_enum(allowed) -> Check:
+    def check(value: Any, label: str) -> None:
+        if not one_of(value, allowed):
+            raise Unprocessable(f"{label} must be one of {', '.join(map(str, allowed))}; got {value!r}")
+    return check
+
+
+def is_time(value: Any, label: str) -> None:
+    """An RFC 3339 date-time (``2026-01-02T03:04:05Z``)."""
+    from .clock import parse_rfc3339
+
+    try:
+        if not isinstance(value, str) or "T" not in value:
+            raise ValueError
+        parse_rfc3339(value)
+    except ValueError:
+        raise Unprocessable(f"{label} must be an RFC 3339 date-time such as 2026-01-02T03:04:05Z; "
+                            f"got {value!r}") from None
+
+
+def is_digest(value: Any, label: str) -> None:
+    if not isinstance(value, str) or not DIGEST_PATTERN.match(value):
+        raise Unprocessable(f"{label} must be a digest sha256:<64 lowercase hex digits>; got {value!r}")
+
+
+def is_list(item: Check, *, min_items: int = 0) -> Check:
+    def check(value: Any, label: str) -> None:
+        if not isinstance(value, list):
+            raise Unprocessable(f"{label} must be a list; got {value!r}")
+        if len(value) < min_items:
+            raise Unprocessable(f"{label} must have at least {min_items} item(s)")
+        for i, element in enumerate(value):
+            item(element, f"{label}[{i}]")
+    return check
+
+
+def is_object_of_objects(value: Any, label: str) -> None:
+    """An object of objects (``{"nyc3": {"available": false}}``); the caller checks their fields."""
+    if not isinstance(value, dict) or not all(isinstance(item, dict) for item in value.values()):
+        raise Unprocessable(f"{label} must be an object of objects (slug → fields); got {value!r}")
+
+
+def is_object_any(value: Any, label: str) -> None:
+    """Any JSON object (its fields are checked where it is used, e.g. as an API create body)."""
+    if not isinstance(value, dict):
+        raise Unprocessable(f"{label} must be a JSON object; got {value!r}")
+
+
+def is_object(spec: dict[str, Check], *, required: tuple[str, ...] = ()) -> Check:
+    def check(value: Any, label: str) -> None:
+        check_object(value, spec, label, required=required)
+    return check

@@ -1,16 +1,13 @@
-"""Fast checks of the engine tooling (no engine needed): throw-away go.mod, cache status, stack copies, host."""
+"""Fast checks of the engine tooling (no engine needed): throw-away go.mod, cache status, sources, stack copies."""
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import pytest
-from pulumi.runtime.proto import language_pb2
 from ruamel.yaml import YAML
 
-from do_platform import engine, language_host
+from do_platform import engine
 from do_platform.local_stack import prepare_project
 
 CLI_GOMOD = {
@@ -38,7 +35,7 @@ def test_throwaway_go_mod_refuses_a_local_path_outside_the_repository():
     gomod = {"Replace": [{"Old": {"Path": "github.com/digitalocean/terraform-provider-digitalocean"},
                           "New": {"Path": "../upstream"}}]}
     with pytest.raises(engine.EngineError, match=r"terraform-provider-digitalocean by the local path \.\./upstream"):
-        engine.throwaway_go_mod("github.com/pulumi/pulumi-digitalocean/provider/v4", "4.84.1", gomod, "x")
+        engine.throwaway_go_mod("github.com/pulumi/pulumi-digitalocean/provider/v4", "4.76.0", gomod, "x")
 
 
 @pytest.mark.parametrize(("cli", "sdk", "ok"), [("3.259.0", "3.272.0", True), ("3.272.0", "3.272.0", True),
@@ -55,8 +52,8 @@ def cache(tmp_path, monkeypatch):
 
 def test_pinned_versions_key_the_cache(cache):
     versions = engine.Versions.pinned()
-    assert (versions.sdk, versions.provider) == ("3.272.0", "4.84.1")  # requirements.txt
-    assert engine.Status.load(versions).directory == cache / "pulumi-3.272.0_digitalocean-4.84.1"
+    assert (versions.sdk, versions.provider) == ("3.272.0", "4.76.0")  # requirements.txt
+    assert engine.Status.load(versions).directory == cache / "pulumi-3.272.0_digitalocean-4.76.0"
 
 
 def test_failed_build_records_why_and_status_says_so(cache, monkeypatch, capsys):
@@ -72,25 +69,24 @@ def test_failed_build_records_why_and_status_says_so(cache, monkeypatch, capsys)
     assert engine.main(["env"]) == 1
 
 
-def test_install_wrappers_runs_the_project_interpreter_and_keeps_a_vendor_host(tmp_path):
-    vendor_host = b"\x7fELF\x02\x01\x01\x00\xff"  # a vendor's compiled host (not text)
-    (tmp_path / "pulumi-language-python").write_bytes(vendor_host)
-    stale = "#!/bin/sh\n" + engine._PYTHON + "\nexec an-older-wrapper\n"
-    (tmp_path / "pulumi-resource-pulumi-python").write_text(stale)
-    engine.install_wrappers(tmp_path)
-    assert (tmp_path / "pulumi-language-python").read_bytes() == vendor_host
+def test_install_wrappers_runs_the_project_interpreter_and_keeps_a_vendor_script(tmp_path):
     dynamic = tmp_path / "pulumi-resource-pulumi-python"
+    dynamic.write_text("#!/bin/sh\n" + engine._PYTHON + "\nexec an-older-wrapper\n")
+    engine.install_wrappers(tmp_path)
     assert os.access(dynamic, os.X_OK)
     assert dynamic.read_text() == engine.WRAPPERS["pulumi-resource-pulumi-python"]  # ours, refreshed
-    (tmp_path / "pulumi-language-python").unlink()
+    assert "-m pulumi.dynamic" in dynamic.read_text()
+    vendor = "#!/bin/sh\nexec python3 -u -m pulumi.dynamic $@\n"  # a vendor's own script is kept
+    dynamic.write_text(vendor)
     engine.install_wrappers(tmp_path)
-    assert "-m do_platform.language_host" in (tmp_path / "pulumi-language-python").read_text()
+    assert dynamic.read_text() == vendor
 
 
 def test_environ_puts_the_engine_first_and_stays_offline(cache):
     status = engine.Status(key="k", cli="/opt/pulumi/bin/pulumi")
     env = engine.environ(status, base={"PATH": "/usr/bin"}, python="/venv/bin/python")
     assert env["PATH"].split(os.pathsep) == ["/opt/pulumi/bin", str(status.bin), "/usr/bin"]
+    assert env["PULUMI_HOME"] == str(cache / "k" / "home")  # the provider plugin is installed there
     assert env["PULUMI_SKIP_UPDATE_CHECK"] == "1"
     assert env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] == "true"
     assert env["PULUMI_PYTHON_CMD"] == "/venv/bin/python"
@@ -125,87 +121,64 @@ def test_prepare_project_copies_the_stack_and_keeps_the_salt(tmp_path):
     assert (project / "Pulumi.local.yaml").read_text() == committed  # the committed file is never touched
 
 
-def test_language_host_reports_the_provider_plugin_the_sdk_declares():
-    assert ("digitalocean", "v4.84.1", "") in language_host.required_plugins()
+def test_engine_src_defaults_beside_the_repository_and_is_overridable(monkeypatch, tmp_path):
+    monkeypatch.delenv(engine.ENGINE_SRC_ENV, raising=False)
+    assert engine.engine_src() == engine.REPO_ROOT.parent / "shared" / "engine-src"
+    monkeypatch.setenv(engine.ENGINE_SRC_ENV, str(tmp_path))
+    assert engine.engine_src() == tmp_path
 
 
-def test_language_host_program_path_and_virtualenv(tmp_path):
-    info = language_pb2.ProgramInfo(root_directory=str(tmp_path), program_directory=str(tmp_path / "prog"),
-                                    entry_point=".")
-    assert language_host._program_path(language_pb2.RunRequest(info=info)) == str(tmp_path / "prog")
-    with pytest.raises(FileNotFoundError, match=r"virtualenv='missing-venv'"):
-        language_host._python_for({"virtualenv": "missing-venv"}, str(tmp_path))
-    venv = tmp_path / "venv" / "bin"
-    venv.mkdir(parents=True)
-    (venv / "python").write_text("")
-    assert language_host._python_for({"virtualenv": "venv"}, str(tmp_path)) == str(venv / "python")
-    assert language_host._python_for({}, str(tmp_path)) == language_host.sys.executable
+def test_missing_snapshots_block_the_host_and_the_provider_by_name(cache, monkeypatch, tmp_path, capsys):
+    """A CLI without the snapshots: status exit 1, naming the missing archive and the variable that finds it."""
+    monkeypatch.setenv(engine.ENGINE_SRC_ENV, str(tmp_path / "nowhere"))
+    monkeypatch.setattr(engine, "go_binary", lambda: "/usr/bin/true")
+    monkeypatch.setattr(engine, "_cli_version", lambda path: "3.259.0")
+    monkeypatch.setattr(engine, "provide_cli", lambda status, versions: setattr(status, "cli", "/bin/sh")
+                        or setattr(status, "cli_version", "3.259.0"))
+    assert engine.main(["build"]) == 0
+    status = engine.Status.load()
+    assert not status.language_host_ok()
+    missing = tmp_path / "nowhere" / "pulumi-v3.259.0-language-python.tar.gz"
+    assert f"source snapshot {missing} is missing (set DO_PLATFORM_ENGINE_SRC" in status.blocked["language-host"]
+    assert "language host is missing" in status.blocked["provider"]
+    assert engine.main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "language host: missing" in out and "blocked [language-host]" in out
 
 
-def test_engine_json_is_what_the_cache_holds(cache):
-    status = engine.Status(key="k1", cli_version="3.259.0", blocked={"provider": "refused"})
-    status.save()
-    data = json.loads((cache / "k1" / "engine.json").read_text())
-    assert data["blocked"] == {"provider": "refused"} and data["cli_version"] == "3.259.0"
-    assert Path(status.bin) == cache / "k1" / "bin"
+def test_provider_build_names_its_snapshots(monkeypatch, tmp_path):
+    monkeypatch.setenv(engine.ENGINE_SRC_ENV, str(tmp_path))
+    with pytest.raises(engine.EngineError, match=r"no source snapshots are known for the provider 4\.84\.1; "
+                                                 r"known: 4\.76\.0"):
+        engine.build_provider("4.84.1", tmp_path / "out")
+    with pytest.raises(engine.EngineError, match=r"pulumi-digitalocean-v4\.76\.0\.tar\.gz is missing"):
+        engine.build_provider("4.76.0", tmp_path / "out")
 
 
-def test_up_local_stops_with_the_reason_when_the_engine_is_missing(cache, capsys):
-    from do_platform import local_stack
-
-    assert local_stack.main([]) == local_stack.EXIT_ENGINE_UNAVAILABLE
-    err = capsys.readouterr().err
-    assert "up-local: cannot run: no Pulumi CLI" in err and "run `make engine`" in err
-
-
-def test_up_local_rejects_unknown_steps(capsys):
-    from do_platform import local_stack
-
-    with pytest.raises(SystemExit):
-        local_stack.main(["--steps", "up,refresh"])
-    err = capsys.readouterr().err
-    assert "--steps: unknown step(s) refresh; allowed: up, preview, destroy" in err
+def test_provider_counts_only_when_installed_in_the_engine_home(cache, tmp_path):
+    binary = tmp_path / "pulumi-resource-digitalocean"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    status = engine.Status(key="k", provider=str(binary), provider_version="4.76.0")
+    assert not status.provider_ok()  # built but not installed: the CLI would not find it offline
+    installed = cache / "k" / "home" / "plugins" / "resource-digitalocean-v4.76.0"
+    installed.mkdir(parents=True)
+    (installed / "pulumi-resource-digitalocean").symlink_to(binary)
+    assert status.provider_ok()
 
 
-def _fake_go(tmp_path: Path, body: str) -> str:
-    go = tmp_path / "go"
-    go.write_text(f"#!/bin/sh\n{body}\n")
-    go.chmod(0o755)
-    return str(go)
-
-
-def test_a_refused_module_names_the_module_command_and_error(tmp_path, monkeypatch):
-    refusal = '{"Path": "m", "Version": "v1.0.0", "Error": "m@v1.0.0: 403 Forbidden"}'
-    monkeypatch.setattr(engine, "go_binary", lambda: _fake_go(tmp_path, f"echo '{refusal}'; exit 1"))
-    with pytest.raises(engine.EngineError, match=r"`.*go mod download -json m@v1\.0\.0` failed: m@v1\.0\.0: 403"):
-        engine.module_info("m", "1.0.0", dict(os.environ), tmp_path)
-
-
-def test_a_module_proxy_that_does_not_answer_is_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "go_binary", lambda: _fake_go(tmp_path, "exec sleep 5"))
-    monkeypatch.setattr(engine, "PROXY_TIMEOUT", 0.3)
-    with pytest.raises(engine.EngineError, match=r"the module proxy did not answer within 0.3 s"):
-        engine.module_info("m", "1.0.0", dict(os.environ), tmp_path)
-
-
-def test_build_falls_back_to_a_served_cli_version_and_records_the_refusal(cache, monkeypatch):
-    built = []
-
-    def fake_build(module, package, version, output, build_dir, ldflags=""):
-        if version == "3.272.0":
-            raise engine.EngineError(f"`go mod download -json {module}@v{version}` failed: 403 Forbidden")
-        built.append((module, package, version, ldflags))
-        output.write_text(f"#!/bin/sh\necho v{version}\n")
-        output.chmod(0o755)
-        return 1.5
-
-    monkeypatch.setattr(engine, "build_go_binary", fake_build)
+def test_a_cli_built_under_another_key_is_reused(cache, monkeypatch):
+    """Changing the provider pin changes the cache key; the CLI (same version) is copied, not rebuilt."""
+    old = engine.Status(key="pulumi-3.272.0_digitalocean-4.84.1", cli_version="3.259.0", cli_source="go-modules")
+    old.bin.mkdir(parents=True)
+    (old.bin / "pulumi").write_text("#!/bin/sh\necho v3.259.0\n")
+    (old.bin / "pulumi").chmod(0o755)
+    old.cli = str(old.bin / "pulumi")
+    old.save()
     monkeypatch.setattr(engine, "_vendor_cli", lambda version, dest: False)
-    monkeypatch.setattr(engine, "provide_provider", lambda status, versions: None)
     monkeypatch.setattr(engine.shutil, "which", lambda name: None)
-    status = engine.build()
-    assert built == [(engine.CLI_MODULE, engine.CLI_PACKAGE, "3.259.0", f"-X {engine.VERSION_SYMBOL}=v3.259.0")]
+    monkeypatch.setattr(engine, "build_go_binary", lambda *a, **k: pytest.fail("the CLI was rebuilt"))
+    status = engine.Status(key="pulumi-3.272.0_digitalocean-4.76.0")
+    engine.provide_cli(status, engine.Versions(sdk="3.272.0", provider="4.76.0"))
     assert (status.cli_version, status.cli_source) == ("3.259.0", "go-modules")
-    assert "pkg/v3@v3.272.0` failed: 403" in status.blocked["cli-exact"]
-    assert status.cli_ok()
-    assert engine.build().timings["cli_build_s"] == 1.5 and len(built) == 1  # the second run builds nothing
+    assert status.cli == str(status.bin / "pulumi") and status.cli_ok()

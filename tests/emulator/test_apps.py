@@ -25,6 +25,10 @@ SPEC = {
 }
 
 
+# What the API answers for SPEC: the ingress rule it adds, "/" to the first HTTP component.
+ANSWERED_SPEC = {**SPEC, "ingress": {"rules": [{"match": {"path": {"prefix": "/"}}, "component": {"name": "api"}}]}}
+
+
 def _create(client, spec=None, **extra):
     return client.apps.create({"spec": copy.deepcopy(spec or SPEC), **extra})["app"]
 
@@ -41,7 +45,7 @@ def _all_steps_succeeded(deployment: dict) -> bool:
 
 def test_create_get_list_update_delete(client):
     created = _create(client)
-    assert created["spec"] == SPEC  # echoed exactly, secrets included
+    assert created["spec"] == ANSWERED_SPEC  # echoed exactly, secrets included, plus the default ingress
     pending = created["pending_deployment"]
     assert pending["phase"] == "PENDING_BUILD" and not _all_steps_succeeded(pending)
     assert "active_deployment" not in created
@@ -206,6 +210,51 @@ def test_alerts_come_from_the_spec_and_take_destinations(client):
     assert missing["id"] == "not_found"
 
 
+def test_alert_destinations_in_the_spec_are_kept_and_applied(client):
+    """The API keeps ``spec.alerts[].destinations`` (the OpenAPI description lacks the field) and its alerts
+    carry them."""
+    destinations = {"emails": ["ops@example.com"],
+                    "slack_webhooks": [{"url": "https://hooks.slack.com/services/X", "channel": "@ops"}]}
+    spec = copy.deepcopy(SPEC)
+    spec["alerts"][0]["destinations"] = destinations
+    spec["services"][0]["alerts"][0]["destinations"] = {"emails": ["api@example.com"]}
+    app = _create(client, spec)
+    got = client.apps.get(app["id"])["app"]["spec"]
+    assert got["alerts"][0]["destinations"] == destinations
+    assert got["services"][0]["alerts"][0]["destinations"] == {"emails": ["api@example.com"]}
+    by_rule = {a["spec"]["rule"]: a for a in client.apps.list_alerts(app["id"])["alerts"]}
+    assert by_rule["DEPLOYMENT_FAILED"]["emails"] == ["ops@example.com"]
+    assert by_rule["DEPLOYMENT_FAILED"]["slack_webhooks"] == destinations["slack_webhooks"]
+    assert by_rule["CPU_UTILIZATION"]["emails"] == ["api@example.com"]
+    assert by_rule["DOMAIN_FAILED"]["emails"] == []
+    spec["alerts"][0]["destinations"] = {"emails": ["not-an-email"]}
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.apps.update(app["id"], {"spec": spec})
+    assert _error(excinfo)[2].startswith("spec.alerts[0].destinations.emails")
+
+
+@pytest.mark.parametrize("components, rules", [
+    ({"services": [{"name": "svc", "image": {"registry_type": "DOCKER_HUB", "registry": "caddy",
+                                             "repository": "caddy"}}]},
+     [{"match": {"path": {"prefix": "/"}}, "component": {"name": "svc"}}]),
+    ({"services": [{"name": "go", "git": {"repo_clone_url": "https://github.com/x/go.git"},
+                    "routes": [{"path": "/go"}]},
+                   {"name": "py", "git": {"repo_clone_url": "https://github.com/x/py.git"},
+                    "routes": [{"path": "/py", "preserve_path_prefix": True}]}]},
+     [{"match": {"path": {"prefix": "/go"}}, "component": {"name": "go"}},
+      {"match": {"path": {"prefix": "/py"}}, "component": {"name": "py", "preserve_path_prefix": True}}]),
+    ({"workers": [{"name": "worker", "git": {"repo_clone_url": "https://github.com/x/w.git"}}]}, None)])
+def test_the_api_adds_the_default_ingress_rules(client, components, rules):
+    """As the provider's acceptance tests read back: spec.ingress.rules routes "/" (or each route) to the component."""
+    app = _create(client, {"name": "routed", "region": "ams", **components})
+    for answer in (app, client.apps.get(app["id"])["app"]):
+        assert answer["spec"].get("ingress", {}).get("rules") == rules
+    explicit = {"rules": [{"match": {"path": {"prefix": "/x"}}, "component": {"name": "svc"}}]}
+    if "services" in components and len(components["services"]) == 1:
+        spec = {"name": "routed", "region": "ams", **components, "ingress": explicit}
+        assert client.apps.update(app["id"], {"spec": spec})["app"]["spec"]["ingress"] == explicit
+
+
 def test_instance_sizes_regions_and_propose(client):
     sizes = client.apps.list_instance_sizes()["instance_sizes"]
     by_slug = {s["slug"]: s for s in sizes}
@@ -230,4 +279,4 @@ def test_state_file_keeps_apps_and_deployments_across_a_restart(tmp_path):
     with EmulatorServer(state_file=state_file) as second:
         again = make_client(token="t", endpoint=second.url).apps.get(created["id"])["app"]
         assert again["active_deployment"]["id"] == created["pending_deployment"]["id"]
-        assert again["spec"] == SPEC
+        assert again["spec"] == ANSWERED_SPEC

@@ -3,24 +3,30 @@
 import pytest
 from azure.core.exceptions import HttpResponseError
 
+ALL_REGIONS = ["nyc1", "sfo1", "nyc2", "ams2", "sgp1", "lon1", "nyc3", "ams3", "fra1", "tor1", "sfo2", "blr1", "sfo3",
+               "syd1", "atl1", "ric1"]
 
-def test_regions_are_real_slugs_with_sizes(client):
+
+def test_regions_are_every_current_region_with_sizes(client):
     body = client.regions.list(per_page=200)
-    slugs = [r["slug"] for r in body["regions"]]
-    assert slugs == ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1"]
-    assert body["meta"]["total"] == 10
-    nyc3 = body["regions"][1]
-    assert nyc3["name"] == "New York 3" and nyc3["available"] is True
-    assert "s-1vcpu-1gb" in nyc3["sizes"]
+    assert [r["slug"] for r in body["regions"]] == ALL_REGIONS
+    assert body["meta"]["total"] == 16
+    by_slug = {r["slug"]: r for r in body["regions"]}
+    assert by_slug["nyc3"]["name"] == "New York 3" and by_slug["nyc3"]["available"] is True
+    assert by_slug["ric1"]["name"] == "Richmond 1" and "s-1vcpu-1gb" in by_slug["ric1"]["sizes"]
+    assert by_slug["sfo1"]["available"] is False and by_slug["sfo1"]["sizes"] == []  # closed to new resources
+    with pytest.raises(HttpResponseError) as err:
+        client.droplets.create({"name": "x", "region": "ams2", "size": "s-1vcpu-1gb", "image": "debian-12-x64"})
+    assert "'ams2' is not available" in err.value.response.json()["message"]
 
 
 def test_regions_paginate_with_prev_on_later_pages(client):
     first = client.regions.list(per_page=4, page=1)
     assert set(first["links"]["pages"]) == {"next", "last"}
-    last = client.regions.list(per_page=4, page=3)
-    assert [r["slug"] for r in last["regions"]] == ["blr1", "syd1"]
+    last = client.regions.list(per_page=4, page=4)
+    assert [r["slug"] for r in last["regions"]] == ["sfo3", "syd1", "atl1", "ric1"]
     assert "prev" in last["links"]["pages"] and "next" not in last["links"]["pages"]
-    assert "page=2" in last["links"]["pages"]["prev"]
+    assert "page=3" in last["links"]["pages"]["prev"]
 
 
 def test_sizes_carry_prices_and_regions(client):
@@ -30,6 +36,46 @@ def test_sizes_carry_prices_and_regions(client):
     assert basic["price_hourly"] == pytest.approx(0.00893, abs=1e-5)
     assert {"s-1vcpu-512mb-10gb", "s-2vcpu-4gb", "c-2", "g-2vcpu-8gb", "m-2vcpu-16gb"} <= set(sizes)
     assert all(isinstance(s["transfer"], float) for s in sizes.values())
+    assert len(sizes) > 40 and all(s["price_monthly"] > 0 for s in sizes.values())
+    assert sizes["s-2vcpu-4gb-amd"]["price_monthly"] == 28.0 and sizes["so-2vcpu-16gb"]["description"] \
+        == "Storage-Optimized"
+
+
+def test_the_catalog_agrees_with_the_plan_prices_and_is_dated():
+    """One catalog: every Droplet price of the plan's table (prices.json) is the catalog's, and it says when and
+    where its figures come from."""
+    import json
+    from importlib import resources
+
+    from do_platform import catalog
+
+    data = catalog.load()
+    prices = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())
+    for slug, price in prices["droplet_sizes"].items():
+        assert data.droplet_size(slug)["price_monthly"] == price, slug
+    for slug, price in prices["app_instance_sizes"].items():
+        assert data.app_instance_size(slug)["usd_per_month"] == price, slug
+    for slug, price in prices["database_sizes_per_node"].items():
+        assert data.database_size(slug)["price_monthly_per_node"] == price, slug
+    assert data.as_of and len(data.sources) >= 3 and "ric1" in data.region_slugs(available_only=True)
+    assert data.app_instance_size("apps-s-1vcpu-0.5gb")["single_instance_only"] is True
+
+
+def test_database_options_offer_no_1gb_nodes_with_standby(client):
+    options = client.databases.list_options()["options"]
+    assert "ric1" in options["pg"]["regions"] and "atl1" in options["pg"]["regions"]
+    layouts = {layout["num_nodes"]: layout["sizes"] for layout in options["pg"]["layouts"]}
+    assert sorted(layouts) == [1, 2, 3]
+    assert "db-s-1vcpu-1gb" in layouts[1]
+    assert "db-s-1vcpu-1gb" not in layouts[2] and "db-s-1vcpu-1gb" not in layouts[3]
+    assert "db-s-1vcpu-2gb" in layouts[2]
+    assert sorted(layout["num_nodes"] for layout in options["kafka"]["layouts"]) == [3, 6, 9, 15]
+    body = {"name": "db", "engine": "pg", "version": "17", "size": "db-s-1vcpu-1gb", "region": "nyc3", "num_nodes": 2}
+    with pytest.raises(HttpResponseError) as err:
+        client.databases.create_cluster(body)
+    message = err.value.response.json()["message"]
+    assert "size 'db-s-1vcpu-1gb' is not offered for a 2-node pg cluster" in message and "at least 2 GB" in message
+    assert client.databases.create_cluster({**body, "size": "db-s-1vcpu-2gb"})["database"]["num_nodes"] == 2
 
 
 def test_images_by_slug_and_id_and_type_filter(client):

@@ -104,3 +104,21 @@ def test_a_documented_quirk_forgives_only_its_operation_and_field(spec, monkeypa
     monkeypatch.setattr(conformance, "QUIRKS", (quirk,))
     assert spec.response_errors("GET", "/v2/firewalls/{id}", 200, bad) == []
     assert spec.response_errors("PUT", "/v2/firewalls/{id}", 200, bad)  # another operation is still checked
+
+
+def test_coverage_of_the_in_scope_operations_is_reported_and_never_falls(spec, record_property):
+    """The share of the spec's operations outside the AI families that the emulator routes. It is reported
+    (and recorded in docs/emulator.md, which must not claim more than the route table serves); the target is
+    95% (issue 12), not enforced until reached."""
+    import re
+
+    coverage = spec.coverage(create_app().router.all_routes())
+    record_property("emulator_coverage", f"{coverage.covered}/{coverage.total} ({coverage.percent:.1f}%)")
+    print(f"\nemulator coverage: {coverage.covered} of {coverage.total} in-scope operations "
+          f"({coverage.percent:.1f}%)")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text(encoding="utf-8")
+    recorded = re.search(r"routes \*\*(\d+) of (\d+)\*\* in-scope operations", doc)
+    assert recorded, "docs/emulator.md must record the coverage figure"
+    assert coverage.covered >= int(recorded.group(1)), "fewer operations routed than docs/emulator.md records"
+    assert coverage.total == int(recorded.group(2)), "the spec changed: update the figure in docs/emulator.md"
+    assert not any(op.tag in conformance.OUT_OF_SCOPE_TAGS for op in coverage.missing)

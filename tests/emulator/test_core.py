@@ -13,9 +13,11 @@ from azure.core.exceptions import HttpResponseError
 
 from do_platform.api.client import make_client
 from emulator import EmulatorServer
+from emulator.core import state as state_module
 from emulator.core.control import Faults
 
 AUTH = {"Authorization": "Bearer core-test"}
+CONTROL = {"X-Emulator-Control": "1"}  # control calls without a JSON body say what they are
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,10 +99,10 @@ def _fault(emulator, **body):
 def test_429_storm_recovers_through_factory_retries(emulator, client):
     _fault(emulator, match=r"^GET /v2/account", status=429, count=3, retry_after=0)
     assert client.account.get()["account"]["status"] == "active"
-    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    log = httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()
     assert log["by_route"]["GET /v2/account"] == 4
     assert log["by_status"] == {"200": 1, "429": 3}
-    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []  # count used up
+    assert httpx.get(f"{emulator.url}/_emulator/faults", headers=CONTROL).json()["faults"] == []  # count used up
 
 
 def test_429_carries_retry_after_and_error_body(emulator):
@@ -165,7 +167,7 @@ def test_probability_is_honoured_statistically():
 def test_bad_fault_definitions_are_422_naming_the_field(emulator, body, field):
     response = httpx.post(f"{emulator.url}/_emulator/faults", json=body)
     assert response.status_code == 422 and field in response.json()["message"]
-    assert httpx.get(f"{emulator.url}/_emulator/faults").json()["faults"] == []
+    assert httpx.get(f"{emulator.url}/_emulator/faults", headers=CONTROL).json()["faults"] == []
 
 
 @pytest.mark.parametrize("path, body, field", [
@@ -173,14 +175,81 @@ def test_bad_fault_definitions_are_422_naming_the_field(emulator, body, field):
     ("/_emulator/budget", {"requests_per_minute": 0}, "requests_per_minute"),
     ("/_emulator/config", {"lifecycle_delay": "x"}, "lifecycle_delay"),
     ("/_emulator/config", {"lifecycle_delay": -1}, "lifecycle_delay"),
-    ("/_emulator/config", {"token": 5}, "token")])
+    ("/_emulator/config", {"token": 5}, "token"),
+    ("/_emulator/config", {"lifecycle_dealy": 5}, "lifecycle_dealy"),
+    ("/_emulator/budget", {"requests_per_hour": "lots"}, "requests_per_hour"),
+    ("/_emulator/budget", {"per_minute": 5}, "per_minute")])
 def test_bad_control_settings_are_422_naming_the_field(emulator, path, body, field):
     response = httpx.put(f"{emulator.url}{path}", json=body)
     assert response.status_code == 422 and field in response.json()["message"]
     assert _get(emulator, "/v2/account").status_code == 200  # nothing changed
 
 
+@pytest.mark.parametrize("family, body, field", [
+    ("account", {"droplet_limit": "lots"}, "droplet_limit"),
+    ("account", {"team": "t"}, "team"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "age_days": "abc"}]}, "pushes[0].age_days"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "at": "yesterday"}]}, "pushes[0].at"),
+    ("registry", {"registry": "r", "generate": {"repositories": "many"}}, "generate.repositories"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "tags": "abc"}]}, "pushes[0].tags"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "platforms": "amd64"}]}, "pushes[0].platforms"),
+    ("registry", {"registry": "r", "pushes": [{"repository": "web", "digest": "sha256:nothex"}]}, "pushes[0].digest"),
+    ("registry", {"registry": 5}, "registry"),
+    ("droplets", {"count": True}, "count"),
+    ("droplets", {"name_prefix": ["x"]}, "name_prefix"),
+    ("catalog", {"regions": {"nyc3": {"available": "no"}}}, "regions.nyc3.available"),
+    ("catalog", {"sizes": {"s-1vcpu-1gb": []}}, "sizes"),
+    ("domains", {"domains": [{"name": "a.example", "records": "x"}]}, "domains[0].records"),
+    ("domains", {"domains": "a.example"}, "domains")])
+def test_seeds_with_wrong_types_are_422_naming_the_field_and_change_nothing(emulator, family, body, field):
+    before = emulator.control.state.dump()
+    response = httpx.post(f"{emulator.url}/_emulator/seed/{family}", json=body)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["message"]
+    assert emulator.control.state.dump() == before
+    assert _get(emulator, "/v2/account").status_code == 200  # and the emulator still answers
+
+
+def test_a_domains_seed_is_all_or_nothing(emulator):
+    body = {"domains": [{"name": "good.example"}, {"name": "bad.example", "records": [{"type": "A"}]}]}
+    assert httpx.post(f"{emulator.url}/_emulator/seed/domains", json=body).status_code == 422
+    assert _get(emulator, "/v2/domains").json()["domains"] == []
+
+
 # -- budget and headers
+def test_hourly_budget_is_reported_not_enforced_by_default_and_settable(emulator):
+    first = _get(emulator, "/v2/account")
+    assert first.headers["ratelimit-limit"] == "5000"
+    emulator.state.settings.ratelimit_limit = 2  # the reported figure alone never throttles a long rehearsal
+    try:
+        assert [_get(emulator, "/v2/account").status_code for _ in range(4)] == [200] * 4
+    finally:
+        emulator.state.settings.ratelimit_limit = 5000
+    budget = httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_hour": 2})
+    assert budget.json() == {"requests_per_minute": None, "requests_per_hour": 2, "reported_per_hour": 2}
+    answers = [_get(emulator, "/v2/account") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[0].headers["ratelimit-limit"] == "2" and answers[1].headers["ratelimit-remaining"] == "0"
+    assert 1 <= int(answers[2].headers["retry-after"]) <= 3600
+    httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_hour": None})
+    assert _get(emulator, "/v2/account").status_code == 200
+    assert httpx.get(f"{emulator.url}/_emulator/budget", headers=CONTROL).json()["requests_per_hour"] is None
+
+
+def test_hourly_budget_from_the_command_line(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--requests-per-hour", "2"],
+                            stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+    try:
+        line = proc.stdout.readline()
+        url = line.split("listening on ")[1].split()[0]
+        answers = [httpx.get(f"{url}/v2/account", headers=AUTH) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[0].headers["ratelimit-limit"] == "2"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_requests_per_minute_budget_answers_429(emulator):
     assert httpx.put(f"{emulator.url}/_emulator/budget", json={"requests_per_minute": 3}).status_code == 200
     statuses = []
@@ -212,24 +281,60 @@ def test_request_log_counts_per_route(emulator):
         _get(emulator, "/v2/firewalls/a")
     _get(emulator, "/v2/firewalls/b")
     _get(emulator, "/v2/firewalls")
-    log = httpx.get(f"{emulator.url}/_emulator/requests").json()
+    log = httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()
     assert log["by_route"]["GET /v2/firewalls/{firewall_id}"] == 4
     assert log["by_route"]["GET /v2/firewalls"] == 1 and log["total"] == 5
     assert log["entries"][-1]["path"] == "/v2/firewalls"
-    assert httpx.delete(f"{emulator.url}/_emulator/requests").status_code == 204
-    assert httpx.get(f"{emulator.url}/_emulator/requests").json()["total"] == 0
+    assert httpx.delete(f"{emulator.url}/_emulator/requests", headers=CONTROL).status_code == 204
+    assert httpx.get(f"{emulator.url}/_emulator/requests", headers=CONTROL).json()["total"] == 0
 
 
 def test_control_reset_seed_config_and_state(emulator, client):
     seeded = httpx.post(f"{emulator.url}/_emulator/seed/domains", json={"domains": [{"name": "seed.example"}]})
     assert seeded.status_code == 200 and seeded.json()["seeded"] == {"domains": ["seed.example"]}
     assert httpx.post(f"{emulator.url}/_emulator/seed/nope", json={}).status_code == 422
-    state = httpx.get(f"{emulator.url}/_emulator/state").json()
+    state = httpx.get(f"{emulator.url}/_emulator/state", headers=CONTROL).json()
     assert "seed.example" in state["families"]["domains"]["domains"]
     config = httpx.put(f"{emulator.url}/_emulator/config", json={"lifecycle_delay": 5})
     assert config.json() == {"lifecycle_delay": 5.0}
-    assert httpx.post(f"{emulator.url}/_emulator/reset").json() == {"reset": True}
+    assert httpx.post(f"{emulator.url}/_emulator/reset", headers=CONTROL).json() == {"reset": True}
     assert client.domains.list()["domains"] == []
+
+
+def test_control_calls_without_json_or_the_control_header_are_refused(emulator):
+    """A web page can send a form or a simple GET to 127.0.0.1, never a JSON body or a custom header."""
+    url = f"{emulator.url}/_emulator"
+    for method, path, extra in [("POST", "/reset", {}), ("GET", "/state", {}), ("GET", "/requests", {}),
+                                ("POST", "/seed/account", {"content": '{"droplet_limit": 1}',
+                                                           "headers": {"Content-Type": "text/plain"}}),
+                                ("PUT", "/config", {"content": "lifecycle_delay=5",
+                                                    "headers": {"Content-Type": "application/x-www-form-urlencoded"}})]:
+        refused = httpx.request(method, url + path, **extra)
+        assert refused.status_code == 403, (method, path)
+        assert "X-Emulator-Control" in refused.json()["message"]
+    assert emulator.state.backend("account").get()["droplet_limit"] != 1
+    assert emulator.state.settings.lifecycle_delay == 0
+    assert httpx.post(f"{url}/seed/account", json={"droplet_limit": 7}).status_code == 200
+    assert httpx.get(f"{url}/state", headers={"x-emulator-control": "yes"}).status_code == 200
+
+
+def test_links_use_the_served_address_and_resource_urls_the_apis(emulator, client):
+    """Pagination links: the address the emulator serves on, whatever ``Host`` says (clients follow them).
+    Resource URLs (action href, project resource self, tag last_tagged_uri): the API's canonical URL."""
+    for i in range(3):
+        client.tags.create({"name": f"t{i}"})
+    page = httpx.get(f"{emulator.url}/v2/tags?per_page=1", headers={**AUTH, "Host": "evil.example:80"}).json()
+    assert page["links"]["pages"]["next"].startswith(f"{emulator.url}/v2/tags?")
+    created = client.droplets.create({"name": "d", "region": "nyc3", "size": "s-1vcpu-1gb",
+                                      "image": "ubuntu-24-04-x64", "tags": ["web"]})
+    droplet_id = created["droplet"]["id"]
+    action_id = created["links"]["actions"][0]["id"]
+    assert created["links"]["actions"][0]["href"] == f"https://api.digitalocean.com/v2/actions/{action_id}"
+    tag = client.tags.get("web")["tag"]["resources"]
+    assert tag["last_tagged_uri"] == f"https://api.digitalocean.com/v2/droplets/{droplet_id}"
+    assert tag["droplets"]["last_tagged_uri"] == tag["last_tagged_uri"]
+    resources = client.projects.list_resources_default()["resources"]
+    assert f"https://api.digitalocean.com/v2/droplets/{droplet_id}" in [r["links"]["self"] for r in resources]
 
 
 # -- persistence
@@ -339,7 +444,7 @@ def test_replies_share_nothing_with_the_live_state(emulator, client):
     client.databases.get_user(db["id"], "app")
     client.databases.list_users(db["id"])
     client.databases.get_cluster(db["id"])
-    assert httpx.get(f"{emulator.url}/_emulator/state").status_code == 200
+    assert httpx.get(f"{emulator.url}/_emulator/state", headers=CONTROL).status_code == 200
     assert httpx.post(f"{emulator.url}/_emulator/seed/account", json={"droplet_limit": 30}).status_code == 200
 
 def test_tag_lists_compare_names_case_insensitively():
@@ -375,22 +480,25 @@ def test_a_failed_state_write_keeps_changes_pending_and_leaves_no_temp_file(tmp_
     assert state.flush() is True and json.loads((tmp_path / "ok.json").read_text())["version"] == 1
 
 
-def test_the_flusher_reports_a_failed_write_and_keeps_going(tmp_path, capsys):
+def test_the_compactor_reports_a_failed_write_and_keeps_going(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(state_module, "COMPACT_EVERY", 1)
     blocked = tmp_path / "blocked"
     blocked.mkdir()
-    with EmulatorServer(state_file=str(tmp_path / "world.json"), flush_interval=0.02) as server:
+    world = tmp_path / "world.json"
+    with EmulatorServer(state_file=str(world), flush_interval=0.02) as server:
         server.state.state_file = str(blocked)
-        server.state.mark_dirty()
+        assert httpx.post(f"{server.url}/v2/tags", headers=AUTH, json={"name": "kept"}).status_code == 201
         deadline = time.monotonic() + 5
         reported = False
         while not reported and time.monotonic() < deadline:
             time.sleep(0.02)
             reported = f"cannot write the state file {blocked}" in capsys.readouterr().err
         assert reported
-        server.state.state_file = str(tmp_path / "world.json")
-        while not (tmp_path / "world.json").exists() and time.monotonic() < deadline:
+        server.state.state_file = str(world)
+        while json.loads(world.read_text()).get("journal_seq", 0) < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert (tmp_path / "world.json").exists()
+        assert json.loads(world.read_text())["journal_seq"] == 1
+        assert "kept" in json.loads(world.read_text())["families"]["tags"]["tags"]
 
 
 @pytest.mark.parametrize("content, needle", [("{bad", "cannot be read"), ("[1]", "is not an emulator state file")])
@@ -404,7 +512,8 @@ def test_an_unreadable_state_file_is_a_clear_start_up_error(tmp_path, content, n
 
 
 @pytest.mark.parametrize("flags, needle", [(["--delay", "-1"], "--delay must be >= 0"),
-                                           (["--requests-per-minute", "0"], "--requests-per-minute must be >= 1")])
+                                           (["--requests-per-minute", "0"], "--requests-per-minute must be >= 1"),
+                                           (["--requests-per-hour", "0"], "--requests-per-hour must be >= 1")])
 def test_bad_flags_are_refused(flags, needle):
     proc = subprocess.run([sys.executable, "-m", "emulator", "--port", "0", *flags], capture_output=True, text=True,
                           cwd=REPO_ROOT, timeout=30)

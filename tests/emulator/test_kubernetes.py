@@ -331,3 +331,22 @@ def test_nodes_count_against_the_droplet_limit(emulator, client):
     assert _error(excinfo)[0] == 422
     assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["node_pools"][0]["count"] == 2
     assert client.droplets.list()["meta"]["total"] == 2
+
+
+def test_clusterlint_status_messages_and_recycle(client):
+    cluster = _create(client)
+    missing = client.kubernetes.get_cluster_lint_results(cluster["id"])
+    assert missing["id"] == "not_found" and "start one with POST" in missing["message"]
+    run_id = client.kubernetes.run_cluster_lint(cluster["id"], {"include_groups": ["basic"]})["run_id"]
+    results = client.kubernetes.get_cluster_lint_results(cluster["id"], run_id=run_id)
+    assert results["run_id"] == run_id and results["diagnostics"] == [] and results["completed_at"].endswith("Z")
+    messages = client.kubernetes.get_status_messages(cluster["id"])["messages"]
+    assert [m["message"] for m in messages] == ["Cluster is being provisioned", "Cluster is running"]
+    pool = client.kubernetes.list_node_pools(cluster["id"])["node_pools"][0]
+    before = {n["id"] for n in pool["nodes"]}
+    client.kubernetes.recycle_node_pool(cluster["id"], pool["id"], {"nodes": [pool["nodes"][0]["id"]]})
+    after = {n["id"] for n in client.kubernetes.get_node_pool(cluster["id"], pool["id"])["node_pool"]["nodes"]}
+    assert len(after) == 2 and len(before & after) == 1
+    with pytest.raises(HttpResponseError) as excinfo:
+        client.kubernetes.recycle_node_pool(cluster["id"], pool["id"], {"nodes": ["nope"]})
+    assert _error(excinfo)[0] == 422

@@ -132,6 +132,16 @@ def test_droplet_targets_are_checked_and_follow_deletes(client):
     assert err.value.status_code == 422 and "droplet 424242" in err.value.response.json()["message"]
 
 
+def test_without_a_tag_the_tag_field_is_empty_not_absent(client):
+    """The API always sends ``tag`` ("" when the LB targets droplet_ids); create, get, list and update."""
+    lb = _create(client)
+    assert lb["tag"] == ""
+    assert client.load_balancers.get(lb["id"])["load_balancer"]["tag"] == ""
+    assert [b["tag"] for b in client.load_balancers.list()["load_balancers"]] == [""]
+    body = {"name": "web-lb", "region": "nyc3", "forwarding_rules": [HTTP_RULE]}
+    assert client.load_balancers.update(lb["id"], body)["load_balancer"]["tag"] == ""
+
+
 def test_tag_target_lists_tagged_droplets(client):
     tagged = _droplet(client, "t", tags=["web"])
     _droplet(client, "u")

@@ -104,3 +104,15 @@ def test_provider_update_moves_removed_urns_to_default(emulator):
     moved = http.post(f"/v2/projects/{default_id}/resources", json={"resources": [urn]})
     assert moved.status_code == 200
     assert http.delete(f"/v2/projects/{project['id']}").status_code == 204
+
+
+def test_the_literal_default_project_paths(emulator):
+    """``/v2/projects/default`` and ``/default/resources`` are operations of their own in the API."""
+    import httpx
+
+    http = httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"})
+    default = http.get("/v2/projects/default").json()["project"]
+    assert default["is_default"] is True
+    patched = http.patch("/v2/projects/default", json={"description": "the default"}).json()["project"]
+    assert patched["id"] == default["id"] and patched["description"] == "the default"
+    assert http.get("/v2/projects/default/resources").json()["resources"] == []

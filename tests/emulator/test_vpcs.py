@@ -114,3 +114,25 @@ def test_private_addresses_are_released_and_capacity_is_checked(client):
         client.droplets.create({**body, "names": ["x1", "x2", "x3"]})
     assert "has 2 free addresses; 3 droplets do not fit" in err.value.response.json()["message"]
     assert client.droplets.list(per_page=200)["meta"]["total"] == 11
+
+
+@pytest.mark.parametrize("how", ["by id", "by tag", "with a volume", "while still new"])
+def test_a_destroyed_droplet_leaves_its_vpc_at_once(emulator, client, how):
+    """The provider's droplet delete waits for GET 404, then its VPC delete must not meet the droplet as a member."""
+    if how == "while still new":
+        emulator.state.settings.lifecycle_delay = 30
+    vpc = client.vpcs.create({"name": "app-net", "region": "nyc3"})["vpc"]
+    extra = {"tags": ["gone"]}
+    if how == "with a volume":
+        volume = client.volumes.create({"name": "data", "region": "nyc3", "size_gigabytes": 10})["volume"]
+        extra["volumes"] = [volume["id"]]
+    d = droplet(client, "web", vpc_uuid=vpc["id"], **extra)
+    assert [m["urn"] for m in client.vpcs.list_members(vpc["id"])["members"]] == [f"do:droplet:{d['id']}"]
+    if how == "by tag":
+        client.droplets.destroy_by_tag(tag_name="gone")
+    else:
+        client.droplets.destroy(d["id"])
+    assert client.droplets.get(d["id"])["id"] == "not_found"  # PyDo hands a documented 404 back as the body
+    assert client.vpcs.list_members(vpc["id"])["members"] == []
+    client.vpcs.delete(vpc["id"])
+    assert client.vpcs.get(vpc["id"])["id"] == "not_found"

@@ -216,7 +216,9 @@ func retries(c *godo.Client) {
 	t, resp, err := c.Tags.Create(ctx, &godo.TagCreateRequest{Name: "replayed"})
 	ok("POST /v2/tags replayed after a 503", resp, err)
 	check(t != nil && t.Name == "replayed", "tag after replay: %+v", t)
-	resp2, err := http.Get(baseURL + "/_emulator/faults")
+	listReq, _ := http.NewRequest(http.MethodGet, baseURL+"/_emulator/faults", nil)
+	listReq.Header.Set("X-Emulator-Control", "1") // the emulator refuses control calls a web page could make
+	resp2, err := http.DefaultClient.Do(listReq)
 	check(err == nil, "control API /faults: %v", err)
 	var left struct{ Faults []struct{ ID float64 } }
 	check(json.NewDecoder(resp2.Body).Decode(&left) == nil, "control API /faults: undecodable")

@@ -94,7 +94,7 @@ def test_region_unavailable_fails_with_the_usable_regions(emulator, ready):
     emulator.control.seed("catalog", {"regions": {"nyc3": {"available": False}}})
     row = by_name(ops.run_checks(ready, cfg_of(stack())))["region"]
     assert row.status == "fail" and row.detail == "nyc3 does not accept new resources"
-    assert row.fix.startswith("set do-platform:region to one of ams3, blr1, fra1")
+    assert row.fix.startswith("set do-platform:region to one of ams3, atl1, blr1, fra1")
 
 
 def test_size_not_offered_in_region_names_the_key(emulator, ready):

@@ -200,3 +200,12 @@ def test_every_shipped_stack_with_kubernetes_sets_a_control_plane_allowlist():
         cfg = load_stack_config({**project_defaults(), **read_stack_config(stack)}, stack)
         if cfg.enabled("kubernetes"):
             assert cfg.kubernetes.control_plane_cidrs, stack
+
+
+def test_production_accepts_plain_http_only_on_loopback():
+    """A production-shaped rehearsal against the local emulator is allowed (the token stays on this machine, and
+    the real API is never on loopback); plain http anywhere else is refused, by the one endpoint rule."""
+    for url in ("http://127.0.0.1:8089", "http://localhost:8089", "http://[::1]:8089"):
+        load_stack_config(with_("prod", "digitalocean:apiEndpoint", url), "prod")
+    with pytest.raises(ConfigError, match="plain http on a non-loopback host"):
+        load_stack_config(with_("prod", "digitalocean:apiEndpoint", "http://example.com:8089"), "prod")

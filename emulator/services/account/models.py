@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.core.errors import Unprocessable
+from emulator.core import validate as v
 from emulator.core.state import Backend, public
 
 DEFAULT_ACCOUNT = {
@@ -17,7 +17,13 @@ DEFAULT_ACCOUNT = {
     "status_message": "",
     "team": {"uuid": "5df3e3004a17e242b7c20ca6c9fc25b701a47ece", "name": "Emulated Team"},
 }
-SEEDABLE = set(DEFAULT_ACCOUNT)
+SEED_SCHEMA = {
+    "droplet_limit": v.is_integer(minimum=0), "floating_ip_limit": v.is_integer(minimum=0),
+    "volume_limit": v.is_integer(minimum=0), "email": v.is_string, "name": v.is_string, "uuid": v.is_string,
+    "email_verified": v.is_boolean, "status": v.is_enum(("active", "warning", "locked")),
+    "status_message": v.is_string,
+    "team": v.is_object({"uuid": v.is_string, "name": v.is_string}, required=("uuid", "name")),
+}
 
 
 class AccountBackend(Backend):
@@ -30,10 +36,6 @@ class AccountBackend(Backend):
         return self.data["account"]
 
     def seed(self, payload: dict) -> dict:
-        unknown = sorted(set(payload) - SEEDABLE)
-        if unknown:
-            raise Unprocessable(f"unknown account fields {unknown}; allowed: {sorted(SEEDABLE)}")
-        if "status" in payload and payload["status"] not in ("active", "warning", "locked"):
-            raise Unprocessable("status must be one of active, warning, locked")
-        self.data["account"].update(payload)
+        v.check_object(payload, SEED_SCHEMA)
+        self.data["account"].update({k: val for k, val in payload.items() if val is not None})
         return {"account": public(self.data["account"])}

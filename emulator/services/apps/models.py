@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+from do_platform import catalog
 from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
@@ -21,6 +22,7 @@ from emulator.core.validate import one_of, optional_backend, project_of
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 COMPONENT_KINDS = ("services", "static_sites", "workers", "jobs", "functions")
+ROUTED_KINDS = ("services", "static_sites", "functions")  # components that serve HTTP behind the app's ingress
 SOURCES = ("git", "github", "gitlab", "bitbucket", "image")
 REGISTRY_TYPES = ("DOCKER_HUB", "DOCR", "GHCR")
 DOMAIN_TYPES = ("UNSPECIFIED", "DEFAULT", "PRIMARY", "ALIAS")
@@ -41,32 +43,12 @@ STATIC_SITE_USD = 3
 DEV_DATABASE_USD = 7
 SECONDS_PER_MONTH = 30 * 24 * 3600
 
-# slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated)
+# slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated),
+# from the one catalog (do_platform/data/catalog.json)
 INSTANCE_SIZES = {
-    "apps-s-1vcpu-0.5gb": ("Shared 1 vCPU 0.5 GB", "SHARED", 1, 512, 5, 50, True, False),
-    "apps-s-1vcpu-1gb-fixed": ("Shared 1 vCPU 1 GB Fixed", "SHARED", 1, 1024, 10, 100, True, False),
-    "apps-s-1vcpu-1gb": ("Shared 1 vCPU 1 GB", "SHARED", 1, 1024, 12, 150, False, False),
-    "apps-s-1vcpu-2gb": ("Shared 1 vCPU 2 GB", "SHARED", 1, 2048, 25, 200, False, False),
-    "apps-s-2vcpu-4gb": ("Shared 2 vCPU 4 GB", "SHARED", 2, 4096, 50, 250, False, False),
-    "apps-d-1vcpu-0.5gb": ("Dedicated 1 vCPU 0.5 GB", "DEDICATED", 1, 512, 29, 100, False, False),
-    "apps-d-1vcpu-1gb": ("Dedicated 1 vCPU 1 GB", "DEDICATED", 1, 1024, 34, 200, False, False),
-    "apps-d-1vcpu-2gb": ("Dedicated 1 vCPU 2 GB", "DEDICATED", 1, 2048, 39, 300, False, False),
-    "apps-d-1vcpu-4gb": ("Dedicated 1 vCPU 4 GB", "DEDICATED", 1, 4096, 49, 400, False, False),
-    "apps-d-2vcpu-4gb": ("Dedicated 2 vCPU 4 GB", "DEDICATED", 2, 4096, 78, 500, False, False),
-    "apps-d-2vcpu-8gb": ("Dedicated 2 vCPU 8 GB", "DEDICATED", 2, 8192, 98, 600, False, False),
-    "apps-d-4vcpu-8gb": ("Dedicated 4 vCPU 8 GB", "DEDICATED", 4, 8192, 156, 700, False, False),
-    "apps-d-4vcpu-16gb": ("Dedicated 4 vCPU 16 GB", "DEDICATED", 4, 16384, 196, 800, False, False),
-    "apps-d-8vcpu-32gb": ("Dedicated 8 vCPU 32 GB", "DEDICATED", 8, 32768, 392, 1000, False, False),
-    "basic-xxs": ("Basic XXS", "SHARED", 1, 512, 5, 50, True, True),
-    "basic-xs": ("Basic XS", "SHARED", 1, 1024, 10, 100, True, True),
-    "basic-s": ("Basic S", "SHARED", 1, 2048, 20, 150, True, True),
-    "basic-m": ("Basic M", "SHARED", 2, 4096, 40, 200, True, True),
-    "professional-xs": ("Professional XS", "SHARED", 1, 1024, 12, 150, False, True),
-    "professional-s": ("Professional S", "SHARED", 1, 2048, 25, 200, False, True),
-    "professional-m": ("Professional M", "SHARED", 2, 4096, 50, 250, False, True),
-    "professional-1l": ("Professional 1L", "DEDICATED", 1, 4096, 75, 400, False, True),
-    "professional-l": ("Professional L", "DEDICATED", 2, 8192, 150, 600, False, True),
-    "professional-xl": ("Professional XL", "DEDICATED", 4, 16384, 300, 800, False, True),
+    s["slug"]: (s["name"], s["cpu_type"], s["cpus"], s["memory"], s["usd_per_month"], s["bandwidth_allowance_gib"],
+                s["single_instance_only"], s["deprecated"])
+    for s in catalog.load().app_instance_sizes
 }
 SHARED_LADDER = ["apps-s-1vcpu-0.5gb", "apps-s-1vcpu-1gb-fixed", "apps-s-1vcpu-1gb", "apps-s-1vcpu-2gb",
                  "apps-s-2vcpu-4gb"]
@@ -122,6 +104,38 @@ def region_view(slug: str) -> dict:
     return {"slug": slug, "label": label, "flag": flag, "continent": continent, "data_centers": list(centers),
             "default": slug == DEFAULT_REGION, "disabled": False, "reason": ""}
 
+
+
+def with_default_ingress(spec: dict) -> dict:
+    """A copy of ``spec`` with the ingress rules the API adds when the spec has none.
+
+    The API routes each HTTP component's (deprecated) ``routes`` as rules, and gives ``/`` to the first
+    HTTP component without routes: a one-service app comes back with ``ingress.rules ==
+    [{"match": {"path": {"prefix": "/"}}, "component": {"name": <service>}}]`` (what the Terraform
+    provider's acceptance tests read back). A spec with rules keeps them as sent.
+    """
+    out = copy.deepcopy(spec)
+    ingress = out.get("ingress")
+    if isinstance(ingress, dict) and ingress.get("rules"):
+        return out
+    rules: list[dict] = []
+    for kind in ROUTED_KINDS:
+        for comp in out.get(kind) or []:
+            if kind == "services" and comp.get("internal_ports") and not comp.get("http_port"):
+                continue  # an internal service: reachable inside the app only
+            routes = comp.get("routes") or []
+            if not routes and not any(r["match"]["path"]["prefix"] == "/" for r in rules):
+                routes = [{"path": "/"}]
+            for route in routes:
+                if not isinstance(route, dict):
+                    continue
+                component = {"name": comp["name"]}
+                if route.get("preserve_path_prefix"):
+                    component["preserve_path_prefix"] = True
+                rules.append({"match": {"path": {"prefix": route.get("path") or "/"}}, "component": component})
+    if rules:
+        out["ingress"] = {**(ingress if isinstance(ingress, dict) else {}), "rules": rules}
+    return out
 
 class AppsBackend(Backend):
     name = "apps"
@@ -249,6 +263,24 @@ class AppsBackend(Backend):
             if not isinstance(alert, dict):
                 raise Unprocessable(f"{field}[{i}] must be an object with a rule")
             self._enum(alert, "rule", ALERT_RULES, f"{field}[{i}]", required=True)
+            if alert.get("destinations") is not None:
+                self._destinations(alert["destinations"], f"{field}[{i}].destinations")
+
+    @staticmethod
+    def _destinations(body: Any, field: str) -> tuple[list[str], list[dict]]:
+        """(emails, slack webhooks) of an alert's destinations (the spec's ``destinations`` or the body of
+        ``POST .../alerts/{id}/destinations``); 422 naming ``field``."""
+        prefix = f"{field}." if field else ""
+        if not isinstance(body, dict):
+            raise Unprocessable(f"{field} must be an object with emails and slack_webhooks")
+        emails = body.get("emails") or []
+        if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
+            raise Unprocessable(f"{prefix}emails must be a list of email addresses; got {emails!r}")
+        hooks = body.get("slack_webhooks") or []
+        if not isinstance(hooks, list) or not all(
+                isinstance(h, dict) and str(h.get("url", "")).startswith("https://") for h in hooks):
+            raise Unprocessable(f"{prefix}slack_webhooks must be a list of {{url (https://...), channel}}")
+        return list(emails), [{"url": h["url"], "channel": h.get("channel", "")} for h in hooks]
 
     def _envs(self, envs: Any, field: str) -> None:
         if envs is None:
@@ -280,6 +312,7 @@ class AppsBackend(Backend):
         self._unique_name(spec["name"])
         project_id = body.get("project_id") or None
         links.check_project(self.state, project_id)
+        spec = with_default_ingress(spec)
         app_id = self.ids.uuid()
         hostname = f"{spec['name']}-{self.ids.hex(3)[:5]}.ondigitalocean.app"
         account_backend = optional_backend(self.state, "account")
@@ -307,7 +340,7 @@ class AppsBackend(Backend):
         record = self._app(app_id)
         spec = self.validate_spec(body.get("spec"))
         self._unique_name(spec["name"], exclude=app_id)
-        record["spec"] = copy.deepcopy(spec)
+        record["spec"] = with_default_ingress(spec)
         record["_alerts"] = self._derive_alerts(spec, record["_alerts"])
         record["updated_at"] = self.now()
         self._deploy(record, "app spec updated")
@@ -442,10 +475,12 @@ class AppsBackend(Backend):
         out = []
         for component, alert_spec in wanted:
             existing = by_key.get((component, alert_spec["rule"]))
+            if alert_spec.get("destinations") is not None:  # the spec's destinations win (the real API keeps them)
+                emails, hooks = self._destinations(alert_spec["destinations"], "")
+            else:
+                emails, hooks = (existing["emails"], existing["slack_webhooks"]) if existing else ([], [])
             alert = {"id": existing["id"] if existing else self.ids.uuid(), "component_name": component,
-                     "spec": copy.deepcopy(alert_spec),
-                     "emails": existing["emails"] if existing else [],
-                     "slack_webhooks": existing["slack_webhooks"] if existing else [],
+                     "spec": copy.deepcopy(alert_spec), "emails": emails, "slack_webhooks": hooks,
                      "phase": "ACTIVE",
                      "progress": {"steps": [{"name": "alert-configure-insight-alert", "status": "SUCCESS",
                                              "started_at": self.now(), "ended_at": self.now()}]}}
@@ -460,15 +495,7 @@ class AppsBackend(Backend):
         alert = next((a for a in record["_alerts"] if a["id"] == alert_id), None)
         if alert is None:
             raise NotFound(f"The alert {alert_id} could not be found.")
-        emails = body.get("emails") or []
-        if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
-            raise Unprocessable(f"emails must be a list of email addresses; got {emails!r}")
-        hooks = body.get("slack_webhooks") or []
-        if not isinstance(hooks, list) or not all(
-                isinstance(h, dict) and str(h.get("url", "")).startswith("https://") for h in hooks):
-            raise Unprocessable("slack_webhooks must be a list of {url (https://...), channel}")
-        alert["emails"] = list(emails)
-        alert["slack_webhooks"] = [{"url": h["url"], "channel": h.get("channel", "")} for h in hooks]
+        alert["emails"], alert["slack_webhooks"] = self._destinations(body, "")
         return self._alert_view(alert)
 
     @staticmethod

@@ -7,44 +7,14 @@ Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size so
 
 from __future__ import annotations
 
+from do_platform import catalog
+from emulator.core import validate as v
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
 from emulator.core.tagging import with_tag
 
-REGION_FEATURES = ["backups", "ipv6", "metadata", "install_agent", "storage", "image_transfer"]
-REGIONS = [
-    ("nyc1", "New York 1"),
-    ("nyc3", "New York 3"),
-    ("sfo3", "San Francisco 3"),
-    ("ams3", "Amsterdam 3"),
-    ("fra1", "Frankfurt 1"),
-    ("lon1", "London 1"),
-    ("sgp1", "Singapore 1"),
-    ("tor1", "Toronto 1"),
-    ("blr1", "Bangalore 1"),
-    ("syd1", "Sydney 1"),
-]
-
-# slug, memory MiB, vcpus, disk GiB, transfer TiB, price_monthly, description
-SIZES = [
-    ("s-1vcpu-512mb-10gb", 512, 1, 10, 0.5, 4.0, "Basic"),
-    ("s-1vcpu-1gb", 1024, 1, 25, 1.0, 6.0, "Basic"),
-    ("s-1vcpu-2gb", 2048, 1, 50, 2.0, 12.0, "Basic"),
-    ("s-2vcpu-2gb", 2048, 2, 60, 3.0, 18.0, "Basic"),
-    ("s-2vcpu-4gb", 4096, 2, 80, 4.0, 24.0, "Basic"),
-    ("s-4vcpu-8gb", 8192, 4, 160, 5.0, 48.0, "Basic"),
-    ("s-8vcpu-16gb", 16384, 8, 320, 6.0, 96.0, "Basic"),
-    ("c-2", 4096, 2, 25, 4.0, 42.0, "CPU-Optimized"),
-    ("c-4", 8192, 4, 50, 5.0, 84.0, "CPU-Optimized"),
-    ("c-8", 16384, 8, 100, 6.0, 168.0, "CPU-Optimized"),
-    ("g-2vcpu-8gb", 8192, 2, 25, 4.0, 63.0, "General Purpose"),
-    ("g-4vcpu-16gb", 16384, 4, 50, 5.0, 126.0, "General Purpose"),
-    ("g-8vcpu-32gb", 32768, 8, 100, 6.0, 252.0, "General Purpose"),
-    ("m-2vcpu-16gb", 16384, 2, 50, 4.0, 84.0, "Memory-Optimized"),
-    ("m-4vcpu-32gb", 32768, 4, 100, 5.0, 168.0, "Memory-Optimized"),
-    ("m-8vcpu-64gb", 65536, 8, 200, 6.0, 336.0, "Memory-Optimized"),
-]
-HOURS_PER_MONTH = 672  # the API's divisor: $6/mo → 0.00893/h
+CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_platform/data)
+HOURS_PER_MONTH = CATALOG.hours_per_month  # the API's divisor: $6/mo → 0.00893/h
 
 # id, slug, name, distribution, kind (distribution | application), min_disk_size, size_gigabytes, created
 IMAGES = [
@@ -63,20 +33,27 @@ IMAGES = [
 IMAGE_TYPES = ("distribution", "application")
 
 
+SEED_SCHEMA = {"regions": v.is_object_of_objects, "sizes": v.is_object_of_objects,
+               "unavailable": v.is_list(v.is_object({"size": v.is_string, "region": v.is_string},
+                                                    required=("size", "region")))}
+
 class CatalogBackend(Backend):
     name = "catalog"
 
     def reset(self) -> None:
-        slugs = [slug for slug, _ in REGIONS]
+        slugs = CATALOG.region_slugs(available_only=True)  # a closed region (nyc2...) offers no size
         self.data = {"regions": {}, "sizes": {}, "images": {}}
-        for slug, title in REGIONS:
-            self.data["regions"][slug] = {"name": title, "slug": slug, "features": list(REGION_FEATURES),
-                                          "available": True}
-        for slug, memory, vcpus, disk, transfer, monthly, description in SIZES:
-            self.data["sizes"][slug] = {
-                "slug": slug, "memory": memory, "vcpus": vcpus, "disk": disk, "transfer": transfer,
-                "price_monthly": monthly, "price_hourly": round(monthly / HOURS_PER_MONTH, 5),
-                "regions": list(slugs), "available": True, "description": description,
+        for region in CATALOG.regions:
+            self.data["regions"][region["slug"]] = {"name": region["name"], "slug": region["slug"],
+                                                    "features": list(region["features"]),
+                                                    "available": region["available"]}
+        for size in CATALOG.droplet_sizes:
+            monthly, disk = size["price_monthly"], size["disk"]
+            self.data["sizes"][size["slug"]] = {
+                "slug": size["slug"], "memory": size["memory"], "vcpus": size["vcpus"], "disk": disk,
+                "transfer": size["transfer"], "price_monthly": monthly,
+                "price_hourly": round(monthly / HOURS_PER_MONTH, 5), "regions": list(slugs), "available": True,
+                "description": size["description"],
                 "disk_info": [{"type": "local", "size": {"amount": disk, "unit": "gib"}}],
             }
         for image_id, slug, title, distro, kind, min_disk, gigabytes, created in IMAGES:
@@ -263,10 +240,11 @@ class CatalogBackend(Backend):
     def seed(self, payload: dict) -> dict:
         """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...]}},
         "unavailable": [{"size": slug, "region": slug}]}``: change availability (all checked before any change)."""
-        allowed = {"regions", "sizes", "unavailable"}
-        unknown = sorted(set(payload) - allowed)
-        if unknown:
-            raise Unprocessable(f"unknown catalog seed keys {unknown}; allowed: {sorted(allowed)}")
+        v.check_object(payload, SEED_SCHEMA)
+        for slug, changes in (payload.get("regions") or {}).items():
+            v.check_object(changes, {"available": v.is_boolean}, f"regions.{slug}")
+        for slug, changes in (payload.get("sizes") or {}).items():
+            v.check_object(changes, {"available": v.is_boolean, "regions": v.is_list(v.is_string)}, f"sizes.{slug}")
         regions, sizes = payload.get("regions") or {}, payload.get("sizes") or {}
         pairs = payload.get("unavailable") or []
         for slug in regions:

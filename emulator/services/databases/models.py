@@ -13,6 +13,7 @@ import copy
 from typing import Any
 from urllib.parse import quote
 
+from do_platform import catalog
 from emulator.core import links
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
@@ -42,17 +43,8 @@ ENDPOINTS = {
 DEFAULT_DB = {"pg": "defaultdb", "mysql": "defaultdb", "mongodb": "admin"}
 ADMIN_USER = {"pg": "doadmin", "mysql": "doadmin", "redis": "default", "valkey": "default", "mongodb": "doadmin",
               "kafka": "doadmin", "opensearch": "doadmin"}
-SIZES = {  # slug → (vcpu, memory MiB, disk MiB)
-    "db-s-1vcpu-1gb": (1, 1024, 10240),
-    "db-s-1vcpu-2gb": (1, 2048, 30720),
-    "db-s-2vcpu-4gb": (2, 4096, 61440),
-    "db-s-4vcpu-8gb": (4, 8192, 117760),
-    "db-s-6vcpu-16gb": (6, 16384, 276480),
-    "db-s-8vcpu-32gb": (8, 32768, 593920),
-    "gd-2vcpu-8gb": (2, 8192, 117760),
-    "gd-4vcpu-16gb": (4, 16384, 276480),
-}
-NODE_COUNTS = {"kafka": [3, 6, 9], "opensearch": [1, 3, 6], "mongodb": [1, 3], "redis": [1, 2], "valkey": [1, 2]}
+CATALOG = catalog.load()  # sizes, per-engine layouts and regions: the one catalog (do_platform/data)
+SIZES = {s["slug"]: (s["vcpus"], s["memory"], s["disk"]) for s in CATALOG.database_sizes}  # vcpu, MiB, disk MiB
 FIREWALL_TYPES = ["ip_addr", "droplet", "k8s", "tag", "app"]
 POOL_MODES = ["transaction", "session", "statement"]
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -84,11 +76,10 @@ class DatabasesBackend(Backend):
         regions = links.region_slugs(self.state)
         options, availability = {}, {}
         for engine in ENGINES:
-            counts = NODE_COUNTS.get(engine, [1, 2, 3])
             options[engine] = {
-                "regions": regions,
+                "regions": [r for r in CATALOG.database_regions if r in regions],
                 "versions": list(self.data["versions"][engine]),
-                "layouts": [{"num_nodes": n, "sizes": list(SIZES)} for n in counts],
+                "layouts": [{"num_nodes": n, "sizes": list(sizes)} for n, sizes in CATALOG.database_layouts[engine]],
             }
             availability[engine] = [{"version": v, "end_of_life": None, "end_of_availability": None}
                                     for v in self.data["versions"][engine]]
@@ -101,9 +92,10 @@ class DatabasesBackend(Backend):
         versions = self.data["versions"][engine]
         version = choice(body, "version", versions, default=versions[-1])
         region = links.require_region(self.state, body.get("region"))
-        size = choice(body, "size", list(SIZES), required=True)
-        counts = NODE_COUNTS.get(engine, [1, 2, 3])
-        num_nodes = choice(body, "num_nodes", counts, required=True)
+        if region not in CATALOG.database_regions:
+            raise Unprocessable(f"region {region!r} offers no managed databases; allowed: "
+                                f"{', '.join(CATALOG.database_regions)}")
+        size, num_nodes = self._node_plan(body, engine)
         tags = links.valid_tags(self.state, body.get("tags"))
         storage = integer(body, "storage_size_mib", default=SIZES[size][2], minimum=SIZES[size][2])
         autoscale = ({"enabled": False} if not body.get("storage_autoscale")
@@ -197,10 +189,22 @@ class DatabasesBackend(Backend):
         for replica in record["_replicas"]:  # replicas go with their primary
             links.leave_vpc(self.state, f"do:dbaas:{replica['id']}")
 
+    @staticmethod
+    def _node_plan(body: dict, engine: str) -> tuple[str, int]:
+        """(size, num_nodes) as the engine's layouts offer them: a 1 GB node cannot run with standby nodes."""
+        num_nodes = choice(body, "num_nodes", CATALOG.database_node_counts(engine), required=True)
+        size = choice(body, "size", list(SIZES), required=True)
+        offered = CATALOG.database_sizes_for(engine, num_nodes)
+        if size not in offered:
+            why = (f" (standby nodes need at least {CATALOG.standby_min_memory // 1024} GB per node)"
+                   if num_nodes > 1 and SIZES[size][1] < CATALOG.standby_min_memory else "")
+            raise Unprocessable(f"size {size!r} is not offered for a {num_nodes}-node {engine} cluster{why}; "
+                                f"allowed: {', '.join(offered)}")
+        return size, num_nodes
+
     def resize(self, cluster_id: str, body: dict) -> None:
         record = self.cluster(cluster_id)
-        size = choice(body, "size", list(SIZES), required=True)
-        num_nodes = choice(body, "num_nodes", NODE_COUNTS.get(record["engine"], [1, 2, 3]), required=True)
+        size, num_nodes = self._node_plan(body, record["engine"])
         storage = integer(body, "storage_size_mib", default=max(record["storage_size_mib"], SIZES[size][2]),
                           minimum=SIZES[size][2])
         if storage < record["storage_size_mib"]:

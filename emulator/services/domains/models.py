@@ -7,6 +7,7 @@ stored without its trailing dot, as the API does (the provider re-appends it). R
 
 from __future__ import annotations
 
+import copy
 import re
 
 from emulator.core import validate as v
@@ -21,6 +22,10 @@ CAA_TAGS = ("issue", "issuewild", "iodef")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 _LABELS = re.compile(r"^(@|\*|(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*)$")
 
+
+# A domain's own fields are checked by create() (as for POST /v2/domains); here only the seed's shape.
+SEED_SCHEMA = {"domains": v.is_list(v.is_object({"name": v.is_string, "ip_address": v.is_string,
+                                                 "records": v.is_list(v.is_object_any)}, required=("name",)))}
 
 class DomainsBackend(Backend):
     name = "domains"
@@ -186,13 +191,16 @@ class DomainsBackend(Backend):
 
     def seed(self, payload: dict) -> dict:
         """``{"domains": [{"name", "ip_address"?, "records": [{type, name, data, ...}]}]}``."""
-        items = payload.get("domains")
-        if not isinstance(items, list):
-            raise Unprocessable("seed domains: body must be {\"domains\": [{\"name\", \"records\"?}]}")
+        v.check_object(payload, SEED_SCHEMA, required=("domains",))
+        before = copy.deepcopy(self.data)
         created = []
-        for item in items:
-            domain = self.create(item)
-            for record in item.get("records", []):
-                self.create_record(domain["name"], record)
-            created.append(domain["name"])
+        try:
+            for item in payload["domains"]:
+                domain = self.create({k: val for k, val in item.items() if k != "records"})
+                for record in item.get("records") or []:
+                    self.create_record(domain["name"], record)
+                created.append(domain["name"])
+        except Exception:
+            self.data = before  # all or nothing: a bad record leaves no domain behind
+            raise
         return {"domains": created}

@@ -14,6 +14,7 @@ import ipaddress
 import re
 from datetime import timedelta
 
+from emulator.core import validate as v
 from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public, schedule, settle
@@ -37,6 +38,10 @@ ACTION_TYPES = ("power_on", "power_off", "shutdown", "reboot", "power_cycle", "r
                 "enable_ipv6", "rebuild", "password_reset")
 TAG_ACTION_TYPES = ("power_cycle", "power_on", "power_off", "shutdown", "enable_private_networking",
                     "enable_ipv6", "enable_backups", "disable_backups", "snapshot")
+
+
+SEED_SCHEMA = {"count": v.is_integer(1, 4093), "region": v.is_string, "size": v.is_string, "image": v.is_string,
+               "name_prefix": v.is_string, "tags": v.is_list(v.is_string), "status": v.is_enum(("active", "off"))}
 
 
 class DropletsBackend(Backend):
@@ -281,14 +286,15 @@ class DropletsBackend(Backend):
         self._check_limit(count)
         self._check_addresses(self.backend("vpcs").resolve(region, vpc_uuid or None), count)
 
-    def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str]) -> dict:
-        """A node's droplet as DOKS makes it: Debian, in the cluster's VPC, carrying the pool's tags
-        (``k8s``, ``k8s:<cluster id>``, ``k8s:worker``). No create action and no project: the project
-        holds the cluster, not its nodes."""
+    def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str],
+                      image: str | int = WORKER_IMAGE) -> dict:
+        """A droplet a pool makes (a DOKS node: Debian, in the cluster's VPC, carrying the pool's tags ``k8s``,
+        ``k8s:<cluster id>``, ``k8s:worker``; an autoscale pool's member: its template's image). No create action
+        and no project: the project holds the cluster or pool, not its droplets."""
         catalog = self.backend("catalog")
         region_record = catalog.require_region(region)
         size_record = catalog.require_size(size, region)
-        image = catalog.require_image(WORKER_IMAGE, region)
+        image = catalog.require_image(image, region)
         vpc = self.backend("vpcs").resolve(region, vpc_uuid)
         record = self._insert(name, region_record, size_record, image, vpc, self.backend("tags").validate(tags),
                               {}, [], "", None, in_project=False)
@@ -448,6 +454,21 @@ class DropletsBackend(Backend):
         record = self._record(droplet_id)
         return [self.backend("catalog").image(image_id) for image_id in record["snapshot_ids"]]
 
+    def backups(self, droplet_id) -> list[dict]:
+        """The droplet's backup images (none is ever taken by the emulator unless seeded)."""
+        record = self._record(droplet_id)
+        return [public(image) for image in self.backend("catalog").data["images"].values()
+                if image.get("_droplet_id") == record["id"] and image["type"] == "backup"]
+
+    def snapshot_images(self, droplet_id: int) -> list[dict]:
+        """The droplet's snapshots (its associated resources; they outlive the droplet)."""
+        return [{"id": str(image["id"]), "name": image["name"], "size_gigabytes": image["size_gigabytes"]}
+                for image in self.backend("catalog").data["images"].values()
+                if image.get("_droplet_id") == droplet_id and image["type"] == "snapshot"]
+
+    def delete_snapshot_image(self, image_id: str) -> None:
+        self.backend("catalog").delete_image(int(image_id))
+
     def firewalls(self, droplet_id) -> list[dict]:
         """Firewalls applying to the droplet, directly or through one of its tags."""
         record = self._record(droplet_id)
@@ -470,16 +491,9 @@ class DropletsBackend(Backend):
         """``{"count": N, "region", "size", "image", "name_prefix", "tags", "status": "active"|"off"}``:
         N droplets created at once in their final state (no actions, limit not applied). They join the
         region's default VPC, a /20: at most 4093 droplets per region."""
-        allowed = {"count", "region", "size", "image", "name_prefix", "tags", "status"}
-        unknown = sorted(set(payload) - allowed)
-        if unknown:
-            raise Unprocessable(f"unknown droplet seed keys {unknown}; allowed: {sorted(allowed)}")
+        v.check_object(payload, SEED_SCHEMA)
         count = payload.get("count", 1)
-        if not isinstance(count, int) or not 1 <= count <= 4093:
-            raise Unprocessable(f"count must be an integer within 1..4093 (one region's default VPC); got {count!r}")
         status = payload.get("status", "active")
-        if status not in ("active", "off"):
-            raise Unprocessable(f"status must be active or off; got {status!r}")
         catalog = self.backend("catalog")
         region = catalog.require_region(payload.get("region", "nyc3"))
         size = catalog.require_size(payload.get("size", "s-1vcpu-1gb"), region["slug"])
@@ -487,7 +501,7 @@ class DropletsBackend(Backend):
         tags = self.backend("tags").validate(payload.get("tags"))
         vpc = self.backend("vpcs").resolve(region["slug"], None)
         self._check_addresses(vpc, count)
-        prefix = str(payload.get("name_prefix", "seed"))
+        prefix = payload.get("name_prefix") or "seed"
         ids = []
         for i in range(count):
             record = self._insert(f"{prefix}-{i + 1}", region, size, image, vpc, tags, {}, [], "", None)

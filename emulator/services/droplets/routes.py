@@ -1,12 +1,15 @@
+from emulator.core.errors import BadRequest
 from emulator.core.pagination import paginate
-from emulator.core.routing import Reply, Request, Routes
+from emulator.core.routing import Reply, Request, Routes, api_url
 from emulator.core.state import public
+
+from . import associated
 
 routes = Routes()
 
 
 def _action_link(req: Request, action: dict, rel: str) -> dict:
-    return {"id": action["id"], "rel": rel, "href": f"{req.base_url}/v2/actions/{action['id']}"}
+    return {"id": action["id"], "rel": rel, "href": api_url(f"/v2/actions/{action['id']}")}
 
 
 @routes.get("/v2/droplets")
@@ -93,3 +96,60 @@ def droplets_list_snapshots(req: Request):
 @routes.get("/v2/droplets/{droplet_id}/firewalls")
 def droplets_list_firewalls(req: Request):
     return paginate(req, req.backend("droplets").firewalls(req.param_int("droplet_id")), "firewalls")
+
+
+DESTROY = "/v2/droplets/{droplet_id}/destroy_with_associated_resources"
+
+
+@routes.get(DESTROY)
+def droplets_list_associated_resources(req: Request):
+    return associated.listing(req.backend("droplets"), req.param_int("droplet_id"))
+
+
+@routes.delete(DESTROY + "/selective")
+def droplets_destroy_selective(req: Request):
+    associated.destroy(req.backend("droplets"), req.param_int("droplet_id"), req.json())
+    return Reply(202)
+
+
+@routes.delete(DESTROY + "/dangerous")
+def droplets_destroy_dangerous(req: Request):
+    if req.headers.get("x-dangerous", "").lower() != "true":
+        raise BadRequest("X-Dangerous: true is required to destroy a droplet with all its associated resources")
+    associated.destroy(req.backend("droplets"), req.param_int("droplet_id"), None)
+    return Reply(202)
+
+
+@routes.get(DESTROY + "/status")
+def droplets_destroy_status(req: Request):
+    return associated.view_status(req.backend("droplets"), req.param_int("droplet_id"))
+
+
+@routes.post(DESTROY + "/retry")
+def droplets_destroy_retry(req: Request):
+    associated.retry(req.backend("droplets"), req.param_int("droplet_id"))
+    return Reply(202)
+
+
+@routes.get("/v2/droplets/{droplet_id}/backups")
+def droplets_list_backups(req: Request):
+    return paginate(req, req.backend("droplets").backups(req.param_int("droplet_id")), "backups")
+
+
+@routes.get("/v2/droplets/{droplet_id}/kernels")
+def droplets_list_kernels(req: Request):
+    """Droplets run the image's own kernel (every droplet since 2017): no external kernel to list."""
+    req.backend("droplets").get(req.param_int("droplet_id"))
+    return paginate(req, [], "kernels")
+
+
+@routes.get("/v2/droplets/{droplet_id}/neighbors")
+def droplets_list_neighbors(req: Request):
+    """Droplets sharing the droplet's physical host: the emulator gives every droplet a host of its own."""
+    req.backend("droplets").get(req.param_int("droplet_id"))
+    return {"droplets": []}
+
+
+@routes.get("/v2/reports/droplet_neighbors_ids")
+def droplets_list_neighbor_ids(req: Request):
+    return {"neighbor_ids": []}

@@ -18,10 +18,10 @@ from datetime import timedelta
 from typing import Any
 
 from emulator.core import links
-from emulator.core.clock import rfc3339
+from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import boolean, choice, integer, ip_or_cidr, optional_backend, string
+from emulator.core.validate import boolean, choice, integer, ip_or_cidr, optional_backend, string, string_list
 
 DEFAULT_VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]  # newest first, as the API lists them
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,253}[a-z0-9])?$")
@@ -284,6 +284,47 @@ class KubernetesBackend(Backend):
         for node in pool["nodes"]:
             self._drop_node(node)
         record["updated_at"] = self.now()
+
+    def recycle(self, cluster_id: str, pool_id: str, body: dict) -> None:
+        """The deprecated ``recycle``: replace the listed nodes (all of the pool's when none is listed)."""
+        pool = self._pool(self.cluster(cluster_id), pool_id)
+        node_ids = string_list(body, "nodes") or [n["id"] for n in pool["nodes"]]
+        unknown = [n for n in node_ids if n not in {node["id"] for node in pool["nodes"]}]
+        if unknown:
+            raise Unprocessable(f"nodes: {unknown} are not nodes of node pool {pool_id}")
+        for node_id in node_ids:
+            self.delete_node(cluster_id, pool_id, node_id, replace=True)
+
+    # -- clusterlint: the checks run on a cluster as made by the emulator (nothing to flag in it)
+    def run_clusterlint(self, cluster_id: str, body: dict) -> str:
+        record = self.cluster(cluster_id)
+        for key in ("include_groups", "include_checks", "exclude_groups", "exclude_checks"):
+            string_list(body, key)
+        run = {"run_id": self.ids.uuid(), "requested_at": self.now(),
+               "completed_at": self.clock.stamp(self.state.settings.lifecycle_delay), "diagnostics": []}
+        record.setdefault("_lint_runs", []).insert(0, run)
+        return run["run_id"]
+
+    def clusterlint(self, cluster_id: str, run_id: str | None) -> dict:
+        runs = self.cluster(cluster_id).get("_lint_runs") or []
+        run = next((r for r in runs if r["run_id"] == run_id), None) if run_id else (runs[0] if runs else None)
+        if run is None:
+            raise NotFound(f"No clusterlint run {run_id or ''} for cluster {cluster_id}; start one with POST first")
+        return public(run)
+
+    def status_messages(self, cluster_id: str, since: str | None) -> list[dict]:
+        """What the cluster went through, as status messages: created, then running once provisioned."""
+        record = self.cluster(cluster_id)
+        messages = [{"message": "Cluster is being provisioned", "timestamp": record["created_at"]}]
+        if record["status"]["state"] == "running":
+            messages.append({"message": "Cluster is running", "timestamp": record["updated_at"]})
+        if since:
+            try:
+                cutoff = parse_rfc3339(since)
+            except ValueError:
+                raise Unprocessable(f"since must be an RFC 3339 date-time; got {since!r}") from None
+            messages = [m for m in messages if parse_rfc3339(m["timestamp"]) >= cutoff]
+        return messages
 
     def delete_node(self, cluster_id: str, pool_id: str, node_id: str, *, replace: bool) -> None:
         """Remove one node (the pool shrinks) or, with ``replace``, recycle it into a fresh one."""

@@ -153,3 +153,24 @@ def add_registries(req: Request):
 def remove_registries(req: Request):
     _k8s(req).set_registry(req.json(), False, named=True)
     return Reply(204)
+
+
+@routes.post(POOL + "/recycle")
+def recycle_node_pool(req: Request):
+    _k8s(req).recycle(_id(req), req.params["node_pool_id"], req.json())
+    return Reply(202)
+
+
+@routes.post(CLUSTER + "/clusterlint")
+def run_clusterlint(req: Request):
+    return Reply(202, {"run_id": _k8s(req).run_clusterlint(_id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/clusterlint")
+def get_clusterlint(req: Request):
+    return _k8s(req).clusterlint(_id(req), req.arg("run_id"))
+
+
+@routes.get(CLUSTER + "/status_messages")
+def get_status_messages(req: Request):
+    return {"messages": _k8s(req).status_messages(_id(req), req.arg("since"))}

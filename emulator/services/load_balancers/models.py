@@ -343,6 +343,7 @@ class LoadBalancersBackend(Backend):
     def view(self, record: dict) -> dict:
         """The API's view: targets resolved now (tagged droplets, deleted droplets dropped), project known."""
         out = public(record)
+        out["tag"] = record.get("tag") or ""  # the API always sends it, "" when the LB targets droplet_ids
         droplets = v.optional_backend(self.state, "droplets")
         if record.get("tag") and droplets is not None:
             out["droplet_ids"] = droplets.ids_with_tag(record["tag"])

@@ -1,8 +1,8 @@
 """Monitoring alert policies (envelope ``policy``): entities, tags and alerts echoed as sent.
 
 The one normalisation: ``alerts.email``/``alerts.slack`` sent as ``null`` come back as ``[]``
-(the API's schema says arrays; Go clients read both the same). Metrics queries, sinks and
-destinations are not emulated.
+(the API's schema says arrays; Go clients read both the same). Metrics queries are in
+``metrics.py``; sinks and destinations are not emulated.
 """
 
 from __future__ import annotations

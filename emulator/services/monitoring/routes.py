@@ -1,6 +1,8 @@
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
+from . import metrics
+
 routes = Routes()
 
 
@@ -32,3 +34,14 @@ def monitoring_update_alert_policy(req: Request):
 def monitoring_delete_alert_policy(req: Request):
     req.backend("monitoring").delete(req.params["alert_uuid"])
     return Reply(204)
+
+
+def _metric(name: str):
+    def monitoring_get_metric(req: Request):
+        return metrics.query(req, name)
+
+    return monitoring_get_metric
+
+
+for _name in metrics.METRICS:
+    routes.add("GET", f"/v2/monitoring/metrics/{_name}", _metric(_name))

@@ -26,6 +26,7 @@ import random
 import re
 from datetime import timedelta
 
+from emulator.core import validate as v
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, require
 from emulator.core.state import Backend, schedule, settle
@@ -56,9 +57,23 @@ GC_ACTIVE = {"requested", "waiting for write JWTs to expire", "scanning manifest
              "cancelling"}
 INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json"
 IMAGE_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json"
-SEED_KEYS = {"registry", "region", "tier", "generate", "pushes", "gc_step_seconds"}
-GENERATE_KEYS = {"repositories", "tags", "seed", "max_age_days", "index_ratio", "semver_ratio"}
-PUSH_KEYS = {"repository", "tags", "at", "age_days", "layers", "platforms", "digest"}
+
+
+def _tag(value, label: str) -> None:
+    if not isinstance(value, str) or not TAG_RE.match(value):
+        raise Unprocessable(f"{label} must be a tag name (letters, digits, _ . -; at most 128); got {value!r}")
+
+
+PUSH_SCHEMA = {"repository": v.is_string, "tags": v.is_list(_tag), "at": v.is_time,
+               "age_days": v.is_number(minimum=0), "layers": v.is_list(v.is_integer(minimum=1), min_items=1),
+               "platforms": v.is_list(v.is_string, min_items=1), "digest": v.is_digest}
+GENERATE_SCHEMA = {"repositories": v.is_integer(minimum=1), "tags": v.is_integer(minimum=1),
+                   "seed": v.is_integer(), "max_age_days": v.is_number(minimum=0),
+                   "index_ratio": v.is_number(0, 1), "semver_ratio": v.is_number(0, 1)}
+SEED_SCHEMA = {"registry": v.is_string, "region": v.is_string, "tier": v.is_enum(tuple(TIERS)),
+               "generate": v.is_object(GENERATE_SCHEMA),
+               "pushes": v.is_list(v.is_object(PUSH_SCHEMA, required=("repository",))),
+               "gc_step_seconds": v.is_number(minimum=0)}
 
 
 def sha256(text: str) -> str:
@@ -422,10 +437,7 @@ class RegistryBackend(Backend):
         "pushes": [{"repository": "web", "tags": ["v1.0.0"], "age_days": 30, "platforms": ["amd64", "arm64"]}],
         "generate": {"repositories": 50, "tags": 10000, "seed": 7, "max_age_days": 365}}``
         """
-        unknown = sorted(set(payload) - SEED_KEYS)
-        if unknown:
-            raise Unprocessable(f"unknown registry seed fields {unknown}; allowed: {sorted(SEED_KEYS)}")
-        require(payload, "registry")
+        v.check_object(payload, SEED_SCHEMA, required=("registry",))  # every field, before anything changes
         name = payload["registry"]
         if name not in self.data["registries"]:
             tier = payload.get("tier") or "professional"
@@ -435,8 +447,6 @@ class RegistryBackend(Backend):
             self.create_registry({"name": name, "region": payload.get("region") or "nyc3"}, legacy=False)
         if "gc_step_seconds" in payload:
             step = payload["gc_step_seconds"]
-            if step is not None and (not isinstance(step, (int, float)) or step < 0):
-                raise Unprocessable(f"gc_step_seconds must be a number >= 0 or null; got {step!r}")
             self.data["registries"][name]["_gc_step_seconds"] = step
         pushed = [self._seed_push(name, i, push) for i, push in enumerate(payload.get("pushes") or [])]
         generated = self._generate(name, payload["generate"]) if payload.get("generate") else None
@@ -447,10 +457,6 @@ class RegistryBackend(Backend):
         return summary
 
     def _seed_push(self, registry: str, index: int, push: dict) -> dict:
-        unknown = sorted(set(push) - PUSH_KEYS)
-        if unknown:
-            raise Unprocessable(f"pushes[{index}]: unknown fields {unknown}; allowed: {sorted(PUSH_KEYS)}")
-        require(push, "repository")
         if push.get("at"):
             at = rfc3339(parse_rfc3339(push["at"]))
         else:
@@ -465,9 +471,6 @@ class RegistryBackend(Backend):
         """A deterministic year of CI history: per repository, builds tagged ``sha-…`` (unique), some
         ``vX.Y.Z`` releases and an occasional ``rc``, while ``latest``/``main`` move along and leave
         untagged manifests behind; some builds are multi-arch indexes."""
-        unknown = sorted(set(spec) - GENERATE_KEYS)
-        if unknown:
-            raise Unprocessable(f"generate: unknown fields {unknown}; allowed: {sorted(GENERATE_KEYS)}")
         n_repos = int(spec.get("repositories", 5))
         n_tags = int(spec.get("tags", 100))
         if n_repos < 1 or n_tags < n_repos:

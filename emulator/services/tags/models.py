@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from emulator.core.errors import NotFound, Unprocessable, require
+from emulator.core.routing import api_url
 from emulator.core.state import Backend
 from emulator.core.validate import one_of
 
@@ -132,7 +133,7 @@ class TagsBackend(Backend):
             else:
                 record["_members"].pop(key, None)
 
-    def render(self, record: dict, base_url: str) -> dict:
+    def render(self, record: dict) -> dict:
         """The tag as the API shows it: counts per kind, always every sub-object."""
         resources: dict = {"count": 0, "last_tagged_uri": ""}
         for key in COUNTED:
@@ -142,7 +143,7 @@ class TagsBackend(Backend):
         for key, tagged_at in sorted(record["_members"].items(), key=lambda kv: kv[1]):
             resource_type, resource_id = key.split(":", 1)
             _, counted, path = RESOURCE_TYPES[resource_type]
-            uri = base_url + path.format(id=resource_id)
+            uri = api_url(path.format(id=resource_id))
             resources["count"] += 1
             latest = (tagged_at, uri)
             if counted:

@@ -7,19 +7,19 @@ routes = Routes()
 @routes.get("/v2/tags")
 def tags_list(req: Request):
     backend = req.backend("tags")
-    return paginate(req, [backend.render(t, req.base_url) for t in backend.list()], "tags")
+    return paginate(req, [backend.render(t) for t in backend.list()], "tags")
 
 
 @routes.post("/v2/tags")
 def tags_create(req: Request):
     backend = req.backend("tags")
-    return Reply(201, {"tag": backend.render(backend.create(req.json()), req.base_url)})
+    return Reply(201, {"tag": backend.render(backend.create(req.json()))})
 
 
 @routes.get("/v2/tags/{tag_id}")
 def tags_get(req: Request):
     backend = req.backend("tags")
-    return {"tag": backend.render(backend.get(req.params["tag_id"]), req.base_url)}
+    return {"tag": backend.render(backend.get(req.params["tag_id"]))}
 
 
 @routes.delete("/v2/tags/{tag_id}")

@@ -224,6 +224,17 @@ class VolumesBackend(Backend):
             volume_id = self._record(volume_id)["id"]
         return [public(s) for s in self.table("snapshots").values() if volume_id in (None, s["resource_id"])]
 
+    def attached_to(self, droplet_id: int) -> list[dict]:
+        """The volumes attached to a droplet (its associated resources)."""
+        return [{"id": r["id"], "name": r["name"], "size_gigabytes": r["size_gigabytes"]}
+                for r in self.table("volumes").values() if droplet_id in r.get("droplet_ids", [])]
+
+    def snapshots_of_droplet(self, droplet_id: int) -> list[dict]:
+        """Snapshots of the volumes attached to a droplet."""
+        volume_ids = {v["id"] for v in self.attached_to(droplet_id)}
+        return [{"id": s["id"], "name": s["name"], "size_gigabytes": s["size_gigabytes"]}
+                for s in self.table("snapshots").values() if s["resource_id"] in volume_ids]
+
     def delete_snapshot(self, snapshot_id) -> None:
         snapshot = self.snapshot(snapshot_id)
         self.backend("tags").forget("volume_snapshot", snapshot["id"])

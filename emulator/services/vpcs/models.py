@@ -16,7 +16,11 @@ from emulator.core.state import Backend, public
 NAME_MAX = 64
 DESCRIPTION_MAX = 255
 AUTO_RANGE_PREFIX = 20
-RESERVED = ipaddress.ip_network("10.244.0.0/16")  # DOKS pod/service space: refused as a VPC range
+RESERVED = ipaddress.ip_network("10.244.0.0/16")
+# The emulator's own rule for a region's default VPC range, 10.(100 + 4 × position).0.0/20 (the API's ranges
+# are not published); the order is fixed so that a default range never moves when the catalog grows.
+DEFAULT_RANGE_ORDER = ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1",
+                       "sfo2", "atl1", "ric1", "nyc2", "sfo1", "ams2"]  # DOKS pod/service space: refused as a VPC range
 
 
 class VpcsBackend(Backend):
@@ -44,7 +48,7 @@ class VpcsBackend(Backend):
             if record["region"] == region and record["default"]:
                 return record
         self.backend("catalog").region(region)  # 404 for an unknown region slug
-        index = list(self.backend("catalog").data["regions"]).index(region)
+        index = DEFAULT_RANGE_ORDER.index(region) if region in DEFAULT_RANGE_ORDER else len(DEFAULT_RANGE_ORDER)
         ip_range = self._free_range(preferred=ipaddress.ip_network(f"10.{100 + 4 * index}.0.0/20"))
         return self._insert(f"default-{region}", region, "", str(ip_range), default=True)
 

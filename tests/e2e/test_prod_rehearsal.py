@@ -1,0 +1,58 @@
+"""A production-shaped rehearsal: the `prod` stack file (HA, a standby database node, three droplets with
+backups and volumes, a bastion, protect, mandatory guardrails, preflight) pointed at the emulator.
+
+up and a no-change preview; destroy must be refused by `protect`; after `pulumi state unprotect --all`
+destroy goes through and the emulator holds nothing of the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from ruamel.yaml import YAML
+
+from do_platform.engine import REPO_ROOT
+from do_platform.local_stack import StackRun, emulator_process
+from tests.e2e.stack_checks import free_port, leftovers
+
+pytestmark = pytest.mark.e2e
+
+POLICY = REPO_ROOT / "policy"
+
+
+def _seed_registry(url: str) -> None:
+    """The registry and the pinned images prod's apps deploy, as a release pipeline would have pushed them
+    (prod's preflight checks them before any change)."""
+    config = YAML(typ="safe").load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    pushes = [{"repository": a["image"]["repository"], "tags": [a["image"]["tag"]], "digest": a["image"]["digest"]}
+              for a in config["do-platform:apps"]]
+    body = json.dumps({"registry": config["do-platform:registry"], "pushes": pushes}).encode()
+    req = urllib.request.Request(f"{url}/_emulator/seed/registry", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def test_prod_shaped_stack_up_preview_protected_destroy(provider_status, tmp_path):
+    with emulator_process(free_port(), tmp_path / "emulator.json") as url:
+        run = StackRun(REPO_ROOT, "prod", tmp_path / "state", status=provider_status, emulator_url=url,
+                       policy_pack=POLICY,
+                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:requestsPerSecond": 20})
+        run.select()
+        _seed_registry(url)
+        up = run.step("up")
+        assert up.ok, up.output
+        assert "do-platform-guardrails" in up.output
+        preview = run.step("preview")
+        assert preview.ok, preview.output
+
+        refused = run.step("destroy")
+        assert not refused.ok
+        assert "protect" in refused.output, refused.output
+        assert leftovers(url)  # nothing was deleted: protect stops destroy before any change
+
+        run.pulumi("state", "unprotect", "--all", "--yes", "--stack", "prod", check=True)
+        destroy = run.step("destroy")
+        assert destroy.ok, destroy.output
+        assert leftovers(url) == {}
