@@ -135,7 +135,8 @@ CONFIG_PROBES: list[tuple[str, str, dict, str]] = [
      "apps[0].env"),
     ("apiEndpoint with path", "local", {"digitalocean:apiEndpoint": "http://127.0.0.1:8089/v2"},
      "digitalocean:apiEndpoint"),
-    ("prod plain http", "prod", {"digitalocean:apiEndpoint": "http://127.0.0.1:8089"}, "digitalocean:apiEndpoint"),
+    ("prod plain http off loopback", "prod", {"digitalocean:apiEndpoint": "http://api.example.com:8089"},
+     "digitalocean:apiEndpoint"),
 ]
 
 FILE_PROBES: list[tuple[str, bytes, str]] = [

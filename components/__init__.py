@@ -6,13 +6,15 @@ helpers, then the ComponentResource (type token ``do-platform:index:<Name>``, li
 children inherit it through ``parent=self``.
 """
 
-from components.app_service import AppService, AppServiceArgs, DatabaseLink, ImageRef
+from components.app_service import AppService, AppServiceArgs, DatabaseLink
 from components.dns import Dns, DnsArgs, DnsRecordSpec
 from components.kubernetes import Kubernetes, KubernetesArgs, NodePoolSpec
 from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, TrustedSources
-from components.secure_network import FirewallRule, SecureNetwork, SecureNetworkArgs
+from components.secure_network import SecureNetwork, SecureNetworkArgs
 from components.tokens import TYPE_TOKENS
 from components.web_cluster import WebCluster, WebClusterArgs
+from do_vocab.firewall_rules import FirewallRule
+from do_vocab.images import ImageRef
 
 __all__ = [
     "TYPE_TOKENS",

@@ -14,30 +14,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_digitalocean as do
 
-from components.http_paths import health_check_path_problem
 from components.naming import child_name, do_name, do_urn
 from components.tokens import TYPE_TOKENS
+from do_vocab.http_paths import health_check_path_problem
+from do_vocab.images import ImageRef
+from do_vocab.names import APP_NAME, DIGEST, ENV_NAME
 
 KIND = "app-service"
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-_ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 APP_ALERT_RULES = ("DEPLOYMENT_FAILED", "DOMAIN_FAILED")
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    registry: str
-    repository: str
-    tag: str | None = None
-    digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +69,10 @@ def image_source(image: ImageRef) -> dict[str, str]:
 
 
 def validate_app_service_args(args: AppServiceArgs) -> None:
-    if not _NAME.match(args.name):
+    if not APP_NAME.match(args.name):
         raise ValueError(f"[name] {args.name!r}; allowed: lower-case letters, digits and dashes, 2-32 characters")
     image_source(args.image)
-    if args.image.digest and not _DIGEST.match(args.image.digest):
+    if args.image.digest and not DIGEST.match(args.image.digest):
         raise ValueError(f"[image.digest] {args.image.digest!r}; allowed: sha256: and 64 hex digits")
     if not 1 <= args.http_port <= 65535:
         raise ValueError(f"[http_port] {args.http_port}; allowed: 1 to 65535")
@@ -92,7 +82,7 @@ def validate_app_service_args(args: AppServiceArgs) -> None:
         raise ValueError(f"[health_check_path] {args.health_check_path!r}: {problem}")
     names = [*args.env_vars, *args.secret_env] + (["DATABASE_URL"] if args.database else [])
     for key in names:
-        if not _ENV.match(key):
+        if not ENV_NAME.match(key):
             raise ValueError(f"[env_vars] {key!r}; allowed: [A-Z_][A-Z0-9_]*")
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

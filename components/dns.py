@@ -7,7 +7,6 @@ Both are normalised here, once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -15,11 +14,11 @@ import pulumi_digitalocean as do
 
 from components.naming import child_name, do_urn
 from components.tokens import TYPE_TOKENS
+from do_vocab.names import DOMAIN
 
 KIND = "dns"
 RECORD_TYPES = ("A", "AAAA", "CAA", "CNAME", "MX", "NS", "SRV", "TXT")
 FQDN_TYPES = ("CNAME", "MX", "NS", "SRV", "CAA")
-_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def record_key(spec: DnsRecordSpec, domain: str) -> str:
 
 
 def validate_dns_args(args: DnsArgs) -> None:
-    if not _DOMAIN.match(normalise_domain(args.domain)):
+    if not DOMAIN.match(normalise_domain(args.domain)):
         raise ValueError(f"[domain] {args.domain!r} is not a domain name; allowed: e.g. example.com")
     seen: set[tuple[str, str, str]] = set()
     for spec in args.records:

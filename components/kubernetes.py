@@ -13,22 +13,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_digitalocean as do
 
-from components.addresses import describe_share, world_open
 from components.naming import child_name, do_name, do_urn
-from components.secure_network import parse_cidr
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
+from do_vocab.addresses import describe_share, world_open
+from do_vocab.firewall_rules import parse_cidr
+from do_vocab.names import DEFAULT_K8S_PREFIX, K8S_MAINTENANCE_DAYS, POOL_NAME, RESERVED_POOL_NAME, is_k8s_prefix
 
 KIND = "kubernetes"
-_PREFIX = re.compile(r"^1\.\d{2}\.$")
-_POOL = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
-WEEKDAYS = ("any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ class KubernetesArgs:
     env: str
     region: str
     vpc_id: pulumi.Input[str]
-    version_prefix: str = "1.33."
+    version_prefix: str = DEFAULT_K8S_PREFIX
     default_pool_size: str = "s-2vcpu-4gb"
     default_pool_count: int = 1
     pools: tuple[NodePoolSpec, ...] = ()
@@ -87,19 +84,19 @@ def pick_version(prefix: str, latest: str | None, valid: list[str] | None) -> st
 
 
 def validate_kubernetes_args(args: KubernetesArgs) -> None:
-    if args.version_prefix == "latest" or not _PREFIX.match(args.version_prefix):
+    if not is_k8s_prefix(args.version_prefix):
         raise ValueError(f"[version_prefix] {args.version_prefix!r}; allowed: a minor prefix such as '1.33.'")
     if not 1 <= args.default_pool_count <= 10:
         raise ValueError(f"[default_pool_count] {args.default_pool_count}; allowed: 1 to 10")
     names = [p.name for p in args.pools]
     for pool in args.pools:
-        if not _POOL.match(pool.name) or pool.name == "default" or names.count(pool.name) > 1:
+        if not POOL_NAME.match(pool.name) or pool.name == RESERVED_POOL_NAME or names.count(pool.name) > 1:
             raise ValueError(f"[pools] name {pool.name!r}; allowed: unique lower-case names other than 'default'")
         if not 1 <= pool.min_nodes <= pool.max_nodes <= 100:
             raise ValueError(f"[pools] {pool.name}: min_nodes={pool.min_nodes}, max_nodes={pool.max_nodes}; "
                              "allowed: 1 <= min_nodes <= max_nodes <= 100")
-    if args.maintenance_day not in WEEKDAYS:
-        raise ValueError(f"[maintenance_day] {args.maintenance_day!r}; allowed: {', '.join(WEEKDAYS)}")
+    if args.maintenance_day not in K8S_MAINTENANCE_DAYS:
+        raise ValueError(f"[maintenance_day] {args.maintenance_day!r}; allowed: {', '.join(K8S_MAINTENANCE_DAYS)}")
     for cidr in args.control_plane_cidrs:
         parse_cidr("control_plane_cidrs", cidr)
     if world_open(args.control_plane_cidrs):

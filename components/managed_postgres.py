@@ -8,21 +8,18 @@ exported as secrets; ``protect`` guards the cluster in production.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_digitalocean as do
 
 from components.naming import child_name, do_name, do_urn
-from components.secure_network import parse_cidr
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
+from do_vocab.firewall_rules import parse_cidr
+from do_vocab.names import DB_IDENTIFIER, DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, WEEKDAYS
 
 KIND = "managed-postgres"
-VERSIONS = ("14", "15", "16", "17")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +40,7 @@ class ManagedPostgresArgs:
     region: str
     vpc_id: pulumi.Input[str]
     size: str = "db-s-1vcpu-1gb"
-    version: str = "17"
+    version: str = DEFAULT_POSTGRES_VERSION
     node_count: int = 1
     databases: tuple[str, ...] = ("app",)
     users: tuple[str, ...] = ("app",)
@@ -56,9 +53,9 @@ class ManagedPostgresArgs:
 
 
 def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
-    if args.version not in VERSIONS:
+    if args.version not in POSTGRES_VERSIONS:
         raise ValueError(f"[version] {args.version!r} is not pinned to a supported major; allowed: "
-                         f"{', '.join(VERSIONS)}")
+                         f"{', '.join(POSTGRES_VERSIONS)}")
     if not 1 <= args.node_count <= 3:
         raise ValueError(f"[node_count] {args.node_count} is out of range; allowed: 1 to 3")
     if args.maintenance_day not in WEEKDAYS:
@@ -66,7 +63,7 @@ def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
     if not args.databases or not args.users:
         raise ValueError("[databases] and [users] need at least one name each")
     for item in (*args.databases, *args.users):
-        if not _IDENT.match(item):
+        if not DB_IDENTIFIER.match(item):
             raise ValueError(f"[databases]/[users] {item!r} is not an identifier; allowed: [a-z_][a-z0-9_]*")
     t = args.trusted
     if not (t.tags or t.droplet_ids or t.kubernetes_ids or t.ip_ranges or not isinstance(t.app_ids, tuple | list)

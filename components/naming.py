@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from do_vocab.names import is_pinned_image
+
 _INVALID = re.compile(r"[^a-z0-9-]+")
-_PINNED_IMAGE = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
 
 
 def check_pinned_image(field_name: str, slug: str) -> None:
     """A droplet image must be a versioned slug (``ubuntu-24-04-x64``): an alias could move under a running stack."""
-    if slug == "latest" or not _PINNED_IMAGE.match(slug):
+    if not is_pinned_image(slug):
         raise ValueError(f"[{field_name}] {slug!r} is not a pinned slug; allowed: e.g. ubuntu-24-04-x64")
 
 

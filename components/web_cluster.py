@@ -26,11 +26,13 @@ from pathlib import Path
 import pulumi
 import pulumi_digitalocean as do
 
-from components.http_paths import health_check_path_problem
+from components.firewall import to_inbound_args
 from components.naming import check_pinned_image, child_name, do_name, do_urn
-from components.secure_network import FirewallRule, to_inbound_args
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
+from do_vocab.firewall_rules import FirewallRule
+from do_vocab.http_paths import health_check_path_problem
+from do_vocab.names import DEFAULT_IMAGE
 
 KIND = "web-cluster"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +58,7 @@ class WebClusterArgs:
     alert_emails: tuple[str, ...]
     size: str = "s-1vcpu-1gb"
     count: int = 1
-    image: str = "ubuntu-24-04-x64"
+    image: str = DEFAULT_IMAGE
     ssh_keys: tuple[str, ...] = ()
     app_port: int = 8080
     health_check_path: str = "/healthz"

@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
-from components.addresses import public_share as public_share  # re-exported: the rules' view of address space
 from do_platform.config import (
     PROJECT,
-    RFC1918,
     Environment,
     PolicyEnforcement,
     default_enforcement,
     enforcement_problem,
 )
 from do_platform.errors import ConfigError
+from do_vocab.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
+from do_vocab.addresses import public_share as public_share  # re-exported: the rules' view of address space
+from do_vocab.firewall_rules import RFC1918
 
 DROPLET = "digitalocean:index/droplet:Droplet"
 FIREWALL = "digitalocean:index/firewall:Firewall"

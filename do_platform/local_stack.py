@@ -27,10 +27,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from do_platform import engine
-from do_platform.stack_files import load_stack_document
+from do_platform.stack_files import load_stack_document, stack_yaml
 
 REPO_ROOT = engine.REPO_ROOT
 STEPS = ("up", "preview", "refresh", "destroy")
@@ -117,7 +115,7 @@ def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: di
     The copy runs the original program (`main` points back at it, `virtualenv` at the original one);
     `overrides` are stack config values set on top (e.g. the emulator's endpoint).
     """
-    yaml = YAML(typ="safe")
+    yaml = stack_yaml("safe")
     project_dir, work_dir = project_dir.resolve(), work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     project = yaml.load((project_dir / "Pulumi.yaml").read_text())

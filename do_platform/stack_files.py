@@ -7,6 +7,7 @@ registry cleanup). App images live under ``do-platform:apps[*].image`` as
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,30 +17,29 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 
-from do_platform.config import DIGEST as DIGEST_RE  # noqa: F401 (used by the retention resource)
 from do_platform.config import PROJECT, load_apps
 from do_platform.errors import ConfigError
+from do_vocab.images import ImageRef, image_reference
+from do_vocab.names import registry_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_DIR_ENV = "DO_PLATFORM_PROJECT_DIR"
 STACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 STACK_FILE_RE = re.compile(r"^Pulumi\.([^.]+)\.yaml$")
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    """One container image a stack deploys."""
+@dataclass(frozen=True, kw_only=True)
+class DeployedImage(ImageRef):
+    """One container image a stack deploys: the vocabulary's :class:`ImageRef` and who deploys it."""
 
     stack: str
     app: str
-    registry: str
-    repository: str
-    tag: str | None
-    digest: str | None
 
-    @property
-    def reference(self) -> str:
-        base = f"{self.registry}/{self.repository}"
-        return f"{base}@{self.digest}" if self.digest else f"{base}:{self.tag}"
+
+def project_dir() -> Path:
+    """Where the tools that name a stack (preflight, status) find ``Pulumi.<stack>.yaml``:
+    ``$DO_PLATFORM_PROJECT_DIR`` when set (a project using the installed tools), the repository otherwise."""
+    return Path(os.environ[PROJECT_DIR_ENV]) if os.environ.get(PROJECT_DIR_ENV) else REPO_ROOT
 
 
 def stack_names(root: Path = REPO_ROOT) -> list[str]:
@@ -97,6 +97,17 @@ def load_stack_document(path: Path) -> dict[str, Any]:
     return document
 
 
+def stack_yaml(typ: str = "rt") -> YAML:
+    """The one YAML writer for stack files: it never emits anchors or aliases, which the reader refuses.
+
+    A mapping placed twice in a document (an override shared by two keys) would otherwise be written once
+    with an anchor and then as ``*id001``. ``typ="rt"`` keeps comments and order for rewrites (promote).
+    """
+    yaml = YAML(typ=typ, pure=True)
+    yaml.representer.ignore_aliases = lambda _data: True
+    return yaml
+
+
 def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     """The raw ``config:`` mapping of a stack file, keys as written (``do-platform:region``)."""
     path = stack_file(stack, root)
@@ -111,15 +122,15 @@ def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     return dict(config)
 
 
-def images_of(stack: str, root: Path = REPO_ROOT) -> list[ImageRef]:
+def images_of(stack: str, root: Path = REPO_ROOT) -> list[DeployedImage]:
     """The images a stack's apps deploy, read by the config's own model (:func:`config.load_apps`), so
     discovery and validation cannot disagree: a bad or missing image names its key instead of being skipped."""
     apps = load_apps(read_stack_config(stack, root).get(f"{PROJECT}:apps"), stack)
-    return [ImageRef(stack, app.name, app.image.registry, app.image.repository, app.image.tag, app.image.digest)
-            for app in apps]
+    return [DeployedImage(registry=app.image.registry, repository=app.image.repository, tag=app.image.tag,
+                          digest=app.image.digest, stack=stack, app=app.name) for app in apps]
 
 
-def deployed_images(root: Path = REPO_ROOT) -> list[ImageRef]:
+def deployed_images(root: Path = REPO_ROOT) -> list[DeployedImage]:
     """Every image of every stack in the repository."""
     return [ref for stack in stack_names(root) for ref in images_of(stack, root)]
 
@@ -132,13 +143,13 @@ def protected_references(registry: str, root: Path = REPO_ROOT) -> list[str]:
     if not stack_names(root):
         raise ConfigError(f"no Pulumi.<stack>.yaml in {root}: cannot tell which images the stacks deploy, so "
                           "registry retention would expire them; pass the project directory")
-    bare = registry.removeprefix("registry.digitalocean.com/").strip("/")
+    bare = registry_name(registry)
     refs: list[str] = []
     for ref in deployed_images(root):
-        if ref.registry.removeprefix("registry.digitalocean.com/").strip("/") != bare:
+        if registry_name(ref.registry) != bare:
             continue
         if ref.digest:
-            refs.append(f"{ref.repository}@{ref.digest}")
+            refs.append(image_reference("", ref.repository, digest=ref.digest))
         if ref.tag:
-            refs.append(f"{ref.repository}:{ref.tag}")
+            refs.append(image_reference("", ref.repository, tag=ref.tag))
     return sorted(set(refs))

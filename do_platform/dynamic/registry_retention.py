@@ -32,7 +32,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from do_platform.api.endpoints import endpoint_problem
 from do_platform.errors import ConfigError
 from do_platform.ops import registry_cleanup as ops
-from do_platform.stack_files import DIGEST_RE, ImageRef
+from do_platform.stack_files import DeployedImage
+from do_vocab.names import DIGEST
 
 # Inputs that change what the policy does; the token (rotatable) is deliberately not among them.
 POLICY_INPUTS = ("registry", "keep_last", "keep_days", "keep_patterns", "protect", "allow_empty_protect", "gc",
@@ -60,20 +61,21 @@ class RegistryRetentionArgs:
     api_endpoint: pulumi.Input[str] | None = None
 
 
-def parse_protect(registry: str, refs: Sequence[str]) -> list[ImageRef]:
-    """``repo@sha256:<hex>`` or ``repo:tag`` → ImageRef; ConfigError naming ``protect[i]`` otherwise."""
+def parse_protect(registry: str, refs: Sequence[str]) -> list[DeployedImage]:
+    """``repo@sha256:<hex>`` or ``repo:tag`` → DeployedImage; ConfigError naming ``protect[i]`` otherwise."""
     out = []
     for i, ref in enumerate(refs):
         repo, sep, digest = str(ref).partition("@")
         if sep:
-            if not DIGEST_RE.match(digest):
+            if not DIGEST.match(digest):
                 raise ConfigError(f"protect[{i}] {ref!r}: the digest must be sha256:<64 hex>")
-            out.append(ImageRef("program", f"protect[{i}]", registry, repo, None, digest))
+            out.append(DeployedImage(registry=registry, repository=repo, digest=digest, stack="program",
+                                     app=f"protect[{i}]"))
             continue
         repo, sep, tag = str(ref).rpartition(":")
         if not sep or not repo or not tag or "/" in tag:
             raise ConfigError(f"protect[{i}] {ref!r}: expected 'repository@sha256:<hex>' or 'repository:tag'")
-        out.append(ImageRef("program", f"protect[{i}]", registry, repo, tag, None))
+        out.append(DeployedImage(registry=registry, repository=repo, tag=tag, stack="program", app=f"protect[{i}]"))
     return out
 
 

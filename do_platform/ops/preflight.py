@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from components.tagging import env_tag
 from do_platform.api.reader import ApiReader
-from do_platform.config import APP_REGIONS, Component, StackConfig, load_stack_config
+from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
 from do_platform.errors import PlatformError, PreflightFailed
-from do_platform.stack_files import REPO_ROOT, read_stack_config
+from do_vocab.images import image_reference
+from do_vocab.regions import APP_REGIONS
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 GIB = 1024**3
@@ -380,7 +380,7 @@ def check_registry(ctx: Context) -> list[Check]:
 
 def _image_row(ctx: Context, index: int, app: str, image) -> Check:
     name = f"image: app {app}"
-    ref = f"{image.registry}/{image.repository}" + (f"@{image.digest}" if image.digest else f":{image.tag}")
+    ref = image_reference(image.registry, image.repository, image.tag, image.digest)
     key = f"do-platform:apps[{index}].image"
     if ctx.api.registry(image.registry) is None:
         return Check(name, SKIP, f"{ref}: its registry does not exist")
@@ -435,11 +435,6 @@ CHECKS: tuple[Callable[[Context], list[Check]], ...] = (
 
 # ---------------------------------------------------------------------------------------------------------
 # Entry points
-
-
-def load_config(stack: str, root: Path | None = None) -> StackConfig:
-    """The stack's typed config from ``Pulumi.<stack>.yaml`` (ConfigError names a bad stack or key)."""
-    return load_stack_config(read_stack_config(stack, root or REPO_ROOT), stack)
 
 
 def run_checks(client, cfg: StackConfig) -> PreflightReport:

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from do_platform.api.reader import ApiReader
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops.registry_cleanup import list_manifests
-from do_platform.stack_files import PROJECT, REPO_ROOT, ImageRef, images_of, stack_file
+from do_platform.stack_files import PROJECT, REPO_ROOT, DeployedImage, images_of, stack_file, stack_yaml
 
 ORDER = ("dev", "staging", "prod")
 APPS_KEY = f"{PROJECT}:apps"
@@ -76,7 +76,7 @@ def uncommitted(path: Path) -> bool | None:
     return bool(proc.stdout.strip())
 
 
-def resolve(client, images: list[ImageRef]) -> list[PinnedImage]:
+def resolve(client, images: list[DeployedImage]) -> list[PinnedImage]:
     """Each image's digest from the registry: a tag is looked up, a pinned digest must exist."""
     api = ApiReader.of(client)
     manifests: dict[tuple[str, str], list] = {}
@@ -122,7 +122,7 @@ def guess_layout(text: str) -> tuple[int, int, int]:
 
 def _yaml(text: str) -> tuple[YAML, object]:
     mapping, sequence, offset = guess_layout(text)
-    yaml = YAML()
+    yaml = stack_yaml()
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)

@@ -41,7 +41,7 @@ from azure.core.rest import HttpRequest
 from do_platform.api.pagination import MAX_PER_PAGE
 from do_platform.api.reader import ApiReader
 from do_platform.errors import ApiFailure, ConfigError, NotFound
-from do_platform.stack_files import ImageRef
+from do_vocab.images import ImageRef
 
 DEFAULT_KEEP_LAST = 10
 DEFAULT_KEEP_DAYS = 30

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from components import FirewallRule, SecureNetwork, SecureNetworkArgs
-from components.secure_network import (
-    ALL_PORTS,
-    baseline_inbound,
-    normalise_ports,
-    opens_to_internet,
-    sort_rules,
-    validate_secure_network_args,
-)
+from components.secure_network import validate_secure_network_args
+from do_vocab.firewall_rules import opens_to_internet
 
 from .conftest import TAGGABLE
 
@@ -27,31 +19,6 @@ def build(args: SecureNetworkArgs = ARGS, opts=None):
         net = SecureNetwork("net", args, opts)
         return {"vpc_id": net.vpc_id, "member_tag": net.member_tag.name}
     return program
-
-
-@pytest.mark.parametrize(("protocol", "given", "expected"), [
-    ("tcp", "all", ALL_PORTS), ("udp", "0", ALL_PORTS), ("tcp", None, ALL_PORTS), ("tcp", "443", "443"),
-    ("tcp", "8000-8100", "8000-8100"), ("tcp", "22-22", "22"), ("icmp", "all", None),
-])
-def test_ports_are_never_all(protocol, given, expected):
-    assert normalise_ports(protocol, given) == expected
-
-
-@pytest.mark.parametrize("bad", ["70000", "ssh", "10-5"])
-def test_bad_ports_name_the_field(bad):
-    with pytest.raises(ValueError, match=r"\[ports\]"):
-        normalise_ports("tcp", bad)
-
-
-def test_rule_order_is_deterministic():
-    rules = [*baseline_inbound("10.0.0.0/16", ["198.51.100.0/24", "203.0.113.1/32"]),
-             FirewallRule("tcp", "all", ("10.1.0.0/16",)), FirewallRule("udp", "53", ("10.0.0.0/16",))]
-    expected = sort_rules(rules)
-    for seed in range(5):
-        shuffled = rules[:]
-        random.Random(seed).shuffle(shuffled)
-        assert sort_rules(shuffled) == expected
-    assert all(r.ports != "all" for r in expected)
 
 
 @pytest.mark.parametrize(("field", "args"), [

@@ -1,6 +1,7 @@
 """database-network at preview through the real engine: evaluated on what is known, closed on what is not.
 
-The stack is named ``prod`` so the pack takes production's mandatory guardrails from Pulumi.prod.yaml.
+The stack says ``do-platform:environment: production``, so the pack (which reads the engine's config when it
+names the stack) applies production's mandatory guardrails.
 Needs the DigitalOcean provider plugin; skipped with the engine build's reason where it is missing.
 """
 
@@ -20,7 +21,8 @@ PROJECT = REPO_ROOT / "tests" / "e2e" / "projects" / "database_preview"
 def _preview(provider_status, tmp_path, emulator, mode: str):
     run = StackRun(PROJECT, "prod", tmp_path / "state", status=provider_status, emulator_url=emulator.url,
                    policy_pack=POLICY, overrides={"e2e-database-preview:endpoint": emulator.url,
-                                                  "e2e-database-preview:mode": mode}, timeout=300)
+                                                  "e2e-database-preview:mode": mode,
+                                                  "do-platform:environment": "production"}, timeout=300)
     run.select()
     return run.pulumi("preview", "--stack", "prod", "--policy-pack", str(POLICY))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from do_platform.api.client import make_client
-from do_platform.config import load_stack_config
-from do_platform.errors import ApiFailure, ConfigError, PreflightFailed
+from do_platform.config import load_config, load_stack_config
+from do_platform.errors import ApiFailure, PreflightFailed
 from do_platform.ops import preflight as ops
 from tests.helpers.emulator import TEST_TOKEN
 from tests.helpers.stacks import stack
@@ -60,7 +60,7 @@ def test_dev_stack_passes_on_a_ready_account_with_gets_only(emulator, ready):
 
 def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready):
     ready.domains.create({"name": "staging.example.com"})
-    report = ops.run_checks(ready, ops.load_config("staging"))
+    report = ops.run_checks(ready, load_config("staging"))
     rows = by_name(report)
     assert report.passed, [c for c in report.failures]
     assert report.planned == {"droplets_min": 4, "droplets_max": 6, "volumes": 2, "load_balancers": 1}
@@ -216,14 +216,6 @@ def test_persistent_server_error_names_the_check(emulator, ready):
     emulator.control.add_fault(match=r"^GET /v2/regions", status=500)
     with pytest.raises(ApiFailure, match=r"preflight region: API error 500"):
         ops.run_checks(ready, cfg_of(stack()))
-
-
-def test_bad_and_unknown_stack_names(tmp_path):
-    with pytest.raises(ConfigError, match=r"stack name 'Bad_Name' is not valid"):
-        ops.load_config("Bad_Name")
-    with pytest.raises(ConfigError, match=r"no stack 'nosuch': Pulumi.nosuch.yaml does not exist \(known stacks: "
-                                          r"dev, local, prod, staging\)"):
-        ops.load_config("nosuch")
 
 
 def test_run_for_program_uses_the_stack_endpoint_and_raises_with_fixes(emulator, ready, monkeypatch):

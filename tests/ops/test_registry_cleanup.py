@@ -16,7 +16,7 @@ from do_platform.ops.registry_cleanup import (
     plan_repository,
     reachable,
 )
-from do_platform.stack_files import ImageRef
+from do_vocab.images import ImageRef
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -147,9 +147,8 @@ def test_replanning_after_applying_changes_nothing():
 
 
 def test_deployed_images_filter_by_registry_name_or_host_path():
-    refs = [ImageRef("prod", "web", "registry.digitalocean.com/reg", "web", None, digest(1)),
-            ImageRef("dev", "web", "reg", "web", "build-7", None),
-            ImageRef("dev", "other", "elsewhere", "web", "x", None)]
+    refs = [ImageRef("registry.digitalocean.com/reg", "web", None, digest(1)), ImageRef("reg", "web", "build-7"),
+            ImageRef("elsewhere", "web", "x")]
     assert deployed_for(refs, "reg") == {"web": ({digest(1)}, {"build-7"})}
 
 

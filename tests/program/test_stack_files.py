@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from do_platform.errors import ConfigError
-from do_platform.stack_files import images_of, stack_file
+from do_platform.stack_files import images_of, load_stack_document, stack_file, stack_yaml
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -55,3 +55,13 @@ def test_unknown_or_malformed_stack_names_the_known_ones(tmp_path):
         stack_file("prod", tmp_path)
     with pytest.raises(ConfigError, match=r"'Prod!' is not valid.*known stacks: dev"):
         stack_file("Prod!", tmp_path)
+
+
+@pytest.mark.parametrize("typ", ["safe", "rt"])
+def test_the_stack_file_writer_never_emits_aliases_the_reader_refuses(tmp_path, typ):
+    shared = {"cidrs": ["203.0.113.0/24"], "enabled": True}
+    path = tmp_path / "Pulumi.local.yaml"
+    with path.open("w") as fh:
+        stack_yaml(typ).dump({"config": {"do-platform:network": shared, "do-platform:copy": shared}}, fh)
+    assert "*" not in path.read_text()
+    assert load_stack_document(path)["config"]["do-platform:copy"] == shared

@@ -1,0 +1,117 @@
+"""Cross-field rules of the stack config, each tied to the one key it blames.
+
+Field rules live on the models; these need several keys at once (a component and the ones it needs,
+production's stricter settings, host names served twice) or the run's environment (the policy level).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from do_platform.config.enums import Component, Environment, PolicyEnforcement
+from do_platform.config.messages import allowed as _allowed
+from do_vocab.names import ENV_NAME
+
+if TYPE_CHECKING:
+    from do_platform.config.models import StackConfig
+
+
+def default_enforcement(environment: Environment) -> PolicyEnforcement:
+    """The level of a stack that sets no ``policyEnforcement``: the program, the plan and the pack agree on it."""
+    return PolicyEnforcement.mandatory if environment is Environment.production else PolicyEnforcement.advisory
+
+
+POLICY_OVERRIDE_ENV = "DO_PLATFORM_POLICY_OVERRIDE"
+
+
+def enforcement_problem(stack: str, environment: Environment, requested: PolicyEnforcement,
+                        environ: Mapping[str, str] | None = None) -> str | None:
+    """Why ``requested`` may not apply to ``stack``, or None. The one rule, used by the config and the pack.
+
+    Production keeps mandatory guardrails: the stack file is what a pull request changes, so lowering the
+    level there does not count. Only ``DO_PLATFORM_POLICY_OVERRIDE=<stack>:<level>`` in the environment of
+    the run (the deploy environment's variable, changed in the repository settings, not in the diff) does.
+    """
+    if environment is not Environment.production or requested is PolicyEnforcement.mandatory:
+        return None
+    environ = os.environ if environ is None else environ
+    grants = {item.strip() for item in (environ.get(POLICY_OVERRIDE_ENV) or "").split(",")}
+    if f"{stack}:{requested.value}" in grants:
+        return None
+    return (f"production keeps mandatory guardrails; allowed: mandatory (or no key), or {requested.value!r} "
+            f"only with {POLICY_OVERRIDE_ENV}={stack}:{requested.value} set outside the stack file (the deploy "
+            f"environment's variable, see docs/delivery.md)")
+
+
+# What each component needs switched on as well, and why.
+REQUIRES: dict[Component, tuple[tuple[Component, str], ...]] = {
+    Component.web: ((Component.network, "its droplets live in the VPC"),
+                    (Component.dns, "its certificate and A record live in the domain")),
+    Component.database: ((Component.network, "the cluster lives in the VPC"),),
+    Component.kubernetes: ((Component.network, "the cluster lives in the VPC"),),
+}
+
+
+# Cross-field rules, each tied to the one key it blames: (key, check(cfg) -> message or None).
+def cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
+    errors: list[tuple[str, Any, str]] = []
+    on = cfg.enabled
+    for comp, needs in REQUIRES.items():
+        for need, why in needs:
+            if on(comp) and not on(need):
+                errors.append(("components", [c.value for c in cfg.components],
+                               f"'{comp.value}' needs '{need.value}' ({why}); allowed: add '{need.value}' "
+                               f"or remove '{comp.value}'"))
+    if on(Component.network) and cfg.network is None:
+        errors.append(("network.ipRange", None, "missing while 'network' is enabled; allowed: an RFC 1918 range "
+                       "from /16 to /24, e.g. 10.110.0.0/20"))
+    if on(Component.dns) and cfg.domain is None:
+        errors.append(("domain", None, "required when 'dns' is enabled; allowed: a domain name such as example.com"))
+    if on(Component.web) and not cfg.alert_emails:
+        errors.append(("alertEmails", [], "empty while 'web' is enabled (its alert policies need a recipient); "
+                       "allowed: one or more addresses such as ops@example.com"))
+    if on(Component.apps) and not cfg.apps:
+        errors.append(("apps", [], "empty while 'apps' is enabled; allowed: at least one app"))
+    if cfg.apps and not on(Component.apps):
+        errors.append(("apps", [a.name for a in cfg.apps], "set while 'apps' is not in components; allowed: "
+                       "enable 'apps' or remove the list"))
+    # Host names already served: the web cluster's A record, then each app's custom domain in turn.
+    taken: dict[str, str] = {}
+    if on(Component.web) and cfg.web_hostname:
+        taken[cfg.web_hostname] = "the web cluster (web.recordName)"
+    for i, app in enumerate(cfg.apps):
+        if app.domain in taken:
+            errors.append((f"apps[{i}].domain", app.domain, f"already served by {taken[app.domain]}; allowed: "
+                           f"a host name no other component uses"))
+        elif app.domain:
+            taken[app.domain] = f"apps[{i}]"
+        if app.use_database and not on(Component.database):
+            errors.append((f"apps[{i}].useDatabase", True, "needs 'database' in components; allowed: false"))
+        if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
+            errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
+                           f"or a name under it"))
+    if cfg.registry_retention.enabled and cfg.registry is None:
+        errors.append(("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
+                       "policy); allowed: set do-platform:registry, or false"))
+    app_names = {a.name for a in cfg.apps}
+    for name in cfg.app_secrets:
+        if name not in app_names:
+            errors.append(("appSecrets", name, f"no app named {name!r}; allowed: {_allowed(sorted(app_names))}"))
+        for env_name in cfg.app_secrets[name]:
+            if not ENV_NAME.fullmatch(env_name):
+                errors.append((f"appSecrets.{name}", env_name, "not an environment variable name; allowed: "
+                               "[A-Z_][A-Z0-9_]*"))
+    if cfg.production:
+        if on(Component.web) and cfg.web.count < 2:
+            errors.append(("web.count", cfg.web.count, "production needs high availability; allowed: 2 or more"))
+        if on(Component.database) and cfg.database.node_count < 2:
+            errors.append(("database.nodeCount", cfg.database.node_count,
+                           "production needs a standby node; allowed: 2 or 3"))
+        if on(Component.kubernetes) and cfg.kubernetes.ha is False:
+            errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
+        if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
+            errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
+                           "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
+    return errors

@@ -1,0 +1,66 @@
+"""Patterns of DigitalOcean names and slugs, and the fixed lists the API accepts.
+
+Each pattern is the rule both the components (``ValueError`` naming the argument) and the stack config
+(``ConfigError`` naming the key) check; their messages differ, the rule does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A versioned distribution slug (ubuntu-24-04-x64); an alias such as "latest" could move under a running stack.
+IMAGE_SLUG = re.compile(r"^[a-z][a-z0-9.-]*-\d[\w.-]*$")
+DEFAULT_IMAGE = "ubuntu-24-04-x64"
+DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")  # an App Platform environment variable
+APP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+POOL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")  # a DOKS node pool
+RESERVED_POOL_NAME = "default"  # the cluster's own pool
+# A DOKS minor-version prefix, resolved through the versions lookup (never "latest").
+K8S_PREFIX = re.compile(r"^1\.\d{2}\.$")
+DEFAULT_K8S_PREFIX = "1.33."  # Pulumi.yaml documents it too (a test keeps the two equal)
+# Managed Postgres databases and users.
+DB_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+RESERVED_DB_NAMES = ("doadmin", "defaultdb", "postgres")
+POSTGRES_VERSIONS = ("14", "15", "16", "17")
+DEFAULT_POSTGRES_VERSION = "17"
+# DigitalOcean Container Registry.
+REGISTRY_HOST = "registry.digitalocean.com/"
+REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# Sizes: basic/general/memory droplet slugs carry vCPU and memory (s-2vcpu-4gb); CPU-optimised ones may be
+# short (c-4, c-4-intel).
+DROPLET_SIZE = re.compile(r"^((s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d+vcpu-\d+(mb|gb)(-[a-z0-9]+)*|c-\d+(-intel)?)$")
+DROPLET_SIZE_HELP = "a droplet size slug such as s-1vcpu-1gb, s-2vcpu-4gb, c-4, c2-4vcpu-8gb, g-2vcpu-8gb"
+DB_SIZE = re.compile(r"^(db-s|db-amd|db-intel|gd|so1_5|m|m3|m6|c|c2)-\d+vcpu-\d+gb$")
+DB_SIZE_HELP = "a database size slug such as db-s-1vcpu-1gb, db-s-2vcpu-4gb, gd-2vcpu-8gb"
+APP_SIZE = re.compile(r"^(apps-[sd]-\d+vcpu-\d+(\.\d+)?gb(-fixed)?|basic-(xxs|xs|s|m)|professional-(xs|s|m|l|1l|xl))$")
+APP_SIZE_HELP = "an App Platform instance size such as apps-s-1vcpu-0.5gb, apps-s-1vcpu-1gb, apps-d-1vcpu-2gb"
+# DNS and the rest.
+HOST_LABEL = re.compile(r"^(@|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$")  # a record name, @ for the apex
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+K8S_MAINTENANCE_DAYS = ("any", *WEEKDAYS)  # DOKS also accepts "any"
+
+
+def is_pinned_image(slug: str) -> bool:
+    """A droplet image that cannot move under a running stack: a versioned slug, never ``latest``."""
+    return slug != "latest" and bool(IMAGE_SLUG.fullmatch(slug))
+
+
+def is_k8s_prefix(prefix: str) -> bool:
+    """A minor-version prefix such as ``1.33.`` (never ``latest``)."""
+    return prefix != "latest" and bool(K8S_PREFIX.fullmatch(prefix))
+
+
+def is_db_identifier(name: str) -> bool:
+    """A database or user name the cluster lets us create (``doadmin``, ``defaultdb``, ``postgres`` are its own)."""
+    return bool(DB_IDENTIFIER.fullmatch(name)) and name not in RESERVED_DB_NAMES
+
+
+def registry_name(registry: str) -> str:
+    """``registry.digitalocean.com/<name>/`` (how images are pushed) and ``<name>`` are the same registry."""
+    return registry.removeprefix(REGISTRY_HOST).strip("/")
