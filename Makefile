@@ -48,4 +48,4 @@ engine: setup
 # pulumi up, preview --expect-no-changes, refresh --expect-no-changes, destroy, with the policy pack. Needs
 # `make engine`.
 up-local: setup
-	$(BIN)/python -m do_platform.local_stack --port $(PORT)
+	$(BIN)/python -m do_platform.engine.local_stack --port $(PORT)

@@ -22,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from do_platform.local_stack import STEPS, EngineUnavailable, StackRun, emulator_process, require_engine
+from do_platform.engine.local_stack import STEPS, EngineUnavailable, StackRun, emulator_process, require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-engine-token"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from do_platform.local_stack import EngineUnavailable, StackRun, require_engine
+from do_platform.engine.local_stack import EngineUnavailable, StackRun, require_engine
 
 PROJECTS = Path(__file__).parent / "projects"
 

@@ -6,7 +6,7 @@ import socket
 from collections import Counter
 
 from do_platform.api.client import make_client
-from do_platform.local_stack import EMULATOR_TOKEN
+from do_platform.engine.local_stack import EMULATOR_TOKEN
 
 # (PyDo operation group, list method, response key) of every family a stack of this program creates.
 FAMILIES = (("droplets", "list", "droplets"), ("vpcs", "list", "vpcs"), ("firewalls", "list", "firewalls"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.engine import REPO_ROOT
+from do_platform.engine.status import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -9,25 +9,15 @@ but the Go module proxy is, each part is built from source by exact version:
   ``../shared/engine-src`` (``DO_PLATFORM_ENGINE_SRC`` overrides it), which the module proxy does not serve:
   the archives are unpacked into ``.engine-build/`` and built there, never copied into the repository.
 
-Results are cached outside the repository, keyed by the pinned versions, in
-``${XDG_CACHE_HOME:-~/.cache}/do-platform/engine/<key>/``: ``bin/`` (CLI, language host, dynamic-provider
-wrapper: what goes on PATH), ``plugins/`` (the provider binary) and ``home/`` (the engine's PULUMI_HOME with
-the provider installed as a plugin, so the CLI never finds it on PATH). A fresh clone on the same machine
-(CI) finds them; a second run only checks the cache. ``engine.json`` records each part's version and origin
-and, for each part that could not be had, the exact command and error (the end-to-end tests skip with it).
-
-    python -m do_platform.engine build     # what `make engine` runs
-    python -m do_platform.engine status    # each part, its version and origin; what is blocked and why
-    python -m do_platform.engine env       # shell lines: PATH, PULUMI_HOME and offline settings
+Results go into the cache outside the repository (see `status`), keyed by the pinned versions, so a fresh
+clone on the same machine (CI) finds them and a second run only checks the cache. `python -m
+do_platform.engine build` (what `make engine` runs) calls `build`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -35,11 +25,24 @@ import tarfile
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
-from importlib import metadata
+from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from do_platform.engine.status import (
+    ENGINE_SRC_ENV,
+    LANGUAGE_HOST,
+    LANGUAGE_HOST_EXEC,
+    PROVIDER_BINARY,
+    PROVIDER_NAME,
+    REPO_ROOT,
+    EngineError,
+    Status,
+    Versions,
+    cache_root,
+    cli_version,
+    engine_src,
+    environ,
+)
 
 CLI_MODULE = "github.com/pulumi/pulumi/pkg/v3"
 SDK_MODULE = "github.com/pulumi/pulumi/sdk/v3"
@@ -49,17 +52,13 @@ VERSION_SYMBOL = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 # refuses pkg/v3 at 3.272.0 but serves it at 3.259.0. The Python SDK only asks the engine for features it
 # probes for first, so a slightly older CLI runs it (the end-to-end tests prove it).
 CLI_FALLBACK_VERSIONS = ("3.259.0",)
-PROVIDER_NAME = "digitalocean"
 PROVIDER_MODULE = "github.com/pulumi/pulumi-digitalocean/provider/v4"
-PROVIDER_BINARY = f"pulumi-resource-{PROVIDER_NAME}"
-LANGUAGE_HOST = "pulumi-language-python"
-LANGUAGE_HOST_EXEC = "pulumi-language-python-exec"  # the host runs programs through this script, next to it
 VENDOR_RELEASES = "https://get.pulumi.com/releases"
 VENDOR_TIMEOUT = 5.0
 # A module proxy that does not answer must not eat CI's time: the first lookup and each build step are bounded.
 PROXY_TIMEOUT = 120.0
 BUILD_TIMEOUT = 1800.0
-ENGINE_SRC_ENV = "DO_PLATFORM_ENGINE_SRC"
+
 
 
 @dataclass(frozen=True)
@@ -88,11 +87,6 @@ def language_host_archive(version: str) -> str:
     return f"pulumi-v{version}-language-python.tar.gz"
 
 
-def engine_src() -> Path:
-    """Where the source snapshots are: $DO_PLATFORM_ENGINE_SRC, else ../shared/engine-src beside the repository."""
-    return Path(os.environ.get(ENGINE_SRC_ENV) or REPO_ROOT.parent / "shared" / "engine-src")
-
-
 # Installed next to the CLI: dynamic providers are served by the SDK's own module, run by the interpreter the
 # user runs the program with (the vendor's release ships the same one-line script).
 _PYTHON = 'PY="${PULUMI_PYTHON_CMD:-python3}"'
@@ -101,119 +95,8 @@ WRAPPERS = {
 }
 
 
-class EngineError(RuntimeError):
-    """A part of the engine could not be provided; the message names the module, command and error."""
-
-
-@dataclass
-class Versions:
-    """The versions the cache is keyed by: the pinned Python SDKs'."""
-
-    sdk: str
-    provider: str
-
-    @classmethod
-    def pinned(cls) -> Versions:
-        return cls(sdk=_pinned("pulumi"), provider=_pinned("pulumi-digitalocean"))
-
-    @property
-    def key(self) -> str:
-        return f"pulumi-{self.sdk}_digitalocean-{self.provider}"
-
-
-def _pinned(package: str) -> str:
-    """The version requirements.txt pins, else the installed one."""
-    req = REPO_ROOT / "requirements.txt"
-    if req.exists():
-        for line in req.read_text().splitlines():
-            m = re.fullmatch(rf"\s*{re.escape(package)}==([\w.]+)\s*(#.*)?", line)
-            if m:
-                return m.group(1)
-    return metadata.version(package)
-
-
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "do-platform" / "engine"
-
-
-@dataclass
-class Status:
-    """What the cache holds for one key; persisted as engine.json in the key's directory."""
-
-    key: str
-    cli: str | None = None
-    cli_version: str | None = None
-    cli_source: str | None = None
-    language_host: str | None = None
-    language_host_version: str | None = None
-    language_host_source: str | None = None
-    provider: str | None = None
-    provider_version: str | None = None
-    provider_source: str | None = None
-    blocked: dict[str, str] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def directory(self) -> Path:
-        return cache_root() / self.key
-
-    @property
-    def bin(self) -> Path:
-        return self.directory / "bin"
-
-    @property
-    def home(self) -> Path:
-        """The engine's PULUMI_HOME: the provider plugin is installed there, not put on PATH."""
-        return self.directory / "home"
-
-    @property
-    def plugin_dir(self) -> Path | None:
-        if not self.provider_version:
-            return None
-        return self.home / "plugins" / f"resource-{PROVIDER_NAME}-v{self.provider_version}"
-
-    def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / "engine.json.tmp"
-        tmp.write_text(json.dumps(self.__dict__, indent=2, sort_keys=True) + "\n")
-        tmp.replace(self.directory / "engine.json")
-
-    @classmethod
-    def load(cls, versions: Versions | None = None) -> Status:
-        versions = versions or Versions.pinned()
-        path = cache_root() / versions.key / "engine.json"
-        if path.exists():
-            data = json.loads(path.read_text())
-            data["key"] = versions.key
-            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        return cls(key=versions.key)
-
-    def cli_ok(self) -> bool:
-        return bool(self.cli) and os.access(self.cli, os.X_OK) and _cli_version(self.cli) is not None
-
-    def language_host_ok(self) -> bool:
-        return (bool(self.language_host) and os.access(self.language_host, os.X_OK)
-                and os.access(Path(self.language_host).parent / LANGUAGE_HOST_EXEC, os.X_OK))
-
-    def provider_ok(self) -> bool:
-        plugin = self.plugin_dir
-        return (bool(self.provider) and os.access(self.provider, os.X_OK) and plugin is not None
-                and os.access(plugin / PROVIDER_BINARY, os.X_OK))
-
-
-def _log(msg: str) -> None:
+def log(msg: str) -> None:
     print(f"engine: {msg}", file=sys.stderr, flush=True)
-
-
-def _cli_version(path: str) -> str | None:
-    try:
-        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=30,
-                             env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "1"})
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r"v?(\d+\.\d+\.\d+)", out.stdout)
-    return m.group(1) if out.returncode == 0 and m else None
 
 
 def compatible(cli_version: str, sdk_version: str, oldest: str = CLI_FALLBACK_VERSIONS[-1]) -> bool:
@@ -339,7 +222,7 @@ def _vendor_archive(url: str, dest: Path, wanted: str) -> bool:
                         member.name = Path(member.name).name
                         tar.extract(member, dest, filter="data")
     except (OSError, tarfile.TarError) as exc:
-        _log(f"vendor release {Path(url).name} not reachable ({type(exc).__name__}: {exc}); building it here")
+        log(f"vendor release {Path(url).name} not reachable ({type(exc).__name__}: {exc}); building it here")
         return False
     return (dest / wanted).exists()
 
@@ -377,24 +260,24 @@ def _cached_cli_elsewhere(version: str, here: Status) -> Path | None:
             continue
         cli = data.get("cli")
         if data.get("cli_source") == "go-modules" and data.get("cli_version") == version and cli \
-                and _cli_version(cli) == version:
+                and cli_version(cli) == version:
             return Path(cli)
     return None
 
 
 def provide_cli(status: Status, versions: Versions) -> None:
     if status.cli_ok():
-        _log(f"CLI {status.cli_version} cached at {status.cli}")
+        log(f"CLI {status.cli_version} cached at {status.cli}")
         return
     status.bin.mkdir(parents=True, exist_ok=True)
     ambient = shutil.which("pulumi")
     if ambient and Path(ambient).resolve().parent != status.bin.resolve():
-        found = _cli_version(ambient)
+        found = cli_version(ambient)
         if found and compatible(found, versions.sdk):
             status.cli, status.cli_version, status.cli_source = ambient, found, "PATH"
-            _log(f"using the CLI {found} found on PATH at {ambient}")
+            log(f"using the CLI {found} found on PATH at {ambient}")
             return
-        _log(f"ignoring the CLI on PATH at {ambient}: version {found} does not run SDK {versions.sdk}")
+        log(f"ignoring the CLI on PATH at {ambient}: version {found} does not run SDK {versions.sdk}")
     started = time.monotonic()
     if _vendor_cli(versions.sdk, status.bin):
         status.cli, status.cli_version, status.cli_source = str(status.bin / "pulumi"), versions.sdk, "vendor"
@@ -406,20 +289,20 @@ def provide_cli(status: Status, versions: Versions) -> None:
         other = _cached_cli_elsewhere(version, status)
         if other:
             shutil.copy2(other, target)
-            _log(f"CLI {version} copied from the cache entry {other.parent.parent.name}")
+            log(f"CLI {version} copied from the cache entry {other.parent.parent.name}")
             status.cli, status.cli_version, status.cli_source = str(target), version, "go-modules"
             status.blocked.pop("cli", None)
             return
     failures = []
     for version in candidates:
         try:
-            _log(f"building the CLI {CLI_MODULE}@v{version} (first build: tens of minutes on 2 cores)")
+            log(f"building the CLI {CLI_MODULE}@v{version} (first build: tens of minutes on 2 cores)")
             seconds = build_go_binary(CLI_MODULE, CLI_PACKAGE, version, target,
                                       REPO_ROOT / ".engine-build" / f"cli-{version}",
                                       ldflags=f"-X {VERSION_SYMBOL}=v{version}")
         except EngineError as exc:
             failures.append(str(exc))
-            _log(str(exc))
+            log(str(exc))
             continue
         status.cli, status.cli_version, status.cli_source = str(target), version, "go-modules"
         status.timings["cli_build_s"] = round(seconds, 1)
@@ -499,7 +382,7 @@ def build_language_host(version: str, bin_dir: Path) -> float:
 def provide_language_host(status: Status) -> None:
     host = status.bin / LANGUAGE_HOST
     if status.language_host_ok():
-        _log(f"language host {status.language_host_version} cached at {status.language_host}")
+        log(f"language host {status.language_host_version} cached at {status.language_host}")
         return
     if status.cli_source == "vendor" and host.exists() and (status.bin / LANGUAGE_HOST_EXEC).exists():
         status.language_host, status.language_host_version = str(host), status.cli_version
@@ -507,11 +390,11 @@ def provide_language_host(status: Status) -> None:
         return
     version = status.cli_version or ""
     try:
-        _log(f"building the language host {LANGUAGE_HOST} {version} from {engine_src()} (minutes)")
+        log(f"building the language host {LANGUAGE_HOST} {version} from {engine_src()} (minutes)")
         seconds = build_language_host(version, status.bin)
     except EngineError as exc:
         status.blocked["language-host"] = str(exc)
-        _log(f"the Python language host is not available: {exc}")
+        log(f"the Python language host is not available: {exc}")
         return
     status.language_host, status.language_host_version = str(host), version
     status.language_host_source = f"built from the snapshot {language_host_archive(version)}"
@@ -567,7 +450,7 @@ def install_plugin(status: Status) -> None:
 
 def provide_provider(status: Status, versions: Versions) -> None:
     if status.provider_ok():
-        _log(f"provider {status.provider_version} cached, installed in {status.plugin_dir}")
+        log(f"provider {status.provider_version} cached, installed in {status.plugin_dir}")
         return
     target = status.directory / "plugins" / PROVIDER_BINARY
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -579,11 +462,11 @@ def provide_provider(status: Status, versions: Versions) -> None:
                 status.provider_source = "vendor release"
         if not vendor:
             try:
-                _log(f"building the provider plugin {versions.provider} from {engine_src()} (minutes)")
+                log(f"building the provider plugin {versions.provider} from {engine_src()} (minutes)")
                 seconds, status.provider_source = build_provider(versions.provider, target)
             except EngineError as exc:
                 status.blocked["provider"] = str(exc)
-                _log(f"the DigitalOcean provider plugin {versions.provider} is not available: {exc}")
+                log(f"the DigitalOcean provider plugin {versions.provider} is not available: {exc}")
                 return
             status.timings["provider_build_s"] = round(seconds, 1)
     status.provider, status.provider_version = str(target), versions.provider
@@ -591,7 +474,7 @@ def provide_provider(status: Status, versions: Versions) -> None:
         install_plugin(status)
     except EngineError as exc:
         status.blocked["provider"] = str(exc)
-        _log(str(exc))
+        log(str(exc))
         return
     status.blocked.pop("provider", None)
 
@@ -615,73 +498,3 @@ def build(versions: Versions | None = None) -> Status:
     status.timings["last_run_s"] = round(time.monotonic() - started, 1)
     status.save()
     return status
-
-
-def environ(status: Status, base: dict[str, str] | None = None, python: str | None = None) -> dict[str, str]:
-    """`base` (default: this process's environment) set up to run the cached engine offline.
-
-    The CLI and its language host come first on PATH, PULUMI_HOME is the engine's (the provider plugin is
-    installed there); no update check and no plugin downloads. `python` is the interpreter the language host
-    and dynamic providers fall back to when the project names no virtualenv (default: this one).
-    """
-    env = dict(os.environ if base is None else base)
-    cli_dir = Path(status.cli).parent if status.cli else status.bin
-    # An ambient CLI's own directory first: its vendor's language host, if it is there, goes with it.
-    dirs = ([str(cli_dir)] if cli_dir != status.bin else []) + [str(status.bin)]
-    env["PATH"] = os.pathsep.join([*dirs, env.get("PATH", "")])
-    env["PULUMI_HOME"] = str(status.home)
-    env["PULUMI_SKIP_UPDATE_CHECK"] = "1"
-    env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
-    env["PULUMI_PYTHON_CMD"] = python or sys.executable
-    return env
-
-
-def shell_env(status: Status) -> str:
-    """The settings of `environ` as shell lines, for `eval "$(python -m do_platform.engine env)"`."""
-    env = environ(status, base={"PATH": "$PATH"})
-    lines = [f"export {k}={shlex.quote(v) if k != 'PATH' else v}" for k, v in sorted(env.items())]
-    return "\n".join(lines) + "\n"
-
-
-def describe(status: Status) -> str:
-    def part(path: str | None, version: str | None, origin: str | None) -> str:
-        return f"{path or 'missing'} ({version or '-'}, {origin or '-'})"
-
-    out = [f"engine cache: {status.directory}",
-           f"  CLI: {part(status.cli, status.cli_version, status.cli_source and 'from ' + status.cli_source)}",
-           f"  language host: {part(status.language_host, status.language_host_version, status.language_host_source)}",
-           f"  provider {PROVIDER_NAME}: {part(status.provider, status.provider_version, status.provider_source)}",
-           f"  PULUMI_HOME: {status.home} (plugin {'installed' if status.provider_ok() else 'not installed'})",
-           f"  source snapshots: {engine_src()}"]
-    for name, why in status.blocked.items():
-        out.append(f"  blocked [{name}]: {why}")
-    if status.timings:
-        out.append("  timings: " + ", ".join(f"{k}={v}" for k, v in sorted(status.timings.items())))
-    return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m do_platform.engine", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "status", "env"])
-    args = parser.parse_args(argv)
-    if args.command == "build":
-        try:
-            status = build()
-        except EngineError as exc:
-            _log(f"FAILED: {exc}")
-            return 1
-        print(describe(status))
-        return 0
-    status = Status.load()
-    if args.command == "status":  # exit 0: complete; 2: CLI and host without the provider plugin; 1: no engine
-        print(describe(status))
-        return (0 if status.provider_ok() else 2) if status.cli_ok() and status.language_host_ok() else 1
-    if not status.cli_ok():
-        _log("no engine in the cache: run `make engine`")
-        return 1
-    sys.stdout.write(shell_env(status))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,7 @@ provider (set for this stack only), no update check, no plugin downloads. The pr
 stack file are copied into `.state/` first, so `pulumi stack init` writes its encryption salt there and never
 into the committed Pulumi.<stack>.yaml; the copy's `main` points back at the program.
 
-    python -m do_platform.local_stack [--port 8089] [--stack local] [--steps up,preview,refresh,destroy]
+    python -m do_platform.engine.local_stack [--port 8089] [--stack local] [--steps up,preview,refresh,destroy]
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from do_platform import engine
+from do_platform.engine.status import REPO_ROOT, Status, Versions, environ
 from do_platform.stack_files import load_stack_document, stack_yaml
 
-REPO_ROOT = engine.REPO_ROOT
 STEPS = ("up", "preview", "refresh", "destroy")
 # The local stack's passphrase: it guards an emulator-only stack on this machine, never a real secret.
 LOCAL_PASSPHRASE = "do-platform-local-emulator"
@@ -42,8 +41,8 @@ class EngineUnavailable(RuntimeError):
     """The engine (or the provider plugin the stack needs) is not on this machine; the message says why."""
 
 
-def require_engine(need_provider: bool = True) -> engine.Status:
-    status = engine.Status.load()
+def require_engine(need_provider: bool = True) -> Status:
+    status = Status.load()
     if not status.cli_ok():
         why = status.blocked.get("cli") or "nothing is cached yet"
         raise EngineUnavailable(f"no Pulumi CLI in {status.directory} ({why}); run `make engine`")
@@ -52,7 +51,7 @@ def require_engine(need_provider: bool = True) -> engine.Status:
         raise EngineUnavailable(f"no Python language host in {status.bin} ({why}); run `make engine`")
     if need_provider and not status.provider_ok():
         why = status.blocked.get("provider") or "not built yet; run `make engine`"
-        raise EngineUnavailable(f"the DigitalOcean provider plugin {engine.Versions.pinned().provider} "
+        raise EngineUnavailable(f"the DigitalOcean provider plugin {Versions.pinned().provider} "
                                 f"is not available: {why}")
     return status
 
@@ -160,7 +159,7 @@ class StackRun:
 
     def __init__(self, project_dir: Path, stack: str, state_dir: Path, *, policy_pack: Path | None = None,
                  emulator_url: str | None = None, overrides: dict | None = None,
-                 status: engine.Status | None = None, passphrase: str = LOCAL_PASSPHRASE,
+                 status: Status | None = None, passphrase: str = LOCAL_PASSPHRASE,
                  timeout: float = 900) -> None:
         self.status = status or require_engine(need_provider=False)
         self.stack = stack
@@ -171,7 +170,7 @@ class StackRun:
         self.project_dir = project_dir
         self.overrides = dict(overrides or {})
         self.work_dir = prepare_project(project_dir, stack, self.state_dir / f"project-{stack}", self.overrides)
-        self.env = engine.environ(self.status)
+        self.env = environ(self.status)
         self.env.update({
             "PULUMI_HOME": str(self._home()),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir / 'backend'}",
@@ -262,7 +261,7 @@ class StackRun:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m do_platform.local_stack", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m do_platform.engine.local_stack", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8089")),
                         help="emulator port (default 8089, the port Pulumi.local.yaml names)")
     parser.add_argument("--stack", default="local")
