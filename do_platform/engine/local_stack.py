@@ -261,7 +261,8 @@ class StackRun:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m do_platform.engine.local_stack", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m do_platform.engine.local_stack",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8089")),
                         help="emulator port (default 8089, the port Pulumi.local.yaml names)")
     parser.add_argument("--stack", default="local")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.engine.status import REPO_ROOT
 from do_platform.engine.local_stack import StackRun
+from do_platform.engine.status import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -36,7 +36,8 @@ def test_throwaway_go_mod_repeats_module_replacements_and_pins_sibling_modules()
 def test_throwaway_go_mod_refuses_a_local_path_outside_the_repository():
     gomod = {"Replace": [{"Old": {"Path": "github.com/digitalocean/terraform-provider-digitalocean"},
                           "New": {"Path": "../upstream"}}]}
-    with pytest.raises(engine_status.EngineError, match=r"terraform-provider-digitalocean by the local path \.\./upstream"):
+    with pytest.raises(engine_status.EngineError,
+                       match=r"terraform-provider-digitalocean by the local path \.\./upstream"):
         build.throwaway_go_mod("github.com/pulumi/pulumi-digitalocean/provider/v4", "4.76.0", gomod, "x")
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.engine.status import REPO_ROOT
 from do_platform.engine.local_stack import STEPS, StackRun, emulator_process
+from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
 
 pytestmark = pytest.mark.e2e

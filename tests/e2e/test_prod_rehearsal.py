@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 from ruamel.yaml import YAML
 
-from do_platform.engine.status import REPO_ROOT
 from do_platform.engine.local_stack import StackRun, emulator_process
+from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
 
 pytestmark = pytest.mark.e2e

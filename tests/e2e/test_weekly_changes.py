@@ -14,8 +14,8 @@ from collections import Counter
 
 import pytest
 
-from do_platform.engine.status import REPO_ROOT
 from do_platform.engine.local_stack import StackRun, emulator_process
+from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, ops
 
 pytestmark = pytest.mark.e2e
