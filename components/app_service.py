@@ -59,6 +59,11 @@ class AppServiceArgs:
     project_id: pulumi.Input[str] | None = None
 
 
+def app_name(env: str, name: str) -> str:
+    """The App Platform app's name: ``<env>-<name>``, at most 32 characters (the API's limit)."""
+    return do_name(env, name, limit=32)
+
+
 def image_source(image: ImageRef) -> dict[str, str]:
     """Digest when present (immutable), tag otherwise; never both sent, never neither."""
     if image.digest:
@@ -122,7 +127,7 @@ class AppService(pulumi.ComponentResource):
             http_port=args.http_port, envs=envs or None,
             health_check=do.AppSpecServiceHealthCheckArgs(http_path=args.health_check_path, port=args.http_port))
         spec = do.AppSpecArgs(
-            name=do_name(args.env, args.name, limit=32), region=args.region, services=[service],
+            name=app_name(args.env, args.name), region=args.region, services=[service],
             alerts=[do.AppSpecAlertArgs(rule=rule) for rule in APP_ALERT_RULES],
             domain_names=[do.AppSpecDomainNameArgs(name=args.domain, type="PRIMARY", zone=args.zone)]
             if args.domain else None,

@@ -21,12 +21,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from components import web_cluster
+from components.app_service import app_name
 from components.naming import do_name
-from components.tagging import env_tag
+from components.tagging import component_tag, env_tag
 from do_platform.api.reader import ApiReader
+from do_platform.composition import DATABASE, KUBERNETES, WEB, project_name
 from do_platform.config import Component, StackConfig
 
-PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
 APP_LIVE = {"ACTIVE"}
 
 
@@ -76,10 +78,9 @@ def droplet_row(d: dict, kind: str = "droplet") -> ResourceStatus:
                           + (f", private {private}" if private else ""))
 
 
-# The program's logical names of the stack's web tier, database and cluster (``do_name(stack, WEB, "lb")``...):
-# the one place status spells them.
-WEB, DATABASE, KUBERNETES = "web", "db", "k8s"
-WEB_TAG = "component:web-cluster"  # the web droplets' tag (components/web_cluster.py)
+# The program's logical names (WEB, DATABASE, KUBERNETES from do_platform.composition) give the DigitalOcean
+# names status looks for (``do_name(stack, WEB, "lb")``...); the web droplets carry their component's tag.
+WEB_TAG = component_tag(web_cluster.KIND)
 WORKER_TAG = "k8s:worker"  # DOKS worker droplets: reported under their node pool, not as droplets
 
 
@@ -98,7 +99,7 @@ class Scan:
 
     @classmethod
     def of(cls, api: ApiReader, cfg: StackConfig) -> Scan:
-        project = next((p for p in api.projects() if p.get("name") == PROJECT_PREFIX + cfg.stack), None)
+        project = next((p for p in api.projects() if p.get("name") == project_name(cfg.stack)), None)
         return cls(cfg, api, project, api.project_urns(project["id"]) if project else [])
 
     @property
@@ -247,10 +248,10 @@ def app_row(app: dict) -> ResourceStatus:
 
 
 def collect_apps(scan: Scan) -> list[ResourceStatus]:
-    """Project members, or named as the program names them (``do_name(stack, app, limit=32)``)."""
+    """Project members, or named as the component names them (``app_name(stack, app)``)."""
     cfg = scan.cfg
     ids = scan.members("app")
-    expected = {do_name(cfg.stack, a.name, limit=32) for a in cfg.apps} if cfg.enabled(Component.apps) else set()
+    expected = {app_name(cfg.stack, a.name) for a in cfg.apps} if cfg.enabled(Component.apps) else set()
     rows = [app_row(a) for a in scan.api.apps()
             if a.get("id") in ids or (a.get("spec") or {}).get("name") in expected]
     found = {r.name for r in rows}
@@ -280,11 +281,11 @@ def collect(client, cfg: StackConfig) -> StackStatus:
         scan = Scan.of(api, cfg)
         out = StackStatus(cfg.stack, scan.project.get("name") if scan.project else None)
         if scan.project is None:
-            out.notes.append(f"no project {PROJECT_PREFIX + cfg.stack}: load balancers and apps are found by tag "
+            out.notes.append(f"no project {project_name(cfg.stack)}: load balancers and apps are found by tag "
                              "and name only")
         for collector in COLLECTORS:
             out.resources += collector(scan)
     if not out.resources:
         out.notes.append(f"nothing found for stack {cfg.stack!r} (tag {scan.tag}, project "
-                         f"{PROJECT_PREFIX + cfg.stack})")
+                         f"{project_name(cfg.stack)})")
     return out

@@ -8,7 +8,13 @@ import pulumi
 import pytest
 
 from components import AppService, AppServiceArgs, DatabaseLink, ImageRef
-from components.app_service import APP_ALERT_RULES, build_envs, image_source, validate_app_service_args
+from components.app_service import (
+    APP_ALERT_RULES,
+    app_name,
+    build_envs,
+    image_source,
+    validate_app_service_args,
+)
 from do_platform.offline import SECRET_MASK
 
 DIGEST = "sha256:" + "ab" * 32
@@ -106,3 +112,11 @@ def test_database_link_attaches_cluster_and_secret_url(run_component):
 def test_validation_names_the_field(field, change):
     with pytest.raises(ValueError, match=rf"\[{field}\]"):
         validate_app_service_args(dataclasses.replace(ARGS, **change))
+
+
+def test_app_name_is_env_dash_name_within_the_apps_32_character_limit():
+    """The one app naming rule: the component names its app with it and `do-platform status` looks for it."""
+    assert app_name("staging", "web") == "staging-web"
+    long = app_name("production", "a-very-long-application-name-indeed")
+    assert len(long) <= 32 and long.startswith("production-a-very") and not long.endswith("-")
+
