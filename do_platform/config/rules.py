@@ -7,7 +7,7 @@ production's stricter settings, host names served twice) or the run's environmen
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
@@ -54,64 +54,108 @@ REQUIRES: dict[Component, tuple[tuple[Component, str], ...]] = {
 }
 
 
-# Cross-field rules, each tied to the one key it blames: (key, check(cfg) -> message or None).
-def cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
-    errors: list[tuple[str, Any, str]] = []
+# A cross-field rule: the problems it finds, each (key it blames, that key's value, message).
+Problem = tuple[str, Any, str]
+Rule = Callable[["StackConfig"], list[Problem]]
+
+
+def components_needed(cfg: StackConfig) -> list[Problem]:
+    """Each enabled component's prerequisites are enabled too (REQUIRES)."""
+    return [("components", [c.value for c in cfg.components],
+             f"'{comp.value}' needs '{need.value}' ({why}); allowed: add '{need.value}' or remove '{comp.value}'")
+            for comp, needs in REQUIRES.items() for need, why in needs if cfg.enabled(comp) and not cfg.enabled(need)]
+
+
+def component_settings(cfg: StackConfig) -> list[Problem]:
+    """What an enabled component cannot do without: the VPC range, the domain, an alert recipient."""
     on = cfg.enabled
-    for comp, needs in REQUIRES.items():
-        for need, why in needs:
-            if on(comp) and not on(need):
-                errors.append(("components", [c.value for c in cfg.components],
-                               f"'{comp.value}' needs '{need.value}' ({why}); allowed: add '{need.value}' "
-                               f"or remove '{comp.value}'"))
+    problems: list[Problem] = []
     if on(Component.network) and cfg.network is None:
-        errors.append(("network.ipRange", None, "missing while 'network' is enabled; allowed: an RFC 1918 range "
-                       "from /16 to /24, e.g. 10.110.0.0/20"))
+        problems.append(("network.ipRange", None, "missing while 'network' is enabled; allowed: an RFC 1918 range "
+                         "from /16 to /24, e.g. 10.110.0.0/20"))
     if on(Component.dns) and cfg.domain is None:
-        errors.append(("domain", None, "required when 'dns' is enabled; allowed: a domain name such as example.com"))
+        problems.append(("domain", None, "required when 'dns' is enabled; allowed: a domain name such as "
+                         "example.com"))
     if on(Component.web) and not cfg.alert_emails:
-        errors.append(("alertEmails", [], "empty while 'web' is enabled (its alert policies need a recipient); "
-                       "allowed: one or more addresses such as ops@example.com"))
-    if on(Component.apps) and not cfg.apps:
-        errors.append(("apps", [], "empty while 'apps' is enabled; allowed: at least one app"))
-    if cfg.apps and not on(Component.apps):
-        errors.append(("apps", [a.name for a in cfg.apps], "set while 'apps' is not in components; allowed: "
-                       "enable 'apps' or remove the list"))
+        problems.append(("alertEmails", [], "empty while 'web' is enabled (its alert policies need a recipient); "
+                         "allowed: one or more addresses such as ops@example.com"))
+    return problems
+
+
+def apps_listed(cfg: StackConfig) -> list[Problem]:
+    """The `apps` list and the 'apps' component go together."""
+    if cfg.enabled(Component.apps) and not cfg.apps:
+        return [("apps", [], "empty while 'apps' is enabled; allowed: at least one app")]
+    if cfg.apps and not cfg.enabled(Component.apps):
+        return [("apps", [a.name for a in cfg.apps], "set while 'apps' is not in components; allowed: "
+                 "enable 'apps' or remove the list")]
+    return []
+
+
+def app_links(cfg: StackConfig) -> list[Problem]:
+    """Each app's host name is served once and under the stack's domain; its database is enabled."""
+    problems: list[Problem] = []
     # Host names already served: the web cluster's A record, then each app's custom domain in turn.
     taken: dict[str, str] = {}
-    if on(Component.web) and cfg.web_hostname:
+    if cfg.enabled(Component.web) and cfg.web_hostname:
         taken[cfg.web_hostname] = "the web cluster (web.recordName)"
     for i, app in enumerate(cfg.apps):
         if app.domain in taken:
-            errors.append((f"apps[{i}].domain", app.domain, f"already served by {taken[app.domain]}; allowed: "
-                           f"a host name no other component uses"))
+            problems.append((f"apps[{i}].domain", app.domain, f"already served by {taken[app.domain]}; allowed: "
+                             f"a host name no other component uses"))
         elif app.domain:
             taken[app.domain] = f"apps[{i}]"
-        if app.use_database and not on(Component.database):
-            errors.append((f"apps[{i}].useDatabase", True, "needs 'database' in components; allowed: false"))
+        if app.use_database and not cfg.enabled(Component.database):
+            problems.append((f"apps[{i}].useDatabase", True, "needs 'database' in components; allowed: false"))
         if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
-            errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
-                           f"or a name under it"))
+            problems.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
+                             f"or a name under it"))
+    return problems
+
+
+def retention_registry(cfg: StackConfig) -> list[Problem]:
     if cfg.registry_retention.enabled and cfg.registry is None:
-        errors.append(("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
-                       "policy); allowed: set do-platform:registry, or false"))
+        return [("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
+                 "policy); allowed: set do-platform:registry, or false")]
+    return []
+
+
+def app_secret_names(cfg: StackConfig) -> list[Problem]:
+    """`appSecrets` names configured apps, and environment variable names under them."""
     app_names = {a.name for a in cfg.apps}
+    problems: list[Problem] = []
     for name in cfg.app_secrets:
         if name not in app_names:
-            errors.append(("appSecrets", name, f"no app named {name!r}; allowed: {_allowed(sorted(app_names))}"))
-        for env_name in cfg.app_secrets[name]:
-            if not ENV_NAME.fullmatch(env_name):
-                errors.append((f"appSecrets.{name}", env_name, "not an environment variable name; allowed: "
-                               "[A-Z_][A-Z0-9_]*"))
-    if cfg.production:
-        if on(Component.web) and cfg.web.count < 2:
-            errors.append(("web.count", cfg.web.count, "production needs high availability; allowed: 2 or more"))
-        if on(Component.database) and cfg.database.node_count < 2:
-            errors.append(("database.nodeCount", cfg.database.node_count,
-                           "production needs a standby node; allowed: 2 or 3"))
-        if on(Component.kubernetes) and cfg.kubernetes.ha is False:
-            errors.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
-        if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
-            errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
-                           "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
-    return errors
+            problems.append(("appSecrets", name, f"no app named {name!r}; allowed: {_allowed(sorted(app_names))}"))
+        problems += [(f"appSecrets.{name}", env_name, "not an environment variable name; allowed: [A-Z_][A-Z0-9_]*")
+                     for env_name in cfg.app_secrets[name] if not ENV_NAME.fullmatch(env_name)]
+    return problems
+
+
+def production_settings(cfg: StackConfig) -> list[Problem]:
+    """Production's stricter settings: high availability everywhere, a Kubernetes API not open to all."""
+    if not cfg.production:
+        return []
+    on = cfg.enabled
+    problems: list[Problem] = []
+    if on(Component.web) and cfg.web.count < 2:
+        problems.append(("web.count", cfg.web.count, "production needs high availability; allowed: 2 or more"))
+    if on(Component.database) and cfg.database.node_count < 2:
+        problems.append(("database.nodeCount", cfg.database.node_count,
+                         "production needs a standby node; allowed: 2 or 3"))
+    if on(Component.kubernetes) and cfg.kubernetes.ha is False:
+        problems.append(("kubernetes.ha", False, "production needs an HA control plane; allowed: true"))
+    if on(Component.kubernetes) and not cfg.kubernetes.control_plane_cidrs:
+        problems.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
+                         "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
+    return problems
+
+
+# The cross-field rules in the order their problems are reported; a new rule is one function appended here.
+RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, retention_registry,
+                           app_secret_names, production_settings)
+
+
+def cross_checks(cfg: StackConfig) -> list[Problem]:
+    """Every cross-field problem of ``cfg``, rule by rule."""
+    return [problem for rule in RULES for problem in rule(cfg)]
