@@ -42,6 +42,7 @@ from do_platform.api.pagination import MAX_PER_PAGE
 from do_platform.api.reader import ApiReader
 from do_platform.errors import ApiFailure, ConfigError, NotFound
 from do_vocab.images import ImageRef
+from do_vocab.names import registry_name
 
 DEFAULT_KEEP_LAST = 10
 DEFAULT_KEEP_DAYS = 30
@@ -52,7 +53,6 @@ DEFAULT_KEEP_PATTERNS = (LATEST_PATTERN, SEMVER_PATTERN)
 GC_TYPE = "untagged manifests and unreferenced blobs"
 GC_TERMINAL = {"succeeded", "failed", "cancelled"}
 PER_PAGE = MAX_PER_PAGE
-REGISTRY_HOST = "registry.digitalocean.com/"
 
 
 # -- policy and plan (pure)
@@ -149,15 +149,11 @@ def parse_time(value: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def normalize_registry(name: str) -> str:
-    return name.removeprefix(REGISTRY_HOST).strip("/")
-
-
 def deployed_for(refs: Iterable[ImageRef], registry: str) -> dict[str, tuple[set[str], set[str]]]:
     """{repository: (pinned digests, pinned tags)} of the images stacks deploy from ``registry``."""
     out: dict[str, tuple[set[str], set[str]]] = {}
     for ref in refs:
-        if normalize_registry(ref.registry) != registry:
+        if registry_name(ref.registry) != registry:
             continue
         digests, tags = out.setdefault(ref.repository, (set(), set()))
         if ref.digest:
