@@ -112,6 +112,13 @@ def go_binary() -> str | None:
     return shutil.which("go") or next((p for p in ("/usr/local/go/bin/go",) if os.access(p, os.X_OK)), None)
 
 
+def require_go() -> str:
+    go = go_binary()
+    if not go:
+        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    return go
+
+
 def _go_env(build_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("GOFLAGS", "")
@@ -137,6 +144,16 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], log, timeout: float) ->
     log.write(proc.stdout)
     log.flush()
     return proc
+
+
+def _steps(steps: list[tuple[list[str], Path]], env: dict[str, str], log_path: Path) -> None:
+    """Run build commands in order into one log; the first failure raises with the log's tail."""
+    with log_path.open("w") as log:
+        for cmd, cwd in steps:
+            proc = _run(cmd, cwd, env, log, BUILD_TIMEOUT)
+            if proc.returncode != 0:
+                tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+                raise EngineError(f"`{' '.join(cmd)}` in {cwd} failed (log: {log_path}):\n{tail}")
 
 
 def module_info(module: str, version: str, env: dict[str, str], cwd: Path) -> dict:
@@ -186,9 +203,7 @@ def throwaway_go_mod(module: str, version: str, gomod: dict, name: str) -> str:
 def build_go_binary(module: str, package: str, version: str, output: Path, build_dir: Path,
                     ldflags: str = "") -> float:
     """Build `package` of `module@version` into `output` from a throw-away module; returns seconds taken."""
-    go = go_binary()
-    if not go:
-        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    go = require_go()
     build_dir.mkdir(parents=True, exist_ok=True)
     env = _go_env(build_dir)
     log_path = build_dir.with_suffix(".log")
@@ -199,14 +214,9 @@ def build_go_binary(module: str, package: str, version: str, output: Path, build
     (build_dir / "go.mod").write_text(throwaway_go_mod(module, version, gomod, f"doplatform.local/{build_dir.name}"))
     (build_dir / "tools.go").write_text(f'//go:build tools\n\npackage tools\n\nimport _ "{package}"\n')
     (build_dir / "go.sum").unlink(missing_ok=True)
-    with log_path.open("w") as log:
-        for cmd in ([go, "mod", "tidy"],
-                    [go, "build", "-p", env.get("GOMAXPROCS", "2"), "-trimpath", "-ldflags", f"-s -w {ldflags}".strip(),
-                     "-o", str(output), package]):
-            proc = _run(cmd, build_dir, env, log, BUILD_TIMEOUT)
-            if proc.returncode != 0:
-                tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-                raise EngineError(f"`{' '.join(cmd)}` in {build_dir} failed (log: {log_path}):\n{tail}")
+    _steps([([go, "mod", "tidy"], build_dir),
+            ([go, "build", "-p", env.get("GOMAXPROCS", "2"), "-trimpath", "-ldflags", f"-s -w {ldflags}".strip(),
+              "-o", str(output), package], build_dir)], env, log_path)
     return time.monotonic() - started
 
 
@@ -232,8 +242,8 @@ def _vendor_cli(version: str, dest: Path) -> bool:
 
 
 def _vendor_provider(version: str, dest: Path) -> bool:
-    name = f"pulumi-resource-{PROVIDER_NAME}"
-    return _vendor_archive(f"{VENDOR_RELEASES}/plugins/{name}-v{version}-linux-amd64.tar.gz", dest, name)
+    return _vendor_archive(f"{VENDOR_RELEASES}/plugins/{PROVIDER_BINARY}-v{version}-linux-amd64.tar.gz", dest,
+                           PROVIDER_BINARY)
 
 
 def install_wrappers(bin_dir: Path) -> None:
@@ -334,16 +344,6 @@ def _fresh_build_dir(name: str) -> Path:
     return build_dir
 
 
-def _steps(steps: list[tuple[list[str], Path]], env: dict[str, str], log_path: Path) -> None:
-    """Run build commands in order into one log; the first failure raises with the log's tail."""
-    with log_path.open("w") as log:
-        for cmd, cwd in steps:
-            proc = _run(cmd, cwd, env, log, BUILD_TIMEOUT)
-            if proc.returncode != 0:
-                tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-                raise EngineError(f"`{' '.join(cmd)}` in {cwd} failed (log: {log_path}):\n{tail}")
-
-
 def _snapshot_env(build_dir: Path) -> dict[str, str]:
     env = _go_env(build_dir)
     env["GOSUMDB"] = "off"  # the replaced snapshot modules have no checksum database entry
@@ -358,9 +358,7 @@ def build_language_host(version: str, bin_dir: Path) -> float:
     The host's go.mod replaces pkg/v3 and sdk/v3 by folders of the vendor's repository; the snapshot holds only
     the host's folder, so both are required at the host's own tag from the module proxy instead.
     """
-    go = go_binary()
-    if not go:
-        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    go = require_go()
     archive = _archive(language_host_archive(version))
     build_dir = _fresh_build_dir(f"language-python-{version}")
     started = time.monotonic()
@@ -409,9 +407,7 @@ def build_provider(version: str, output: Path) -> tuple[float, str]:
     Terraform provider by ../upstream and of godo by upstream's vendored copy), the provider's one patch applied
     in upstream/, and the modules the proxy refuses replaced by their unpacked snapshots.
     """
-    go = go_binary()
-    if not go:
-        raise EngineError("no Go toolchain on PATH (nor /usr/local/go/bin/go)")
+    go = require_go()
     sources = PROVIDER_SOURCES.get(version)
     if sources is None:
         raise EngineError(f"no source snapshots are known for the provider {version}; "
