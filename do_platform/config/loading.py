@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from do_platform.config.enums import PROJECT, PROVIDER_NS, Component, Environment
 from do_platform.config.messages import Encrypted, allowed, short, validation_error
@@ -33,6 +34,17 @@ def load_apps(value: Any, stack: str) -> tuple[AppConfig, ...]:
         raise validation_error(exc, StackConfig, f"edit Pulumi.{stack}.yaml", prefix=("apps",)) from None
 
 
+def program_fields() -> dict[str, FieldInfo]:
+    """``{camelKey: field}`` of the ``do-platform:*`` keys (the model's ``stack`` and ``provider`` are not keys)."""
+    return {field.alias or name: field for name, field in StackConfig.model_fields.items()
+            if name not in ("stack", "provider")}
+
+
+def provider_fields() -> dict[str, FieldInfo]:
+    """``{camelKey: field}`` of the ``digitalocean:*`` keys the program reads."""
+    return {field.alias or name: field for name, field in ProviderConfig.model_fields.items()}
+
+
 def _unflatten(raw: Mapping[str, Any], stack: str) -> dict[str, Any]:
     """Raw ``config:`` mapping (``do-platform:web`` / ``digitalocean:apiEndpoint`` keys) -> model input."""
     data: dict[str, Any] = {"stack": stack, "provider": {}}
@@ -47,7 +59,7 @@ def _unflatten(raw: Mapping[str, Any], stack: str) -> dict[str, Any]:
             if key in ("stack", "provider"):
                 raise ConfigError(f"{PROJECT}:{key}: unknown key; allowed keys: see Pulumi.yaml")
             data[key] = value
-        elif ns == PROVIDER_NS and key in {f.alias or n for n, f in ProviderConfig.model_fields.items()}:
+        elif ns == PROVIDER_NS and key in provider_fields():
             data["provider"][key] = value
         # other namespaces (e.g. pulumi:*) belong to other tools
     return data
@@ -171,21 +183,13 @@ def from_pulumi_config() -> StackConfig:
     """The running program's config: every known key read through ``pulumi.Config``."""
     import pulumi
 
-    project = pulumi.Config(PROJECT)
-    provider = pulumi.Config(PROVIDER_NS)
     raw: dict[str, Any] = {}
-    for name, field in StackConfig.model_fields.items():
-        if name in ("stack", "provider"):
-            continue
-        key = field.alias or name
-        value = project.get(key)
-        if value is not None:
-            raw[f"{PROJECT}:{key}"] = value
-    for name, field in ProviderConfig.model_fields.items():
-        key = field.alias or name
-        value = provider.get(key)
-        if value is not None:
-            raw[f"{PROVIDER_NS}:{key}"] = value
+    for ns, keys in ((PROJECT, program_fields()), (PROVIDER_NS, provider_fields())):
+        config = pulumi.Config(ns)
+        for key in keys:
+            value = config.get(key)
+            if value is not None:
+                raw[f"{ns}:{key}"] = value
     from pulumi.runtime.config import is_config_secret
 
     return load_stack_config(raw, pulumi.get_stack(), secret_keys={k for k in raw if is_config_secret(k)})
@@ -194,9 +198,7 @@ def from_pulumi_config() -> StackConfig:
 def program_keys() -> dict[str, Any]:
     """``{camelKey: default}`` of every ``do-platform:*`` key (``...`` when required): for docs and tests."""
     out: dict[str, Any] = {}
-    for name, field in StackConfig.model_fields.items():
-        if name in ("stack", "provider"):
-            continue
+    for key, field in program_fields().items():
         default = ... if field.is_required() else (field.get_default(call_default_factory=True))
         if isinstance(default, BaseModel):
             default = default.model_dump(mode="json", by_alias=True)
@@ -204,7 +206,7 @@ def program_keys() -> dict[str, Any]:
             default = [d.model_dump(mode="json", by_alias=True) if isinstance(d, BaseModel) else d for d in default]
         elif isinstance(default, Enum):
             default = default.value
-        out[field.alias or name] = default
+        out[key] = default
     return out
 
 
