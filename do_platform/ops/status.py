@@ -110,15 +110,20 @@ class Scan:
         """Ids of the project's members of one kind (``droplet``, ``dbaas``, ``kubernetes``...)."""
         return _urn_ids(self.urns, kind)
 
+    def with_members(self, kind: str, tagged: dict[str, dict], read: Callable[[str], dict | None]) -> dict[str, dict]:
+        """``tagged`` plus the project's members of ``kind`` it lacks, each read by id (one gone since is skipped)."""
+        found = dict(tagged)
+        for member_id in sorted(self.members(kind) - set(found)):
+            item = read(member_id)
+            if item is not None:
+                found[member_id] = item
+        return found
+
     @functools.cached_property
     def droplets(self) -> dict[str, dict]:
         """By tag, plus project members (a droplet whose tags were edited by hand still shows)."""
-        found = {str(d["id"]): d for d in self.api.droplets(self.tag) if WORKER_TAG not in (d.get("tags") or [])}
-        for droplet_id in sorted(self.members("droplet") - set(found)):
-            droplet = self.api.droplet(droplet_id)
-            if droplet is not None:
-                found[droplet_id] = droplet
-        return found
+        tagged = {str(d["id"]): d for d in self.api.droplets(self.tag) if WORKER_TAG not in (d.get("tags") or [])}
+        return self.with_members("droplet", tagged, self.api.droplet)
 
     @functools.cached_property
     def load_balancers(self) -> list[dict]:
@@ -189,11 +194,7 @@ def collect_certificates(scan: Scan) -> list[ResourceStatus]:
 
 def collect_databases(scan: Scan) -> list[ResourceStatus]:
     """By tag, plus project members."""
-    dbs = {c["id"]: c for c in scan.api.databases(scan.tag)}
-    for cluster_id in sorted(scan.members("dbaas") - set(dbs)):
-        found = scan.api.database(cluster_id)
-        if found is not None:
-            dbs[cluster_id] = found
+    dbs = scan.with_members("dbaas", {c["id"]: c for c in scan.api.databases(scan.tag)}, scan.api.database)
     rows = []
     for c in dbs.values():
         state = c.get("status", "?")

@@ -201,6 +201,16 @@ def test_kubernetes_workers_are_not_droplets_and_project_members_are():
     assert [(r.name, r.healthy) for r in rows] == [("dev-web-0", True), ("retagged", False)]
 
 
+def test_databases_are_tagged_or_project_members_and_a_member_gone_since_is_skipped():
+    tagged = [{"id": "db-1", "name": "dev-db", "status": "online"}]
+    member = {"id": "db-2", "name": "renamed", "status": "creating"}
+    scan = scan_of(urns=["do:dbaas:db-2", "do:dbaas:db-3", "do:dbaas:db-1"], databases=tagged,
+                   database=lambda i: member if i == "db-2" else None)
+    rows = ops.collect_databases(scan)
+    assert [(r.name, r.healthy) for r in rows] == [("dev-db", True), ("renamed", False)]
+    assert scan.api.calls.count("database") == 2  # db-2 and db-3 (gone); db-1 came with the tag
+
+
 def test_a_load_balancer_is_healthy_only_with_every_droplet_behind_it_active():
     droplets = [{"id": 1, "status": "active", "tags": ["env:dev", "dev-web-web"]},
                 {"id": 2, "status": "off", "tags": ["env:dev", "dev-web-web"]}]
