@@ -12,13 +12,23 @@ from do_platform.config import (
     enforcement_problem,
     load_stack_config,
 )
-from do_platform.config.rules import cross_checks
+from do_platform.config.rules import RULES, cross_checks
 from do_platform.offline import read_stack_config
 
 
 def test_shipped_stacks_break_no_rule():
     for name in ("dev", "staging", "prod", "local"):
         assert cross_checks(load_stack_config(read_stack_config(name), name)) == []
+
+
+def test_the_cross_field_rules_are_a_tuple_of_small_functions_each_reporting_in_order():
+    assert [r.__name__ for r in RULES] == [
+        "components_needed", "component_settings", "apps_listed", "app_links", "retention_registry",
+        "app_secret_names", "production_settings"]
+    cfg = load_stack_config(read_stack_config("prod"), "prod")
+    broken = cfg.model_copy(update={"alert_emails": (), "web": cfg.web.model_copy(update={"count": 1})})
+    assert [key for key, _, _ in cross_checks(broken)] == ["alertEmails", "web.count"]  # rule order
+    assert [key for key, _, _ in RULES[-1](broken)] == ["web.count"]  # a rule runs alone
 
 
 def test_a_component_needs_the_ones_it_lives_in():
