@@ -186,6 +186,16 @@ def destroy_associated(state: State, kind: str, resource_id: str) -> None:
         getattr(backend, deleter)(resource_id)
 
 
+# family → its backend's public list of every resource (as the family shows them).
+LISTS = {"droplets": "list", "volumes": "list", "load_balancers": "list", "databases": "list_clusters"}
+
+
+def listing(state: State, family: str) -> list[dict]:
+    """Every resource of ``family`` ([] when that family is not part of this emulator)."""
+    backend = optional_backend(state, family)
+    return [] if backend is None else getattr(backend, LISTS[family])()
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)
