@@ -122,7 +122,8 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
 
 # family → its backend's public lookup of one resource (raising the 404 with the family's own message).
 LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
-           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get"}
+           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get",
+           "kubernetes": "cluster"}
 
 
 def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
@@ -194,6 +195,15 @@ def listing(state: State, family: str) -> list[dict]:
     """Every resource of ``family`` ([] when that family is not part of this emulator)."""
     backend = optional_backend(state, family)
     return [] if backend is None else getattr(backend, LISTS[family])()
+
+
+def reference(state: State, family: str, resource_id, field: str) -> dict | None:
+    """Like :func:`lookup`, for an id sent in a request body: an unknown one is a 422 naming ``field``
+    (the request is wrong, not the URL)."""
+    try:
+        return lookup(state, family, resource_id, field)
+    except NotFound as exc:
+        raise Unprocessable(exc.message) from None
 
 
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
