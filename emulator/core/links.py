@@ -206,6 +206,16 @@ def reference(state: State, family: str, resource_id, field: str) -> dict | None
         raise Unprocessable(exc.message) from None
 
 
+def record_action(state: State, action_type: str, resource_type: str, resource_id: int, region: str | None,
+                  *, owner=None) -> dict | None:
+    """An action (``/v2/actions/{id}``) about a resource, completing after the lifecycle delay; None without
+    the actions family."""
+    actions = optional_backend(state, "actions")
+    if actions is None:
+        return None
+    return actions.create_action(action_type, resource_type, resource_id, region, owner=owner)
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)

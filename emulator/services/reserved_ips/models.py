@@ -112,8 +112,8 @@ class ReservedIpsBackend(Backend):
         return self._action("assign_ip", resource_type, record["ip"], record["region_slug"])
 
     def _action(self, kind: str, resource_type: str, ip: str, region: str) -> dict:
-        actions = self.backend("actions")
-        return actions.create_action(kind, resource_type, int(ipaddress.ip_address(ip)) % 2**31, region, owner=ip)
+        return links.record_action(self.state, kind, resource_type, int(ipaddress.ip_address(ip)) % 2**31, region,
+                                   owner=ip)
 
     def actions(self, ip: str, resource_type: str) -> list[dict]:
         record = self.get(ip)
