@@ -224,7 +224,8 @@ class DatabasesBackend(Backend):
         if storage < record["storage_size_mib"]:
             raise Unprocessable(f"storage_size_mib cannot shrink: {storage} < {record['storage_size_mib']}")
         self._require_online(record, "resize")
-        record.update(size=size, num_nodes=num_nodes, storage_size_mib=storage, status="resizing")
+        record.update(size=size, num_nodes=num_nodes, storage_size_mib=storage, status="resizing",
+                      _updated_at=self.now())
         schedule(self.state, record, {"status": "online"})
 
     def migrate(self, cluster_id: str, body: dict) -> None:

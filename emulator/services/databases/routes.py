@@ -5,6 +5,8 @@ from __future__ import annotations
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
+from . import history, logsinks, topics
+
 routes = Routes()
 CLUSTER = "/v2/databases/{database_cluster_uuid}"
 
@@ -243,3 +245,68 @@ def destroy_replica(req: Request):
 def promote_replica(req: Request):
     _db(req).promote_replica(_id(req), req.params["replica_name"])
     return Reply(204)
+
+
+# -- log sinks, Kafka topics, backups and events (one module each, like large services in moto)
+@routes.get(CLUSTER + "/logsink")
+def list_logsinks(req: Request):
+    return {"sinks": logsinks.list_all(_db(req), _id(req))}
+
+
+@routes.post(CLUSTER + "/logsink")
+def create_logsink(req: Request):
+    return Reply(201, {"sink": logsinks.create(_db(req), _id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/logsink/{logsink_id}")
+def get_logsink(req: Request):
+    """The sink itself, no envelope (as the description and godo have it)."""
+    return logsinks.get(_db(req), _id(req), req.params["logsink_id"])
+
+
+@routes.put(CLUSTER + "/logsink/{logsink_id}")
+def update_logsink(req: Request):
+    logsinks.update(_db(req), _id(req), req.params["logsink_id"], req.json())
+    return Reply(200)
+
+
+@routes.delete(CLUSTER + "/logsink/{logsink_id}")
+def delete_logsink(req: Request):
+    logsinks.delete(_db(req), _id(req), req.params["logsink_id"])
+    return Reply(200)
+
+
+@routes.get(CLUSTER + "/topics")
+def list_topics(req: Request):
+    return {"topics": topics.list_all(_db(req), _id(req))}
+
+
+@routes.post(CLUSTER + "/topics")
+def create_topic(req: Request):
+    return Reply(201, {"topic": topics.create(_db(req), _id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/topics/{topic_name}")
+def get_topic(req: Request):
+    return {"topic": topics.get(_db(req), _id(req), req.params["topic_name"])}
+
+
+@routes.put(CLUSTER + "/topics/{topic_name}")
+def update_topic(req: Request):
+    return {"topic": topics.update(_db(req), _id(req), req.params["topic_name"], req.json())}
+
+
+@routes.delete(CLUSTER + "/topics/{topic_name}")
+def delete_topic(req: Request):
+    topics.delete(_db(req), _id(req), req.params["topic_name"])
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/backups")
+def list_backups(req: Request):
+    return history.backups(_db(req), _id(req))
+
+
+@routes.get(CLUSTER + "/events")
+def list_events(req: Request):
+    return {"events": history.events(_db(req), _id(req))}
