@@ -216,6 +216,13 @@ def record_action(state: State, action_type: str, resource_type: str, resource_i
     return actions.create_action(action_type, resource_type, resource_id, region, owner=owner)
 
 
+def opensearch_index(state: State, cluster_id: str, index_name: str) -> None:
+    """Logs sent to a managed OpenSearch cluster land in ``index_name`` there (made on first use)."""
+    databases = optional_backend(state, "databases")
+    if databases is not None:
+        databases.add_index(cluster_id, index_name)
+
+
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)

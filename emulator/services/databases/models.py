@@ -30,6 +30,7 @@ from emulator.core.validate import (
     string,
     unset,
 )
+from emulator.services.databases import operations
 
 ENGINES = ["pg", "mysql", "redis", "valkey", "mongodb", "kafka", "opensearch"]
 DEFAULT_VERSIONS = {
@@ -238,6 +239,10 @@ class DatabasesBackend(Backend):
                                                         record["name"])
         record.update(region=region, status="migrating")
         schedule(self.state, record, {"status": "online"})
+
+    def add_index(self, cluster_id: str, index_name: str) -> None:
+        """An OpenSearch index made by logs arriving (a monitoring destination writing to this cluster)."""
+        operations.add_index(self, cluster_id, index_name)
 
     def update_maintenance(self, cluster_id: str, body: dict) -> None:
         record = self.cluster(cluster_id)

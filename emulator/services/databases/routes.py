@@ -5,7 +5,7 @@ from __future__ import annotations
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
-from . import history, logsinks, topics
+from . import history, logsinks, operations, topics
 
 routes = Routes()
 CLUSTER = "/v2/databases/{database_cluster_uuid}"
@@ -310,3 +310,58 @@ def list_backups(req: Request):
 @routes.get(CLUSTER + "/events")
 def list_events(req: Request):
     return {"events": history.events(_db(req), _id(req))}
+
+
+@routes.get(CLUSTER + "/do_settings")
+def get_do_settings(req: Request):
+    return {"do_settings": operations.do_settings(_db(req), _id(req))}
+
+
+@routes.put(CLUSTER + "/do_settings")
+def update_do_settings(req: Request):
+    operations.update_do_settings(_db(req), _id(req), req.json())
+    return Reply(204)
+
+
+@routes.put(CLUSTER + "/install_update")
+def install_update(req: Request):
+    operations.install_update(_db(req), _id(req))
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/online-migration")
+def get_migration(req: Request):
+    return operations.migration_status(_db(req), _id(req))
+
+
+@routes.put(CLUSTER + "/online-migration")
+def start_migration(req: Request):
+    return operations.start_migration(_db(req), _id(req), req.json())
+
+
+@routes.delete(CLUSTER + "/online-migration/{migration_id}")
+def stop_migration(req: Request):
+    operations.stop_migration(_db(req), _id(req), req.params["migration_id"])
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/indexes")
+def list_indexes(req: Request):
+    return {"indexes": operations.indexes(_db(req), _id(req))}
+
+
+@routes.delete(CLUSTER + "/indexes/{index_name}")
+def delete_index(req: Request):
+    operations.delete_index(_db(req), _id(req), req.params["index_name"])
+    return Reply(204)
+
+
+@routes.get("/v2/databases/metrics/credentials")
+def get_metrics_credentials(req: Request):
+    return {"credentials": operations.metrics_credentials(_db(req))}
+
+
+@routes.put("/v2/databases/metrics/credentials")
+def update_metrics_credentials(req: Request):
+    operations.update_metrics_credentials(_db(req), req.json())
+    return Reply(204)

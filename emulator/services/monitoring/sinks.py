@@ -49,6 +49,8 @@ def create_destination(backend, body: dict) -> dict:
     record = {"id": backend.ids.uuid(), **fields}
     record["config"]["id"] = backend.ids.uuid()
     backend.table("destinations")[record["id"]] = record
+    if record["type"] == "opensearch_dbaas":
+        links.opensearch_index(backend.state, record["config"]["cluster_uuid"], record["config"]["index_name"])
     return record
 
 
