@@ -68,8 +68,8 @@ class NfsBackend(Backend):
         self.data["shares"][share_id] = record
         self.data["access_points"][f"{share_id}-default"] = {
             "id": self.ids.uuid(), "name": "default", "share_id": share_id, "path": "/",
-            "status": "ACCESS_POINT_ACTIVE", "access_policy": {**DEFAULT_POLICY, "protocols": ["NFS4", "NFS"]}, "created_at": self.now(),
-            "updated_at": self.now(), "is_default": True}
+            "status": "ACCESS_POINT_ACTIVE", "access_policy": {**DEFAULT_POLICY, "protocols": ["NFS4", "NFS"]},
+            "created_at": self.now(), "updated_at": self.now(), "is_default": True}
         schedule(self.state, record, {"status": "ACTIVE" if vpc_ids else "INACTIVE"})
         return record
 
