@@ -68,3 +68,27 @@ def test_backups_are_daily_and_kept_a_week(emulator, client):
     assert listed["scheduled_backup_time"] == {"backup_hour": 9, "backup_minute": 30, "backup_interval_hours": 24}
     events = client.databases.list_events_logs(cluster)["events"]
     assert [e["event_type"] for e in events] == ["cluster_create"]
+
+
+def test_kafka_schema_registry(client):
+    cluster = _cluster(client, "kafka", "3.7", "gd-2vcpu-8gb", 3)
+    schema = '{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "int"}]}'
+    first = client.databases.create_kafka_schema(cluster, {"subject_name": "orders", "schema_type": "AVRO",
+                                                           "schema": schema})
+    again = client.databases.create_kafka_schema(cluster, {"subject_name": "orders", "schema_type": "AVRO",
+                                                           "schema": schema})
+    assert first["schema_id"] == again["schema_id"] == 1  # the same schema is the same version
+    v2 = schema.replace('"int"}]', '"int"}, {"name": "total", "type": "double"}]')
+    client.databases.create_kafka_schema(cluster, {"subject_name": "orders", "schema_type": "AVRO", "schema": v2})
+    assert client.databases.get_kafka_schema(cluster, "orders")["version"] == "2"
+    assert client.databases.get_kafka_schema_version(cluster, "orders", "1")["schema"] == schema
+    assert [s["subject_name"] for s in client.databases.list_kafka_schemas(cluster)["subjects"]] == ["orders"]
+    assert client.databases.get_kafka_schema_config(cluster)["compatibility_level"] == "BACKWARD"
+    client.databases.update_kafka_schema_subject_config(cluster, "orders", {"compatibility_level": "FULL"})
+    assert client.databases.get_kafka_schema_subject_config(cluster, "orders")["compatibility_level"] == "FULL"
+    with pytest.raises(HttpResponseError) as err:
+        client.databases.create_kafka_schema(cluster, {"subject_name": "bad", "schema_type": "JSON",
+                                                       "schema": "{not json"})
+    assert "schema is not valid JSON" in err.value.response.json()["message"]
+    client.databases.delete_kafka_schema(cluster, "orders")
+    assert client.databases.list_kafka_schemas(cluster)["subjects"] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
-from . import history, logsinks, operations, topics
+from . import history, logsinks, operations, schema_registry, topics
 
 routes = Routes()
 CLUSTER = "/v2/databases/{database_cluster_uuid}"
@@ -365,3 +365,52 @@ def get_metrics_credentials(req: Request):
 def update_metrics_credentials(req: Request):
     operations.update_metrics_credentials(_db(req), req.json())
     return Reply(204)
+
+
+REGISTRY = CLUSTER + "/schema-registry"
+
+
+@routes.get(REGISTRY)
+def list_schemas(req: Request):
+    return {"subjects": schema_registry.subjects(_db(req), _id(req))}
+
+
+@routes.post(REGISTRY)
+def create_schema(req: Request):
+    return Reply(201, schema_registry.create(_db(req), _id(req), req.json()))
+
+
+@routes.get(REGISTRY + "/config")
+def get_schema_config(req: Request):
+    return schema_registry.config(_db(req), _id(req))
+
+
+@routes.put(REGISTRY + "/config")
+def update_schema_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), body=req.json())
+
+
+@routes.get(REGISTRY + "/config/{subject_name}")
+def get_subject_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), req.params["subject_name"])
+
+
+@routes.put(REGISTRY + "/config/{subject_name}")
+def update_subject_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), req.params["subject_name"], req.json())
+
+
+@routes.get(REGISTRY + "/{subject_name}")
+def get_schema(req: Request):
+    return schema_registry.latest(_db(req), _id(req), req.params["subject_name"])
+
+
+@routes.delete(REGISTRY + "/{subject_name}")
+def delete_schema(req: Request):
+    schema_registry.delete(_db(req), _id(req), req.params["subject_name"])
+    return Reply(204)
+
+
+@routes.get(REGISTRY + "/{subject_name}/versions/{version}")
+def get_schema_version(req: Request):
+    return schema_registry.version(_db(req), _id(req), req.params["subject_name"], req.params["version"])
