@@ -122,7 +122,8 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
 
 # family → its backend's public lookup of one resource (raising the 404 with the family's own message).
 LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
-           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get"}
+           "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get",
+           "kubernetes": "cluster"}
 
 
 def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
@@ -184,6 +185,42 @@ def destroy_associated(state: State, kind: str, resource_id: str) -> None:
     backend = optional_backend(state, family)
     if backend is not None:
         getattr(backend, deleter)(resource_id)
+
+
+# family → its backend's public list of every resource (as the family shows them).
+LISTS = {"droplets": "list", "volumes": "list", "load_balancers": "list", "databases": "list_clusters"}
+
+
+def listing(state: State, family: str) -> list[dict]:
+    """Every resource of ``family`` ([] when that family is not part of this emulator)."""
+    backend = optional_backend(state, family)
+    return [] if backend is None else getattr(backend, LISTS[family])()
+
+
+def reference(state: State, family: str, resource_id, field: str) -> dict | None:
+    """Like :func:`lookup`, for an id sent in a request body: an unknown one is a 422 naming ``field``
+    (the request is wrong, not the URL)."""
+    try:
+        return lookup(state, family, resource_id, field)
+    except NotFound as exc:
+        raise Unprocessable(exc.message) from None
+
+
+def record_action(state: State, action_type: str, resource_type: str, resource_id: int, region: str | None,
+                  *, owner=None) -> dict | None:
+    """An action (``/v2/actions/{id}``) about a resource, completing after the lifecycle delay; None without
+    the actions family."""
+    actions = optional_backend(state, "actions")
+    if actions is None:
+        return None
+    return actions.create_action(action_type, resource_type, resource_id, region, owner=owner)
+
+
+def opensearch_index(state: State, cluster_id: str, index_name: str) -> None:
+    """Logs sent to a managed OpenSearch cluster land in ``index_name`` there (made on first use)."""
+    databases = optional_backend(state, "databases")
+    if databases is not None:
+        databases.add_index(cluster_id, index_name)
 
 
 def forget(state: State, urn: str, resource_type: str | None = None, resource_id: str | None = None) -> None:

@@ -200,7 +200,10 @@ def test_bad_control_settings_are_422_naming_the_field(emulator, path, body, fie
     ("catalog", {"regions": {"nyc3": {"available": "no"}}}, "regions.nyc3.available"),
     ("catalog", {"sizes": {"s-1vcpu-1gb": []}}, "sizes"),
     ("domains", {"domains": [{"name": "a.example", "records": "x"}]}, "domains[0].records"),
-    ("domains", {"domains": "a.example"}, "domains")])
+    ("domains", {"domains": "a.example"}, "domains"),
+    ("databases", {"versions": {"pg": "15"}}, "versions.pg"),
+    ("databases", {"versions": {"oracle": ["19"]}}, "oracle"),
+    ("databases", {"clusters": ["x"]}, "clusters[0]")])
 def test_seeds_with_wrong_types_are_422_naming_the_field_and_change_nothing(emulator, family, body, field):
     before = emulator.control.state.dump()
     response = httpx.post(f"{emulator.url}/_emulator/seed/{family}", json=body)

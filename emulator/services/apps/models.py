@@ -336,8 +336,16 @@ class AppsBackend(Backend):
         records = sorted(self.data["apps"].values(), key=lambda a: (a["created_at"], a["spec"]["name"]))
         return [self.view(self._app(r["id"])) for r in records]
 
+    @staticmethod
+    def _require_unpinned(record: dict) -> None:
+        """A rollback not yet committed or reverted pins the app: no new deployment (see runtime.py)."""
+        if record.get("_pinned"):
+            raise Conflict(f"app {record['id']} is pinned to rollback deployment {record['_pinned']['deployment_id']}; "
+                           "commit or revert the rollback first")
+
     def update_app(self, app_id: str, body: dict) -> dict:
         record = self._app(app_id)
+        self._require_unpinned(record)
         spec = self.validate_spec(body.get("spec"))
         self._unique_name(spec["name"], exclude=app_id)
         record["spec"] = with_default_ingress(spec)
@@ -435,6 +443,7 @@ class AppsBackend(Backend):
 
     def create_deployment(self, app_id: str, body: dict) -> dict:
         record = self._app(app_id)
+        self._require_unpinned(record)
         force = body.get("force_build")
         if force is not None and not isinstance(force, bool):
             raise Unprocessable(f"force_build must be a boolean; got {force!r}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from emulator.core.pagination import paginate
-from emulator.core.routing import Request, Routes
+from emulator.core.routing import Reply, Request, Routes
+
+from . import runtime
 
 routes = Routes()
 APP = "/v2/apps/{app_id}"
@@ -92,3 +94,45 @@ def list_regions(req: Request):
 @routes.post("/v2/apps/propose")
 def validate_app_spec(req: Request):
     return _apps(req).propose(req.json())
+
+
+@routes.get(APP + "/instances")
+def get_instances(req: Request):
+    return {"instances": runtime.instances(_apps(req), req.params["app_id"])}
+
+
+@routes.get(APP + "/health")
+def get_health(req: Request):
+    return {"app_health": runtime.health(_apps(req), req.params["app_id"])}
+
+
+@routes.get(APP + "/metrics/bandwidth_daily")
+def get_bandwidth_daily(req: Request):
+    return runtime.bandwidth(_apps(req), [req.params["app_id"]], req.arg("date"))
+
+
+@routes.post("/v2/apps/metrics/bandwidth_daily")
+def list_bandwidth_daily(req: Request):
+    body = req.json()
+    return runtime.bandwidth(_apps(req), body.get("app_ids"), body.get("date"))
+
+
+@routes.post(APP + "/rollback/validate")
+def validate_rollback(req: Request):
+    return runtime.validate(_apps(req), req.params["app_id"], req.json())
+
+
+@routes.post(APP + "/rollback")
+def create_rollback(req: Request):
+    return {"deployment": runtime.rollback(_apps(req), req.params["app_id"], req.json())}
+
+
+@routes.post(APP + "/rollback/commit")
+def commit_rollback(req: Request):
+    runtime.commit(_apps(req), req.params["app_id"])
+    return Reply(200)
+
+
+@routes.post(APP + "/rollback/revert")
+def revert_rollback(req: Request):
+    return {"deployment": runtime.revert(_apps(req), req.params["app_id"])}

@@ -10,8 +10,10 @@ from __future__ import annotations
 from do_platform import catalog
 from emulator.core import validate as v
 from emulator.core.errors import NotFound, Unprocessable
-from emulator.core.state import Backend, public
+from emulator.core.state import Backend, public, settle
 from emulator.core.tagging import with_tag
+
+from .custom_images import DISTRIBUTIONS
 
 CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_platform/data)
 HOURS_PER_MONTH = CATALOG.hours_per_month  # the API's divisor: $6/mo → 0.00893/h
@@ -119,6 +121,7 @@ class CatalogBackend(Backend):
             raise Unprocessable(f"type must be one of {', '.join(IMAGE_TYPES)}; got {kind!r}")
         out = []
         for record in self.data["images"].values():
+            settle(self.state, record)
             if kind is not None and record["_kind"] != kind:
                 continue
             if private and record["public"]:
@@ -129,11 +132,13 @@ class CatalogBackend(Backend):
         return out
 
     def _find_image(self, ref) -> dict | None:
+        """The stored image by int id or slug, its due transitions applied (a custom image's import)."""
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-            return self.data["images"].get(str(int(ref)))
+            record = self.data["images"].get(str(int(ref)))
+            return settle(self.state, record) if record is not None else None
         for record in self.data["images"].values():
             if record["slug"] == ref:
-                return record
+                return settle(self.state, record)
         return None
 
     def image(self, ref) -> dict:
@@ -174,10 +179,9 @@ class CatalogBackend(Backend):
             if body.get(key) not in (None, ""):
                 record[key] = str(body[key])
         if body.get("distribution") not in (None, ""):
-            allowed = ["Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora", "Fedora Atomic", "FreeBSD", "Gentoo",
-                       "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown"]
-            if body["distribution"] not in allowed:
-                raise Unprocessable(f"distribution must be one of {', '.join(allowed)}; got {body['distribution']!r}")
+            if body["distribution"] not in DISTRIBUTIONS:
+                raise Unprocessable(f"distribution must be one of {', '.join(DISTRIBUTIONS)}; "
+                                    f"got {body['distribution']!r}")
             record["distribution"] = body["distribution"]
         return public(record)
 

@@ -1,6 +1,8 @@
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
+from . import custom_images
+
 routes = Routes()
 
 
@@ -51,3 +53,24 @@ def snapshots_get(req: Request):
 def snapshots_delete(req: Request):
     req.backend("catalog").delete_snapshot(req.params["snapshot_id"])
     return Reply(204)
+
+
+@routes.post("/v2/images")
+def images_create_custom(req: Request):
+    return Reply(202, {"image": custom_images.create(req.backend("catalog"), req.json())})
+
+
+@routes.get("/v2/images/{image_id}/actions")
+def image_actions_list(req: Request):
+    return paginate(req, custom_images.actions(req.backend("catalog"), req.params["image_id"]), "actions")
+
+
+@routes.post("/v2/images/{image_id}/actions")
+def image_actions_post(req: Request):
+    return Reply(201, {"action": custom_images.act(req.backend("catalog"), req.params["image_id"], req.json())})
+
+
+@routes.get("/v2/images/{image_id}/actions/{action_id}")
+def image_actions_get(req: Request):
+    action = custom_images.action(req.backend("catalog"), req.params["image_id"], req.param_int("action_id"))
+    return {"action": action}

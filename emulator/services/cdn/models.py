@@ -59,7 +59,7 @@ class CdnBackend(Backend):
         if domain and not certificate_id:
             raise Unprocessable("custom_domain needs certificate_id (a certificate covering that domain)")
         if certificate_id:
-            links.lookup(self.state, "certificates", certificate_id, "certificate_id")
+            links.reference(self.state, "certificates", certificate_id, "certificate_id")
         out = {"ttl": ttl}
         if certificate_id:
             out["certificate_id"] = certificate_id

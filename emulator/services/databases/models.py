@@ -18,7 +18,19 @@ from emulator.core import links
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import choice, integer, project_of, string, unset
+from emulator.core.validate import (
+    check_object,
+    choice,
+    integer,
+    is_list,
+    is_object,
+    is_object_any,
+    is_string,
+    project_of,
+    string,
+    unset,
+)
+from emulator.services.databases import operations
 
 ENGINES = ["pg", "mysql", "redis", "valkey", "mongodb", "kafka", "opensearch"]
 DEFAULT_VERSIONS = {
@@ -62,7 +74,10 @@ DEFAULT_CONFIG = {
     "opensearch": {"http_max_content_length_bytes": 100000000},
 }
 ZERO_TIME = "0001-01-01T00:00:00Z"  # what the provider sends for "not set yet"
-SEEDABLE = {"versions", "clusters"}
+SEED_SCHEMA = {
+    "versions": is_object({engine: is_list(is_string, min_items=1) for engine in ENGINES}),
+    "clusters": is_list(is_object_any),  # each checked by create_cluster, as a POST /v2/databases body
+}
 
 
 class DatabasesBackend(Backend):
@@ -210,7 +225,8 @@ class DatabasesBackend(Backend):
         if storage < record["storage_size_mib"]:
             raise Unprocessable(f"storage_size_mib cannot shrink: {storage} < {record['storage_size_mib']}")
         self._require_online(record, "resize")
-        record.update(size=size, num_nodes=num_nodes, storage_size_mib=storage, status="resizing")
+        record.update(size=size, num_nodes=num_nodes, storage_size_mib=storage, status="resizing",
+                      _updated_at=self.now())
         schedule(self.state, record, {"status": "online"})
 
     def migrate(self, cluster_id: str, body: dict) -> None:
@@ -223,6 +239,10 @@ class DatabasesBackend(Backend):
                                                         record["name"])
         record.update(region=region, status="migrating")
         schedule(self.state, record, {"status": "online"})
+
+    def add_index(self, cluster_id: str, index_name: str) -> None:
+        """An OpenSearch index made by logs arriving (a monitoring destination writing to this cluster)."""
+        operations.add_index(self, cluster_id, index_name)
 
     def update_maintenance(self, cluster_id: str, body: dict) -> None:
         record = self.cluster(cluster_id)
@@ -621,17 +641,8 @@ class DatabasesBackend(Backend):
     # -- seed ----------------------------------------------------------------------------------
     def seed(self, payload: dict) -> dict:
         """``{"versions": {"pg": ["15", "16"]}, "clusters": [<create bodies>]}``."""
-        unknown = sorted(set(payload) - SEEDABLE)
-        if unknown:
-            raise Unprocessable(f"unknown databases seed fields {unknown}; allowed: {sorted(SEEDABLE)}")
+        check_object(payload, SEED_SCHEMA)
         versions = payload.get("versions") or {}
-        if not isinstance(versions, dict):
-            raise Unprocessable("versions must be an object of engine → list of versions")
-        for engine, values in versions.items():
-            if engine not in ENGINES:
-                raise Unprocessable(f"versions: engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-            if not values or not all(isinstance(v, str) and v for v in values):
-                raise Unprocessable(f"versions.{engine} must be a non-empty list of version strings")
         before = copy.deepcopy(self.data)
         self.data["versions"].update({k: list(v) for k, v in versions.items()})
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
+from . import history, logsinks, operations, schema_registry, topics
+
 routes = Routes()
 CLUSTER = "/v2/databases/{database_cluster_uuid}"
 
@@ -243,3 +245,172 @@ def destroy_replica(req: Request):
 def promote_replica(req: Request):
     _db(req).promote_replica(_id(req), req.params["replica_name"])
     return Reply(204)
+
+
+# -- log sinks, Kafka topics, backups and events (one module each, like large services in moto)
+@routes.get(CLUSTER + "/logsink")
+def list_logsinks(req: Request):
+    return {"sinks": logsinks.list_all(_db(req), _id(req))}
+
+
+@routes.post(CLUSTER + "/logsink")
+def create_logsink(req: Request):
+    return Reply(201, {"sink": logsinks.create(_db(req), _id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/logsink/{logsink_id}")
+def get_logsink(req: Request):
+    """The sink itself, no envelope (as the description and godo have it)."""
+    return logsinks.get(_db(req), _id(req), req.params["logsink_id"])
+
+
+@routes.put(CLUSTER + "/logsink/{logsink_id}")
+def update_logsink(req: Request):
+    logsinks.update(_db(req), _id(req), req.params["logsink_id"], req.json())
+    return Reply(200)
+
+
+@routes.delete(CLUSTER + "/logsink/{logsink_id}")
+def delete_logsink(req: Request):
+    logsinks.delete(_db(req), _id(req), req.params["logsink_id"])
+    return Reply(200)
+
+
+@routes.get(CLUSTER + "/topics")
+def list_topics(req: Request):
+    return {"topics": topics.list_all(_db(req), _id(req))}
+
+
+@routes.post(CLUSTER + "/topics")
+def create_topic(req: Request):
+    return Reply(201, {"topic": topics.create(_db(req), _id(req), req.json())})
+
+
+@routes.get(CLUSTER + "/topics/{topic_name}")
+def get_topic(req: Request):
+    return {"topic": topics.get(_db(req), _id(req), req.params["topic_name"])}
+
+
+@routes.put(CLUSTER + "/topics/{topic_name}")
+def update_topic(req: Request):
+    return {"topic": topics.update(_db(req), _id(req), req.params["topic_name"], req.json())}
+
+
+@routes.delete(CLUSTER + "/topics/{topic_name}")
+def delete_topic(req: Request):
+    topics.delete(_db(req), _id(req), req.params["topic_name"])
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/backups")
+def list_backups(req: Request):
+    return history.backups(_db(req), _id(req))
+
+
+@routes.get(CLUSTER + "/events")
+def list_events(req: Request):
+    return {"events": history.events(_db(req), _id(req))}
+
+
+@routes.get(CLUSTER + "/do_settings")
+def get_do_settings(req: Request):
+    return {"do_settings": operations.do_settings(_db(req), _id(req))}
+
+
+@routes.put(CLUSTER + "/do_settings")
+def update_do_settings(req: Request):
+    operations.update_do_settings(_db(req), _id(req), req.json())
+    return Reply(204)
+
+
+@routes.put(CLUSTER + "/install_update")
+def install_update(req: Request):
+    operations.install_update(_db(req), _id(req))
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/online-migration")
+def get_migration(req: Request):
+    return operations.migration_status(_db(req), _id(req))
+
+
+@routes.put(CLUSTER + "/online-migration")
+def start_migration(req: Request):
+    return operations.start_migration(_db(req), _id(req), req.json())
+
+
+@routes.delete(CLUSTER + "/online-migration/{migration_id}")
+def stop_migration(req: Request):
+    operations.stop_migration(_db(req), _id(req), req.params["migration_id"])
+    return Reply(204)
+
+
+@routes.get(CLUSTER + "/indexes")
+def list_indexes(req: Request):
+    return {"indexes": operations.indexes(_db(req), _id(req))}
+
+
+@routes.delete(CLUSTER + "/indexes/{index_name}")
+def delete_index(req: Request):
+    operations.delete_index(_db(req), _id(req), req.params["index_name"])
+    return Reply(204)
+
+
+@routes.get("/v2/databases/metrics/credentials")
+def get_metrics_credentials(req: Request):
+    return {"credentials": operations.metrics_credentials(_db(req))}
+
+
+@routes.put("/v2/databases/metrics/credentials")
+def update_metrics_credentials(req: Request):
+    operations.update_metrics_credentials(_db(req), req.json())
+    return Reply(204)
+
+
+REGISTRY = CLUSTER + "/schema-registry"
+
+
+@routes.get(REGISTRY)
+def list_schemas(req: Request):
+    return {"subjects": schema_registry.subjects(_db(req), _id(req))}
+
+
+@routes.post(REGISTRY)
+def create_schema(req: Request):
+    return Reply(201, schema_registry.create(_db(req), _id(req), req.json()))
+
+
+@routes.get(REGISTRY + "/config")
+def get_schema_config(req: Request):
+    return schema_registry.config(_db(req), _id(req))
+
+
+@routes.put(REGISTRY + "/config")
+def update_schema_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), body=req.json())
+
+
+@routes.get(REGISTRY + "/config/{subject_name}")
+def get_subject_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), req.params["subject_name"])
+
+
+@routes.put(REGISTRY + "/config/{subject_name}")
+def update_subject_config(req: Request):
+    return schema_registry.config(_db(req), _id(req), req.params["subject_name"], req.json())
+
+
+@routes.get(REGISTRY + "/{subject_name}")
+def get_schema(req: Request):
+    return schema_registry.latest(_db(req), _id(req), req.params["subject_name"])
+
+
+@routes.delete(REGISTRY + "/{subject_name}")
+def delete_schema(req: Request):
+    schema_registry.delete(_db(req), _id(req), req.params["subject_name"])
+    return Reply(204)
+
+
+@routes.get(REGISTRY + "/{subject_name}/versions/{version}")
+def get_schema_version(req: Request):
+    return schema_registry.version(_db(req), _id(req), req.params["subject_name"], req.params["version"])

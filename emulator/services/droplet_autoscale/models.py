@@ -94,7 +94,7 @@ class DropletAutoscaleBackend(Backend):
         if template["ipv6"] and not template["public_networking"]:
             raise Unprocessable("droplet_template.ipv6 needs public_networking")
         if template.get("vpc_uuid"):
-            vpc = links.lookup(self.state, "vpcs", template["vpc_uuid"], "droplet_template.vpc_uuid")
+            vpc = links.reference(self.state, "vpcs", template["vpc_uuid"], "droplet_template.vpc_uuid")
             if vpc is not None and vpc["region"] != region:
                 raise Unprocessable(f"droplet_template.vpc_uuid is in {vpc['region']}, not {region}")
         links.check_project(self.state, template.get("project_id"), "droplet_template.project_id")

@@ -52,7 +52,7 @@ class ReservedIpsBackend(Backend):
             raise Unprocessable("give either droplet_id (reserve and assign) or region (reserve only)")
         project_id = v.string(body, "project_id")
         if droplet_id is not None:
-            droplet = links.lookup(self.state, "droplets", droplet_id, "droplet_id")
+            droplet = links.reference(self.state, "droplets", droplet_id, "droplet_id")
             region = droplet["region"]["slug"] if droplet else None
         region = links.require_region(self.state, region)
         links.check_project(self.state, project_id)
@@ -101,7 +101,7 @@ class ReservedIpsBackend(Backend):
         return self._action("unassign_ip", resource_type, record["ip"], record["region_slug"])
 
     def _assign(self, record: dict, droplet_id: int, resource_type: str = "reserved_ip") -> dict:
-        droplet = links.lookup(self.state, "droplets", droplet_id, "droplet_id")
+        droplet = links.reference(self.state, "droplets", droplet_id, "droplet_id")
         if droplet is not None and droplet["region"]["slug"] != record["region_slug"]:
             raise Unprocessable(f"droplet {droplet_id} is in {droplet['region']['slug']}; reserved IP {record['ip']} "
                                 f"is reserved to {record['region_slug']}")
@@ -112,8 +112,8 @@ class ReservedIpsBackend(Backend):
         return self._action("assign_ip", resource_type, record["ip"], record["region_slug"])
 
     def _action(self, kind: str, resource_type: str, ip: str, region: str) -> dict:
-        actions = self.backend("actions")
-        return actions.create_action(kind, resource_type, int(ipaddress.ip_address(ip)) % 2**31, region, owner=ip)
+        return links.record_action(self.state, kind, resource_type, int(ipaddress.ip_address(ip)) % 2**31, region,
+                                   owner=ip)
 
     def actions(self, ip: str, resource_type: str) -> list[dict]:
         record = self.get(ip)
@@ -156,7 +156,7 @@ class ReservedIpsBackend(Backend):
         kind = v.choice(body, "type", ACTION_TYPES, required=True)
         if kind == "assign":
             droplet_id = v.integer(body, "droplet_id", required=True, minimum=1)
-            droplet = links.lookup(self.state, "droplets", droplet_id, "droplet_id")
+            droplet = links.reference(self.state, "droplets", droplet_id, "droplet_id")
             if droplet is not None and droplet["region"]["slug"] != record["region_slug"]:
                 raise Unprocessable(f"droplet {droplet_id} is in {droplet['region']['slug']}; reserved IPv6 "
                                     f"{record['ip']} is reserved to {record['region_slug']}")

@@ -52,7 +52,7 @@ class VpcNatGatewaysBackend(Backend):
             if not isinstance(item, dict):
                 raise Unprocessable(f"vpcs[{i}] must be an object with vpc_uuid")
             vpc_uuid = v.string(item, "vpc_uuid", required=True, where=f"vpcs[{i}]")
-            vpc = links.lookup(self.state, "vpcs", vpc_uuid, f"vpcs[{i}].vpc_uuid")
+            vpc = links.reference(self.state, "vpcs", vpc_uuid, f"vpcs[{i}].vpc_uuid")
             if vpc is not None and vpc["region"] != region:
                 raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is in {vpc['region']}, not {region}")
             if vpc_uuid in (u for u, _ in out):

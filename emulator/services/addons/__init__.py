@@ -1,0 +1,6 @@
+from emulator.services import Family
+
+from .models import AddonsBackend
+from .routes import routes
+
+FAMILY = Family("addons", routes, AddonsBackend)

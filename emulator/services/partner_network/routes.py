@@ -1,0 +1,57 @@
+from emulator.core.pagination import paginate
+from emulator.core.routing import Reply, Request, Routes
+
+routes = Routes()
+BASE = "/v2/partner_network_connect/attachments"
+
+
+def _pnc(req: Request):
+    return req.backend("partner_network")
+
+
+@routes.get(BASE)
+def partner_attachments_list(req: Request):
+    return paginate(req, [_pnc(req).view(a) for a in _pnc(req).list()], "partner_attachments")
+
+
+@routes.post(BASE)
+def partner_attachments_create(req: Request):
+    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).create(req.json()))})
+
+
+@routes.get(BASE + "/{pa_id}")
+def partner_attachments_get(req: Request):
+    return {"partner_attachment": _pnc(req).view(_pnc(req).get(req.params["pa_id"]))}
+
+
+@routes.patch(BASE + "/{pa_id}")
+def partner_attachments_patch(req: Request):
+    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).update(req.params["pa_id"], req.json()))})
+
+
+@routes.delete(BASE + "/{pa_id}")
+def partner_attachments_delete(req: Request):
+    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).delete(req.params["pa_id"]))})
+
+
+@routes.get(BASE + "/{pa_id}/bgp_auth_key")
+def partner_attachments_bgp_auth_key(req: Request):
+    return {"bgp_auth_key": _pnc(req).bgp_auth_key(req.params["pa_id"])}
+
+
+@routes.get(BASE + "/{pa_id}/remote_routes")
+def partner_attachments_remote_routes(req: Request):
+    """Routes learned over BGP from the partner's network: no session runs, so none."""
+    _pnc(req).get(req.params["pa_id"])
+    return paginate(req, [], "remote_routes")
+
+
+@routes.get(BASE + "/{pa_id}/service_key")
+def partner_attachments_get_service_key(req: Request):
+    return {"service_key": _pnc(req).service_key(req.params["pa_id"])}
+
+
+@routes.post(BASE + "/{pa_id}/service_key")
+def partner_attachments_create_service_key(req: Request):
+    _pnc(req).create_service_key(req.params["pa_id"])
+    return Reply(202, {})
