@@ -52,8 +52,7 @@ def plan(
             base = ops.plan_against(name, against)
             diffs.append(ops.diff_plans(base, head, against))
         if as_json:
-            typer.echo(json.dumps([{**d.__dict__, "changes": [c.__dict__ for c in d.changes], "delta": d.delta}
-                                   for d in diffs], indent=2, default=str))
+            typer.echo(json.dumps([d.to_json() for d in diffs], indent=2, default=str))
         else:
             typer.echo(ops.render_diff_markdown(diffs), nl=False)
         return
