@@ -62,13 +62,14 @@ def value_at(inputs: Any, path: str) -> Any:
     return value
 
 
-def _normal(value: Any) -> Any:
+def normal(value: Any) -> Any:
+    """Whole floats as ints, all the way down: the engine carries every number as a float."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
-        return [_normal(v) for v in value]
+        return [normal(v) for v in value]
     if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
+        return {k: normal(v) for k, v in value.items()}
     return value
 
 
@@ -78,7 +79,7 @@ def forcing_inputs(resource_type: str, before: dict[str, Any], after: dict[str, 
     if found is None:
         return []
     return sorted(path for path in found.force_new
-                  if _normal(value_at(before, path)) != _normal(value_at(after, path)))
+                  if normal(value_at(before, path)) != normal(value_at(after, path)))
 
 
 # --- reading the Terraform provider's Go source -------------------------------------------------------

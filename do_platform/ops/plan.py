@@ -356,29 +356,35 @@ def _shown(key: str, value: Any) -> str:
         return "(none)"
     if value == SECRET_MASK or CREDENTIAL_INPUT.search(key.rsplit(".", 1)[-1]):
         return SECRET_MASK
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    value = replacements.normal(value)  # the engine carries every number as a float: 8080, not 8080.0
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
+def _clip(text: str, start: int = 0) -> str:
+    """At most VALUE_WIDTH characters of ``text`` from ``start``, with … where it was cut."""
+    head = "…" if start > 0 else ""
+    body = text[start:start + VALUE_WIDTH - len(head)]
+    return head + (body if start + len(body) >= len(text) else body[:-1] + "…")
 
 
 def _before_after(key: str, old: Any, new: Any) -> tuple[str, str]:
-    """Before → after as short text; for long or multi-line text (a droplet's cloud-init) the first
-    line that differs, so the cause (``PORT=8080`` → ``PORT=9090``) shows instead of the script's head."""
+    """Before → after as short text, around where they differ: for multi-line text (a droplet's cloud-init)
+    the first line that differs, so the cause (``listen 8080`` → ``listen 9090``) shows instead of the
+    script's head; for long one-line values (rules as JSON) the window from just before the first difference."""
     a, b = _shown(key, old), _shown(key, new)
-    if a == b or (len(a) <= VALUE_WIDTH and len(b) <= VALUE_WIDTH and "\n" not in a + b):
+    if "\n" in a or "\n" in b:
+        lines_a, lines_b = a.splitlines(), b.splitlines()
+        for i in range(max(len(lines_a), len(lines_b))):
+            la = lines_a[i] if i < len(lines_a) else ""
+            lb = lines_b[i] if i < len(lines_b) else ""
+            if la != lb:
+                a, b = f"line {i + 1}: {la.strip()}", f"line {i + 1}: {lb.strip()}"
+                break
+    if len(a) <= VALUE_WIDTH and len(b) <= VALUE_WIDTH:
         return a, b
-    lines_a, lines_b = a.splitlines(), b.splitlines()
-    for i in range(max(len(lines_a), len(lines_b))):
-        la = lines_a[i] if i < len(lines_a) else ""
-        lb = lines_b[i] if i < len(lines_b) else ""
-        if la != lb:
-            where = f"line {i + 1}: " if len(lines_a) > 1 or len(lines_b) > 1 else ""
-            return _clip(where + la.strip()), _clip(where + lb.strip())
-    return _clip(a), _clip(b)
+    same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, same - VALUE_WIDTH // 3)
+    return _clip(a, start), _clip(b, start)
 
 
 def _input_changes(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[list[InputChange], list[str]]:
@@ -420,9 +426,9 @@ def _output_changes(base: Plan | None, head: Plan) -> list[OutputChange]:
     out = []
     for name in sorted(set(old) | set(new)):
         if name not in old:
-            out.append(OutputChange(name, "added", None, _clip(_shown(name, new[name]))))
+            out.append(OutputChange(name, "added", None, _before_after(name, None, new[name])[1]))
         elif name not in new:
-            out.append(OutputChange(name, "removed", _clip(_shown(name, old[name])), None))
+            out.append(OutputChange(name, "removed", _before_after(name, old[name], None)[0], None))
         elif old[name] != new[name]:
             a, b = _before_after(name, old[name], new[name])
             out.append(OutputChange(name, "changed", a, b))
