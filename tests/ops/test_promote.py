@@ -236,7 +236,7 @@ def test_prod_takes_only_digest_pinned_images(client, repo, pushed, tag):
         with pytest.raises(PromotionBlocked) as err:
             ops.promote(client, "staging", "prod", root=repo, dry_run=dry_run)
         message = err.value.message
-        assert f"app worker: Pulumi.staging.yaml at " in message and f"team/worker:{tag}" in message
+        assert "app worker: Pulumi.staging.yaml at " in message and f"team/worker:{tag}" in message
         assert "prod takes only digest-pinned images" in message
         assert ("moving tag" in message) == (tag != "1.4.2")
     assert (repo / "Pulumi.prod.yaml").read_text() == before
