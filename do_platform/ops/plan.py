@@ -87,7 +87,7 @@ class Plan:
     violations: list[dict[str, Any]]
     monthly: float
     unknown: int
-    outputs: dict[str, Any] = field(default_factory=dict)  # stack outputs, secrets masked
+    outputs: dict[str, Any] | None = None  # stack outputs, secrets masked (None: a version that did not record them)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -422,6 +422,8 @@ def _classify(change: ResourceChange, old: PlanResource, new: PlanResource) -> N
 
 
 def _output_changes(base: Plan | None, head: Plan) -> list[OutputChange]:
+    if head.outputs is None or (base is not None and base.outputs is None):
+        return []  # the base revision's plan did not record outputs: nothing to compare with
     old, new = (base.outputs if base else {}), head.outputs
     out = []
     for name in sorted(set(old) | set(new)):

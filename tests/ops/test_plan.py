@@ -254,3 +254,10 @@ def test_stack_output_changes_are_shown():
     md = ops.render_diff_markdown([diff])
     assert "✏️ `web_url`: `https://a.example.com` → `https://b.example.com`" in md and "➖ `old`" in md
     assert "kubeconfig" not in md  # unchanged (and masked) outputs are left out
+
+
+def test_a_base_plan_from_a_version_without_outputs_shows_no_output_changes():
+    head = ops.build_plan(Evaluation(stack="dev", resources=[_web()], outputs={"web_url": "https://a"}), DEV, TABLE)
+    older = ops.Plan.from_json({k: v for k, v in head.to_json().items() if k != "outputs"})
+    assert ops.diff_plans(older, head, "main").output_changes == []
+    assert [o.kind for o in ops.diff_plans(None, head, "main").output_changes] == ["added"]

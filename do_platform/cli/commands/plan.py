@@ -21,7 +21,9 @@ def plan(
     as_json: JsonOpt = False,
     against: Annotated[str | None, typer.Option(
         "--against", metavar="GIT_REF",
-        help="compare with the same stack at another git revision; prints a Markdown pull-request comment")] = None,
+        help="compare with the same stack at another git revision; prints a Markdown pull-request comment: "
+             "per resource create, update in place, replace (and the inputs forcing it) or delete, and output "
+             "changes")] = None,
     all_stacks: Annotated[bool, typer.Option(
         "--all-stacks", help="with --against: every stack of the repository in one comment")] = False,
     live_prices: Annotated[bool, typer.Option(
