@@ -127,3 +127,4 @@ def test_promote_is_a_manual_dispatch_that_opens_a_pull_request():
     assert set(doc["on"]) == {"workflow_dispatch"}
     run = " ".join(s.get("run", "") for s in steps(doc))
     assert 'do-platform promote --from "$FROM" --to "$TO" --apply' in run and "gh pr create" in run
+    assert 'do-platform promote --to "$TO" --back --apply' in run and doc["on"]["workflow_dispatch"]["inputs"]["back"]
