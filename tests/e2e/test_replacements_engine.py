@@ -19,7 +19,6 @@ from tests.e2e.stack_checks import free_port
 pytestmark = pytest.mark.e2e
 
 BASE = {
-    "do-platform:components": ["network", "dns", "web", "database"],
     "do-platform:network": {"ipRange": "10.140.0.0/20"},
     "do-platform:web": {"size": "s-1vcpu-1gb", "count": 1},
     "do-platform:database": {"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1},
