@@ -295,13 +295,14 @@ async def _resolve(values: Mapping[str, Any]) -> dict[str, Resolved]:
 
 
 def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | None = None,
-             preview: bool = False) -> Evaluation:
+             preview: bool = False, on_register: Callable[[Any, str], None] | None = None) -> Evaluation:
     """Run the program for ``stack`` under mocks; every resource (components too) and the stack outputs.
 
     ``config`` replaces the file's mapping (keys with or without the ``do-platform:`` prefix). Project
     defaults from ``Pulumi.yaml`` are merged first, as the CLI does. Bad config raises ConfigError.
     Secret outputs come back as :data:`SECRET_MASK`. ``preview`` runs it as ``pulumi preview`` would:
-    what only ``up`` knows stays unknown (the engine's sentinel values in inputs).
+    what only ``up`` knows stays unknown (the engine's sentinel values in inputs). ``on_register`` sees
+    each raw registration (resource options such as ``deleteBeforeReplace``), as in :func:`recording_monitor`.
     """
     root = Path(root)
     raw = read_stack_config(stack, root) if config is None else dict(config)
@@ -317,7 +318,7 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
         sys.path.insert(0, str(root))
     try:
         run = run_with_mocks(lambda: runpy.run_path(str(program), run_name="__main__"), stack=stack, config=flat,
-                             secret_keys=secret_keys, preview=preview)
+                             secret_keys=secret_keys, preview=preview, on_register=on_register)
     finally:
         if added:
             sys.path.remove(str(root))

@@ -74,25 +74,32 @@ def load_stack_document(path: Path) -> dict[str, Any]:
     size = path.stat().st_size
     if size > MAX_STACK_FILE_BYTES:
         raise ConfigError(f"{path.name} is {size} bytes; allowed: at most {MAX_STACK_FILE_BYTES} bytes")
-    data = path.read_bytes()
+    return parse_stack_document(path.read_bytes(), path.name)
+
+
+def parse_stack_document(data: bytes, name: str) -> dict[str, Any]:
+    """:func:`load_stack_document` on bytes read elsewhere (a committed revision: ``git show``); ``name``
+    is what messages call the file."""
+    if len(data) > MAX_STACK_FILE_BYTES:
+        raise ConfigError(f"{name} is {len(data)} bytes; allowed: at most {MAX_STACK_FILE_BYTES} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path.name} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+        raise ConfigError(f"{name} is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
                           f"allowed: a UTF-8 YAML file") from None
     try:
         for event in YAML(typ="safe", pure=True).parse(text):
             if isinstance(event, AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise ConfigError(f"{path.name}: line {line}: YAML alias *{event.anchor} is not allowed in stack "
+                raise ConfigError(f"{name}: line {line}: YAML alias *{event.anchor} is not allowed in stack "
                                   f"files; allowed: values written out (no anchors or aliases)")
         document = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from None
+        raise ConfigError(f"{name} is not valid YAML: {exc}") from None
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise ConfigError(f"{path.name}: the file is a YAML {type(document).__name__}, not a mapping; allowed: "
+        raise ConfigError(f"{name}: the file is a YAML {type(document).__name__}, not a mapping; allowed: "
                           f"a mapping with a `config:` mapping of keys such as do-platform:region")
     return document
 
@@ -111,13 +118,18 @@ def stack_yaml(typ: str = "rt") -> YAML:
 def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
     """The raw ``config:`` mapping of a stack file, keys as written (``do-platform:region``)."""
     path = stack_file(stack, root)
-    config = load_stack_document(path).get("config") or {}
+    return config_of(load_stack_document(path), path.name)
+
+
+def config_of(document: dict[str, Any], name: str) -> dict[str, Any]:
+    """The ``config:`` mapping of a parsed stack document (``name``: the file, for messages)."""
+    config = document.get("config") or {}
     if not isinstance(config, dict):
-        raise ConfigError(f"{path.name}: `config` is a YAML {type(config).__name__}; allowed: a mapping of keys "
+        raise ConfigError(f"{name}: `config` is a YAML {type(config).__name__}; allowed: a mapping of keys "
                           f"such as do-platform:region")
     bad = [k for k in config if not isinstance(k, str)]
     if bad:
-        raise ConfigError(f"{path.name}: config key {bad[0]!r} is not a string; allowed: keys such as "
+        raise ConfigError(f"{name}: config key {bad[0]!r} is not a string; allowed: keys such as "
                           f"do-platform:region")
     return dict(config)
 
@@ -125,7 +137,12 @@ def read_stack_config(stack: str, root: Path = REPO_ROOT) -> dict[str, Any]:
 def images_of(stack: str, root: Path = REPO_ROOT) -> list[DeployedImage]:
     """The images a stack's apps deploy, read by the config's own model (:func:`config.load_apps`), so
     discovery and validation cannot disagree: a bad or missing image names its key instead of being skipped."""
-    apps = load_apps(read_stack_config(stack, root).get(f"{PROJECT}:apps"), stack)
+    return images_in(stack, read_stack_config(stack, root))
+
+
+def images_in(stack: str, config: dict[str, Any]) -> list[DeployedImage]:
+    """:func:`images_of` for a ``config:`` mapping read elsewhere (a committed revision of the file)."""
+    apps = load_apps(config.get(f"{PROJECT}:apps"), stack)
     return [DeployedImage(registry=app.image.registry, repository=app.image.repository, tag=app.image.tag,
                           digest=app.image.digest, stack=stack, app=app.name) for app in apps]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from do_platform import guardrails, pricing
+from do_platform import guardrails, pricing, replacements
 from do_platform.errors import ConfigError, PlatformError
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -86,6 +87,7 @@ class Plan:
     violations: list[dict[str, Any]]
     monthly: float
     unknown: int
+    outputs: dict[str, Any] | None = None  # stack outputs, secrets masked (None: a version that did not record them)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -197,7 +199,7 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
         price_sources={f: table.source(f) for f in ("droplet_sizes", "app_instance_sizes", "registry_tiers")},
         price_notes=list(price_notes or []), components=ordered, resources=resources,
         violations=flat, monthly=round(sum(r.monthly for r in resources if r.monthly is not None), 2),
-        unknown=sum(1 for r in resources if r.monthly is None))
+        unknown=sum(1 for r in resources if r.monthly is None), outputs=dict(getattr(evaluation, "outputs", {})))
 
 
 def plan_stack(stack: str, *, root: Path | None = None, live_client=None) -> Plan:
@@ -268,6 +270,25 @@ def render_text(plan: Plan) -> str:
 
 # --- comparing two versions ---------------------------------------------------------------------------
 
+# What the engine will do with a resource, as the comment and --json name it.
+CREATE, UPDATE, REPLACE, DELETE = "create", "update", "replace", "delete"
+CREATE_BEFORE_DELETE, DELETE_BEFORE_REPLACE = "create-before-delete", "delete-before-replace"
+VALUE_WIDTH = 60
+# Inputs that carry credentials even when the program forgot to mark them secret (a certificate's key).
+CREDENTIAL_INPUT = re.compile(r"password|secret|token|private_?key|leaf_?certificate|certificate_?chain", re.I)
+
+
+@dataclass
+class InputChange:
+    """One changed input: its path, its before → after value (secrets masked, long text cut to the first
+    line that differs) and whether changing it forces a replacement."""
+
+    input: str
+    before: str
+    after: str
+    forces_replacement: bool
+
+
 @dataclass
 class ResourceChange:
     urn: str
@@ -277,6 +298,21 @@ class ResourceChange:
     before: float | None
     after: float | None
     changed_keys: list[str] = field(default_factory=list)
+    action: str = UPDATE  # create | update | replace | delete
+    replace_mode: str | None = None  # create-before-delete | delete-before-replace (replace only)
+    forced_by: list[str] = field(default_factory=list)  # the inputs that force the replacement
+    inputs: list[InputChange] = field(default_factory=list)
+    protect: bool = False
+    warnings: list[str] = field(default_factory=list)
+    rule_source: str | None = None  # where the replace rule comes from (the provider's source file)
+
+
+@dataclass
+class OutputChange:
+    name: str
+    kind: str  # added | removed | changed
+    before: str | None
+    after: str | None
 
 
 @dataclass
@@ -292,6 +328,16 @@ class PlanDiff:
     violations: list[dict[str, Any]]
     enforcement: str
     prices_as_of: str
+    output_changes: list[OutputChange] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "delta": self.delta,
+                "destructive": [c.urn for c in self.destructive]}
+
+    @property
+    def destructive(self) -> list[ResourceChange]:
+        """Replacements and deletions of protected resources: what the comment flags at the top."""
+        return [c for c in self.changes if c.protect and c.action in (REPLACE, DELETE)]
 
     @property
     def delta(self) -> float:
@@ -302,28 +348,125 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
+def _shown(key: str, value: Any) -> str:
+    """A value for the comment: masked when secret or credential-like, numbers as the config wrote them."""
+    from do_platform.offline import SECRET_MASK
+
+    if value is None:
+        return "(none)"
+    if value == SECRET_MASK or CREDENTIAL_INPUT.search(key.rsplit(".", 1)[-1]):
+        return SECRET_MASK
+    value = replacements.normal(value)  # the engine carries every number as a float: 8080, not 8080.0
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def _clip(text: str, start: int = 0) -> str:
+    """At most VALUE_WIDTH characters of ``text`` from ``start``, with … where it was cut."""
+    head = "…" if start > 0 else ""
+    body = text[start:start + VALUE_WIDTH - len(head)]
+    return head + (body if start + len(body) >= len(text) else body[:-1] + "…")
+
+
+def _before_after(key: str, old: Any, new: Any) -> tuple[str, str]:
+    """Before → after as short text, around where they differ: for multi-line text (a droplet's cloud-init)
+    the first line that differs, so the cause (``listen 8080`` → ``listen 9090``) shows instead of the
+    script's head; for long one-line values (rules as JSON) the window from just before the first difference."""
+    a, b = _shown(key, old), _shown(key, new)
+    if "\n" in a or "\n" in b:
+        lines_a, lines_b = a.splitlines(), b.splitlines()
+        for i in range(max(len(lines_a), len(lines_b))):
+            la = lines_a[i] if i < len(lines_a) else ""
+            lb = lines_b[i] if i < len(lines_b) else ""
+            if la != lb:
+                a, b = f"line {i + 1}: {la.strip()}", f"line {i + 1}: {lb.strip()}"
+                break
+    if len(a) <= VALUE_WIDTH and len(b) <= VALUE_WIDTH:
+        return a, b
+    same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, same - VALUE_WIDTH // 3)
+    return _clip(a, start), _clip(b, start)
+
+
+def _input_changes(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[list[InputChange], list[str]]:
+    """Every changed top-level input, and the (possibly nested) inputs among them that force a replacement."""
+    forcing = replacements.forcing_inputs(resource_type, old, new)
+    out = []
+    for key in _changed_keys(old, new):
+        nested = [f for f in forcing if f.split(".", 1)[0] == key]
+        if nested and nested != [key]:  # a nested input forces it (nodePool.size): show that one
+            for path in nested:
+                a, b = _before_after(path, replacements.value_at(old, path), replacements.value_at(new, path))
+                out.append(InputChange(path, a, b, True))
+            continue
+        a, b = _before_after(key, old.get(key), new.get(key))
+        out.append(InputChange(key, a, b, key in forcing))
+    return out, forcing
+
+
+def _classify(change: ResourceChange, old: PlanResource, new: PlanResource) -> None:
+    """Update in place or replace (and in which order), from the provider's rules (replacements.json)."""
+    change.inputs, change.forced_by = _input_changes(new.type, old.inputs, new.inputs)
+    rule = replacements.rule(new.type)
+    change.rule_source = rule.source if rule else None
+    if not change.forced_by:
+        change.action = UPDATE
+        return
+    change.action = REPLACE
+    if rule and rule.delete_before_replace:
+        change.replace_mode = DELETE_BEFORE_REPLACE
+        return
+    change.replace_mode = CREATE_BEFORE_DELETE
+    if rule and rule.unique_name and old.inputs.get("name") == new.inputs.get("name") and new.inputs.get("name"):
+        change.warnings.append(f"the replacement keeps the name {new.inputs['name']!r} and {rule.unique_name}: "
+                               f"creating the new one first will fail; change the name or set deleteBeforeReplace")
+
+
+def _output_changes(base: Plan | None, head: Plan) -> list[OutputChange]:
+    if head.outputs is None or (base is not None and base.outputs is None):
+        return []  # the base revision's plan did not record outputs: nothing to compare with
+    old, new = (base.outputs if base else {}), head.outputs
+    out = []
+    for name in sorted(set(old) | set(new)):
+        if name not in old:
+            out.append(OutputChange(name, "added", None, _before_after(name, None, new[name])[1]))
+        elif name not in new:
+            out.append(OutputChange(name, "removed", _before_after(name, old[name], None)[0], None))
+        elif old[name] != new[name]:
+            a, b = _before_after(name, old[name], new[name])
+            out.append(OutputChange(name, "changed", a, b))
+    return out
+
+
 def diff_plans(base: Plan | None, head: Plan, base_ref: str) -> PlanDiff:
-    """Resources added, removed and changed (by URN) and the cost delta; ``base=None``: a new stack."""
+    """Resources added, removed and changed (by URN), each with what the engine will do (create, update in
+    place, replace and in which order, delete), stack output changes and the cost delta; ``base=None``: a
+    new stack (its outputs are all added)."""
     before = {r.urn: r for r in (base.resources if base else [])}
     after = {r.urn: r for r in head.resources}
     changes = []
     for urn, r in after.items():
         if urn not in before:
-            changes.append(ResourceChange(urn, r.type, r.name, "added", None, r.monthly))
+            changes.append(ResourceChange(urn, r.type, r.name, "added", None, r.monthly, action=CREATE,
+                                          protect=r.protect))
         else:
             keys = _changed_keys(before[urn].inputs, r.inputs)
             if keys or before[urn].monthly != r.monthly:
-                changes.append(ResourceChange(urn, r.type, r.name, "changed", before[urn].monthly, r.monthly, keys))
+                change = ResourceChange(urn, r.type, r.name, "changed", before[urn].monthly, r.monthly, keys,
+                                        protect=r.protect or before[urn].protect)
+                _classify(change, before[urn], r)
+                changes.append(change)
     for urn, r in before.items():
         if urn not in after:
-            changes.append(ResourceChange(urn, r.type, r.name, "removed", r.monthly, None))
+            changes.append(ResourceChange(urn, r.type, r.name, "removed", r.monthly, None, action=DELETE,
+                                          protect=r.protect))
     old_findings = {(v["rule"], v.get("urn"), v["message"]) for v in (base.violations if base else [])}
     return PlanDiff(
         stack=head.stack, base_ref=base_ref, changes=changes,
         before_monthly=base.monthly if base else 0.0, after_monthly=head.monthly,
         before_unknown=base.unknown if base else 0, after_unknown=head.unknown,
         new_violations=[v for v in head.violations if (v["rule"], v.get("urn"), v["message"]) not in old_findings],
-        violations=head.violations, enforcement=head.enforcement, prices_as_of=head.prices_as_of)
+        violations=head.violations, enforcement=head.enforcement, prices_as_of=head.prices_as_of,
+        output_changes=_output_changes(base, head))
 
 
 def _signed(value: float) -> str:
@@ -335,32 +478,75 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+ACTION_MARK = {CREATE: "➕ create", UPDATE: "✏️ update", REPLACE: "♻️ **replace**", DELETE: "➖ delete"}
+
+
+def _action_text(c: ResourceChange) -> str:
+    text = ACTION_MARK[c.action]
+    if c.action == REPLACE:
+        text += f" ({c.replace_mode})"
+    return text + (" 🔒" if c.protect else "")
+
+
+def _inputs_text(c: ResourceChange) -> str:
+    """``input: before → after`` per changed input, the ones forcing the replacement first and in bold."""
+    ordered = sorted(c.inputs, key=lambda i: (not i.forces_replacement, i.input))
+    parts = []
+    for i in ordered:
+        name = f"**{i.input}** (forces replacement)" if i.forces_replacement else i.input
+        parts.append(f"{name}: `{_cell(i.before)}` → `{_cell(i.after)}`")
+    if not parts and c.changed_keys:
+        parts = [", ".join(c.changed_keys)]
+    return "<br>".join(parts + [f"⚠️ {_cell(w)}" for w in c.warnings])
+
+
 def render_diff_markdown(diffs: list[PlanDiff]) -> str:
-    """One Markdown comment for every stack: changes, cost delta, guardrail findings."""
+    """One Markdown comment for every stack: protected resources replaced or deleted first, then per stack
+    each change with what the engine will do and why, output changes, cost delta and guardrail findings."""
     out = [COMMENT_MARKER, "## do-platform plan", ""]
+    destructive = [(d.stack, c) for d in diffs for c in d.destructive]
+    if destructive:
+        out.append(f"> [!CAUTION]\n> **{len(destructive)} protected resource(s) would be replaced or deleted:**")
+        for stack, c in destructive:
+            why = f" (forced by {', '.join(c.forced_by)})" if c.forced_by else ""
+            out.append(f"> - {stack}: {c.action} `{_cell(c.name)}` ({_short_type(c.type)}){why}")
+        out.append("")
     if diffs:
         out.append(f"Monthly list prices (USD) as of {diffs[0].prices_as_of}; compared with `{diffs[0].base_ref}`.")
         out.append("")
         out.append("| Stack | Before | After | Delta | Changes | Findings |")
         out.append("|---|---:|---:|---:|---|---|")
         for d in diffs:
-            counts = {k: sum(1 for c in d.changes if c.kind == k) for k in ("added", "changed", "removed")}
-            summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no changes"
+            counts = {k: sum(1 for c in d.changes if c.action == k) for k in (CREATE, UPDATE, REPLACE, DELETE)}
+            summary = ", ".join(f"{n} {'**replace**' if k == REPLACE else k}" for k, n in counts.items() if n)
             findings = f"{len(d.violations)} ({d.enforcement})" if d.violations else "none"
             out.append(f"| {d.stack} | {money(d.before_monthly, d.before_unknown)} | "
-                       f"{money(d.after_monthly, d.after_unknown)} | {_signed(d.delta)} | {summary} | {findings} |")
+                       f"{money(d.after_monthly, d.after_unknown)} | {_signed(d.delta)} | "
+                       f"{summary or 'no changes'} | {findings} |")
+    order = {DELETE: 0, REPLACE: 1, UPDATE: 2, CREATE: 3}
     for d in diffs:
         out += ["", f"### {d.stack}", ""]
         if not d.changes:
             out.append("No resource changes.")
         else:
-            out.append("| | Resource | Type | Before | After | Changed inputs |")
+            out.append("| Action | Resource | Type | Before | After | Inputs (before → after) |")
             out.append("|---|---|---|---:|---:|---|")
-            mark = {"added": "➕", "removed": "➖", "changed": "✏️"}
-            for c in sorted(d.changes, key=lambda c: (c.kind, c.type, c.name)):
-                out.append(f"| {mark[c.kind]} {c.kind} | `{_cell(c.name)}` | {_short_type(c.type)} | "
+            for c in sorted(d.changes, key=lambda c: (order[c.action], c.type, c.name)):
+                out.append(f"| {_action_text(c)} | `{_cell(c.name)}` | {_short_type(c.type)} | "
                            f"{money(c.before) if c.kind != 'added' else '—'} | "
-                           f"{money(c.after) if c.kind != 'removed' else '—'} | {_cell(', '.join(c.changed_keys))} |")
+                           f"{money(c.after) if c.kind != 'removed' else '—'} | {_inputs_text(c)} |")
+            if any(c.action == REPLACE for c in d.changes):
+                out += ["", "Replacements: the provider cannot change the bold inputs in place "
+                            "(`do_platform/data/replacements.json`, from the provider's schema source)."]
+        if d.output_changes:
+            out += ["", "Stack outputs:", ""]
+            for o in d.output_changes:
+                if o.kind == "added":
+                    out.append(f"- ➕ `{o.name}`: `{_cell(o.after)}`")
+                elif o.kind == "removed":
+                    out.append(f"- ➖ `{o.name}` (was `{_cell(o.before)}`)")
+                else:
+                    out.append(f"- ✏️ `{o.name}`: `{_cell(o.before)}` → `{_cell(o.after)}`")
         if d.new_violations:
             out += ["", f"**New guardrail findings ({d.enforcement}):**", ""]
             out += [f"- `{v['rule']}` {_cell(v.get('urn', '').rsplit('::', 1)[-1])}: {_cell(v['message'])}"

@@ -1,9 +1,12 @@
 """Promotion: pin the exact image digests one stack runs into the next stack's ``Pulumi.<stack>.yaml``.
 
-Order is dev → staging → prod, one step at a time. Each source image's tag is resolved to its
-manifest digest through the registry API (a pinned digest is checked to exist); the target file is
-rewritten with ruamel.yaml's round trip (comments, order and quoting kept), through a temporary
-file and a rename so it is never half-written. The change then goes through a pull request.
+Order is dev → staging → prod, one step at a time. The source is read as committed (``git show
+HEAD:Pulumi.<source>.yaml``), never from the working copy, so only what was reviewed and deployed is
+promoted. Each source image's tag is resolved to its manifest digest through the registry API (a pinned
+digest is checked to exist); into prod only digest-pinned images go (:func:`require_pinned`). The
+target file is rewritten with ruamel.yaml's round trip (comments, order and quoting kept), through a
+temporary file and a rename so it is never half-written, and only when asked (``dry_run=False``,
+``--apply``). :func:`rollback` pins back the digests the target ran before, from its git history.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -21,10 +25,26 @@ from ruamel.yaml import YAML
 from do_platform.api.reader import ApiReader
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops.registry_cleanup import list_manifests
-from do_platform.stack_files import PROJECT, REPO_ROOT, DeployedImage, images_of, stack_file, stack_yaml
+from do_platform.stack_files import (
+    PROJECT,
+    REPO_ROOT,
+    DeployedImage,
+    config_of,
+    images_in,
+    images_of,
+    parse_stack_document,
+    stack_file,
+    stack_yaml,
+)
 
 ORDER = ("dev", "staging", "prod")
 APPS_KEY = f"{PROJECT}:apps"
+# Stacks that take only digest-pinned images: a tag (``main``, ``latest``, even ``1.4.2``) can be pushed
+# again, so "the tag staging runs" is not a fixed image; ``sha256:<64 hex>`` names exactly one.
+PINNED_ONLY = ("prod",)
+DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+# Tags that by convention follow a branch or a build: named in the refusal, so the reason is plain.
+MOVING_TAGS = ("latest", "main", "master", "dev", "develop", "edge", "nightly", "stable", "head", "trunk", "next")
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,8 @@ class Promotion:
     changed: bool
     written: bool
     notes: list[str] = field(default_factory=list)
+    source_revision: str | None = None  # the commit the source file was read at (None: the working copy)
+    rollback_to: str | None = None  # --back: the commit whose pins are restored
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -61,6 +83,60 @@ def check_order(source: str, target: str) -> None:
         steps = ", ".join(f"{a}→{b}" for a, b in zip(ORDER, ORDER[1:], strict=False))
         raise PromotionBlocked(f"cannot promote {source}→{target}: promotion goes one step at a time along "
                                f"{' → '.join(ORDER)}; allowed: {steps}")
+
+
+def require_pinned(images: list[DeployedImage], target: str, where: str, *, always: bool = False) -> None:
+    """Into :data:`PINNED_ONLY` stacks (any stack when ``always``: a rollback restores digests, and a tag
+    names no past image) only digest-pinned images go; ``where`` names the file read."""
+    if target not in PINNED_ONLY and not always:
+        return
+    for image in images:
+        if image.digest and DIGEST_RE.fullmatch(image.digest):
+            continue
+        moving = " (a moving tag: it names whatever was pushed last)" if (image.tag or "").lower() in MOVING_TAGS \
+            else " (a tag can be pushed again)"
+        raise PromotionBlocked(
+            f"app {image.app}: {where} pins {image.repository}:{image.tag}{moving} without a digest; {target} takes "
+            f"only digest-pinned images (image.digest: sha256:<64 hex>), so it runs exactly what was reviewed",
+            "promote into the stage before it first (that pins the digest), deploy it, then promote again")
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False)
+    except OSError:
+        return None
+
+
+def committed(path: Path, revision: str = "HEAD") -> tuple[bytes, str] | None:
+    """``path``'s content at ``revision`` and that commit's id; None without git, outside a work tree, or
+    when the file is not in that revision."""
+    sha = _git(path.parent, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    if sha is None or sha.returncode != 0:
+        return None
+    shown = _git(path.parent, "show", f"{revision}:./{path.name}")
+    if shown is None or shown.returncode != 0:
+        return None
+    return shown.stdout, sha.stdout.decode().strip()
+
+
+def source_images(source: str, root: Path, dry_run: bool) -> tuple[list[DeployedImage], str | None, list[str]]:
+    """The source stack's images as committed at HEAD (the revision, notes); the working copy only for a
+    dry run where nothing is committed (with a note), refused otherwise."""
+    path = stack_file(source, root)
+    found = committed(path)
+    if found is None:
+        if not dry_run:
+            raise PromotionBlocked(f"{path.name} is not committed (or this is not a git work tree): promotion reads "
+                                   f"the source as committed, so only reviewed config is promoted",
+                                   f"git add {path.name} && git commit")
+        return images_of(source, root), None, [f"{path.name} is not committed: read the working copy (a real run "
+                                               f"would refuse)"]
+    data, sha = found
+    notes = [f"read {path.name} as committed at {sha[:12]} (HEAD)"]
+    if path.read_bytes() != data:
+        notes.append(f"{path.name} has uncommitted edits: they are not promoted")
+    return images_in(source, config_of(parse_stack_document(data, f"{path.name}@{sha[:12]}"), path.name)), sha, notes
 
 
 def uncommitted(path: Path) -> bool | None:
@@ -182,31 +258,26 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def promote(client, source: str, target: str, *, root: Path = REPO_ROOT, dry_run: bool = False) -> Promotion:
-    """Pin ``source``'s image digests into ``target``'s stack file (or only show the diff)."""
-    check_order(source, target)
-    root = Path(root)
-    path = stack_file(target, root)
+def _target_checks(path: Path, dry_run: bool) -> list[str]:
+    """The target must be a clean, tracked file for a real run; a dry run only notes what would refuse."""
     dirty = uncommitted(path)
-    notes = []
     if dirty is None:
         if not dry_run:
             raise PromotionBlocked(f"{path.name} is not in a git work tree (or git is not on PATH): a promotion "
                                    f"must be a reviewable commit", "run promote inside the repository's checkout")
-        notes.append(f"{path.name} is not in a git work tree")
-    elif dirty:
+        return [f"{path.name} is not in a git work tree"]
+    if dirty:
         if not dry_run:
             raise PromotionBlocked(f"{path.name} has uncommitted edits; commit or discard them first so the "
                                    f"promotion is its own reviewable change", f"git diff -- {path.name}")
-        notes.append(f"{path.name} has uncommitted edits (a real run would refuse)")
-    images = images_of(source, root)
-    if not images:
-        raise PromotionBlocked(f"Pulumi.{source}.yaml deploys no images ({APPS_KEY}[*].image): nothing to promote")
-    images_of(target, root)  # the target must be valid before it is touched
-    pins = resolve(client, images)
+        return [f"{path.name} has uncommitted edits (a real run would refuse)"]
+    return []
+
+
+def _pin(path: Path, target: str, pins: list[PinnedImage], dry_run: bool) -> tuple[str, bool, bool, list[str]]:
+    """Rewrite the target with ``pins``: (diff, changed, written, notes)."""
     before = path.read_text(encoding="utf-8")
-    after, rewrite_notes = rewrite(before, pins, target)
-    notes += rewrite_notes
+    after, notes = rewrite(before, pins, target)
     diff = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         fromfile=f"a/{path.name}", tofile=f"b/{path.name}"))
     changed = after != before
@@ -214,4 +285,78 @@ def promote(client, source: str, target: str, *, root: Path = REPO_ROOT, dry_run
     if changed and not dry_run:
         write_atomically(path, after)
         written = True
-    return Promotion(source, target, str(path), pins, diff, changed, written, notes)
+    return diff, changed, written, notes
+
+
+def promote(client, source: str, target: str, *, root: Path = REPO_ROOT, dry_run: bool = True) -> Promotion:
+    """Pin ``source``'s committed image digests into ``target``'s stack file; only shows the diff unless
+    ``dry_run=False`` (the CLI's ``--apply``)."""
+    check_order(source, target)
+    root = Path(root)
+    path = stack_file(target, root)
+    notes = _target_checks(path, dry_run)
+    images, revision, source_notes = source_images(source, root, dry_run)
+    notes = source_notes + notes
+    if not images:
+        raise PromotionBlocked(f"Pulumi.{source}.yaml deploys no images ({APPS_KEY}[*].image): nothing to promote")
+    require_pinned(images, target, f"Pulumi.{source}.yaml" + (f" at {revision[:12]}" if revision else ""))
+    images_of(target, root)  # the target must be valid before it is touched
+    pins = resolve(client, images)
+    diff, changed, written, rewrite_notes = _pin(path, target, pins, dry_run)
+    return Promotion(source, target, str(path), pins, diff, changed, written, notes + rewrite_notes,
+                     source_revision=revision)
+
+
+def _history(path: Path) -> list[str]:
+    """Commits that changed ``path``, newest first (HEAD's history only)."""
+    log = _git(path.parent, "log", "--format=%H", "HEAD", "--", path.name)
+    if log is None or log.returncode != 0:
+        raise PromotionBlocked(f"{path.name}: git log failed (is this a git work tree with commits?); --back "
+                               f"restores pins from the file's git history")
+    return log.stdout.decode().split()
+
+
+def previous_pins(target: str, root: Path) -> tuple[list[DeployedImage], str, str]:
+    """The images ``target`` pinned before its current committed pins: (images, that commit, HEAD).
+
+    Walks ``git log`` of the target's file from HEAD back and stops at the first revision whose
+    app → digest mapping differs from HEAD's for the apps HEAD deploys (revisions that fail to parse
+    are skipped: they were never deployable)."""
+    path = stack_file(target, root)
+    head = committed(path)
+    if head is None:
+        raise PromotionBlocked(f"{path.name} is not committed (or this is not a git work tree): --back restores "
+                               f"pins from the file's git history")
+    current = images_in(target, config_of(parse_stack_document(head[0], path.name), path.name))
+    now = {i.app: i.digest for i in current}
+    for sha in _history(path):
+        found = committed(path, sha)
+        if found is None:
+            continue
+        try:
+            then = images_in(target, config_of(parse_stack_document(found[0], f"{path.name}@{sha[:12]}"), path.name))
+        except ConfigError:
+            continue
+        earlier = [i for i in then if i.app in now]
+        if earlier and any(i.digest != now[i.app] for i in earlier):
+            return earlier, sha, head[1]
+    raise PromotionBlocked(f"{path.name}: no earlier revision pins other digests for {', '.join(sorted(now))}; "
+                           f"nothing to roll back to", f"git log -p -- {path.name}")
+
+
+def rollback(client, target: str, *, root: Path = REPO_ROOT, dry_run: bool = True) -> Promotion:
+    """``promote --to TARGET --back``: pin again the digests ``target`` pinned before its current ones (from
+    git history), with promotion's checks: a clean target for a real run, digests that still exist in the
+    registry, digest-pinned images only into prod. Only shows the diff unless ``dry_run=False``."""
+    if target not in ORDER[1:]:
+        raise PromotionBlocked(f"--to {target!r} cannot be rolled back by promotion; allowed: {', '.join(ORDER[1:])}")
+    root = Path(root)
+    path = stack_file(target, root)
+    notes = _target_checks(path, dry_run)
+    images, sha, head = previous_pins(target, root)
+    notes.append(f"restoring the pins of {path.name} at {sha[:12]} (HEAD is {head[:12]})")
+    require_pinned(images, target, f"{path.name} at {sha[:12]}", always=True)
+    pins = resolve(client, images)
+    diff, changed, written, rewrite_notes = _pin(path, target, pins, dry_run)
+    return Promotion(target, target, str(path), pins, diff, changed, written, notes + rewrite_notes,
+                     source_revision=head, rollback_to=sha)

@@ -87,7 +87,22 @@ def test_against_shows_the_change_and_the_cost_delta_as_markdown(tmp_path):
     md = proc.stdout
     assert md.startswith("<!-- do-platform-plan -->")
     assert "| dev |" in md and "+$18.00" in md
-    assert "✏️ changed | `web-node-0`" in md and "size" in md
+    assert "✏️ update | `web-node-0` | Droplet | $6.00 | $24.00 | size: `s-1vcpu-1gb` → `s-2vcpu-4gb` |" in md
+
+
+def test_against_shows_a_port_change_as_a_droplet_replacement(tmp_path):
+    """The weekly change that destroys droplets: the app port lives in the cloud-init user data."""
+    repo = _copy_repo(tmp_path)
+    path = repo / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("count: 1", "count: 1\n    appPort: 9090", 1))
+    proc = _run(repo, "plan", "--stack", "dev", "--against", "HEAD", "--json")
+    assert proc.returncode == 0, proc.stderr
+    (diff,) = json.loads(proc.stdout)
+    droplets = [c for c in diff["changes"] if c["type"] == "digitalocean:index/droplet:Droplet"]
+    assert [(c["action"], c["replace_mode"], c["forced_by"]) for c in droplets] == [
+        ("replace", "create-before-delete", ["userData"])]
+    user_data = next(i for i in droplets[0]["inputs"] if i["input"] == "userData")
+    assert "8080" in user_data["before"] and "9090" in user_data["after"]
 
 
 def test_against_unknown_ref_is_a_clear_error(tmp_path):

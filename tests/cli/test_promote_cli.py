@@ -43,6 +43,8 @@ def repo(tmp_path, emulator, monkeypatch):
     monkeypatch.setattr(ops, "REPO_ROOT", tmp_path)
     real = ops.promote
     monkeypatch.setattr(ops, "promote", lambda *a, **kw: real(*a, **{**kw, "root": tmp_path}))
+    real_rollback = ops.rollback
+    monkeypatch.setattr(ops, "rollback", lambda *a, **kw: real_rollback(*a, **{**kw, "root": tmp_path}))
     return tmp_path, digest
 
 
@@ -52,7 +54,7 @@ def cli(emulator, *args):
 
 def test_promote_writes_the_digest_and_prints_the_diff(emulator, repo):
     root, digest = repo
-    result = cli(emulator, "--from", "dev", "--to", "staging")
+    result = cli(emulator, "--from", "dev", "--to", "staging", "--apply")
     assert result.exit_code == 0, result.output
     added = [line for line in result.stdout.splitlines() if line.startswith("+ ")]
     assert len(added) == 1 and digest in added[0] and "tag: \"main\"" in added[0]  # the file's quoting kept
@@ -61,12 +63,49 @@ def test_promote_writes_the_digest_and_prints_the_diff(emulator, repo):
     assert "# the site" in (root / "Pulumi.staging.yaml").read_text()
 
 
-def test_dry_run_leaves_the_file(emulator, repo):
+@pytest.mark.parametrize("flags", [(), ("--dry-run",)])
+def test_a_dry_run_is_the_default_and_leaves_the_file(emulator, repo, flags):
     root, digest = repo
     before = (root / "Pulumi.staging.yaml").read_text()
-    result = cli(emulator, "--from", "dev", "--to", "staging", "--dry-run")
+    result = cli(emulator, "--from", "dev", "--to", "staging", *flags)
     assert result.exit_code == 0 and digest in result.stdout and "dry run" in result.stderr
+    assert "--apply writes the file" in result.stderr
     assert (root / "Pulumi.staging.yaml").read_text() == before
+
+
+def test_apply_and_dry_run_together_are_a_usage_error(emulator, repo):
+    result = cli(emulator, "--from", "dev", "--to", "staging", "--apply", "--dry-run")
+    assert result.exit_code == 2 and "--apply" in result.stderr
+
+
+@pytest.mark.parametrize("args,named", [(("--to", "staging"), "--from"),
+                                        (("--from", "dev", "--to", "staging", "--back"), "--from"),
+                                        (("--to", "dev", "--back"), "--to")])
+def test_from_and_back_are_checked_before_any_api_call(emulator, repo, args, named):
+    result = cli(emulator, *args)
+    assert result.exit_code == 2 and named in result.stderr
+
+
+def test_back_rolls_the_target_back_to_its_previous_digest(emulator, repo):
+    root, digest = repo
+    git = ["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    assert cli(emulator, "--from", "dev", "--to", "staging", "--apply").exit_code == 0
+    subprocess.run([*git, "commit", "-q", "-am", "promote"], check=True)
+    result = cli(emulator, "--to", "staging", "--back")
+    assert result.exit_code == 1 and "does not exist" in result.stderr  # the old digest was never pushed
+    old = emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
+        {"repository": "web", "tags": ["1.0.0"]}]})["pushed"][0]["digest"]
+    path = root / "Pulumi.staging.yaml"
+    subprocess.run([*git, "checkout", "-q", "HEAD~1", "--", path.name], check=True)
+    path.write_text(path.read_text().replace("c" * 64, old.removeprefix("sha256:")))
+    subprocess.run([*git, "commit", "-q", "-am", "staging on 1.0.0"], check=True)
+    assert cli(emulator, "--from", "dev", "--to", "staging", "--apply").exit_code == 0
+    subprocess.run([*git, "commit", "-q", "-am", "promote again"], check=True)
+    result = cli(emulator, "--to", "staging", "--back", "--apply")
+    assert result.exit_code == 0, result.output
+    assert f"+      image: {{registry: do-platform, repository: web, tag: \"1.0.0\", digest: \"{old}\"}}" \
+        in result.stdout or old in result.stdout
+    assert images_of("staging", root)[0].digest == old and "restoring the pins" in result.stderr
 
 
 def test_wrong_order_exits_1_with_the_allowed_steps(emulator, repo):

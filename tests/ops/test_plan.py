@@ -104,7 +104,9 @@ def test_diff_lists_added_removed_changed_and_the_cost_delta():
     md = ops.render_diff_markdown([diff])
     assert md.startswith(ops.COMMENT_MARKER)
     assert "| dev |" in md and "+$22.00" in md and "origin/main" in md
-    assert "➕ added | `data`" in md and "➖ removed | `web-1`" in md
+    assert "➕ create | `data`" in md and "➖ delete | `web-1`" in md
+    assert "✏️ update | `web-0` | Droplet | $6.00 | $24.00 | size: `s-1vcpu-1gb` → `s-2vcpu-4gb` |" in md
+    assert {c.name: c.action for c in diff.changes} == {"web-0": "update", "web-1": "delete", "data": "create"}
 
 
 def test_diff_against_a_missing_stack_is_all_added():
@@ -172,3 +174,90 @@ def test_output_order_does_not_depend_on_registration_order():
     forward = evaluation()
     backward = Evaluation(stack="dev", resources=list(reversed(forward.resources)))
     assert ops.build_plan(forward, DEV, TABLE).to_json() == ops.build_plan(backward, DEV, TABLE).to_json()
+
+
+def _web(user_data="#cloud-config\nwrite_files:\n  - content: PORT=8080\n", ssh_keys=("1",), **extra):
+    inputs = {"size": "s-1vcpu-1gb", "region": "nyc3", "userData": user_data, "sshKeys": list(ssh_keys), **extra}
+    return res(pricing.DROPLET, "web-0", parent=STACK, **inputs)
+
+
+def _named(typ, name, do_name, protect=False, **inputs):
+    """A resource whose DigitalOcean ``name`` input differs from its Pulumi name."""
+    made = res(typ, name, parent=STACK, protect=protect, **inputs)
+    made.inputs["name"] = do_name
+    return made
+
+
+def _diff(before, after, **outputs):
+    base = ops.build_plan(Evaluation(stack="dev", resources=before, outputs=outputs.get("base", {})), DEV, TABLE)
+    head = ops.build_plan(Evaluation(stack="dev", resources=after, outputs=outputs.get("head", {})), DEV, TABLE)
+    return ops.diff_plans(base, head, "origin/main")
+
+
+def test_a_forcing_input_makes_a_replacement_with_the_input_and_its_before_and_after():
+    port = "#cloud-config\nwrite_files:\n  - content: PORT=9090\n"
+    diff = _diff([_web()], [_web(user_data=port, size="s-2vcpu-4gb")])
+    (change,) = diff.changes
+    assert (change.action, change.replace_mode, change.forced_by) == ("replace", "create-before-delete", ["userData"])
+    by_input = {i.input: i for i in change.inputs}
+    assert by_input["userData"].forces_replacement and not by_input["size"].forces_replacement
+    assert (by_input["userData"].before, by_input["userData"].after) == ("line 3: - content: PORT=8080",
+                                                                         "line 3: - content: PORT=9090")
+    assert "resource_droplet.go" in change.rule_source
+    md = ops.render_diff_markdown([diff])
+    assert "♻️ **replace** (create-before-delete) | `web-0`" in md
+    assert "**userData** (forces replacement): `line 3: - content: PORT=8080` → `line 3: - content: PORT=9090`" in md
+    assert "1 **replace**" in md and "CAUTION" not in md  # not protected: no banner
+
+
+def test_an_in_place_change_is_an_update_and_ssh_keys_replace():
+    assert _diff([_web()], [_web(size="s-2vcpu-4gb")]).changes[0].action == "update"
+    assert _diff([_web()], [_web(ssh_keys=("1", "2"))]).changes[0].forced_by == ["sshKeys"]
+
+
+def test_protected_replacements_and_deletions_are_flagged_at_the_top():
+    db = "digitalocean:index/databaseCluster:DatabaseCluster"
+    vpc = "digitalocean:index/vpc:Vpc"
+    before = [_named(db, "db", "prod-db", protect=True, engine="pg", size="db-s-1vcpu-1gb", privateNetworkUuid="v1"),
+              _named(vpc, "net", "prod-net", protect=True, ipRange="10.0.0.0/20")]
+    after = [_named(db, "db", "prod-db", protect=True, engine="pg", size="db-s-1vcpu-1gb", privateNetworkUuid="v2")]
+    diff = _diff(before, after)
+    assert {(c.name, c.action) for c in diff.destructive} == {("db", "replace"), ("net", "delete")}
+    md = ops.render_diff_markdown([diff])
+    banner = md.split("Monthly list prices")[0]
+    assert "2 protected resource(s) would be replaced or deleted" in banner
+    assert "replace `db` (DatabaseCluster) (forced by privateNetworkUuid)" in banner and "delete `net`" in banner
+    db_change = next(c for c in diff.changes if c.name == "db")
+    assert any("'prod-db'" in w and "unique" in w for w in db_change.warnings)  # same name: create-first collides
+
+
+def test_delete_before_replace_comes_from_the_components_rule():
+    attach = "digitalocean:index/volumeAttachment:VolumeAttachment"
+    diff = _diff([res(attach, "a", parent=STACK, dropletId=1, volumeId="v")],
+                 [res(attach, "a", parent=STACK, dropletId=2, volumeId="v")])
+    assert diff.changes[0].replace_mode == "delete-before-replace"
+
+
+def test_secrets_are_masked_in_before_and_after():
+    cert = "digitalocean:index/certificate:Certificate"
+    diff = _diff([res(cert, "c", parent=STACK, type="custom", privateKey="-----BEGIN KEY-----a")],
+                 [res(cert, "c", parent=STACK, type="custom", privateKey="-----BEGIN KEY-----b")])
+    md = ops.render_diff_markdown([diff])
+    assert "BEGIN KEY" not in md and "`[secret]` → `[secret]`" in md
+
+
+def test_stack_output_changes_are_shown():
+    diff = _diff([_web()], [_web()], base={"web_url": "https://a.example.com", "old": 1, "kubeconfig": "[secret]"},
+                 head={"web_url": "https://b.example.com", "vpc_id": "vpc-1", "kubeconfig": "[secret]"})
+    assert [(o.name, o.kind) for o in diff.output_changes] == [("old", "removed"), ("vpc_id", "added"),
+                                                               ("web_url", "changed")]
+    md = ops.render_diff_markdown([diff])
+    assert "✏️ `web_url`: `https://a.example.com` → `https://b.example.com`" in md and "➖ `old`" in md
+    assert "kubeconfig" not in md  # unchanged (and masked) outputs are left out
+
+
+def test_a_base_plan_from_a_version_without_outputs_shows_no_output_changes():
+    head = ops.build_plan(Evaluation(stack="dev", resources=[_web()], outputs={"web_url": "https://a"}), DEV, TABLE)
+    older = ops.Plan.from_json({k: v for k, v in head.to_json().items() if k != "outputs"})
+    assert ops.diff_plans(older, head, "main").output_changes == []
+    assert [o.kind for o in ops.diff_plans(None, head, "main").output_changes] == ["added"]

@@ -80,7 +80,7 @@ def repo(tmp_path, pushed):
 
 
 def test_promote_pins_resolved_digests_and_keeps_comments_and_layout(client, repo, pushed):
-    result = ops.promote(client, "dev", "staging", root=repo)
+    result = ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert result.written and result.changed
     text = (repo / "Pulumi.staging.yaml").read_text()
     assert "# the public site" in text and "# promoted last week" in text and text.startswith("# staging")
@@ -94,24 +94,24 @@ def test_promote_pins_resolved_digests_and_keeps_comments_and_layout(client, rep
     assert "instanceCount: 1" in text  # untouched keys stay
 
 
-def test_dry_run_prints_the_diff_and_writes_nothing(client, repo, pushed):
+def test_dry_run_is_the_default_prints_the_diff_and_writes_nothing(client, repo, pushed):
     before = (repo / "Pulumi.staging.yaml").read_text()
-    result = ops.promote(client, "dev", "staging", root=repo, dry_run=True)
+    result = ops.promote(client, "dev", "staging", root=repo)
     assert result.changed and not result.written and pushed["web"] in result.diff
     assert (repo / "Pulumi.staging.yaml").read_text() == before
 
 
 def test_second_promotion_is_a_no_op(client, repo):
-    ops.promote(client, "dev", "staging", root=repo)
+    ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     git(repo, "commit", "-q", "-am", "promote")
-    again = ops.promote(client, "dev", "staging", root=repo)
+    again = ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert not again.changed and not again.written and again.diff == ""
 
 
 @pytest.mark.parametrize("source,target", [("dev", "prod"), ("staging", "dev"), ("prod", "staging"), ("dev", "dev")])
 def test_order_is_dev_staging_prod_one_step_at_a_time(client, repo, source, target):
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, source, target, root=repo)
+        ops.promote(client, source, target, root=repo, dry_run=False)
     assert f"{source}→{target}" in err.value.message and "dev→staging, staging→prod" in err.value.message
 
 
@@ -124,9 +124,10 @@ def test_unknown_stage_names_the_flag():
 def test_missing_tag_is_refused_and_nothing_is_written(client, emulator, repo):
     text = (repo / "Pulumi.dev.yaml").read_text().replace("tag: main", "tag: never-pushed")
     (repo / "Pulumi.dev.yaml").write_text(text)
+    git(repo, "commit", "-q", "-am", "dev: an unpushed tag")
     before = (repo / "Pulumi.staging.yaml").read_text()
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, "dev", "staging", root=repo)
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert "'never-pushed'" in err.value.message and "do-platform/web" in err.value.message
     assert (repo / "Pulumi.staging.yaml").read_text() == before
 
@@ -135,8 +136,9 @@ def test_missing_digest_is_refused(client, repo):
     text = (repo / "Pulumi.dev.yaml").read_text()
     worker = images_of("dev", repo)[1].digest
     (repo / "Pulumi.dev.yaml").write_text(text.replace(worker, "sha256:" + "b" * 64))
+    git(repo, "commit", "-q", "-am", "dev: a collected digest")
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, "dev", "staging", root=repo)
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert "sha256:" + "b" * 64 in err.value.message and "does not exist" in err.value.message
 
 
@@ -144,7 +146,7 @@ def test_uncommitted_target_edits_are_refused(client, repo):
     target = repo / "Pulumi.staging.yaml"
     target.write_text(target.read_text() + "# local edit\n")
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, "dev", "staging", root=repo)
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert "uncommitted edits" in err.value.message
     assert target.read_text().endswith("# local edit\n")
     # A dry run still shows what would change, with a note.
@@ -156,7 +158,7 @@ def test_without_git_a_promotion_is_refused_and_a_dry_run_still_works(client, re
     monkeypatch.setenv("PATH", str(repo / "no-bin"))  # no git to be found
     before = (repo / "Pulumi.staging.yaml").read_text()
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, "dev", "staging", root=repo)
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert "not in a git work tree" in err.value.message
     preview = ops.promote(client, "dev", "staging", root=repo, dry_run=True)
     assert preview.changed and not preview.written
@@ -166,8 +168,9 @@ def test_without_git_a_promotion_is_refused_and_a_dry_run_still_works(client, re
 def test_missing_repository_is_refused(client, emulator, repo):
     text = (repo / "Pulumi.dev.yaml").read_text().replace("repository: web", "repository: nowhere")
     (repo / "Pulumi.dev.yaml").write_text(text)
+    git(repo, "commit", "-q", "-am", "dev: a missing repository")
     with pytest.raises(PromotionBlocked) as err:
-        ops.promote(client, "dev", "staging", root=repo)
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
     assert "do-platform/nowhere does not exist" in err.value.message
 
 
@@ -192,3 +195,94 @@ def test_rewrite_of_the_real_staging_file_changes_only_the_image(pushed):
     changed = [line for line in after.splitlines() if line not in text.splitlines()]
     assert len(changed) == 2 and any(pushed["web"] in line for line in changed)
     assert notes == []
+
+
+def test_the_source_is_read_as_committed_and_the_edit_is_named(client, repo, pushed):
+    """An uncommitted edit of the source (what an earlier promote left behind) is never promoted."""
+    source = repo / "Pulumi.dev.yaml"
+    source.write_text(source.read_text().replace(pushed["team/worker"], "sha256:" + "e" * 64))
+    result = ops.promote(client, "dev", "staging", root=repo, dry_run=False)
+    assert {p.app: p.digest for p in result.images}["worker"] == pushed["team/worker"]
+    assert "e" * 64 not in (repo / "Pulumi.staging.yaml").read_text()
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert result.source_revision == head
+    assert any("Pulumi.dev.yaml has uncommitted edits: they are not promoted" in n for n in result.notes)
+    assert any(f"as committed at {head[:12]}" in n for n in result.notes)
+
+
+def test_an_uncommitted_source_is_refused_and_a_dry_run_says_it_read_the_working_copy(client, repo):
+    git(repo, "rm", "-q", "--cached", "Pulumi.dev.yaml")
+    git(repo, "commit", "-q", "-m", "dev untracked")
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "dev", "staging", root=repo, dry_run=False)
+    assert "Pulumi.dev.yaml is not committed" in err.value.message
+    preview = ops.promote(client, "dev", "staging", root=repo)
+    assert any("read the working copy" in n for n in preview.notes) and not preview.written
+
+
+def _commit_staging_pins(repo, web, worker="sha256:" + "d" * 64, message="staging pins"):
+    text = STAGING.format(old=web).replace("          tag: old\n", f"          tag: old\n          digest: {worker}\n")
+    (repo / "Pulumi.staging.yaml").write_text(text)
+    git(repo, "commit", "-q", "-am", message)
+
+
+@pytest.mark.parametrize("tag", ["main", "latest", "1.4.2"])
+def test_prod_takes_only_digest_pinned_images(client, repo, pushed, tag):
+    text = (repo / "Pulumi.staging.yaml").read_text().replace("          tag: old\n", f"          tag: {tag}\n")
+    (repo / "Pulumi.staging.yaml").write_text(text)
+    git(repo, "commit", "-q", "-am", "staging worker by tag")
+    before = (repo / "Pulumi.prod.yaml").read_text()
+    for dry_run in (True, False):
+        with pytest.raises(PromotionBlocked) as err:
+            ops.promote(client, "staging", "prod", root=repo, dry_run=dry_run)
+        message = err.value.message
+        assert "app worker: Pulumi.staging.yaml at " in message and f"team/worker:{tag}" in message
+        assert "prod takes only digest-pinned images" in message
+        assert ("moving tag" in message) == (tag != "1.4.2")
+    assert (repo / "Pulumi.prod.yaml").read_text() == before
+
+
+def test_staging_to_prod_pins_stagings_committed_digests(client, emulator, repo, pushed):
+    _commit_staging_pins(repo, pushed["web"], pushed["team/worker"])
+    result = ops.promote(client, "staging", "prod", root=repo, dry_run=False)
+    assert result.written and {p.resolved_from for p in result.images} == {"digest"}
+    assert {r.app: r.digest for r in images_of("prod", repo)}["web"] == pushed["web"]
+
+
+def _seed_second_web(emulator):
+    return emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
+        {"repository": "web", "tags": ["sha-2"], "age_days": 0}]})["pushed"][0]["digest"]
+
+
+def test_back_restores_the_previous_pins_from_git_history(client, emulator, repo, pushed):
+    second = _seed_second_web(emulator)
+    _commit_staging_pins(repo, pushed["web"], pushed["team/worker"], "staging: first release")
+    first_release = git(repo, "rev-parse", "HEAD").strip()
+    _commit_staging_pins(repo, second, pushed["team/worker"], "staging: second release")
+    preview = ops.rollback(client, "staging", root=repo)
+    assert preview.changed and not preview.written and preview.rollback_to == first_release
+    assert f"-          digest: {second}" in preview.diff and f"+          digest: {pushed['web']}" in preview.diff
+    done = ops.rollback(client, "staging", root=repo, dry_run=False)
+    assert done.written and {r.app: r.digest for r in images_of("staging", repo)}["web"] == pushed["web"]
+
+
+def test_back_with_nothing_earlier_or_a_collected_digest_is_refused(client, emulator, repo, pushed):
+    with pytest.raises(PromotionBlocked) as err:  # the fixture's single commit pins tags only
+        ops.rollback(client, "prod", root=repo)
+    assert "nothing to roll back to" in err.value.message
+    _commit_staging_pins(repo, "sha256:" + "f" * 64, pushed["team/worker"], "staging: a digest gc'd since")
+    _commit_staging_pins(repo, pushed["web"], pushed["team/worker"], "staging: now")
+    with pytest.raises(PromotionBlocked) as err:
+        ops.rollback(client, "staging", root=repo)
+    assert "sha256:" + "f" * 64 in err.value.message and "does not exist" in err.value.message
+
+
+def test_back_refuses_a_dirty_target_and_an_earlier_tag_only_revision(client, emulator, repo, pushed):
+    _commit_staging_pins(repo, pushed["web"], pushed["team/worker"], "staging: digests")
+    with pytest.raises(PromotionBlocked) as err:  # the revision before pins the worker by tag only
+        ops.rollback(client, "staging", root=repo)
+    assert "team/worker:old" in err.value.message and "without a digest" in err.value.message
+    (repo / "Pulumi.staging.yaml").write_text((repo / "Pulumi.staging.yaml").read_text() + "# edit\n")
+    with pytest.raises(PromotionBlocked) as err:
+        ops.rollback(client, "staging", root=repo, dry_run=False)
+    assert "uncommitted edits" in err.value.message

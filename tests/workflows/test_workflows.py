@@ -126,4 +126,5 @@ def test_promote_is_a_manual_dispatch_that_opens_a_pull_request():
     doc = load(ROOT / ".github" / "workflows" / "promote.yml")
     assert set(doc["on"]) == {"workflow_dispatch"}
     run = " ".join(s.get("run", "") for s in steps(doc))
-    assert 'do-platform promote --from "$FROM" --to "$TO"' in run and "gh pr create" in run
+    assert 'do-platform promote --from "$FROM" --to "$TO" --apply' in run and "gh pr create" in run
+    assert 'do-platform promote --to "$TO" --back --apply' in run and doc["on"]["workflow_dispatch"]["inputs"]["back"]

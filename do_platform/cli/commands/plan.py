@@ -20,7 +20,9 @@ def plan(
     as_json: JsonOpt = False,
     against: Annotated[str | None, typer.Option(
         "--against", metavar="GIT_REF",
-        help="compare with the same stack at another git revision; prints a Markdown pull-request comment")] = None,
+        help="compare with the same stack at another git revision; prints a Markdown pull-request comment: "
+             "per resource create, update in place, replace (and the inputs forcing it) or delete, and output "
+             "changes")] = None,
     all_stacks: Annotated[bool, typer.Option(
         "--all-stacks", help="with --against: every stack of the repository in one comment")] = False,
     live_prices: Annotated[bool, typer.Option(
@@ -50,8 +52,8 @@ def plan(
             head = ops.plan_stack(name)
             base = ops.plan_against(name, against)
             diffs.append(ops.diff_plans(base, head, against))
-        sink.emit(diffs, lambda d: typer.echo(ops.render_diff_markdown(d), nl=False), to_json=lambda d: [
-            {**x.__dict__, "changes": [c.__dict__ for c in x.changes], "delta": x.delta} for x in d])
+        sink.emit(diffs, lambda d: typer.echo(ops.render_diff_markdown(d), nl=False),
+                  to_json=lambda d: [x.to_json() for x in d])
         return
 
     result = ops.plan_stack(stack, live_client=client)

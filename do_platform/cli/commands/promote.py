@@ -1,4 +1,5 @@
-"""``do-platform promote``: pin the image digests of one stack into the next (dev → staging → prod)."""
+"""``do-platform promote``: pin the image digests of one stack into the next (dev → staging → prod), or
+with ``--back`` the digests a stack pinned before. A dry run unless ``--apply``."""
 
 from __future__ import annotations
 
@@ -16,18 +17,40 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def promote(
     ctx: typer.Context,
-    source: Annotated[str, typer.Option("--from", help="the stack whose images are promoted: dev or staging")],
-    target: Annotated[str, typer.Option("--to", help="the next stack: staging or prod")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff, write nothing")] = False,
+    target: Annotated[str, typer.Option("--to", help="the stack to pin: staging or prod")],
+    source: Annotated[str | None, typer.Option(
+        "--from", help="the stack whose committed images are promoted: dev or staging (not with --back)")] = None,
+    back: Annotated[bool, typer.Option(
+        "--back", help="roll back: pin again the digests --to pinned before, from its git history")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="write the target stack file (default: a dry run)")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="print the diff, write nothing (the default; kept for scripts that pass it)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve the source stack's image tags to digests through the registry API and pin them in the
-    target's Pulumi.<stack>.yaml (comments and order kept); prints the diff. Commit it as a pull request."""
+    target's Pulumi.<stack>.yaml (comments and order kept); prints the diff. The source is read as committed
+    (git HEAD), never the working copy; prod takes only digest-pinned images. Writes nothing unless --apply;
+    then commit the file as a pull request."""
     from do_platform.ops import promote as ops
 
+    if apply and dry_run:
+        raise typer.BadParameter("--apply and --dry-run contradict each other; allowed: one of them",
+                                 param_hint="--apply")
+    if back and source is not None:
+        raise typer.BadParameter("--back restores the target's own earlier pins; allowed: --to alone",
+                                 param_hint="--from")
+    if not back and source is None:
+        raise typer.BadParameter("missing --from (dev or staging), or --back to roll --to back", param_hint="--from")
+    if back:
+        if target not in ops.ORDER[1:]:
+            raise typer.BadParameter(f"{target!r}; allowed: {', '.join(ops.ORDER[1:])}", param_hint="--to")
+    else:
+        ops.check_order(source, target)  # before any API call or token lookup
     settings = settings_of(ctx)
-    ops.check_order(source, target)  # before any API call or token lookup
-    result = ops.promote(settings.client(), source, target, dry_run=dry_run)
+    if back:
+        result = ops.rollback(settings.client(), target, dry_run=not apply)
+    else:
+        result = ops.promote(settings.client(), source, target, dry_run=not apply)
     settings.sink(as_json).emit(result, render)
 
 
@@ -46,4 +69,4 @@ def render(result) -> None:
     elif result.written:
         stderr_console.print(f"wrote {result.path}; commit it and open a pull request", highlight=False, markup=False)
     else:
-        stderr_console.print("dry run: nothing written", highlight=False)
+        stderr_console.print("dry run: nothing written (--apply writes the file)", highlight=False)
