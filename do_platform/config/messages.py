@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +22,12 @@ class Whole(ValueError):
 def allowed(values) -> str:
     """``a, b, c`` of enum members or plain values, for the ``allowed:`` part of a message."""
     return ", ".join(str(getattr(v, "value", v)) for v in values)
+
+
+def nearest(value: str, choices, limit: int = 4) -> str:
+    """The few ``choices`` closest to a mistyped ``value`` (a catalog has 60 sizes; a message shows 4)."""
+    close = difflib.get_close_matches(value, list(choices), n=limit, cutoff=0.0)
+    return ", ".join(close or list(choices)[:limit])
 
 
 class Encrypted:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import allowed as _allowed
+from do_vocab.catalog import load as load_catalog
 from do_vocab.names import ENV_NAME
+from do_vocab.regions import APP_REGIONS
 
 if TYPE_CHECKING:
     from do_platform.config.models import StackConfig
@@ -54,6 +56,35 @@ REQUIRES: dict[Component, tuple[tuple[Component, str], ...]] = {
 }
 
 
+def _catalog_combinations(cfg: StackConfig) -> list[tuple[str, Any, str]]:
+    """Sizes that exist but not in this combination, by DigitalOcean's catalog (``do_vocab/catalog.json``)."""
+    catalog = load_catalog()
+    errors: list[tuple[str, Any, str]] = []
+    on = cfg.enabled
+    if on(Component.apps) and cfg.apps and cfg.region not in APP_REGIONS:
+        errors.append(("region", cfg.region, f"has no App Platform region for the stack's apps; allowed: "
+                       f"{_allowed(sorted(APP_REGIONS))}, or no apps"))
+    for i, app in enumerate(cfg.apps):
+        size = catalog.app_instance_size(app.instance_size)
+        if size is not None and size["single_instance_only"] and app.instance_count > 1:
+            scalable = [s["slug"] for s in catalog.app_instance_sizes
+                        if not s["single_instance_only"] and not s["deprecated"]][:4]
+            errors.append((f"apps[{i}].instanceCount", app.instance_count,
+                           f"{app.instance_size} runs a single instance only; allowed: 1, or a size that scales "
+                           f"such as {_allowed(scalable)}"))
+    db = cfg.database
+    if on(Component.database) and db.size not in catalog.database_sizes_for("pg", db.node_count):
+        offered = catalog.database_sizes_for("pg", db.node_count)
+        size = catalog.database_size(db.size) or {}
+        why = (f"standby nodes need a plan of at least {catalog.standby_min_memory // 1024} GB"
+               if db.node_count > 1 and size.get("memory", 0) < catalog.standby_min_memory
+               else f"not offered for {db.node_count} node(s)")
+        errors.append(("database.size", db.size, f"cannot run with nodeCount {db.node_count} ({why}); allowed: "
+                       f"{_allowed(offered[:4])} or another of the {len(offered)} sizes offered for "
+                       f"{db.node_count} nodes, or nodeCount 1"))
+    return errors
+
+
 # Cross-field rules, each tied to the one key it blames: (key, check(cfg) -> message or None).
 def cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
     errors: list[tuple[str, Any, str]] = []
@@ -92,6 +123,7 @@ def cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
         if app.domain and cfg.domain and not (app.domain == cfg.domain or app.domain.endswith("." + cfg.domain)):
             errors.append((f"apps[{i}].domain", app.domain, f"outside the stack's domain; allowed: {cfg.domain} "
                            f"or a name under it"))
+    errors += _catalog_combinations(cfg)
     if cfg.registry_retention.enabled and cfg.registry is None:
         errors.append(("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
                        "policy); allowed: set do-platform:registry, or false"))

@@ -47,7 +47,7 @@ def test_the_catalog_agrees_with_the_plan_prices_and_is_dated():
     import json
     from importlib import resources
 
-    from do_platform import catalog
+    from do_vocab import catalog
 
     data = catalog.load()
     prices = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())

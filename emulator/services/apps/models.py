@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
@@ -44,7 +44,7 @@ DEV_DATABASE_USD = 7
 SECONDS_PER_MONTH = 30 * 24 * 3600
 
 # slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated),
-# from the one catalog (do_platform/data/catalog.json)
+# from the one catalog (do_vocab/catalog.json)
 INSTANCE_SIZES = {
     s["slug"]: (s["name"], s["cpu_type"], s["cpus"], s["memory"], s["usd_per_month"], s["bandwidth_allowance_gib"],
                 s["single_instance_only"], s["deprecated"])
@@ -55,19 +55,9 @@ SHARED_LADDER = ["apps-s-1vcpu-0.5gb", "apps-s-1vcpu-1gb-fixed", "apps-s-1vcpu-1
 DEDICATED_LADDER = ["apps-d-1vcpu-0.5gb", "apps-d-1vcpu-1gb", "apps-d-1vcpu-2gb", "apps-d-1vcpu-4gb",
                     "apps-d-2vcpu-4gb", "apps-d-2vcpu-8gb", "apps-d-4vcpu-8gb", "apps-d-4vcpu-16gb",
                     "apps-d-8vcpu-32gb"]
-# slug → (label, flag, continent, data centers)
-REGIONS = {
-    "atl": ("Atlanta", "usa", "North America", ["atl1"]),
-    "nyc": ("New York", "usa", "North America", ["nyc1", "nyc3"]),
-    "sfo": ("San Francisco", "usa", "North America", ["sfo3"]),
-    "tor": ("Toronto", "canada", "North America", ["tor1"]),
-    "ams": ("Amsterdam", "netherlands", "Europe", ["ams3"]),
-    "fra": ("Frankfurt", "germany", "Europe", ["fra1"]),
-    "lon": ("London", "uk", "Europe", ["lon1"]),
-    "blr": ("Bangalore", "india", "Asia", ["blr1"]),
-    "sgp": ("Singapore", "singapore", "Asia", ["sgp1"]),
-    "syd": ("Sydney", "australia", "Australia", ["syd1"]),
-}
+# slug → (label, flag, continent, data centers), from the one catalog (do_vocab/catalog.json)
+REGIONS = {r["slug"]: (r["label"], r["flag"], r["continent"], list(r["data_centers"]))
+           for r in catalog.load().app_regions}
 DEFAULT_REGION = "nyc"
 # (fraction of the lifecycle delay, phase, step statuses: build, deploy, finalize)
 PHASES = [

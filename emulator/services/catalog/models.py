@@ -7,13 +7,13 @@ Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size so
 
 from __future__ import annotations
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import validate as v
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
 from emulator.core.tagging import with_tag
 
-CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_platform/data)
+CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_vocab/catalog.json)
 HOURS_PER_MONTH = CATALOG.hours_per_month  # the API's divisor: $6/mo → 0.00893/h
 
 # id, slug, name, distribution, kind (distribution | application), min_disk_size, size_gigabytes, created
