@@ -1,10 +1,13 @@
 """Monthly list prices of planned resources: the bundled, dated table, optionally refreshed live.
 
-The plan prices what a stack asks for (sizes, node counts, volume GiB, registry tier), never usage
-(bandwidth, storage overage, job runtime). A price that cannot be known is ``None`` and shown as
-"unknown", never 0: a resource that is free (VPC, firewall, DNS) is 0 with the reason "no charge".
-``--live-prices`` replaces the droplet sizes, App Platform instance sizes and registry tiers with
-what the API answers (``/v2/sizes``, ``/v2/apps/tiers/instance_sizes``, ``/v2/registries/options``);
+The plan prices what a stack asks for (sizes, node counts, volume GiB, registry tier, uptime checks), never
+usage (bandwidth, registry storage beyond the tier, job runtime): those rates are in the table and shown in
+the basis. Droplet, Managed Database and App Platform instance prices come from the one catalog
+(``do_vocab/catalog.json``); the rest from ``do_platform/data/prices.json``, which records per family the
+page, the day it was read and whether that reading confirmed the figure. A price that cannot be known is
+``None`` and shown as "unknown", never 0: a resource that is free (VPC, firewall, DNS) is 0 with the reason
+"no charge". ``--live-prices`` replaces the droplet sizes, App Platform instance sizes and registry tiers
+with what the API answers (``/v2/sizes``, ``/v2/apps/tiers/instance_sizes``, ``/v2/registries/options``);
 in a refreshed family a slug the API does not list is unknown rather than the stale bundled price.
 """
 
@@ -17,6 +20,7 @@ from typing import Any
 
 from do_platform.errors import from_http_error
 from do_platform.pagination import list_all
+from do_vocab import catalog
 
 PREFIX = "digitalocean:index/"
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -29,6 +33,9 @@ KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool
 APP = "digitalocean:index/app:App"
 CONTAINER_REGISTRY = "digitalocean:index/containerRegistry:ContainerRegistry"
 SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
+UPTIME_CHECK = "digitalocean:index/uptimeCheck:UptimeCheck"
+# Families the API prices: what --live-prices refreshes and `prices check` compares.
+LIVE_FAMILIES = ("droplet_sizes", "app_instance_sizes", "registry_tiers")
 
 # DigitalOcean resources that carry no charge of their own.
 FREE_TYPES = frozenset(PREFIX + t for t in (
@@ -71,28 +78,77 @@ class PriceTable:
     app_instance_sizes: dict[str, float]
     volume_per_gib: float
     registry_tiers: dict[str, float]
+    registry_included_storage_gib: dict[str, float] = field(default_factory=dict)
+    registry_storage_overage_per_gib: float | None = None
+    uptime_check: float | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
     def source(self, family: str) -> str:
         return self.sources.get(family, f"bundled {self.as_of}")
 
+    @property
+    def live_families(self) -> list[str]:
+        return [f for f in LIVE_FAMILIES if self.sources.get(f) == "live"]
+
+
+def describe_sources(as_of: str, sources: dict[str, str]) -> str:
+    """The plan header's word on prices: bundled as of a date, or which families came live from the API."""
+    live = [f.replace("_", " ") for f, src in sources.items() if src == "live"]
+    if not live:
+        return f"list prices as of {as_of}"
+    return f"live prices from the API for {', '.join(live)}; the rest list prices as of {as_of}"
+
 
 def load_bundled() -> PriceTable:
-    """The table shipped in ``do_platform/data/prices.json``."""
+    """The bundled table: Droplet and App Platform prices from the catalog, the rest from ``prices.json``."""
     raw = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text(encoding="utf-8"))
+    cat = catalog.load()
     return PriceTable(
         as_of=raw["as_of"],
         currency=raw["currency"],
-        droplet_sizes=dict(raw["droplet_sizes"]),
+        droplet_sizes={s["slug"]: float(s["price_monthly"]) for s in cat.droplet_sizes},
         droplet_backups_fraction=float(raw["droplet_backups_fraction"]),
         lb_per_size_unit=float(raw["load_balancer"]["per_size_unit"]),
         lb_sizes=dict(raw["load_balancer"]["sizes"]),
-        database_sizes_per_node=dict(raw["database_sizes_per_node"]),
+        database_sizes_per_node={s["slug"]: float(s["price_monthly_per_node"]) for s in cat.database_sizes
+                                 if s.get("price_monthly_per_node") is not None},
         kubernetes_ha_control_plane=float(raw["kubernetes"]["ha_control_plane"]),
-        app_instance_sizes=dict(raw["app_instance_sizes"]),
+        app_instance_sizes={s["slug"]: float(s["usd_per_month"]) for s in cat.app_instance_sizes},
         volume_per_gib=float(raw["volume_per_gib"]),
         registry_tiers=dict(raw["registry_tiers"]),
+        registry_included_storage_gib=dict(raw["registry_included_storage_gib"]),
+        registry_storage_overage_per_gib=float(raw["registry_storage_overage_per_gib"]),
+        uptime_check=float(raw["uptime_check"]),
     )
+
+
+def fetch_live(client) -> dict[str, dict[str, float]]:
+    """What the API prices today, per family (``/v2/sizes``, the apps instance sizes, the registry tiers).
+
+    Raises what PyDo raises; an empty family is the API listing nothing (a 404 body PyDo returns as data).
+    """
+    return {
+        "droplet_sizes": _live_droplet_sizes(client),
+        "app_instance_sizes": _live_app_instance_sizes(client),
+        "registry_tiers": _live_registry_tiers(client),
+    }
+
+
+def _live_droplet_sizes(client) -> dict[str, float]:
+    return {s["slug"]: float(s["price_monthly"]) for s in list_all(client.sizes.list, "sizes")
+            if s.get("slug") and s.get("price_monthly") is not None}
+
+
+def _live_app_instance_sizes(client) -> dict[str, float]:
+    sizes = client.apps.list_instance_sizes().get("instance_sizes") or []
+    return {s["slug"]: float(s["usd_per_month"]) for s in sizes
+            if s.get("slug") and s.get("usd_per_month") not in (None, "")}
+
+
+def _live_registry_tiers(client) -> dict[str, float]:
+    options = (client.registries.get_options().get("options") or {}).get("subscription_tiers") or []
+    return {t["slug"]: int(t["monthly_price_in_cents"]) / 100 for t in options
+            if t.get("slug") and t.get("monthly_price_in_cents") is not None}
 
 
 @dataclass(frozen=True)
@@ -122,18 +178,11 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         updates[family] = prices
         sources[family] = "live"
 
-    attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
-            lambda: {s["slug"]: float(s["price_monthly"]) for s in list_all(client.sizes.list, "sizes")
-                     if s.get("slug") and s.get("price_monthly") is not None})
-    attempt("app_instance_sizes", "App Platform instance sizes",
-            lambda: {s["slug"]: float(s["usd_per_month"])
-                     for s in (client.apps.list_instance_sizes().get("instance_sizes") or [])
-                     if s.get("slug") and s.get("usd_per_month") not in (None, "")})
-    attempt("registry_tiers", "registry subscription tiers",
-            lambda: {t["slug"]: int(t["monthly_price_in_cents"]) / 100
-                     for t in ((client.registries.get_options().get("options") or {}).get("subscription_tiers") or [])
-                     if t.get("slug") and t.get("monthly_price_in_cents") is not None})
-    notes.append(f"load balancer, database, Kubernetes HA and volume prices have no API: bundled {table.as_of}")
+    attempt("droplet_sizes", "droplet sizes (/v2/sizes)", lambda: _live_droplet_sizes(client))
+    attempt("app_instance_sizes", "App Platform instance sizes", lambda: _live_app_instance_sizes(client))
+    attempt("registry_tiers", "registry subscription tiers", lambda: _live_registry_tiers(client))
+    notes.append(f"load balancer, database, Kubernetes HA, volume and uptime check prices have no API: bundled "
+                 f"{table.as_of}")
     return LiveRefresh(replace(table, sources=sources, **updates), notes)
 
 
@@ -245,7 +294,18 @@ def price_resource(resource_type: str, props: dict[str, Any], table: PriceTable)
         return Price(gib * table.volume_per_gib, f"{gib:g} GiB @ {_money(table.volume_per_gib)}/GiB", bundled)
     if resource_type == CONTAINER_REGISTRY:
         tier = _get(props, "subscriptionTierSlug", "subscription_tier_slug")
-        return _per_unit(table.registry_tiers, tier, 1, "registry tier", table.source("registry_tiers"))
+        price = _per_unit(table.registry_tiers, tier, 1, "registry tier", table.source("registry_tiers"))
+        included = table.registry_included_storage_gib.get(str(tier))
+        if price.known and included is not None:
+            extra = (f"storage beyond it {_money(table.registry_storage_overage_per_gib)}/GiB (usage, not priced)"
+                     if tier != "starter" and table.registry_storage_overage_per_gib is not None
+                     else "no storage beyond it")
+            price = replace(price, basis=f"{price.basis}, includes {included:g} GiB; {extra}")
+        return price
+    if resource_type == UPTIME_CHECK:
+        if table.uptime_check is None:
+            return Price(None, "uptime check price not in the table", bundled)
+        return Price(table.uptime_check, f"1 check @ {_money(table.uptime_check)}", bundled)
     if resource_type == APP:
         return _app(_get(props, "spec", default={}) or {}, table)
     if resource_type == SPACES_BUCKET:

@@ -71,11 +71,13 @@ FAILED_PHASES = [  # a seeded failure: the build step errors half-way through th
     (0.5, "ERROR", ("ERROR", "PENDING", "PENDING")),
 ]
 FAILURE_MESSAGE = "Your build job failed because it exited with a non-zero code (seeded failure)."
-SEEDABLE = {"failing_deployments", "failure_message"}
+SEEDABLE = {"failing_deployments", "failure_message", "instance_size_prices"}
 
 
-def instance_size(slug: str) -> dict:
-    name, cpu_type, cpus, memory, usd, bandwidth, single, deprecated = INSTANCE_SIZES[slug]
+def instance_size(slug: str, usd: float | None = None) -> dict:
+    """The API's view of one instance size; ``usd`` overrides the catalog's monthly price (a seeded change)."""
+    name, cpu_type, cpus, memory, catalog_usd, bandwidth, single, deprecated = INSTANCE_SIZES[slug]
+    usd = catalog_usd if usd is None else usd
     ladder = DEDICATED_LADDER if cpu_type == "DEDICATED" else SHARED_LADDER
     pos = ladder.index(slug) if slug in ladder else -1
     return {
@@ -496,15 +498,14 @@ class AppsBackend(Backend):
         return out
 
     # -- catalog and proposals -------------------------------------------------------------------
-    @staticmethod
-    def instance_sizes() -> list[dict]:
-        return [instance_size(slug) for slug in INSTANCE_SIZES]
+    def instance_sizes(self) -> list[dict]:
+        prices = self.data.get("instance_size_prices") or {}
+        return [instance_size(slug, prices.get(slug)) for slug in INSTANCE_SIZES]
 
-    @staticmethod
-    def instance_size(slug: str) -> dict:
+    def instance_size(self, slug: str) -> dict:
         if not one_of(slug, INSTANCE_SIZES):
             raise NotFound(f"The instance size {slug} could not be found.")
-        return instance_size(slug)
+        return instance_size(slug, (self.data.get("instance_size_prices") or {}).get(slug))
 
     @staticmethod
     def regions() -> list[dict]:
@@ -554,10 +555,23 @@ class AppsBackend(Backend):
 
     # -- seed ------------------------------------------------------------------------------------
     def seed(self, payload: dict) -> dict:
-        """``{"failing_deployments": n, "failure_message": "..."}``: the next n deployments end in ERROR."""
+        """``{"failing_deployments": n, "failure_message": "...", "instance_size_prices": {slug: usd}}``: the
+        next n deployments end in ERROR; the listed instance sizes cost ``usd`` a month from now on."""
         unknown = sorted(set(payload) - SEEDABLE)
         if unknown:
             raise Unprocessable(f"unknown apps seed fields {unknown}; allowed: {sorted(SEEDABLE)}")
+        prices = payload.get("instance_size_prices")
+        if prices is not None:
+            if not isinstance(prices, dict):
+                raise Unprocessable(f"instance_size_prices must be an object of slug to USD; got {prices!r}")
+            for slug, usd in prices.items():
+                if slug not in INSTANCE_SIZES:
+                    raise Unprocessable(f"instance_size_prices: unknown instance size {slug!r}")
+                if isinstance(usd, bool) or not isinstance(usd, int | float) or usd < 0:
+                    raise Unprocessable(f"instance_size_prices.{slug} must be a number >= 0; got {usd!r}")
+            self.data["instance_size_prices"] = {**(self.data.get("instance_size_prices") or {}), **prices}
+            if set(payload) == {"instance_size_prices"}:
+                return {"instance_size_prices": dict(self.data["instance_size_prices"])}
         count = payload.get("failing_deployments", 0)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise Unprocessable(f"failing_deployments must be an integer >= 0; got {count!r}")
