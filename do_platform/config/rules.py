@@ -6,6 +6,7 @@ production's stricter settings, host names served twice) or the run's environmen
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import allowed as _allowed
 from do_vocab.catalog import load as load_catalog
+from do_vocab.firewall_rules import DOKS_RESERVED
 from do_vocab.names import ENV_NAME
 from do_vocab.regions import APP_REGIONS
 
@@ -147,3 +149,29 @@ def cross_checks(cfg: StackConfig) -> list[tuple[str, Any, str]]:
             errors.append(("kubernetes.controlPlaneCidrs", [], "production must not expose the Kubernetes API "
                            "to the internet; allowed: the admin networks, e.g. [203.0.113.10/32]"))
     return errors
+
+
+def vpc_overlap(ip_range: str, others: Mapping[str, str]) -> str | None:
+    """Why ``ip_range`` clashes with another stack's VPC range (``others``: stack -> range), or None.
+
+    Every stack of a project shares one account: VPC ranges that overlap cannot be peered, and the API
+    refuses a range that overlaps one of the account's VPCs, so the clash is a config error naming the other
+    stack, whatever the stacks are called. The message offers the first free range of the same size.
+    """
+    mine = ipaddress.ip_network(ip_range)
+    taken = {stack: ipaddress.ip_network(other) for stack, other in others.items()}
+    clash = sorted(stack for stack, net in taken.items() if net.overlaps(mine))
+    if not clash:
+        return None
+    used = ", ".join(f"{stack} {taken[stack]}" for stack in clash)
+    return (f"overlaps the VPC range of stack {used} (Pulumi.{clash[0]}.yaml); allowed: a range no other stack "
+            f"of the project uses, e.g. {_free_range(mine.prefixlen, [*taken.values(), mine])}")
+
+
+def _free_range(prefixlen: int, used: list) -> str:
+    """The first 10.x range of ``prefixlen`` bits, from 10.100.0.0 up, that overlaps neither ``used`` nor DOKS."""
+    blocked = [*used, *DOKS_RESERVED]
+    for net in ipaddress.ip_network("10.100.0.0/14").subnets(new_prefix=prefixlen):
+        if not any(net.overlaps(b) for b in blocked):
+            return str(net)
+    return f"an unused RFC 1918 /{prefixlen}"
