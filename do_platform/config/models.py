@@ -73,7 +73,9 @@ class _Model(BaseModel):
 
 _CATALOG = _load_catalog()
 DROPLET_SIZES = tuple(s["slug"] for s in _CATALOG.droplet_sizes)
-DATABASE_SIZES = tuple(_CATALOG.database_sizes_for("pg", 1))  # every Postgres size (1 node offers them all)
+# Every Postgres size any node count offers (which count goes with which size is a cross-field rule).
+DATABASE_SIZES = tuple(dict.fromkeys(size for n in _CATALOG.database_node_counts("pg")
+                                     for size in _CATALOG.database_sizes_for("pg", n)))
 APP_INSTANCE_SIZES = tuple(s["slug"] for s in _CATALOG.app_instance_sizes)
 
 
