@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import difflib
+import os.path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,9 +26,12 @@ def allowed(values) -> str:
 
 
 def nearest(value: str, choices, limit: int = 4) -> str:
-    """The few ``choices`` closest to a mistyped ``value`` (a catalog has 60 sizes; a message shows 4)."""
-    close = difflib.get_close_matches(value, list(choices), n=limit, cutoff=0.0)
-    return ", ".join(close or list(choices)[:limit])
+    """The few ``choices`` closest to a mistyped ``value`` (a catalog has 60 sizes; a message shows 4):
+    those sharing the longest prefix with it first (its family: ``s-1vcpu-``), then by similarity."""
+    def rank(choice: str) -> tuple[int, float]:
+        return (len(os.path.commonprefix([value, choice])), difflib.SequenceMatcher(None, value, choice).ratio())
+
+    return ", ".join(sorted(choices, key=rank, reverse=True)[:limit])
 
 
 class Encrypted:
