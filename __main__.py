@@ -16,7 +16,7 @@ from do_platform.errors import PlatformError
 
 
 def program() -> None:
-    cfg = from_pulumi_config()
+    cfg = from_pulumi_config(Path(__file__).resolve().parent)  # checked against the project's other stacks
     if cfg.preflight and not pulumi.runtime.is_dry_run():  # fail before any change, on `pulumi up` only
         from do_platform.ops.preflight import run_for_program
 

@@ -1,10 +1,13 @@
 """Monthly list prices of planned resources: the bundled, dated table, optionally refreshed live.
 
-The plan prices what a stack asks for (sizes, node counts, volume GiB, registry tier), never usage
-(bandwidth, storage overage, job runtime). A price that cannot be known is ``None`` and shown as
-"unknown", never 0: a resource that is free (VPC, firewall, DNS) is 0 with the reason "no charge".
-``--live-prices`` replaces the droplet sizes, App Platform instance sizes and registry tiers with
-what the API answers (``/v2/sizes``, ``/v2/apps/tiers/instance_sizes``, ``/v2/registries/options``);
+The plan prices what a stack asks for (sizes, node counts, volume GiB, registry tier, uptime checks), never
+usage (bandwidth, registry storage beyond the tier, job runtime): those rates are in the table and shown in
+the basis. Droplet, Managed Database and App Platform instance prices come from the one catalog
+(``do_vocab/catalog.json``); the rest from ``do_platform/data/prices.json``, which records per family the
+page, the day it was read and whether that reading confirmed the figure. A price that cannot be known is
+``None`` and shown as "unknown", never 0: a resource that is free (VPC, firewall, DNS) is 0 with the reason
+"no charge". ``--live-prices`` replaces the droplet sizes, App Platform instance sizes and registry tiers
+with what the API answers (``/v2/sizes``, ``/v2/apps/tiers/instance_sizes``, ``/v2/registries/options``);
 in a refreshed family a slug the API does not list is unknown rather than the stale bundled price.
 """
 
@@ -16,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from do_platform.errors import PlatformError, from_http_error
+from do_vocab import catalog
 
 PREFIX = "digitalocean:index/"
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -28,6 +32,9 @@ KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool
 APP = "digitalocean:index/app:App"
 CONTAINER_REGISTRY = "digitalocean:index/containerRegistry:ContainerRegistry"
 SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
+UPTIME_CHECK = "digitalocean:index/uptimeCheck:UptimeCheck"
+# Families the API prices: what --live-prices refreshes and `prices check` compares.
+LIVE_FAMILIES = ("droplet_sizes", "app_instance_sizes", "registry_tiers")
 
 # DigitalOcean resources that carry no charge of their own.
 FREE_TYPES = frozenset(PREFIX + t for t in (
@@ -70,28 +77,79 @@ class PriceTable:
     app_instance_sizes: dict[str, float]
     volume_per_gib: float
     registry_tiers: dict[str, float]
+    registry_included_storage_gib: dict[str, float] = field(default_factory=dict)
+    registry_storage_overage_per_gib: float | None = None
+    uptime_check: float | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
     def source(self, family: str) -> str:
         return self.sources.get(family, f"bundled {self.as_of}")
 
+    @property
+    def live_families(self) -> list[str]:
+        return [f for f in LIVE_FAMILIES if self.sources.get(f) == "live"]
+
+
+def describe_sources(as_of: str, sources: dict[str, str]) -> str:
+    """The plan header's word on prices: bundled as of a date, or which families came live from the API."""
+    live = [f.replace("_", " ") for f, src in sources.items() if src == "live"]
+    if not live:
+        return f"list prices as of {as_of}"
+    return f"live prices from the API for {', '.join(live)}; the rest list prices as of {as_of}"
+
 
 def load_bundled() -> PriceTable:
-    """The table shipped in ``do_platform/data/prices.json``."""
+    """The bundled table: Droplet and App Platform prices from the catalog, the rest from ``prices.json``."""
     raw = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text(encoding="utf-8"))
+    cat = catalog.load()
     return PriceTable(
         as_of=raw["as_of"],
         currency=raw["currency"],
-        droplet_sizes=dict(raw["droplet_sizes"]),
+        droplet_sizes={s["slug"]: float(s["price_monthly"]) for s in cat.droplet_sizes},
         droplet_backups_fraction=float(raw["droplet_backups_fraction"]),
         lb_per_size_unit=float(raw["load_balancer"]["per_size_unit"]),
         lb_sizes=dict(raw["load_balancer"]["sizes"]),
-        database_sizes_per_node=dict(raw["database_sizes_per_node"]),
+        database_sizes_per_node={s["slug"]: float(s["price_monthly_per_node"]) for s in cat.database_sizes
+                                 if s.get("price_monthly_per_node") is not None},
         kubernetes_ha_control_plane=float(raw["kubernetes"]["ha_control_plane"]),
-        app_instance_sizes=dict(raw["app_instance_sizes"]),
+        app_instance_sizes={s["slug"]: float(s["usd_per_month"]) for s in cat.app_instance_sizes},
         volume_per_gib=float(raw["volume_per_gib"]),
         registry_tiers=dict(raw["registry_tiers"]),
+        registry_included_storage_gib=dict(raw["registry_included_storage_gib"]),
+        registry_storage_overage_per_gib=float(raw["registry_storage_overage_per_gib"]),
+        uptime_check=float(raw["uptime_check"]),
     )
+
+
+def fetch_live(client) -> dict[str, dict[str, float]]:
+    """What the API prices today, per family (``/v2/sizes``, the apps instance sizes, the registry tiers).
+
+    Read through the project's one reader; an empty family is the API listing nothing.
+    """
+    from do_platform.api.reader import ApiReader
+
+    api = ApiReader.of(client)
+    return {
+        "droplet_sizes": _live_droplet_sizes(api),
+        "app_instance_sizes": _live_app_instance_sizes(api),
+        "registry_tiers": _live_registry_tiers(api),
+    }
+
+
+def _live_droplet_sizes(api) -> dict[str, float]:
+    return {slug: float(s["price_monthly"]) for slug, s in api.sizes().items()
+            if slug and s.get("price_monthly") is not None}
+
+
+def _live_app_instance_sizes(api) -> dict[str, float]:
+    return {slug: float(s["usd_per_month"]) for slug, s in api.app_instance_sizes().items()
+            if slug and s.get("usd_per_month") not in (None, "")}
+
+
+def _live_registry_tiers(api) -> dict[str, float]:
+    return {t["slug"]: int(t["monthly_price_in_cents"]) / 100
+            for t in api.registry_options().get("subscription_tiers") or []
+            if t.get("slug") and t.get("monthly_price_in_cents") is not None}
 
 
 @dataclass(frozen=True)
@@ -128,17 +186,11 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         updates[family] = prices
         sources[family] = "live"
 
-    attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
-            lambda: {slug: float(s["price_monthly"]) for slug, s in api.sizes().items()
-                     if slug and s.get("price_monthly") is not None})
-    attempt("app_instance_sizes", "App Platform instance sizes",
-            lambda: {slug: float(s["usd_per_month"]) for slug, s in api.app_instance_sizes().items()
-                     if slug and s.get("usd_per_month") not in (None, "")})
-    attempt("registry_tiers", "registry subscription tiers",
-            lambda: {t["slug"]: int(t["monthly_price_in_cents"]) / 100
-                     for t in api.registry_options().get("subscription_tiers") or []
-                     if t.get("slug") and t.get("monthly_price_in_cents") is not None})
-    notes.append(f"load balancer, database, Kubernetes HA and volume prices have no API: bundled {table.as_of}")
+    attempt("droplet_sizes", "droplet sizes (/v2/sizes)", lambda: _live_droplet_sizes(api))
+    attempt("app_instance_sizes", "App Platform instance sizes", lambda: _live_app_instance_sizes(api))
+    attempt("registry_tiers", "registry subscription tiers", lambda: _live_registry_tiers(api))
+    notes.append(f"load balancer, database, Kubernetes HA, volume and uptime check prices have no API: bundled "
+                 f"{table.as_of}")
     return LiveRefresh(replace(table, sources=sources, **updates), notes)
 
 
@@ -227,41 +279,73 @@ def _kubernetes_cluster(props: dict[str, Any], table: PriceTable) -> Price:
     return price
 
 
+def _load_balancer(props: dict[str, Any], table: PriceTable) -> Price:
+    bundled = f"bundled {table.as_of}"
+    units = _get(props, "sizeUnit", "size_unit")
+    if units is not None:
+        n = _count(units)
+        return Price(n * table.lb_per_size_unit, f"{n} node(s) @ {_money(table.lb_per_size_unit)}", bundled)
+    size = _get(props, "size")
+    if size is None:
+        return Price(table.lb_per_size_unit, f"1 node (default) @ {_money(table.lb_per_size_unit)}", bundled)
+    return _per_unit(table.lb_sizes, size, 1, "load balancer", bundled)
+
+
+def _database(props: dict[str, Any], table: PriceTable, nodes: int) -> Price:
+    return _per_unit(table.database_sizes_per_node, _get(props, "size"), nodes, "database node",
+                     f"bundled {table.as_of}")
+
+
+def _volume(props: dict[str, Any], table: PriceTable) -> Price:
+    bundled = f"bundled {table.as_of}"
+    size = _get(props, "size")
+    if size is None:
+        return Price(None, "volume size not set", bundled)
+    gib = float(size)
+    return Price(gib * table.volume_per_gib, f"{gib:g} GiB @ {_money(table.volume_per_gib)}/GiB", bundled)
+
+
+def _registry(props: dict[str, Any], table: PriceTable) -> Price:
+    tier = _get(props, "subscriptionTierSlug", "subscription_tier_slug")
+    price = _per_unit(table.registry_tiers, tier, 1, "registry tier", table.source("registry_tiers"))
+    included = table.registry_included_storage_gib.get(str(tier))
+    if price.known and included is not None:
+        extra = (f"storage beyond it {_money(table.registry_storage_overage_per_gib)}/GiB (usage, not priced)"
+                 if tier != "starter" and table.registry_storage_overage_per_gib is not None
+                 else "no storage beyond it")
+        price = replace(price, basis=f"{price.basis}, includes {included:g} GiB; {extra}")
+    return price
+
+
+def _uptime_check(_props: dict[str, Any], table: PriceTable) -> Price:
+    if table.uptime_check is None:
+        return Price(None, "uptime check price not in the table", f"bundled {table.as_of}")
+    return Price(table.uptime_check, f"1 check @ {_money(table.uptime_check)}", f"bundled {table.as_of}")
+
+
+# One pricing rule per priced resource type.
+PRICE_RULES = {
+    DROPLET: _droplet,
+    KUBERNETES_NODE_POOL: _node_pool,
+    KUBERNETES_CLUSTER: _kubernetes_cluster,
+    LOAD_BALANCER: _load_balancer,
+    DATABASE_CLUSTER: lambda props, table: _database(props, table, _count(_get(props, "nodeCount", "node_count"), 1)),
+    DATABASE_REPLICA: lambda props, table: _database(props, table, 1),
+    VOLUME: _volume,
+    CONTAINER_REGISTRY: _registry,
+    UPTIME_CHECK: _uptime_check,
+    APP: lambda props, table: _app(_get(props, "spec", default={}) or {}, table),
+    SPACES_BUCKET: lambda _props, table: Price(0.0, "billed by the account's Spaces subscription, not per bucket",
+                                               f"bundled {table.as_of}"),
+}
+
+
 def price_resource(resource_type: str, props: dict[str, Any], table: PriceTable) -> Price:
     """The monthly list price of one planned resource from its inputs."""
-    props = props or {}
+    rule = PRICE_RULES.get(resource_type)
+    if rule is not None:
+        return rule(props or {}, table)
     bundled = f"bundled {table.as_of}"
-    if resource_type == DROPLET:
-        return _droplet(props, table)
-    if resource_type == KUBERNETES_NODE_POOL:
-        return _node_pool(props, table)
-    if resource_type == KUBERNETES_CLUSTER:
-        return _kubernetes_cluster(props, table)
-    if resource_type == LOAD_BALANCER:
-        units = _get(props, "sizeUnit", "size_unit")
-        if units is not None:
-            n = _count(units)
-            return Price(n * table.lb_per_size_unit, f"{n} node(s) @ {_money(table.lb_per_size_unit)}", bundled)
-        size = _get(props, "size")
-        if size is None:
-            return Price(table.lb_per_size_unit, f"1 node (default) @ {_money(table.lb_per_size_unit)}", bundled)
-        return _per_unit(table.lb_sizes, size, 1, "load balancer", bundled)
-    if resource_type in (DATABASE_CLUSTER, DATABASE_REPLICA):
-        nodes = _count(_get(props, "nodeCount", "node_count"), 1) if resource_type == DATABASE_CLUSTER else 1
-        return _per_unit(table.database_sizes_per_node, _get(props, "size"), nodes, "database node", bundled)
-    if resource_type == VOLUME:
-        size = _get(props, "size")
-        if size is None:
-            return Price(None, "volume size not set", bundled)
-        gib = float(size)
-        return Price(gib * table.volume_per_gib, f"{gib:g} GiB @ {_money(table.volume_per_gib)}/GiB", bundled)
-    if resource_type == CONTAINER_REGISTRY:
-        tier = _get(props, "subscriptionTierSlug", "subscription_tier_slug")
-        return _per_unit(table.registry_tiers, tier, 1, "registry tier", table.source("registry_tiers"))
-    if resource_type == APP:
-        return _app(_get(props, "spec", default={}) or {}, table)
-    if resource_type == SPACES_BUCKET:
-        return Price(0.0, "billed by the account's Spaces subscription, not per bucket", bundled)
     if resource_type in FREE_TYPES or not resource_type.startswith(PREFIX):
         return Price(0.0, "no charge", bundled)
     return Price(None, f"no price rule for {resource_type}", bundled)

@@ -7,6 +7,7 @@ registry cleanup). App images live under ``do-platform:apps[*].image`` as
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -132,6 +133,23 @@ def config_of(document: dict[str, Any], name: str) -> dict[str, Any]:
         raise ConfigError(f"{name}: config key {bad[0]!r} is not a string; allowed: keys such as "
                           f"do-platform:region")
     return dict(config)
+
+
+def vpc_ranges(root: Path = REPO_ROOT) -> dict[str, str]:
+    """``{stack: network.ipRange}`` of every stack in ``root`` that builds a network (every
+    ``Pulumi.*.yaml``, whatever its name). A range that does not parse is left to that stack's own load."""
+    out: dict[str, str] = {}
+    for stack in stack_names(root):
+        config = read_stack_config(stack, root)
+        components = config.get(f"{PROJECT}:components") or []
+        network = config.get(f"{PROJECT}:network")
+        if "network" not in components or not isinstance(network, dict):
+            continue
+        try:
+            out[stack] = str(ipaddress.ip_network(str(network.get("ipRange")), strict=True))
+        except ValueError:
+            continue
+    return out
 
 
 def images_of(stack: str, root: Path = REPO_ROOT) -> list[DeployedImage]:

@@ -30,14 +30,7 @@ REGISTRY_HOST = "registry.digitalocean.com/"
 REGISTRY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-# Sizes: basic/general/memory droplet slugs carry vCPU and memory (s-2vcpu-4gb); CPU-optimised ones may be
-# short (c-4, c-4-intel).
-DROPLET_SIZE = re.compile(r"^((s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d+vcpu-\d+(mb|gb)(-[a-z0-9]+)*|c-\d+(-intel)?)$")
-DROPLET_SIZE_HELP = "a droplet size slug such as s-1vcpu-1gb, s-2vcpu-4gb, c-4, c2-4vcpu-8gb, g-2vcpu-8gb"
-DB_SIZE = re.compile(r"^(db-s|db-amd|db-intel|gd|so1_5|m|m3|m6|c|c2)-\d+vcpu-\d+gb$")
-DB_SIZE_HELP = "a database size slug such as db-s-1vcpu-1gb, db-s-2vcpu-4gb, gd-2vcpu-8gb"
-APP_SIZE = re.compile(r"^(apps-[sd]-\d+vcpu-\d+(\.\d+)?gb(-fixed)?|basic-(xxs|xs|s|m)|professional-(xs|s|m|l|1l|xl))$")
-APP_SIZE_HELP = "an App Platform instance size such as apps-s-1vcpu-0.5gb, apps-s-1vcpu-1gb, apps-d-1vcpu-2gb"
+# Sizes are not patterns: they are the catalog's slugs (do_vocab.catalog, do_vocab/catalog.json).
 # DNS and the rest.
 HOST_LABEL = re.compile(r"^(@|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)$")  # a record name, @ for the apex
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")

@@ -1,13 +1,21 @@
-"""Region slugs the platform deploys to, and the App Platform region of each.
+"""Region slugs the platform deploys to, and the App Platform region of each, derived from the one catalog.
 
-The seam for a catalog of regions and sizes: when one exists (the emulator's catalog data), these names
-are derived from it here, and every caller keeps importing them from this module.
+:mod:`do_vocab.catalog` (``do_vocab/catalog.json``, what the emulator serves too) is the only list of
+regions: a region DigitalOcean opens is one edit there, and the config, the components and the emulator
+follow.
 """
 
 from __future__ import annotations
 
-# Regions that offer droplets, managed Postgres, DOKS and App Platform.
-REGIONS = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1")
-# App Platform has its own region names.
-APP_REGIONS = {"ams3": "ams", "atl1": "atl", "blr1": "blr", "fra1": "fra", "lon1": "lon", "nyc1": "nyc",
-               "nyc3": "nyc", "sfo2": "sfo", "sfo3": "sfo", "sgp1": "sgp", "syd1": "syd", "tor1": "tor"}
+from types import MappingProxyType
+
+from do_vocab import catalog
+
+_CATALOG = catalog.load()
+
+# Data centers open to new resources that also host Managed Databases (so every component can live there).
+REGIONS: tuple[str, ...] = tuple(sorted(
+    slug for slug in _CATALOG.region_slugs(available_only=True) if slug in _CATALOG.database_regions))
+# App Platform has its own region names; a data center without an App Platform region (ric1) is absent.
+APP_REGIONS: MappingProxyType = MappingProxyType({
+    slug: app for slug in REGIONS if (app := _CATALOG.app_region_of(slug)) is not None})

@@ -12,9 +12,9 @@ PLATFORM = TESTS.parent / "do_platform"
 TESTED_ELSEWHERE = {
     "do_platform/engine": "tests/e2e/ (test_engine_tooling.py needs no engine; the rest runs it)",
     "do_platform/data": "the tests of the modules that read it (pricing, catalog)",
-    "do_platform/catalog.py": "tests/emulator/test_catalog.py (the emulator serves the catalog)",
     "do_platform/errors.py": "every package's tests (each error is raised and asserted where it arises)",
     "do_platform/offline.py": "tests/program/ (it runs the program under mocks)",
+    "do_platform/ops/prices.py": "tests/cli/test_prices_cli.py (drift against a seeded emulator, through the command)",
 }
 
 

@@ -117,3 +117,36 @@ def test_live_refresh_ignores_an_empty_answer():
     assert refreshed.table.source("app_instance_sizes") == f"bundled {TABLE.as_of}"
     assert refreshed.table.registry_tiers == {"basic": 7.0} and refreshed.table.source("registry_tiers") == "live"
     assert sum("listed no prices" in n for n in refreshed.notes) == 2
+
+
+def test_an_uptime_check_costs_a_dollar_a_month():
+    price = pricing.price_resource(pricing.UPTIME_CHECK, {"name": "web", "target": "https://example.com"}, TABLE)
+    assert price.monthly == pytest.approx(1.00) and price.known
+
+
+def test_registry_tier_says_what_storage_it_includes_and_what_more_costs():
+    basic = pricing.price_resource(pricing.CONTAINER_REGISTRY, {"subscriptionTierSlug": "basic"}, TABLE)
+    assert basic.monthly == 5.0
+    assert "includes 5 GiB" in basic.basis and "$0.02/GiB" in basic.basis
+    starter = pricing.price_resource(pricing.CONTAINER_REGISTRY, {"subscriptionTierSlug": "starter"}, TABLE)
+    assert starter.monthly == 0.0 and "no storage beyond it" in starter.basis
+
+
+def test_every_price_family_records_its_page_and_the_day_it_was_read():
+    import json
+    from importlib import resources
+
+    raw = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())
+    families = {"droplet_sizes", "app_instance_sizes", "load_balancer", "database_sizes_per_node", "kubernetes",
+                "volume_per_gib", "registry_tiers", "uptime_check"}
+    assert set(raw["sources"]) == families
+    for family, source in raw["sources"].items():
+        assert source["url"].startswith("docs.digitalocean.com/products/"), family
+        assert source["read"] >= "2026-11-28" and isinstance(source["confirmed"], bool), family
+
+
+def test_the_header_says_when_prices_came_live():
+    assert pricing.describe_sources("2026-11-28", {f: "bundled 2026-11-28" for f in pricing.LIVE_FAMILIES}) \
+        == "list prices as of 2026-11-28"
+    text = pricing.describe_sources("2026-11-28", {"droplet_sizes": "live", "registry_tiers": "bundled 2026-11-28"})
+    assert text.startswith("live prices from the API for droplet sizes")

@@ -58,9 +58,9 @@ def log_requests() -> None:
 
 def _register_commands() -> None:
     """Each command module exposes ``register(app)``; the order here is the order in ``--help``."""
-    from do_platform.cli.commands import plan, preflight, promote, registry, status
+    from do_platform.cli.commands import plan, preflight, prices, promote, registry, status
 
-    for module in (plan, promote, registry, preflight, status):
+    for module in (plan, promote, registry, preflight, status, prices):
         module.register(app)
 
 

@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 from do_platform.config.enums import PROJECT, PROVIDER_NS, Component, Environment
 from do_platform.config.messages import Encrypted, allowed, short, validation_error
 from do_platform.config.models import AppConfig, Apps, ProviderConfig, StackConfig
-from do_platform.config.rules import cross_checks
+from do_platform.config.rules import cross_checks, vpc_overlap
 from do_platform.errors import ConfigError
 from do_vocab.regions import REGIONS
 
@@ -179,8 +179,9 @@ def load_stack_config(raw: Mapping[str, Any], stack: str, *,
     return cfg
 
 
-def from_pulumi_config() -> StackConfig:
-    """The running program's config: every known key read through ``pulumi.Config``."""
+def from_pulumi_config(project_dir: Path | None = None) -> StackConfig:
+    """The running program's config: every known key read through ``pulumi.Config``; with ``project_dir``,
+    also checked against the project's other stacks (:func:`check_other_stacks`)."""
     import pulumi
 
     raw: dict[str, Any] = {}
@@ -192,7 +193,23 @@ def from_pulumi_config() -> StackConfig:
                 raw[f"{ns}:{key}"] = value
     from pulumi.runtime.config import is_config_secret
 
-    return load_stack_config(raw, pulumi.get_stack(), secret_keys={k for k in raw if is_config_secret(k)})
+    cfg = load_stack_config(raw, pulumi.get_stack(), secret_keys={k for k in raw if is_config_secret(k)})
+    if project_dir is not None:
+        check_other_stacks(cfg, project_dir)
+    return cfg
+
+
+def check_other_stacks(cfg: StackConfig, root: Path) -> None:
+    """Rules over every ``Pulumi.*.yaml`` in ``root``, whatever the stacks are named: no two VPC ranges
+    overlap. ConfigError naming ``network.ipRange`` and the other stack."""
+    from do_platform.stack_files import vpc_ranges  # stack_files reads the models too
+
+    if cfg.network is None or not cfg.enabled(Component.network):
+        return
+    others = {stack: r for stack, r in vpc_ranges(root).items() if stack != cfg.stack}
+    if problem := vpc_overlap(cfg.network.ip_range, others):
+        raise ConfigError(f"{PROJECT}:network.ipRange: {cfg.network.ip_range} is not allowed: {problem}",
+                          hint=f"edit Pulumi.{cfg.stack}.yaml")
 
 
 def program_keys() -> dict[str, Any]:
@@ -212,7 +229,11 @@ def program_keys() -> dict[str, Any]:
 
 def load_config(stack: str, root: Path | None = None) -> StackConfig:
     """The stack's typed config from ``Pulumi.<stack>.yaml`` in ``root`` (default: the project directory,
-    :func:`do_platform.stack_files.project_dir`); ConfigError names a bad stack or key."""
+    :func:`do_platform.stack_files.project_dir`), checked against the other stacks there; ConfigError names
+    a bad stack or key."""
     from do_platform.stack_files import project_dir, read_stack_config  # stack_files reads the models too
 
-    return load_stack_config(read_stack_config(stack, root or project_dir()), stack)
+    root = root or project_dir()
+    cfg = load_stack_config(read_stack_config(stack, root), stack)
+    check_other_stacks(cfg, root)
+    return cfg

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import difflib
+import os.path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +23,15 @@ class Whole(ValueError):
 def allowed(values) -> str:
     """``a, b, c`` of enum members or plain values, for the ``allowed:`` part of a message."""
     return ", ".join(str(getattr(v, "value", v)) for v in values)
+
+
+def nearest(value: str, choices, limit: int = 4) -> str:
+    """The few ``choices`` closest to a mistyped ``value`` (a catalog has 60 sizes; a message shows 4):
+    those sharing the longest prefix with it first (its family: ``s-1vcpu-``), then by similarity."""
+    def rank(choice: str) -> tuple[int, float]:
+        return (len(os.path.commonprefix([value, choice])), difflib.SequenceMatcher(None, value, choice).ratio())
+
+    return ", ".join(sorted(choices, key=rank, reverse=True)[:limit])
 
 
 class Encrypted:

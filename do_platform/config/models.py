@@ -29,23 +29,19 @@ from do_platform.api.endpoints import EndpointError, normalise_endpoint, shown_e
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import Whole as _Whole
 from do_platform.config.messages import allowed as _allowed
+from do_platform.config.messages import nearest as _nearest
 from do_platform.config.rules import default_enforcement, enforcement_problem
 from do_vocab.addresses import describe_share, world_open
+from do_vocab.catalog import load as _load_catalog
 from do_vocab.firewall_rules import ANYWHERE, DOKS_RESERVED, RFC1918
 from do_vocab.http_paths import health_check_path_problem
 from do_vocab.names import (
     APP_NAME,
-    APP_SIZE,
-    APP_SIZE_HELP,
-    DB_SIZE,
-    DB_SIZE_HELP,
     DEFAULT_IMAGE,
     DEFAULT_K8S_PREFIX,
     DEFAULT_POSTGRES_VERSION,
     DIGEST,
     DOMAIN,
-    DROPLET_SIZE,
-    DROPLET_SIZE_HELP,
     EMAIL,
     ENV_NAME,
     HHMM,
@@ -75,10 +71,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
-def _droplet_size(v: str) -> str:
-    if not DROPLET_SIZE.fullmatch(v):
-        raise ValueError(f"not a droplet size slug; allowed: {DROPLET_SIZE_HELP}")
-    return v
+_CATALOG = _load_catalog()
+DROPLET_SIZES = tuple(s["slug"] for s in _CATALOG.droplet_sizes)
+# Every Postgres size any node count offers (which count goes with which size is a cross-field rule).
+DATABASE_SIZES = tuple(dict.fromkeys(size for n in _CATALOG.database_node_counts("pg")
+                                     for size in _CATALOG.database_sizes_for("pg", n)))
+APP_INSTANCE_SIZES = tuple(s["slug"] for s in _CATALOG.app_instance_sizes)
+
+
+def _in_catalog(slugs: tuple[str, ...], what: str) -> AfterValidator:
+    """A slug DigitalOcean's catalog lists (``do_vocab/catalog.json``); the message shows the closest few."""
+
+    def check(v: str) -> str:
+        if v not in slugs:
+            raise ValueError(f"not {what} in DigitalOcean's catalog ({_CATALOG.as_of}); allowed: one of "
+                             f"{len(slugs)} such as {_nearest(v, slugs)}")
+        return v
+
+    return AfterValidator(check)
 
 
 def _cidr(v: str, *, allowed: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -172,7 +182,7 @@ def _image_slug(v: str) -> str:
     return v
 
 
-DropletSize = Annotated[str, AfterValidator(_droplet_size)]
+DropletSize = Annotated[str, _in_catalog(DROPLET_SIZES, "a Droplet size")]
 ImageSlug = Annotated[str, AfterValidator(_image_slug)]
 HttpPath = Annotated[str, AfterValidator(_http_path)]
 Port = Annotated[int, AfterValidator(_port)]
@@ -183,7 +193,6 @@ class MaintenanceWindow(_Model):
 
     day: Annotated[str, _one_of(WEEKDAYS, "a weekday")] = "sunday"
     hour: Annotated[str, _matching(HHMM, "a time of day", "HH:MM in 24-hour UTC, e.g. 03:00")] = "03:00"
-
 
 
 class BastionConfig(_Model):
@@ -334,7 +343,7 @@ class KubernetesConfig(_Model):
 class DatabaseConfig(_Model):
     """ManagedPostgres: a pinned Postgres cluster in the VPC."""
 
-    size: Annotated[str, _matching(DB_SIZE, "a database size slug", DB_SIZE_HELP)] = "db-s-1vcpu-1gb"
+    size: Annotated[str, _in_catalog(DATABASE_SIZES, "a Managed PostgreSQL size")] = "db-s-1vcpu-1gb"
     version: str = DEFAULT_POSTGRES_VERSION
     node_count: Annotated[int, _between(1, 3, "1 (primary only), 2 or 3 (with standby nodes)")] = 1
     databases: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
@@ -398,7 +407,8 @@ class AppConfig(_Model):
 
     name: Annotated[str, _matching(APP_NAME, "an app name", "lower-case letters, digits and dashes, 2-32 characters")]
     image: ImageConfig
-    instance_size: Annotated[str, _matching(APP_SIZE, "an instance size", APP_SIZE_HELP)] = "apps-s-1vcpu-0.5gb"
+    instance_size: Annotated[str, _in_catalog(APP_INSTANCE_SIZES, "an App Platform instance size")] = (
+        "apps-s-1vcpu-0.5gb")
     instance_count: Annotated[int, _between(1, 50)] = 1
     http_port: Port = 8080
     health_check_path: HttpPath = "/healthz"

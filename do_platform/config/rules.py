@@ -6,13 +6,17 @@ production's stricter settings, host names served twice) or the run's environmen
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import allowed as _allowed
+from do_vocab.catalog import load as load_catalog
+from do_vocab.firewall_rules import DOKS_RESERVED
 from do_vocab.names import ENV_NAME
+from do_vocab.regions import APP_REGIONS
 
 if TYPE_CHECKING:
     from do_platform.config.models import StackConfig
@@ -113,6 +117,35 @@ def app_links(cfg: StackConfig) -> list[Problem]:
     return problems
 
 
+def catalog_combinations(cfg: StackConfig) -> list[Problem]:
+    """Sizes that exist but not in this combination, by DigitalOcean's catalog (``do_vocab/catalog.json``)."""
+    catalog = load_catalog()
+    errors: list[Problem] = []
+    on = cfg.enabled
+    if on(Component.apps) and cfg.apps and cfg.region not in APP_REGIONS:
+        errors.append(("region", cfg.region, f"has no App Platform region for the stack's apps; allowed: "
+                       f"{_allowed(sorted(APP_REGIONS))}, or no apps"))
+    for i, app in enumerate(cfg.apps):
+        size = catalog.app_instance_size(app.instance_size)
+        if size is not None and size["single_instance_only"] and app.instance_count > 1:
+            scalable = [s["slug"] for s in catalog.app_instance_sizes
+                        if not s["single_instance_only"] and not s["deprecated"]][:4]
+            errors.append((f"apps[{i}].instanceCount", app.instance_count,
+                           f"{app.instance_size} runs a single instance only; allowed: 1, or a size that scales "
+                           f"such as {_allowed(scalable)}"))
+    db = cfg.database
+    if on(Component.database) and db.size not in catalog.database_sizes_for("pg", db.node_count):
+        offered = catalog.database_sizes_for("pg", db.node_count)
+        size = catalog.database_size(db.size) or {}
+        why = (f"standby nodes need a plan of at least {catalog.standby_min_memory // 1024} GB"
+               if db.node_count > 1 and size.get("memory", 0) < catalog.standby_min_memory
+               else f"not offered for {db.node_count} node(s)")
+        errors.append(("database.size", db.size, f"cannot run with nodeCount {db.node_count} ({why}); allowed: "
+                       f"{_allowed(offered[:4])} or another of the {len(offered)} sizes offered for "
+                       f"{db.node_count} nodes, or nodeCount 1"))
+    return errors
+
+
 def retention_registry(cfg: StackConfig) -> list[Problem]:
     if cfg.registry_retention.enabled and cfg.registry is None:
         return [("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
@@ -152,10 +185,36 @@ def production_settings(cfg: StackConfig) -> list[Problem]:
 
 
 # The cross-field rules in the order their problems are reported; a new rule is one function appended here.
-RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, retention_registry,
-                           app_secret_names, production_settings)
+RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, catalog_combinations,
+                           retention_registry, app_secret_names, production_settings)
 
 
 def cross_checks(cfg: StackConfig) -> list[Problem]:
     """Every cross-field problem of ``cfg``, rule by rule."""
     return [problem for rule in RULES for problem in rule(cfg)]
+
+
+def vpc_overlap(ip_range: str, others: Mapping[str, str]) -> str | None:
+    """Why ``ip_range`` clashes with another stack's VPC range (``others``: stack -> range), or None.
+
+    Every stack of a project shares one account: VPC ranges that overlap cannot be peered, and the API
+    refuses a range that overlaps one of the account's VPCs, so the clash is a config error naming the other
+    stack, whatever the stacks are called. The message offers the first free range of the same size.
+    """
+    mine = ipaddress.ip_network(ip_range)
+    taken = {stack: ipaddress.ip_network(other) for stack, other in others.items()}
+    clash = sorted(stack for stack, net in taken.items() if net.overlaps(mine))
+    if not clash:
+        return None
+    used = ", ".join(f"{stack} {taken[stack]}" for stack in clash)
+    return (f"overlaps the VPC range of stack {used} (Pulumi.{clash[0]}.yaml); allowed: a range no other stack "
+            f"of the project uses, e.g. {_free_range(mine.prefixlen, [*taken.values(), mine])}")
+
+
+def _free_range(prefixlen: int, used: list) -> str:
+    """The first 10.x range of ``prefixlen`` bits, from 10.100.0.0 up, that overlaps neither ``used`` nor DOKS."""
+    blocked = [*used, *DOKS_RESERVED]
+    for net in ipaddress.ip_network("10.100.0.0/14").subnets(new_prefix=prefixlen):
+        if not any(net.overlaps(b) for b in blocked):
+            return str(net)
+    return f"an unused RFC 1918 /{prefixlen}"

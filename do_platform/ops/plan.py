@@ -196,7 +196,7 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
     return Plan(
         stack=evaluation.stack, environment=ctx.environment.value, enforcement=ctx.enforcement.value,
         prices_as_of=table.as_of, currency=table.currency,
-        price_sources={f: table.source(f) for f in ("droplet_sizes", "app_instance_sizes", "registry_tiers")},
+        price_sources={f: table.source(f) for f in pricing.LIVE_FAMILIES},
         price_notes=list(price_notes or []), components=ordered, resources=resources,
         violations=flat, monthly=round(sum(r.monthly for r in resources if r.monthly is not None), 2),
         unknown=sum(1 for r in resources if r.monthly is None), outputs=dict(getattr(evaluation, "outputs", {})))
@@ -238,7 +238,7 @@ def _fmt_inputs(key_inputs: dict[str, Any]) -> str:
 def render_text(plan: Plan) -> str:
     """The human plan: tree with prices, findings, totals."""
     lines = [f"Stack {plan.stack} ({plan.environment}); guardrails {plan.enforcement}; prices "
-             f"{plan.currency} per month, list prices as of {plan.prices_as_of}"]
+             f"{plan.currency} per month, {pricing.describe_sources(plan.prices_as_of, plan.price_sources)}"]
     by_urn = {r.urn: r for r in plan.resources}
     tw = max([len(_short_type(r.type)) for r in plan.resources] + [4])
     nw = min(max([len(r.name) for r in plan.resources] + [4]), 48)

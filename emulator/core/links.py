@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.validate import assign_to_project, forget_in_projects, optional_backend, project_of, touch_tags
 

@@ -131,3 +131,15 @@ def test_live_prices_refresh_through_the_api(emulator):
     assert any("no API" in note for note in data["price_notes"])
     droplet = next(r for r in data["resources"] if r["type"] == "digitalocean:index/droplet:Droplet")
     assert droplet["price_source"] == "live" and droplet["monthly"] == 6.0
+
+
+def test_live_prices_are_named_in_the_plan_header(emulator):
+    from tests.helpers.emulator import TEST_TOKEN
+
+    result = runner.invoke(app, ["--token", TEST_TOKEN, "--api-url", emulator.url, "plan", "--stack", "dev",
+                                 "--live-prices"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0]
+    assert "live prices from the API for droplet sizes, app instance sizes, registry tiers" in header, header
+    offline = runner.invoke(app, ["plan", "--stack", "dev"], env={"COLUMNS": "300"})
+    assert "live prices" not in offline.stdout.splitlines()[0]

@@ -41,22 +41,25 @@ def test_sizes_carry_prices_and_regions(client):
         == "Storage-Optimized"
 
 
-def test_the_catalog_agrees_with_the_plan_prices_and_is_dated():
-    """One catalog: every Droplet price of the plan's table (prices.json) is the catalog's, and it says when and
-    where its figures come from."""
+def test_the_plan_prices_droplets_databases_and_apps_from_the_catalog_only():
+    """One catalog: the plan's table takes every Droplet, database and App Platform price from it, and
+    prices.json (the families the catalog does not hold) repeats none of them; both say where and when."""
     import json
     from importlib import resources
 
-    from do_platform import catalog
+    from do_platform import pricing
+    from do_vocab import catalog
 
     data = catalog.load()
     prices = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())
-    for slug, price in prices["droplet_sizes"].items():
-        assert data.droplet_size(slug)["price_monthly"] == price, slug
-    for slug, price in prices["app_instance_sizes"].items():
-        assert data.app_instance_size(slug)["usd_per_month"] == price, slug
-    for slug, price in prices["database_sizes_per_node"].items():
-        assert data.database_size(slug)["price_monthly_per_node"] == price, slug
+    assert not {"droplet_sizes", "app_instance_sizes", "database_sizes_per_node"} & set(prices)
+    table = pricing.load_bundled()
+    assert table.droplet_sizes == {s["slug"]: s["price_monthly"] for s in data.droplet_sizes}
+    app_size, db_size = data.app_instance_size("apps-s-1vcpu-0.5gb"), data.database_size("db-s-1vcpu-2gb")
+    assert table.app_instance_sizes["apps-s-1vcpu-0.5gb"] == app_size["usd_per_month"]
+    assert table.database_sizes_per_node["db-s-1vcpu-2gb"] == db_size["price_monthly_per_node"]
+    for family, source in prices["sources"].items():
+        assert source["url"].startswith("docs.digitalocean.com/") and source["read"] and "confirmed" in source, family
     assert data.as_of and len(data.sources) >= 3 and "ric1" in data.region_slugs(available_only=True)
     assert data.app_instance_size("apps-s-1vcpu-0.5gb")["single_instance_only"] is True
 

@@ -149,7 +149,14 @@ def test_app_images_share_one_repository_and_pin_by_digest_where_promoted():
 
 
 def test_vpc_ranges_do_not_overlap_between_stacks(evaluations):
-    ranges = {s: ipaddress.ip_network(ev.outputs["vpc_ip_range"]) for s, ev in evaluations.items()}
+    """Every Pulumi.*.yaml, not a list of names: the rule itself (config.rules.vpc_overlap, applied by the
+    program and load_config) is tested in tests/config/test_other_stacks.py; here the outputs agree with it."""
+    from do_platform.stack_files import vpc_ranges
+
+    ranges = {s: ipaddress.ip_network(r) for s, r in vpc_ranges().items()}
+    assert set(ranges) == set(stack_names())
+    for stack, ev in evaluations.items():
+        assert ipaddress.ip_network(ev.outputs["vpc_ip_range"]) == ranges[stack]
     for (a, ra), (b, rb) in itertools.combinations(ranges.items(), 2):
         assert not ra.overlaps(rb), f"{a} {ra} overlaps {b} {rb}"
         assert ra.is_private

@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import links
 from emulator.core.errors import Conflict, NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule, settle
@@ -44,7 +44,7 @@ DEV_DATABASE_USD = 7
 SECONDS_PER_MONTH = 30 * 24 * 3600
 
 # slug → (name, cpu_type, cpus, memory MiB, usd/month, bandwidth GiB, single instance only, deprecated),
-# from the one catalog (do_platform/data/catalog.json)
+# from the one catalog (do_vocab/catalog.json)
 INSTANCE_SIZES = {
     s["slug"]: (s["name"], s["cpu_type"], s["cpus"], s["memory"], s["usd_per_month"], s["bandwidth_allowance_gib"],
                 s["single_instance_only"], s["deprecated"])
@@ -55,19 +55,9 @@ SHARED_LADDER = ["apps-s-1vcpu-0.5gb", "apps-s-1vcpu-1gb-fixed", "apps-s-1vcpu-1
 DEDICATED_LADDER = ["apps-d-1vcpu-0.5gb", "apps-d-1vcpu-1gb", "apps-d-1vcpu-2gb", "apps-d-1vcpu-4gb",
                     "apps-d-2vcpu-4gb", "apps-d-2vcpu-8gb", "apps-d-4vcpu-8gb", "apps-d-4vcpu-16gb",
                     "apps-d-8vcpu-32gb"]
-# slug → (label, flag, continent, data centers)
-REGIONS = {
-    "atl": ("Atlanta", "usa", "North America", ["atl1"]),
-    "nyc": ("New York", "usa", "North America", ["nyc1", "nyc3"]),
-    "sfo": ("San Francisco", "usa", "North America", ["sfo3"]),
-    "tor": ("Toronto", "canada", "North America", ["tor1"]),
-    "ams": ("Amsterdam", "netherlands", "Europe", ["ams3"]),
-    "fra": ("Frankfurt", "germany", "Europe", ["fra1"]),
-    "lon": ("London", "uk", "Europe", ["lon1"]),
-    "blr": ("Bangalore", "india", "Asia", ["blr1"]),
-    "sgp": ("Singapore", "singapore", "Asia", ["sgp1"]),
-    "syd": ("Sydney", "australia", "Australia", ["syd1"]),
-}
+# slug → (label, flag, continent, data centers), from the one catalog (do_vocab/catalog.json)
+REGIONS = {r["slug"]: (r["label"], r["flag"], r["continent"], list(r["data_centers"]))
+           for r in catalog.load().app_regions}
 DEFAULT_REGION = "nyc"
 # (fraction of the lifecycle delay, phase, step statuses: build, deploy, finalize)
 PHASES = [
@@ -81,11 +71,13 @@ FAILED_PHASES = [  # a seeded failure: the build step errors half-way through th
     (0.5, "ERROR", ("ERROR", "PENDING", "PENDING")),
 ]
 FAILURE_MESSAGE = "Your build job failed because it exited with a non-zero code (seeded failure)."
-SEEDABLE = {"failing_deployments", "failure_message"}
+SEEDABLE = {"failing_deployments", "failure_message", "instance_size_prices"}
 
 
-def instance_size(slug: str) -> dict:
-    name, cpu_type, cpus, memory, usd, bandwidth, single, deprecated = INSTANCE_SIZES[slug]
+def instance_size(slug: str, usd: float | None = None) -> dict:
+    """The API's view of one instance size; ``usd`` overrides the catalog's monthly price (a seeded change)."""
+    name, cpu_type, cpus, memory, catalog_usd, bandwidth, single, deprecated = INSTANCE_SIZES[slug]
+    usd = catalog_usd if usd is None else usd
     ladder = DEDICATED_LADDER if cpu_type == "DEDICATED" else SHARED_LADDER
     pos = ladder.index(slug) if slug in ladder else -1
     return {
@@ -515,15 +507,14 @@ class AppsBackend(Backend):
         return out
 
     # -- catalog and proposals -------------------------------------------------------------------
-    @staticmethod
-    def instance_sizes() -> list[dict]:
-        return [instance_size(slug) for slug in INSTANCE_SIZES]
+    def instance_sizes(self) -> list[dict]:
+        prices = self.data.get("instance_size_prices") or {}
+        return [instance_size(slug, prices.get(slug)) for slug in INSTANCE_SIZES]
 
-    @staticmethod
-    def instance_size(slug: str) -> dict:
+    def instance_size(self, slug: str) -> dict:
         if not one_of(slug, INSTANCE_SIZES):
             raise NotFound(f"The instance size {slug} could not be found.")
-        return instance_size(slug)
+        return instance_size(slug, (self.data.get("instance_size_prices") or {}).get(slug))
 
     @staticmethod
     def regions() -> list[dict]:
@@ -573,10 +564,23 @@ class AppsBackend(Backend):
 
     # -- seed ------------------------------------------------------------------------------------
     def seed(self, payload: dict) -> dict:
-        """``{"failing_deployments": n, "failure_message": "..."}``: the next n deployments end in ERROR."""
+        """``{"failing_deployments": n, "failure_message": "...", "instance_size_prices": {slug: usd}}``: the
+        next n deployments end in ERROR; the listed instance sizes cost ``usd`` a month from now on."""
         unknown = sorted(set(payload) - SEEDABLE)
         if unknown:
             raise Unprocessable(f"unknown apps seed fields {unknown}; allowed: {sorted(SEEDABLE)}")
+        prices = payload.get("instance_size_prices")
+        if prices is not None:
+            if not isinstance(prices, dict):
+                raise Unprocessable(f"instance_size_prices must be an object of slug to USD; got {prices!r}")
+            for slug, usd in prices.items():
+                if slug not in INSTANCE_SIZES:
+                    raise Unprocessable(f"instance_size_prices: unknown instance size {slug!r}")
+                if isinstance(usd, bool) or not isinstance(usd, int | float) or usd < 0:
+                    raise Unprocessable(f"instance_size_prices.{slug} must be a number >= 0; got {usd!r}")
+            self.data["instance_size_prices"] = {**(self.data.get("instance_size_prices") or {}), **prices}
+            if set(payload) == {"instance_size_prices"}:
+                return {"instance_size_prices": dict(self.data["instance_size_prices"])}
         count = payload.get("failing_deployments", 0)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise Unprocessable(f"failing_deployments must be an integer >= 0; got {count!r}")

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import links
 from emulator.core.clock import parse_rfc3339, rfc3339
 

@@ -2,12 +2,13 @@
 
 Other families call :meth:`CatalogBackend.require_region`, :meth:`require_size` and
 :meth:`require_image` so that an unknown or unavailable slug gets the same 422 everywhere.
-Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size sold out in region".
+Availability is seedable (``POST /_emulator/seed/catalog``) to rehearse "size sold out in region", and so is
+a size's monthly price, to rehearse DigitalOcean changing a price (``do-platform prices check``).
 """
 
 from __future__ import annotations
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import validate as v
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, settle
@@ -15,7 +16,7 @@ from emulator.core.tagging import with_tag
 
 from .custom_images import DISTRIBUTIONS
 
-CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_platform/data)
+CATALOG = catalog.load()  # regions and sizes: the one catalog, shared with the program (do_vocab/catalog.json)
 HOURS_PER_MONTH = CATALOG.hours_per_month  # the API's divisor: $6/mo → 0.00893/h
 
 # id, slug, name, distribution, kind (distribution | application), min_disk_size, size_gigabytes, created
@@ -242,13 +243,15 @@ class CatalogBackend(Backend):
 
     # -- seed
     def seed(self, payload: dict) -> dict:
-        """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...]}},
-        "unavailable": [{"size": slug, "region": slug}]}``: change availability (all checked before any change)."""
+        """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...],
+        "price_monthly": n}}, "unavailable": [{"size": slug, "region": slug}]}``: change availability or a
+        price (all checked before any change)."""
         v.check_object(payload, SEED_SCHEMA)
         for slug, changes in (payload.get("regions") or {}).items():
             v.check_object(changes, {"available": v.is_boolean}, f"regions.{slug}")
         for slug, changes in (payload.get("sizes") or {}).items():
-            v.check_object(changes, {"available": v.is_boolean, "regions": v.is_list(v.is_string)}, f"sizes.{slug}")
+            v.check_object(changes, {"available": v.is_boolean, "regions": v.is_list(v.is_string),
+                                     "price_monthly": v.is_number(minimum=0)}, f"sizes.{slug}")
         regions, sizes = payload.get("regions") or {}, payload.get("sizes") or {}
         pairs = payload.get("unavailable") or []
         for slug in regions:
@@ -272,6 +275,10 @@ class CatalogBackend(Backend):
                 self.data["sizes"][slug]["available"] = bool(changes["available"])
             if "regions" in changes:
                 self.data["sizes"][slug]["regions"] = list(changes["regions"])
+            if "price_monthly" in changes:
+                monthly = float(changes["price_monthly"])
+                self.data["sizes"][slug]["price_monthly"] = monthly
+                self.data["sizes"][slug]["price_hourly"] = round(monthly / HOURS_PER_MONTH, 5)
         for pair in pairs:
             offered = self.data["sizes"][pair["size"]]["regions"]
             if pair["region"] in offered:

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 from urllib.parse import quote
 
-from do_platform import catalog
+from do_vocab import catalog
 from emulator.core import links
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
@@ -55,7 +55,7 @@ ENDPOINTS = {
 DEFAULT_DB = {"pg": "defaultdb", "mysql": "defaultdb", "mongodb": "admin"}
 ADMIN_USER = {"pg": "doadmin", "mysql": "doadmin", "redis": "default", "valkey": "default", "mongodb": "doadmin",
               "kafka": "doadmin", "opensearch": "doadmin"}
-CATALOG = catalog.load()  # sizes, per-engine layouts and regions: the one catalog (do_platform/data)
+CATALOG = catalog.load()  # sizes, per-engine layouts and regions: the one catalog (do_vocab/catalog.json)
 SIZES = {s["slug"]: (s["vcpus"], s["memory"], s["disk"]) for s in CATALOG.database_sizes}  # vcpu, MiB, disk MiB
 FIREWALL_TYPES = ["ip_addr", "droplet", "k8s", "tag", "app"]
 POOL_MODES = ["transaction", "session", "statement"]

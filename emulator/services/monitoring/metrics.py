@@ -57,7 +57,7 @@ def _pool_size(pool: dict | None, key: str) -> float:
 
 
 def _db_memory(cluster: dict | None) -> float:
-    from do_platform import catalog
+    from do_vocab import catalog
 
     size = catalog.load().database_size((cluster or {}).get("size", "")) or {"memory": 1024}
     return float(size["memory"]) * 1024**2

@@ -1,9 +1,9 @@
-"""DigitalOcean's catalog, one copy for the emulator and the program: regions, Droplet sizes with prices,
-Managed Database layouts, App Platform instance sizes.
+"""DigitalOcean's catalog, one copy for the emulator, the config and the plan: regions, Droplet sizes with
+prices, Managed Database layouts, App Platform instance sizes and regions.
 
-The data lives in ``do_platform/data/catalog.json`` with its date (``as_of``) and sources; this module
-only reads it (standard library only, so the emulator and the components import it without the CLI's
-dependencies). Every value is a read-only view: callers copy what they change.
+The data lives next to this module in ``do_vocab/catalog.json`` with its date (``as_of``) and sources; this
+module only reads it (standard library only, so the components, the emulator and the config import it
+without the CLI's dependencies). Every value is a read-only view: callers copy what they change.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Catalog:
     database_layouts: MappingProxyType  # engine → ((num_nodes, (size slugs...)), ...)
     standby_min_memory: int  # MiB: the smallest node that may run with standby nodes
     app_instance_sizes: tuple[MappingProxyType, ...]  # {slug, name, cpu_type, cpus, memory MiB, usd_per_month, ...}
+    app_regions: tuple[MappingProxyType, ...]  # {slug, label, flag, continent, data_centers, default?}
 
     def region_slugs(self, *, available_only: bool = False) -> list[str]:
         return [r["slug"] for r in self.regions if r["available"] or not available_only]
@@ -49,6 +50,14 @@ class Catalog:
     def app_instance_size(self, slug: str) -> MappingProxyType | None:
         return next((s for s in self.app_instance_sizes if s["slug"] == slug), None)
 
+    def app_region_of(self, region: str) -> str | None:
+        """The App Platform region serving data center ``region``: the one that lists it, else the one of its
+        metro (``sfo2`` → ``sfo``, whose listed data center is ``sfo3``), else None (``ric1`` has none)."""
+        listed = next((r["slug"] for r in self.app_regions if region in r["data_centers"]), None)
+        if listed is not None:
+            return listed
+        return next((r["slug"] for r in self.app_regions if r["slug"] == region.rstrip("0123456789")), None)
+
 
 def _frozen(items: list[dict[str, Any]]) -> tuple[MappingProxyType, ...]:
     return tuple(MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
@@ -57,8 +66,8 @@ def _frozen(items: list[dict[str, Any]]) -> tuple[MappingProxyType, ...]:
 
 @lru_cache(maxsize=1)
 def load() -> Catalog:
-    """The catalog shipped in ``do_platform/data/catalog.json`` (read once per process)."""
-    raw = json.loads(resources.files("do_platform.data").joinpath("catalog.json").read_text(encoding="utf-8"))
+    """The catalog shipped in ``do_vocab/catalog.json`` (read once per process)."""
+    raw = json.loads(resources.files("do_vocab").joinpath("catalog.json").read_text(encoding="utf-8"))
     databases = raw["databases"]
     layouts = {engine: tuple((layout["num_nodes"], tuple(layout["sizes"])) for layout in spec["layouts"])
                for engine, spec in databases["engines"].items()}
@@ -73,4 +82,5 @@ def load() -> Catalog:
         database_layouts=MappingProxyType(layouts),
         standby_min_memory=int(databases["standby_min_memory"]),
         app_instance_sizes=_frozen(raw["app_instance_sizes"]),
+        app_regions=_frozen(raw["app_regions"]),
     )
