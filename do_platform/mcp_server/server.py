@@ -278,8 +278,8 @@ def build_server(*, root: Path | None = None, allow_writes: bool = False) -> MCP
         f"do-platform operations for DigitalOcean stacks ({mode}). Stacks are the Pulumi.<stack>.yaml files of "
         f"{ops.root}. The API token comes from the server's environment; never ask for it."), log_level="WARNING")
     tools = {**READ_TOOLS, **(WRITE_TOOLS if allow_writes else {})}
-    for name, annotations in tools.items():
-        server.add_tool(getattr(ops, name), name=name, annotations=annotations, structured_output=True)
+    for name, hints in tools.items():
+        server.add_tool(getattr(ops, name), name=name, annotations=hints, structured_output=True)
     return server
 
 

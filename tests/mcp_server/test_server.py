@@ -121,14 +121,23 @@ def test_plan_returns_the_operations_plan_with_cost_and_findings():
     assert result["blocking"] is expected.blocking
     assert [v["rule"] for v in result["violations"]] == [v["rule"] for v in expected.violations]
     assert len(result["resources"]) == len(expected.resources)
-    assert all("inputs" not in r for r in result["resources"])
+    assert all(r["inputs"] is None for r in result["resources"])  # only with include_inputs
     assert all(r["key_inputs"] is not None for r in result["resources"])
 
 
-def test_plan_of_an_unknown_stack_is_a_tool_error_naming_the_known_ones(project):
+def test_plan_with_inputs_carries_every_resources_inputs_masked():
+    result = ok(call("plan", {"stack": "dev", "include_inputs": True}, root=REPO_ROOT))
+    assert all(isinstance(r["inputs"], dict) for r in result["resources"])
+    droplets = [r for r in result["resources"] if r["type"] == pricing.DROPLET]
+    assert droplets and all(r["inputs"]["size"] == r["key_inputs"]["size"] for r in droplets)
+
+
+def test_plan_errors_are_tool_errors_with_the_operations_message(project):
     result = call("plan", {"stack": "nope"})
     assert result.is_error
     assert "no stack 'nope'" in text_of(result) and "dev" in text_of(result)
+    result = call("plan", {"stack": "dev"})  # stack files only: no program to evaluate
+    assert result.is_error and "has no Pulumi.yaml" in text_of(result) and "hint:" in text_of(result)
 
 
 def test_preflight_and_status_read_the_account_with_gets_only(project, emulator, client):
@@ -207,19 +216,23 @@ def test_price_uses_the_plans_table():
 
 def test_a_planted_token_never_appears_in_any_result_or_error(project, emulator, registry, client, monkeypatch):
     deploy_stack(client, emulator)
-    calls = [("plan", {"stack": "dev"}), ("plan", {"stack": "nope"}), ("plan", {"stack": "dev", "live_prices": True}),
-             ("preflight", {"stack": "dev"}), ("status", {"stack": "dev"}),
-             ("registry_cleanup_plan", {"registry": "do-platform"}), ("registry_cleanup_plan", {"registry": "nope"}),
-             ("promote_plan", {"source": "dev", "target": "staging"}),
-             ("price", {"kind": "droplet", "slug": "s-1vcpu-1gb", "live": True}),
-             ("registry_cleanup_apply", {"registry": "do-platform", "garbage_collect": False}),
-             ("promote_apply", {"source": "dev", "target": "staging"})]
+    here, repo = None, REPO_ROOT  # the repository's stacks for a plan (the project holds stack files only)
+    calls = [("plan", {"stack": "dev", "live_prices": True}, repo), ("plan", {"stack": "nope"}, repo),
+             ("plan", {"stack": "dev"}, here), ("preflight", {"stack": "dev"}, here),
+             ("status", {"stack": "dev"}, here),
+             ("registry_cleanup_plan", {"registry": "do-platform"}, here),
+             ("registry_cleanup_plan", {"registry": "nope"}, here),
+             ("promote_plan", {"source": "dev", "target": "staging"}, here),
+             ("price", {"kind": "droplet", "slug": "s-1vcpu-1gb", "live": True}, here),
+             ("registry_cleanup_apply", {"registry": "do-platform", "garbage_collect": False}, here),
+             ("promote_apply", {"source": "dev", "target": "staging"}, here)]
     seen = []
-    for tool, args in calls:
-        seen.append(call(tool, args, allow_writes=True))
+    for tool, args, root in calls:
+        seen.append(call(tool, args, allow_writes=True, root=root))
+    assert sum(not r.is_error for r in seen) >= 7
     emulator.state.settings.token = "another-token"  # the API now rejects the planted one: 401 on every call
-    for tool, args in calls:
-        seen.append(call(tool, args, allow_writes=True))
+    for tool, args, root in calls:
+        seen.append(call(tool, args, allow_writes=True, root=root))
     assert any(r.is_error and "401" in text_of(r) for r in seen)
     for result in seen:
         dumped = result.model_dump_json()

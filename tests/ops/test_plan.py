@@ -172,3 +172,9 @@ def test_output_order_does_not_depend_on_registration_order():
     forward = evaluation()
     backward = Evaluation(stack="dev", resources=list(reversed(forward.resources)))
     assert ops.build_plan(forward, DEV, TABLE).to_json() == ops.build_plan(backward, DEV, TABLE).to_json()
+
+
+def test_a_directory_of_stack_files_without_the_program_is_a_config_error_naming_what_is_missing(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:environment: development\n")
+    with pytest.raises(ConfigError, match=r"has no Pulumi\.yaml and no __main__\.py: the plan evaluates"):
+        ops.plan_stack("dev", root=tmp_path)
