@@ -267,3 +267,24 @@ def test_over_stdio_the_cli_serves_the_tools_with_the_environment_token(project,
     assert ok(report)["totals"]["tags_expired"] == 7
     assert PLANTED not in report.model_dump_json()
     assert requests(emulator) and not mutating(emulator)
+
+
+@pytest.mark.parametrize("flag", ["--token", "--api-url"])
+def test_the_cli_refuses_a_token_or_endpoint_on_its_command_line(flag, tmp_path):
+    from typer.testing import CliRunner
+
+    from do_platform.cli.main import app
+
+    value = PLANTED if flag == "--token" else "http://127.0.0.1:1"
+    result = CliRunner().invoke(app, [flag, value, "mcp", "--project-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{flag} does not go with `mcp`" in result.stderr and PLANTED not in result.output
+
+
+def test_the_cli_refuses_a_project_dir_that_is_not_a_directory(tmp_path):
+    from typer.testing import CliRunner
+
+    from do_platform.cli.main import app
+
+    result = CliRunner().invoke(app, ["mcp", "--project-dir", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "--project-dir" in result.stderr and "is not a directory" in result.stderr

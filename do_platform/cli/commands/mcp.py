@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def mcp(
+    ctx: typer.Context,
     allow_writes: Annotated[bool, typer.Option(
         "--allow-writes", help="also serve the writing tools: registry_cleanup_apply (deletes) and promote_apply "
                                "(rewrites a stack file); without it every tool is read-only")] = False,
@@ -29,6 +30,14 @@ def mcp(
     server's environment, never from a tool's arguments; stdout carries the protocol only."""
     from do_platform.mcp_server import serve
 
+    root_ctx = ctx.find_root()
+    for param, flag, env in (("token", "--token", "DIGITALOCEAN_TOKEN"),
+                             ("api_url", "--api-url", "DIGITALOCEAN_API_URL")):
+        # typer vendors click: the enum is compared by name, not imported from one click or the other
+        if getattr(root_ctx.get_parameter_source(param), "name", None) == "COMMANDLINE":
+            # A client's config would keep it in its args (visible in `ps`); the server reads only its environment.
+            raise ConfigError(f"{flag} does not go with `mcp`: the server reads {env} from its environment",
+                              f"set {env} in the MCP client's \"env\" block instead")
     if project_dir is not None and not project_dir.is_dir():
         raise ConfigError(f"--project-dir {str(project_dir)!r} is not a directory")
     serve(root=project_dir, allow_writes=allow_writes)
