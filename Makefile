@@ -20,7 +20,7 @@ lint: setup
 
 # The README's test command.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist worksteal tests
 
 # Offline plan of a stack (no account, no token, no CLI): resource tree, policy findings, monthly cost.
 plan: setup

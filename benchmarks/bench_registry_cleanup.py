@@ -22,9 +22,9 @@ import math
 import time
 from datetime import UTC, datetime
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
+from do_platform.api.pagination import list_all
 from do_platform.ops import registry_cleanup as ops
-from do_platform.pagination import list_all
 from emulator import EmulatorServer
 
 REGISTRY = "bench"

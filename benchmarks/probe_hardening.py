@@ -61,12 +61,12 @@ def url_probes() -> list[Probe]:
     from typer.testing import CliRunner
     from urllib3.util import parse_url
 
+    from do_platform.api.endpoints import normalise_endpoint
     from do_platform.cli.main import app
     from do_platform.config import load_stack_config
-    from do_platform.endpoints import normalise_endpoint
     from do_platform.errors import ConfigError
     from do_platform.offline import project_defaults, read_stack_config
-    from tests.test_endpoints import ACCEPTED, REFUSED
+    from tests.api.endpoint_corpus import ACCEPTED, REFUSED
 
     corpus = [u.replace("s3cr3tpw", PASSWORD) for u in REFUSED if u]
     out: list[Probe] = []

@@ -339,7 +339,7 @@ def _vendor_archive(url: str, dest: Path, wanted: str) -> bool:
                         member.name = Path(member.name).name
                         tar.extract(member, dest, filter="data")
     except (OSError, tarfile.TarError) as exc:
-        _log(f"vendor release {Path(url).name} not reachable ({type(exc).__name__}: {exc}); building from Go modules")
+        _log(f"vendor release {Path(url).name} not reachable ({type(exc).__name__}: {exc}); building it here")
         return False
     return (dest / wanted).exists()
 

@@ -12,6 +12,7 @@ class PlatformError(Exception):
     """Base: a message for the user and an optional next step."""
 
     exit_code = 1
+    status: int | None = None  # the HTTP status, when the error is an API answer (set by from_http_error)
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -49,17 +50,22 @@ def is_not_found(body: object) -> bool:
 def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
     """Turn a PyDo/azure-core error into a PlatformError without leaking headers or tokens."""
     if isinstance(exc, HttpResponseError):
-        status = getattr(exc, "status_code", None)
-        message = getattr(getattr(exc, "error", None), "message", None) or exc.reason or str(exc)
-        if status == 401:
-            return ConfigError(f"{what}: the API rejected the token (401)",
-                               "check DIGITALOCEAN_TOKEN; it may be expired or revoked")
-        if status == 404:
-            return NotFound(f"{what}: not found (404)")
-        return ApiFailure(f"{what}: API error {status}: {message}")
+        err = _from_status(getattr(exc, "status_code", None), exc, what)
+        err.status = getattr(exc, "status_code", None)
+        return err
     if isinstance(exc, ServiceRequestError):
         return ApiFailure(f"{what}: could not reach the API: {exc}", "check --api-url / DIGITALOCEAN_API_URL")
     if isinstance(exc, ServiceResponseError):
         return ApiFailure(f"{what}: the API did not answer: {exc}", "retry later, or check --api-url / "
                           "DIGITALOCEAN_API_URL")
     return ApiFailure(f"{what}: {exc}")
+
+
+def _from_status(status: int | None, exc: HttpResponseError, what: str) -> PlatformError:
+    message = getattr(getattr(exc, "error", None), "message", None) or exc.reason or str(exc)
+    if status == 401:
+        return ConfigError(f"{what}: the API rejected the token (401)",
+                           "check DIGITALOCEAN_TOKEN; it may be expired or revoked")
+    if status == 404:
+        return NotFound(f"{what}: not found (404)")
+    return ApiFailure(f"{what}: API error {status}: {message}")

@@ -109,6 +109,12 @@ def emulator_process(port: int, state_file: Path, python: str = sys.executable) 
         log.close()
 
 
+def _holds_secret(value) -> bool:
+    if isinstance(value, dict):
+        return "secure" in value or any(_holds_secret(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_secret(v) for v in value)
+
+
 def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: dict | None = None) -> Path:
     """Copy Pulumi.yaml and Pulumi.<stack>.yaml into `work_dir`, keeping the salt of an earlier run.
 
@@ -137,9 +143,11 @@ def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: di
             stack_cfg[key] = previous[key]
     config = stack_cfg.setdefault("config", {}) or {}
     stack_cfg["config"] = config
-    # Secrets set in an earlier run (`pulumi config set --secret` against the copy) stay.
+    # Secrets set in an earlier run (`pulumi config set --secret [--path]` against the copy) stay, also when
+    # nested in a structured value (`appSecrets.web.API_KEY`), unless the committed file or an override sets
+    # the key.
     for key, value in (previous.get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value and key not in config:
+        if _holds_secret(value) and key not in config and key not in (overrides or {}):
             config[key] = value
     config.update(overrides or {})
     with target.open("w") as fh:

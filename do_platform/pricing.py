@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from do_platform.errors import from_http_error
-from do_platform.pagination import list_all
+from do_platform.errors import PlatformError, from_http_error
 
 PREFIX = "digitalocean:index/"
 DROPLET = "digitalocean:index/droplet:Droplet"
@@ -106,14 +105,21 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
 
     A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed.
     """
+    from do_platform.api.reader import ApiReader
+
+    api = ApiReader.of(client)
     notes: list[str] = []
     updates: dict[str, Any] = {}
     sources = dict(table.sources)
 
     def attempt(family: str, what: str, fetch) -> None:
         try:
-            prices = fetch()
-        except Exception as exc:  # noqa: BLE001 - any API failure: keep the bundled family, say why
+            with api.labelled(what):
+                prices = fetch()
+        except PlatformError as err:
+            notes.append(f"{err.message}; using bundled prices of {table.as_of}")
+            return
+        except Exception as exc:  # noqa: BLE001 - any other failure (unreachable): keep the bundled family, say why
             notes.append(f"{from_http_error(exc, what).message}; using bundled prices of {table.as_of}")
             return
         if not prices:  # e.g. a 404 body PyDo returns instead of raising
@@ -123,15 +129,14 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         sources[family] = "live"
 
     attempt("droplet_sizes", "droplet sizes (/v2/sizes)",
-            lambda: {s["slug"]: float(s["price_monthly"]) for s in list_all(client.sizes.list, "sizes")
-                     if s.get("slug") and s.get("price_monthly") is not None})
+            lambda: {slug: float(s["price_monthly"]) for slug, s in api.sizes().items()
+                     if slug and s.get("price_monthly") is not None})
     attempt("app_instance_sizes", "App Platform instance sizes",
-            lambda: {s["slug"]: float(s["usd_per_month"])
-                     for s in (client.apps.list_instance_sizes().get("instance_sizes") or [])
-                     if s.get("slug") and s.get("usd_per_month") not in (None, "")})
+            lambda: {slug: float(s["usd_per_month"]) for slug, s in api.app_instance_sizes().items()
+                     if slug and s.get("usd_per_month") not in (None, "")})
     attempt("registry_tiers", "registry subscription tiers",
             lambda: {t["slug"]: int(t["monthly_price_in_cents"]) / 100
-                     for t in ((client.registries.get_options().get("options") or {}).get("subscription_tiers") or [])
+                     for t in api.registry_options().get("subscription_tiers") or []
                      if t.get("slug") and t.get("monthly_price_in_cents") is not None})
     notes.append(f"load balancer, database, Kubernetes HA and volume prices have no API: bundled {table.as_of}")
     return LiveRefresh(replace(table, sources=sources, **updates), notes)
@@ -204,27 +209,34 @@ def _app(spec: dict, table: PriceTable) -> Price:
     return Price(total, "; ".join(parts), source)
 
 
+def _droplet(props: dict[str, Any], table: PriceTable) -> Price:
+    price = _per_unit(table.droplet_sizes, _get(props, "size"), 1, "droplet", table.source("droplet_sizes"))
+    if price.known and _get(props, "backups", default=False):
+        extra = price.monthly * table.droplet_backups_fraction
+        price = replace(price, monthly=price.monthly + extra, basis=f"{price.basis} + backups {_money(extra)}")
+    return price
+
+
+def _kubernetes_cluster(props: dict[str, Any], table: PriceTable) -> Price:
+    pool = _get(props, "nodePool", "node_pool", default={}) or {}
+    price = _node_pool(pool, table) if pool else Price(0.0, "no default node pool", f"bundled {table.as_of}")
+    if _get(props, "ha", default=False):
+        ha = table.kubernetes_ha_control_plane
+        basis = f"{price.basis} + HA control plane {_money(ha)}"
+        return replace(price, monthly=price.monthly + ha if price.known else None, basis=basis)
+    return price
+
+
 def price_resource(resource_type: str, props: dict[str, Any], table: PriceTable) -> Price:
     """The monthly list price of one planned resource from its inputs."""
     props = props or {}
     bundled = f"bundled {table.as_of}"
     if resource_type == DROPLET:
-        price = _per_unit(table.droplet_sizes, _get(props, "size"), 1, "droplet", table.source("droplet_sizes"))
-        if price.known and _get(props, "backups", default=False):
-            extra = price.monthly * table.droplet_backups_fraction
-            price = replace(price, monthly=price.monthly + extra,
-                            basis=f"{price.basis} + backups {_money(extra)}")
-        return price
+        return _droplet(props, table)
     if resource_type == KUBERNETES_NODE_POOL:
         return _node_pool(props, table)
     if resource_type == KUBERNETES_CLUSTER:
-        pool = _get(props, "nodePool", "node_pool", default={}) or {}
-        price = _node_pool(pool, table) if pool else Price(0.0, "no default node pool", bundled)
-        if _get(props, "ha", default=False):
-            ha = table.kubernetes_ha_control_plane
-            basis = f"{price.basis} + HA control plane {_money(ha)}"
-            return replace(price, monthly=price.monthly + ha if price.known else None, basis=basis)
-        return price
+        return _kubernetes_cluster(props, table)
     if resource_type == LOAD_BALANCER:
         units = _get(props, "sizeUnit", "size_unit")
         if units is not None:

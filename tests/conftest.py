@@ -10,12 +10,11 @@ import threading
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from emulator import EmulatorServer
 from emulator.core import app as app_module
 from emulator.core import conformance
-
-TEST_TOKEN = "emulator-test-token"
+from tests.helpers.emulator import TEST_TOKEN
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 import functools
+import json as json_module
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from azure.core.exceptions import AzureError
@@ -30,11 +32,30 @@ class CliSettings:
     output: OutputFormat = OutputFormat.table
     verbose: bool = False
 
-    def client(self):
-        """A PyDo client through the project's one factory."""
-        from do_platform.client import make_client
+    def client(self, *, stack_endpoint: str | None = None, max_per_minute: int | None = None):
+        """A PyDo client through the project's one factory: ``--token``, and ``--api-url`` else the stack's
+        own ``digitalocean:apiEndpoint`` (``stack_endpoint``); ``max_per_minute`` paces long walks."""
+        from do_platform.api.client import make_client
 
-        return make_client(token=self.token, endpoint=self.api_url)
+        return make_client(token=self.token, endpoint=self.api_url or stack_endpoint, max_per_minute=max_per_minute)
+
+    def sink(self, as_json: bool = False) -> OutputSink:
+        """Where the command's result goes: JSON with ``--json`` or ``--output json``, else its table."""
+        return OutputSink(as_json or self.output is OutputFormat.json)
+
+
+@dataclass(frozen=True)
+class OutputSink:
+    """The one place a command's result becomes stdout: JSON (the result's ``to_json()``) or the command's
+    table. Diagnostics never come here; they go to :data:`stderr_console`."""
+
+    json: bool = False
+
+    def emit(self, result, render: Callable[[Any], None], to_json: Callable[[Any], Any] | None = None) -> None:
+        if self.json:
+            typer.echo(json_module.dumps(to_json(result) if to_json else result.to_json(), indent=2, default=str))
+        else:
+            render(result)
 
 
 def settings_of(ctx: typer.Context) -> CliSettings:

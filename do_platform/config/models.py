@@ -25,11 +25,11 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from do_platform.api.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import Whole as _Whole
 from do_platform.config.messages import allowed as _allowed
 from do_platform.config.rules import default_enforcement, enforcement_problem
-from do_platform.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_vocab.addresses import describe_share, world_open
 from do_vocab.firewall_rules import ANYWHERE, DOKS_RESERVED, RFC1918
 from do_vocab.http_paths import health_check_path_problem

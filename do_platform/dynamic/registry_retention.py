@@ -29,7 +29,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from do_platform.endpoints import endpoint_problem
+from do_platform.api.endpoints import endpoint_problem
 from do_platform.errors import ConfigError
 from do_platform.ops import registry_cleanup as ops
 from do_platform.stack_files import DeployedImage
@@ -137,15 +137,16 @@ class RegistryRetentionProvider(ResourceProvider):
 
     @staticmethod
     def _apply(props: dict[str, Any]) -> dict[str, Any]:
-        from do_platform.client import make_client
+        from do_platform.api.client import make_client
+        from do_platform.api.reader import ApiReader
 
         registry = str(props["registry"])
         policy = policy_of(props)
         check_protect_present(props)
         deployed = parse_protect(registry, props.get("protect") or ())
-        client = make_client(token=props["token"], endpoint=props.get("api_endpoint") or None,
-                             max_per_minute=int(props.get("max_requests_per_minute") or 250))
-        report = ops.cleanup(client, registry, policy, deployed=deployed, apply=True, gc=bool(props.get("gc", True)),
+        api = ApiReader(make_client(token=props["token"], endpoint=props.get("api_endpoint") or None,
+                                    max_per_minute=int(props.get("max_requests_per_minute") or 250)))
+        report = ops.cleanup(api, registry, policy, deployed=deployed, apply=True, gc=bool(props.get("gc", True)),
                              gc_timeout=float(props.get("gc_timeout", 1800.0)),
                              gc_poll_interval=float(props.get("gc_poll_seconds", 5.0)))
         if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):

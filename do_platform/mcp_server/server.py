@@ -62,7 +62,7 @@ def make_api_client(stack_endpoint: str | None = None, **kwargs):
     """A PyDo client from the environment through the project's one factory (the one import to change if
     the factory moves). ``DIGITALOCEAN_API_URL`` wins over the stack's ``digitalocean:apiEndpoint``, as in
     the CLI; the factory applies the endpoint rule (https, or http to loopback only)."""
-    from do_platform.client import make_client
+    from do_platform.api.client import make_client
 
     endpoint = None if os.environ.get(ENDPOINT_ENV_VAR) else stack_endpoint
     return make_client(token=None, endpoint=endpoint, **kwargs)

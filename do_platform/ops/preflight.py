@@ -1,6 +1,7 @@
 """Preflight: can this account hold this stack? Metadata checks against the API before ``pulumi up``.
 
-Every API read goes through :class:`AccountReader` (GETs only, each cached, 404 → ``None``); each
+Every API read goes through :class:`~do_platform.api.reader.ApiReader` (GETs only, each cached, 404 →
+``None``); each
 check is a small function ``(ctx) -> list[Check]`` over the typed stack config and that reader, so a
 check says exactly what it read. Status is ``ok``, ``warn`` (the stack can be created but something
 deserves a look), ``fail`` (``pulumi up`` would fail or exceed a limit) or ``skip`` (the API does not
@@ -20,12 +21,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
-
 from components.tagging import env_tag
+from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
-from do_platform.errors import PreflightFailed, from_http_error, is_not_found
-from do_platform.pagination import iter_token_pages, list_all
+from do_platform.errors import PlatformError, PreflightFailed
 from do_vocab.images import image_reference
 from do_vocab.regions import APP_REGIONS
 
@@ -69,115 +68,6 @@ class PreflightReport:
     def to_json(self) -> dict[str, Any]:
         return {"stack": self.stack, "region": self.region, "passed": self.passed, "planned": dict(self.planned),
                 "checks": [asdict(c) for c in self.checks]}
-
-
-# ---------------------------------------------------------------------------------------------------------
-# API reads
-
-
-class AccountReader:
-    """The only place preflight talks to the API: GETs, each made once, 404 as ``None``.
-
-    HTTP errors other than a 404 propagate (after the client's retries) as PyDo raised them; the
-    caller turns them into a :class:`~do_platform.errors.PlatformError`.
-    """
-
-    def __init__(self, client) -> None:
-        self.client = client
-        self._cache: dict[tuple, Any] = {}
-
-    def _once(self, key: tuple, fetch: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = fetch()
-        return self._cache[key]
-
-    def _get_or_none(self, func: Callable[..., dict], *args) -> dict | None:
-        try:
-            body = func(*args)
-        except ResourceNotFoundError:
-            return None
-        return None if is_not_found(body) else body
-
-    def account(self) -> dict:
-        return self._once(("account",), lambda: self.client.account.get()["account"])
-
-    def droplets(self) -> list[dict]:
-        return self._once(("droplets",), lambda: list_all(self.client.droplets.list, "droplets"))
-
-    def volumes(self) -> list[dict]:
-        return self._once(("volumes",), lambda: list_all(self.client.volumes.list, "volumes"))
-
-    def load_balancers(self) -> list[dict]:
-        return self._once(("lbs",), lambda: list_all(self.client.load_balancers.list, "load_balancers"))
-
-    def regions(self) -> dict[str, dict]:
-        return self._once(("regions",), lambda: {r["slug"]: r for r in list_all(self.client.regions.list, "regions")})
-
-    def sizes(self) -> dict[str, dict]:
-        return self._once(("sizes",), lambda: {s["slug"]: s for s in list_all(self.client.sizes.list, "sizes")})
-
-    def database_options(self) -> dict:
-        return self._once(("db-options",), lambda: self.client.databases.list_options())
-
-    def kubernetes_options(self) -> dict:
-        return self._once(("k8s-options",), lambda: self.client.kubernetes.list_options().get("options") or {})
-
-    def app_instance_sizes(self) -> dict[str, dict]:
-        return self._once(("app-sizes",), lambda: {
-            s["slug"]: s for s in self.client.apps.list_instance_sizes().get("instance_sizes") or []})
-
-    def app_regions(self) -> dict[str, dict]:
-        return self._once(("app-regions",), lambda: {
-            r["slug"]: r for r in self.client.apps.list_regions().get("regions") or []})
-
-    def domain(self, name: str) -> dict | None:
-        def fetch():
-            body = self._get_or_none(self.client.domains.get, name)
-            return None if body is None else body.get("domain")
-        return self._once(("domain", name), fetch)
-
-    def registry(self, name: str) -> dict | None:
-        def fetch():
-            body = self._get_or_none(self.client.registries.get, name)
-            return None if body is None else body.get("registry")
-        return self._once(("registry", name), fetch)
-
-    def registry_names(self) -> list[str]:
-        return self._once(("registries",), lambda: sorted(
-            r.get("name", "?") for r in (self.client.registries.list() or {}).get("registries") or []))
-
-    def registry_subscription(self) -> dict:
-        return self._once(("subscription",),
-                          lambda: (self.client.registries.get_subscription() or {}).get("subscription") or {})
-
-    def repositories(self, registry: str) -> dict[str, dict]:
-        """Repositories of a registry by name (``repositoriesV2``, following its ``page_token`` cursor)."""
-        def fetch():
-            out: dict[str, dict] = {}
-            for body in iter_token_pages(self.client.registries.list_repositories_v2, registry):
-                if is_not_found(body):
-                    break
-                out.update({r["name"]: r for r in body.get("repositories") or []})
-            return out
-        return self._once(("repos", registry), fetch)
-
-    def tags(self, registry: str, repository: str) -> list[dict]:
-        return self._once(("tags", registry, repository), lambda: list_all(
-            lambda **kw: self._page_or_empty(self.client.registries.list_repository_tags, registry, repository,
-                                             "tags", **kw), "tags"))
-
-    def manifests(self, registry: str, repository: str) -> list[dict]:
-        return self._once(("manifests", registry, repository), lambda: list_all(
-            lambda **kw: self._page_or_empty(self.client.registries.list_repository_manifests, registry, repository,
-                                             "manifests", **kw), "manifests"))
-
-    @staticmethod
-    def _page_or_empty(func, registry: str, repository: str, key: str, **kwargs) -> dict:
-        try:
-            body = func(registry, repository, **kwargs)
-        except ResourceNotFoundError:
-            return {key: []}
-        return {key: []} if is_not_found(body) else body
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -230,7 +120,7 @@ def plan_of(cfg: StackConfig) -> Plan:
 @dataclass
 class Context:
     cfg: StackConfig
-    api: AccountReader
+    api: ApiReader
     plan: Plan
 
     @property
@@ -458,7 +348,7 @@ def check_registry(ctx: Context) -> list[Check]:
     repos: set[tuple[str, str]] = set()
     used = 0
     for reg in present:
-        repos |= {(reg["name"], r) for r in ctx.api.repositories(reg["name"])}
+        repos |= {(reg["name"], r) for r in ctx.api.repositories(reg["name"]) or {}}
         used += int(reg.get("storage_usage_bytes") or 0)
     wanted = {(i.registry, i.repository) for i in images if ctx.api.registry(i.registry) is not None}
     total = len(repos | wanted)
@@ -494,7 +384,7 @@ def _image_row(ctx: Context, index: int, app: str, image) -> Check:
     key = f"do-platform:apps[{index}].image"
     if ctx.api.registry(image.registry) is None:
         return Check(name, SKIP, f"{ref}: its registry does not exist")
-    if image.repository not in ctx.api.repositories(image.registry):
+    if image.repository not in (ctx.api.repositories(image.registry) or {}):
         return Check(name, FAIL, f"{ref}: no repository {image.repository!r}",
                      f"push the image first, or fix {key}.repository")
     tags = {t.get("tag"): t.get("manifest_digest") for t in ctx.api.tags(image.registry, image.repository)}
@@ -548,33 +438,37 @@ CHECKS: tuple[Callable[[Context], list[Check]], ...] = (
 
 
 def run_checks(client, cfg: StackConfig) -> PreflightReport:
-    """Every check against the account behind ``client``; GETs only."""
-    ctx = Context(cfg, AccountReader(client), plan_of(cfg))
+    """Every check against the account behind ``client`` (a PyDo client or an ApiReader); GETs only."""
+    ctx = Context(cfg, ApiReader.of(client), plan_of(cfg))
     report = PreflightReport(cfg.stack, cfg.region, planned={
         "droplets_min": ctx.plan.droplets_min, "droplets_max": ctx.plan.droplets_max,
         "volumes": ctx.plan.volumes, "load_balancers": ctx.plan.load_balancers})
     try:
-        report.checks += check_account(ctx)
-    except ClientAuthenticationError:
+        with ctx.api.labelled("read the account"):
+            report.checks += check_account(ctx)
+    except PlatformError as err:
+        if err.status != 401:
+            raise
         report.checks.append(Check("token", FAIL, "the API rejected the token (401)",
                                    "set DIGITALOCEAN_TOKEN (or --token) to a valid token with read scope"))
-        report.checks += [Check(fn.__name__.removeprefix("check_").replace("_", " "), SKIP, "not checked: no "
-                                "valid token") for fn in CHECKS]
+        report.checks += [Check(check_name(fn), SKIP, "not checked: no valid token") for fn in CHECKS]
         return report
-    except HttpResponseError as exc:
-        raise from_http_error(exc, "read the account") from None
     for fn in CHECKS:
-        name = fn.__name__.removeprefix("check_").replace("_", " ")
         try:
-            report.checks += fn(ctx)
-        except HttpResponseError as exc:
-            if getattr(exc, "status_code", None) in (401, 403):  # a scoped token that may not read this family
-                report.checks.append(Check(name, FAIL, f"the token may not read what this check needs "
-                                           f"({exc.status_code})", "give the token read scope for this "
-                                           "resource family, or use a token with full read access"))
-                continue
-            raise from_http_error(exc, f"preflight {name}") from None
+            with ctx.api.labelled(f"preflight {check_name(fn)}"):
+                report.checks += fn(ctx)
+        except PlatformError as err:
+            if err.status not in (401, 403):  # 401/403 here: a scoped token that may not read this family
+                raise
+            report.checks.append(Check(check_name(fn), FAIL, f"the token may not read what this check needs "
+                                       f"({err.status})", "give the token read scope for this resource family, "
+                                       "or use a token with full read access"))
     return report
+
+
+def check_name(fn: Callable[[Context], list[Check]]) -> str:
+    """A check's row name from its function: ``check_droplet_limit`` → ``droplet limit``."""
+    return fn.__name__.removeprefix("check_").replace("_", " ")
 
 
 def iter_failures(report: PreflightReport) -> Iterator[str]:
@@ -597,7 +491,7 @@ def run_for_program(cfg: StackConfig, client=None) -> PreflightReport:
     ``digitalocean:apiEndpoint``, else the environment) through the one factory.
     """
     if client is None:
-        from do_platform.client import make_client
+        from do_platform.api.client import make_client
 
         token = cfg.provider.token.get_secret_value() if cfg.provider.token else None
         client = make_client(token=None if token == "[secret]" else token, endpoint=cfg.provider.api_endpoint,

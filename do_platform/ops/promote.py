@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from do_platform.api.reader import ApiReader
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops.registry_cleanup import list_manifests
 from do_platform.stack_files import PROJECT, REPO_ROOT, DeployedImage, images_of, stack_file, stack_yaml
@@ -77,12 +78,13 @@ def uncommitted(path: Path) -> bool | None:
 
 def resolve(client, images: list[DeployedImage]) -> list[PinnedImage]:
     """Each image's digest from the registry: a tag is looked up, a pinned digest must exist."""
+    api = ApiReader.of(client)
     manifests: dict[tuple[str, str], list] = {}
     pinned = []
     for image in images:
         key = (image.registry, image.repository)
         if key not in manifests:
-            found = list_manifests(client, image.registry, image.repository)
+            found = list_manifests(api, image.registry, image.repository)
             if found is None:
                 raise PromotionBlocked(f"app {image.app}: repository {image.registry}/{image.repository} does not "
                                        f"exist in the registry; nothing to promote")

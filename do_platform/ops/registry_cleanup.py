@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 
-from do_platform.errors import ApiFailure, ConfigError, NotFound, from_http_error, is_not_found
-from do_platform.pagination import MAX_PER_PAGE, iter_pages, iter_token_pages
+from do_platform.api.pagination import MAX_PER_PAGE
+from do_platform.api.reader import ApiReader
+from do_platform.errors import ApiFailure, ConfigError, NotFound
 from do_vocab.images import ImageRef
 
 DEFAULT_KEEP_LAST = 10
@@ -171,17 +171,39 @@ def plan_repository(repository: str, manifests: Iterable[Manifest], policy: Rete
                     deployed_digests: Iterable[str] = (), deployed_tags: Iterable[str] = ()) -> RepositoryPlan:
     """Decide, tag by tag, what the policy keeps, and the fewest delete calls that expire the rest."""
     by_digest = {m.digest: m for m in manifests}
-    patterns = compile_patterns(policy.keep_patterns)
-    cutoff = now - timedelta(days=policy.keep_days)
     deployed_tags = set(deployed_tags)
     protected = {d for d in deployed_digests if d in by_digest}
     # A stack pinned by tag deploys whatever that tag points to now.
-    for m in by_digest.values():
-        if deployed_tags.intersection(m.tags):
-            protected.add(m.digest)
-    plan = RepositoryPlan(repository)
+    protected |= {m.digest for m in by_digest.values() if deployed_tags.intersection(m.tags)}
+    plan = RepositoryPlan(repository, decide_tags(by_digest, policy, now, protected))
+    kept_tags_of: dict[str, list[str]] = {}
+    for d in plan.decisions:
+        if d.keep:
+            kept_tags_of.setdefault(d.digest, []).append(d.tag)
+    plan.kept_digests = set(kept_tags_of) | protected
+    # Children (and grandchildren) of kept indexes stay; an index lists its children as blobs.
+    plan.protected_children = reachable(by_digest, plan.kept_digests, exclude=plan.kept_digests)
+    plan.warnings = untagged_deployed_warnings(repository, by_digest, plan, protected)
+    expired_by_digest: dict[str, list[str]] = {}
+    for d in plan.expired_tags:
+        expired_by_digest.setdefault(d.digest, []).append(d.tag)
+    for digest, expired in sorted(expired_by_digest.items()):
+        if digest in kept_tags_of or digest in plan.protected_children:
+            plan.delete_tags.extend((t, digest) for t in sorted(expired))
+        else:
+            plan.delete_manifests.append(digest)
+    estimate_collection(plan, by_digest)
+    return plan
+
+
+def decide_tags(by_digest: dict[str, Manifest], policy: RetentionPolicy, now: datetime,
+                protected: set[str]) -> list[TagDecision]:
+    """Every tag ranked newest first (its manifest's date, ties by tag name) and the rule that keeps it, if any."""
+    patterns = compile_patterns(policy.keep_patterns)
+    cutoff = now - timedelta(days=policy.keep_days)
     tags = sorted(((t, m) for m in by_digest.values() for t in m.tags),
                   key=lambda tm: (tm[1].updated_at, tm[0]), reverse=True)
+    decisions = []
     for rank, (tag, m) in enumerate(tags):
         if m.digest in protected:
             reason = "deployed"
@@ -193,51 +215,43 @@ def plan_repository(repository: str, manifests: Iterable[Manifest], policy: Rete
             reason = "pattern"
         else:
             reason = "expired"
-        plan.decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
-    kept_tags_of: dict[str, list[str]] = {}
-    for d in plan.decisions:
-        if d.keep:
-            kept_tags_of.setdefault(d.digest, []).append(d.tag)
-    plan.kept_digests = set(kept_tags_of) | protected
-    # Children (and grandchildren) of kept indexes stay; an index lists its children as blobs.
-    stack = list(plan.kept_digests)
+        decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
+    return decisions
+
+
+def reachable(by_digest: dict[str, Manifest], roots: Iterable[str], exclude: set[str]) -> set[str]:
+    """Manifests of the repository that ``roots`` hold through their blobs (children, grandchildren...),
+    other than those in ``exclude``."""
+    found: set[str] = set()
+    stack = list(roots)
     while stack:
         for child, _ in by_digest[stack.pop()].blobs:
-            if child in by_digest and child not in plan.kept_digests and child not in plan.protected_children:
-                plan.protected_children.add(child)
+            if child in by_digest and child not in exclude and child not in found:
+                found.add(child)
                 stack.append(child)
-    # An untagged deployed digest survives GC only if a remaining index holds it (a deployed platform
-    # image of a kept multi-arch index is kept, not in protected_children, yet held by the index).
+    return found
+
+
+def untagged_deployed_warnings(repository: str, by_digest: dict[str, Manifest], plan: RepositoryPlan,
+                               protected: set[str]) -> list[str]:
+    """An untagged deployed digest survives GC only if a remaining index holds it (a deployed platform
+    image of a kept multi-arch index is kept, not in protected_children, yet held by the index)."""
     held = {child for d in plan.kept_digests | plan.protected_children for child, _ in by_digest[d].blobs}
-    for digest in protected:
-        if not by_digest[digest].tags and digest not in held:
-            plan.warnings.append(f"{repository}@{digest} is deployed but untagged: garbage collection of "
-                                 "untagged manifests would delete it")
-    expired_by_digest: dict[str, list[str]] = {}
-    for d in plan.expired_tags:
-        expired_by_digest.setdefault(d.digest, []).append(d.tag)
-    for digest, expired in sorted(expired_by_digest.items()):
-        if digest in kept_tags_of or digest in plan.protected_children:
-            plan.delete_tags.extend((t, digest) for t in sorted(expired))
-        else:
-            plan.delete_manifests.append(digest)
-    # What GC can then remove: deleted digests, untagged manifests not reachable from a kept one.
+    return [f"{repository}@{digest} is deployed but untagged: garbage collection of untagged manifests would "
+            "delete it" for digest in protected if not by_digest[digest].tags and digest not in held]
+
+
+def estimate_collection(plan: RepositoryPlan, by_digest: dict[str, Manifest]) -> None:
+    """What GC can then remove: deleted digests, untagged manifests not reachable from a kept one, the
+    children of deleted indexes unless a remaining index holds them; and the bytes only they use."""
     remaining = plan.kept_digests | plan.protected_children
-    gone = set(plan.delete_manifests)
-    for m in by_digest.values():
-        if not m.tags and m.digest not in remaining:
-            gone.add(m.digest)
-            plan.untagged_collectable += 1
-    stack = list(gone)
-    while stack:  # children of deleted indexes go too, unless a remaining index holds them
-        for child, _ in by_digest[stack.pop()].blobs:
-            if child in by_digest and child not in remaining and child not in gone:
-                gone.add(child)
-                stack.append(child)
+    untagged = {m.digest for m in by_digest.values() if not m.tags and m.digest not in remaining}
+    plan.untagged_collectable = len(untagged)
+    gone = set(plan.delete_manifests) | untagged
+    gone |= reachable(by_digest, gone, exclude=remaining | gone)
     kept_blobs = {b for d in remaining for b, _ in by_digest[d].blobs}
     freed = {b: size for d in gone for b, size in by_digest[d].blobs if b not in kept_blobs and b not in by_digest}
     plan.bytes_freed = sum(freed.values())
-    return plan
 
 
 # -- walking and applying (API)
@@ -311,46 +325,29 @@ class CleanupReport:
         }
 
 
-def _call(what: str, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except HttpResponseError as exc:
-        raise from_http_error(exc, what) from None
-
-
 def check_registry(client, registry: str) -> dict:
     """The registry, or NotFound naming the registries the token can see (read-only calls only)."""
-    found = _call(f"get registry {registry!r}", client.registries.get, registry)
-    if is_not_found(found) or "registry" not in (found or {}):
-        listing = _call("list registries", client.registries.list) or {}
-        names = sorted(r.get("name", "?") for r in listing.get("registries") or [])
+    api = ApiReader.of(client)
+    found = api.registry(registry)
+    if found is None:
         raise NotFound(f"registry {registry!r} does not exist (registries on this account: "
-                       f"{', '.join(names) or 'none'})", "pass the registry name with --registry")
-    return found["registry"]
+                       f"{', '.join(api.registry_names()) or 'none'})", "pass the registry name with --registry")
+    return found
 
 
 def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterator[str]:
     """Repository names, following the ``page_token`` cursor of ``repositoriesV2``."""
-    call = lambda **kw: _call(f"list repositories of {registry!r}",  # noqa: E731
-                              client.registries.list_repositories_v2, registry, **kw)
-    for page in iter_token_pages(call, per_page=per_page):
-        if is_not_found(page):
-            raise NotFound(f"registry {registry!r} disappeared while listing repositories")
-        for repo in page.get("repositories") or []:
-            yield repo["name"]
-
-
-def _manifest_pages(client, registry: str, repository: str, per_page: int) -> Iterator[dict]:
-    call = lambda **kw: _call(f"list manifests of {repository!r}",  # noqa: E731
-                              client.registries.list_repository_manifests, registry, repository, **kw)
-    return iter_pages(call, per_page=per_page)
+    repositories = ApiReader.of(client).repositories(registry, per_page)
+    if repositories is None:
+        raise NotFound(f"registry {registry!r} disappeared while listing repositories")
+    yield from repositories
 
 
 def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
-    """Every manifest of a repository (all pages), or None when the repository is gone."""
+    """Every manifest of a repository (all pages, read now), or None when the repository is gone."""
     manifests: list[Manifest] = []
-    for body in _manifest_pages(client, registry, repository, per_page):
-        if is_not_found(body):
+    for body in ApiReader.of(client).manifest_pages(registry, repository, per_page):
+        if body is None:
             return None
         manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
     return manifests
@@ -371,8 +368,8 @@ def reread_changes(client, registry: str, repository: str, known: list[Manifest]
     by_digest = {m.digest: m for m in known}
     fresh: dict[str, Manifest] = {}
     total = None
-    for body in _manifest_pages(client, registry, repository, per_page):
-        if is_not_found(body):
+    for body in ApiReader.of(client).manifest_pages(registry, repository, per_page):
+        if body is None:
             return None
         if total is None:
             total = (body.get("meta") or {}).get("total")
@@ -387,18 +384,19 @@ def reread_changes(client, registry: str, repository: str, known: list[Manifest]
 
 
 def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
+    """The plan's deletes; a 404 counts as already gone."""
+    api = ApiReader.of(client)
     result = RepositoryResult(plan.repository, plan)
+    deletes = api.client.registries
     for digest in plan.delete_manifests:
-        gone = _call(f"delete {plan.repository}@{digest}", client.registries.delete_repository_manifest,
-                     registry, plan.repository, digest)
-        if is_not_found(gone):
+        if not api.delete(deletes.delete_repository_manifest, registry, plan.repository, digest,
+                          what=f"delete {plan.repository}@{digest}"):
             result.already_gone += 1
         else:
             result.manifests_deleted += 1
     for tag, _digest in plan.delete_tags:
-        gone = _call(f"delete {plan.repository}:{tag}", client.registries.delete_repository_tag,
-                     registry, plan.repository, tag)
-        if is_not_found(gone):
+        if not api.delete(deletes.delete_repository_tag, registry, plan.repository, tag,
+                          what=f"delete {plan.repository}:{tag}"):
             result.already_gone += 1
         else:
             result.tags_deleted += 1
@@ -406,8 +404,9 @@ def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
 
 
 def active_gc(client, registry: str) -> dict | None:
-    found = _call("get active garbage collection", client.registries.get_garbage_collection, registry)
-    return None if is_not_found(found) else (found or {}).get("garbage_collection")
+    api = ApiReader.of(client)
+    found = api.call(api.client.registries.get_garbage_collection, registry, what="get active garbage collection")
+    return (found or {}).get("garbage_collection")
 
 
 def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
@@ -415,7 +414,7 @@ def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
     request goes through the same client pipeline (retries, pacing) with ``send_request``."""
     request = HttpRequest("POST", f"/v2/registries/{quote(registry, safe='')}/garbage-collection",
                           json={"type": gc_type})
-    response = client.send_request(request)
+    response = ApiReader.of(client).client.send_request(request)
     if response.status_code != 201:
         try:
             message = response.json().get("message", "")
@@ -426,10 +425,10 @@ def start_gc(client, registry: str, gc_type: str = GC_TYPE) -> dict:
 
 
 def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
-    call = lambda **kw: _call("list garbage collections",  # noqa: E731
-                              client.registries.list_garbage_collections, registry, **kw)
-    for body in iter_pages(call, per_page=20):
-        if is_not_found(body):
+    api = ApiReader.of(client)
+    for body in api.pages(api.client.registries.list_garbage_collections, registry, per_page=20,
+                          what="list garbage collections"):
+        if body is None:
             return None
         for gc in body.get("garbage_collections") or []:
             if gc.get("uuid") == gc_uuid:
@@ -452,8 +451,9 @@ def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
             return GcResult(gc["uuid"], gc["status"], gc.get("type", GC_TYPE), int(gc.get("freed_bytes") or 0),
                             int(gc.get("blobs_deleted") or 0))
         if clock() >= deadline:
-            cancelled = _call("cancel garbage collection", client.registries.update_garbage_collection, registry,
-                              gc["uuid"], {"cancel": True})
+            api = ApiReader.of(client)
+            cancelled = api.call(api.client.registries.update_garbage_collection, registry, gc["uuid"],
+                                 {"cancel": True}, what="cancel garbage collection")
             status = ((cancelled or {}).get("garbage_collection") or {}).get("status", "cancelling")
             return GcResult(gc["uuid"], status, gc.get("type", GC_TYPE),
                             message=f"garbage collection did not finish within {timeout:g}s "
@@ -500,25 +500,26 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
     leaves a repository half-planned; a re-run after any failure converges to the same state.
     """
     now = now or datetime.now(UTC)
-    check_registry(client, registry)
+    api = ApiReader.of(client)  # one reader for the whole walk (its registry reads are made once)
+    check_registry(api, registry)
     pinned = deployed_for(deployed, registry)
     report = CleanupReport(registry, apply, policy)
-    repositories = list(iter_repositories(client, registry, per_page))
+    repositories = list(iter_repositories(api, registry, per_page))
     for i, repository in enumerate(repositories):
         if progress is not None:
             progress(repository, i, len(repositories))
-        manifests = list_manifests(client, registry, repository, per_page)
+        manifests = list_manifests(api, registry, repository, per_page)
         if manifests is None:
             continue
         digests, tags = pinned.get(repository, (set(), set()))
         plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
         if apply and plan.calls:
-            plan = verified_plan(client, registry, repository, manifests, plan, policy, now, digests, tags,
+            plan = verified_plan(api, registry, repository, manifests, plan, policy, now, digests, tags,
                                  per_page)
             if plan is None:
                 continue
         report.warnings.extend(plan.warnings)
-        report.repositories.append(apply_plan(client, registry, plan) if apply else RepositoryResult(repository, plan))
+        report.repositories.append(apply_plan(api, registry, plan) if apply else RepositoryResult(repository, plan))
     if progress is not None:
         progress("", len(repositories), len(repositories))
     unsafe = [w for r in report.repositories for w in r.plan.warnings]
@@ -532,5 +533,5 @@ def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterabl
         report.gc = GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
                                                       "manifests would delete it")
     else:
-        report.gc = run_gc(client, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
+        report.gc = run_gc(api, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
     return report

@@ -7,23 +7,24 @@ tags). Load balancers are also found by the droplet tag they target; certificate
 balancers' forwarding rules. What the stack's config enables but the account lacks is reported as
 ``missing``. Teardown is ``pulumi destroy``; this module never changes anything.
 
+Each kind of resource has its collector (``COLLECTORS``: a function of a :class:`Scan` returning rows);
+every read goes through :class:`~do_platform.api.reader.ApiReader` (cached, 404 as ``None``).
+
 What the API does not expose: per-droplet health-check results of a load balancer (its droplets'
 own status is shown instead) and the health of individual Kubernetes pods.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-
 from components.naming import do_name
 from components.tagging import env_tag
+from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig
-from do_platform.errors import from_http_error, is_not_found
-from do_platform.pagination import list_all
 
 PROJECT_PREFIX = "do-platform-"  # the program names the stack's project do-platform-<stack>
 APP_LIVE = {"ACTIVE"}
@@ -61,61 +62,6 @@ class StackStatus:
                 "resources": [asdict(r) for r in self.resources], "notes": list(self.notes)}
 
 
-class StackReader:
-    """The only place status talks to the API: GETs, 404 as ``None``."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def _get(self, func: Callable[..., dict], *args, key: str) -> dict | None:
-        try:
-            body = func(*args)
-        except ResourceNotFoundError:
-            return None
-        if is_not_found(body):
-            return None
-        return (body or {}).get(key)
-
-    def project(self, name: str) -> dict | None:
-        return next((p for p in list_all(self.client.projects.list, "projects") if p.get("name") == name), None)
-
-    def project_urns(self, project_id: str) -> list[str]:
-        return [r.get("urn", "") for r in list_all(self.client.projects.list_resources, "resources",
-                                                   project_id=project_id)]
-
-    def droplets(self, tag: str) -> list[dict]:
-        # Kubernetes workers are droplets carrying their pool's tags; they are reported under their node pool.
-        return [d for d in list_all(self.client.droplets.list, "droplets", tag_name=tag)
-                if "k8s:worker" not in (d.get("tags") or [])]
-
-    def droplet(self, droplet_id: int | str) -> dict | None:
-        return self._get(self.client.droplets.get, int(droplet_id), key="droplet")
-
-    def load_balancers(self) -> list[dict]:
-        return list_all(self.client.load_balancers.list, "load_balancers")
-
-    def databases(self, tag: str) -> list[dict]:
-        return (self.client.databases.list_clusters(tag_name=tag) or {}).get("databases") or []
-
-    def database(self, cluster_id: str) -> dict | None:
-        return self._get(self.client.databases.get_cluster, cluster_id, key="database")
-
-    def kubernetes_clusters(self) -> list[dict]:
-        return list_all(self.client.kubernetes.list_clusters, "kubernetes_clusters")
-
-    def node_pools(self, cluster_id: str) -> list[dict]:
-        return (self.client.kubernetes.list_node_pools(cluster_id) or {}).get("node_pools") or []  # not paged
-
-    def apps(self) -> list[dict]:
-        return list_all(self.client.apps.list, "apps")
-
-    def certificate(self, certificate_id: str) -> dict | None:
-        return self._get(self.client.certificates.get, certificate_id, key="certificate")
-
-    def domain(self, name: str) -> dict | None:
-        return self._get(self.client.domains.get, name, key="domain")
-
-
 def _urn_ids(urns: list[str], kind: str) -> set[str]:
     prefix = f"do:{kind}:"
     return {u[len(prefix):] for u in urns if u.startswith(prefix)}
@@ -130,136 +76,215 @@ def droplet_row(d: dict, kind: str = "droplet") -> ResourceStatus:
                           + (f", private {private}" if private else ""))
 
 
-def collect(client, cfg: StackConfig) -> StackStatus:
-    """Read everything the stack created and judge it; raises PlatformError on API failures."""
-    try:
-        return _collect(StackReader(client), cfg)
-    except HttpResponseError as exc:
-        raise from_http_error(exc, f"status of stack {cfg.stack!r}") from None
+# The program's logical names of the stack's web tier, database and cluster (``do_name(stack, WEB, "lb")``...):
+# the one place status spells them.
+WEB, DATABASE, KUBERNETES = "web", "db", "k8s"
+WEB_TAG = "component:web-cluster"  # the web droplets' tag (components/web_cluster.py)
+WORKER_TAG = "k8s:worker"  # DOKS worker droplets: reported under their node pool, not as droplets
 
 
-def _collect(api: StackReader, cfg: StackConfig) -> StackStatus:
-    stack, tag, on = cfg.stack, env_tag(cfg.stack), cfg.enabled
-    project = api.project(PROJECT_PREFIX + stack)
-    urns = api.project_urns(project["id"]) if project else []
-    out = StackStatus(stack, project.get("name") if project else None)
-    if project is None:
-        out.notes.append(f"no project {PROJECT_PREFIX + stack}: load balancers and apps are found by tag and name only")
+@dataclass
+class Scan:
+    """What every collector reads from: the config, the one reader, and the stack's project members.
 
-    # Droplets: by tag, plus project members (a droplet whose tags were edited by hand still shows).
-    droplets = {str(d["id"]): d for d in api.droplets(tag)}
-    for droplet_id in sorted(_urn_ids(urns, "droplet") - set(droplets)):
-        found = api.droplet(droplet_id)
-        if found is not None:
-            droplets[droplet_id] = found
-    for d in droplets.values():
-        out.resources.append(droplet_row(d))
-    web_count = sum("component:web-cluster" in (d.get("tags") or []) for d in droplets.values())
-    if on(Component.web) and web_count < cfg.web.count:
-        out.resources.append(ResourceStatus("droplet", f"web x{cfg.web.count}", "", "missing", False,
-                                            f"{web_count} of {cfg.web.count} web droplets found with tag {tag}"))
+    The stack's droplets and load balancers are derived once (several collectors look at them); every
+    API read behind them is cached by the reader, so a collector run alone makes the same requests.
+    """
 
-    # Load balancers: project members, or those targeting a tag the stack's droplets carry.
-    droplet_tags = {t for d in droplets.values() for t in d.get("tags") or [] if t != tag}
-    lb_ids = _urn_ids(urns, "loadbalancer")
-    lbs = [lb for lb in api.load_balancers() if lb.get("id") in lb_ids or (lb.get("tag") and lb["tag"] in droplet_tags)]
-    cert_ids: dict[str, str] = {}
-    for lb in lbs:
-        members = [str(i) for i in lb.get("droplet_ids") or []]
-        states = {}
-        for m in members:
-            d = droplets.get(m) or api.droplet(m)
-            states[m] = d.get("status", "?") if d else "gone"
-        bad = {m: s for m, s in states.items() if s != "active"}
-        lb_state = lb.get("status", "?")
-        ok = lb_state == "active" and bool(members) and not bad
-        detail = f"ip {lb.get('ip') or '-'}, {len(members) - len(bad)}/{len(members)} droplets active"
-        if bad:
-            detail += " (" + ", ".join(f"{m} {s}" for m, s in sorted(bad.items())) + ")"
-        elif not members:
-            detail += " (no droplets behind it)"
-        out.resources.append(ResourceStatus("load_balancer", lb.get("name", "?"), lb.get("id", ""), lb_state, ok,
-                                            detail))
-        for rule in lb.get("forwarding_rules") or []:
-            if rule.get("certificate_id"):
-                cert_ids[rule["certificate_id"]] = lb.get("name", "?")
-    if on(Component.web) and not lbs:
-        out.resources.append(ResourceStatus("load_balancer", do_name(stack, "web", "lb"), "", "missing", False,
-                                            "no load balancer in the project or targeting the stack's droplets"))
+    cfg: StackConfig
+    api: ApiReader
+    project: dict | None = None
+    urns: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, api: ApiReader, cfg: StackConfig) -> Scan:
+        project = next((p for p in api.projects() if p.get("name") == PROJECT_PREFIX + cfg.stack), None)
+        return cls(cfg, api, project, api.project_urns(project["id"]) if project else [])
+
+    @property
+    def tag(self) -> str:
+        return env_tag(self.cfg.stack)
+
+    def members(self, kind: str) -> set[str]:
+        """Ids of the project's members of one kind (``droplet``, ``dbaas``, ``kubernetes``...)."""
+        return _urn_ids(self.urns, kind)
+
+    @functools.cached_property
+    def droplets(self) -> dict[str, dict]:
+        """By tag, plus project members (a droplet whose tags were edited by hand still shows)."""
+        found = {str(d["id"]): d for d in self.api.droplets(self.tag) if WORKER_TAG not in (d.get("tags") or [])}
+        for droplet_id in sorted(self.members("droplet") - set(found)):
+            droplet = self.api.droplet(droplet_id)
+            if droplet is not None:
+                found[droplet_id] = droplet
+        return found
+
+    @functools.cached_property
+    def load_balancers(self) -> list[dict]:
+        """Project members, or those targeting a tag the stack's droplets carry."""
+        droplet_tags = {t for d in self.droplets.values() for t in d.get("tags") or [] if t != self.tag}
+        ids = self.members("loadbalancer")
+        return [lb for lb in self.api.load_balancers()
+                if lb.get("id") in ids or (lb.get("tag") and lb["tag"] in droplet_tags)]
+
+
+def missing(kind: str, name: str, detail: str) -> ResourceStatus:
+    return ResourceStatus(kind, name, "", "missing", False, detail)
+
+
+def collect_droplets(scan: Scan) -> list[ResourceStatus]:
+    rows = [droplet_row(d) for d in scan.droplets.values()]
+    web = scan.cfg.web
+    web_count = sum(WEB_TAG in (d.get("tags") or []) for d in scan.droplets.values())
+    if scan.cfg.enabled(Component.web) and web_count < web.count:
+        rows.append(missing("droplet", f"web x{web.count}",
+                            f"{web_count} of {web.count} web droplets found with tag {scan.tag}"))
+    return rows
+
+
+def load_balancer_row(scan: Scan, lb: dict) -> ResourceStatus:
+    """Healthy when active with droplets behind it, every one of them active."""
+    members = [str(i) for i in lb.get("droplet_ids") or []]
+    states = {}
+    for m in members:
+        d = scan.droplets.get(m) or scan.api.droplet(m)
+        states[m] = d.get("status", "?") if d else "gone"
+    bad = {m: s for m, s in states.items() if s != "active"}
+    state = lb.get("status", "?")
+    detail = f"ip {lb.get('ip') or '-'}, {len(members) - len(bad)}/{len(members)} droplets active"
+    if bad:
+        detail += " (" + ", ".join(f"{m} {s}" for m, s in sorted(bad.items())) + ")"
+    elif not members:
+        detail += " (no droplets behind it)"
+    return ResourceStatus("load_balancer", lb.get("name", "?"), lb.get("id", ""), state,
+                          state == "active" and bool(members) and not bad, detail)
+
+
+def collect_load_balancers(scan: Scan) -> list[ResourceStatus]:
+    rows = [load_balancer_row(scan, lb) for lb in scan.load_balancers]
+    if scan.cfg.enabled(Component.web) and not scan.load_balancers:
+        rows.append(missing("load_balancer", do_name(scan.cfg.stack, WEB, "lb"),
+                            "no load balancer in the project or targeting the stack's droplets"))
+    return rows
+
+
+def collect_certificates(scan: Scan) -> list[ResourceStatus]:
+    """The certificates the stack's load balancers' forwarding rules name."""
+    cert_ids = {rule["certificate_id"]: lb.get("name", "?") for lb in scan.load_balancers
+                for rule in lb.get("forwarding_rules") or [] if rule.get("certificate_id")}
+    rows = []
     for cert_id, lb_name in sorted(cert_ids.items()):
-        cert = api.certificate(cert_id)
+        cert = scan.api.certificate(cert_id)
         if cert is None:
-            out.resources.append(ResourceStatus("certificate", cert_id, cert_id, "missing", False,
-                                                f"referenced by {lb_name} but does not exist"))
+            rows.append(ResourceStatus("certificate", cert_id, cert_id, "missing", False,
+                                       f"referenced by {lb_name} but does not exist"))
             continue
         state = cert.get("state", "?")
-        out.resources.append(ResourceStatus(
+        rows.append(ResourceStatus(
             "certificate", cert.get("name", "?"), cert_id, state, state == "verified",
             f"{', '.join(cert.get('dns_names') or []) or cert.get('type', '')}; expires {cert.get('not_after', '?')}"))
+    return rows
 
-    # Databases: by tag, plus project members.
-    dbs = {c["id"]: c for c in api.databases(tag)}
-    for cluster_id in sorted(_urn_ids(urns, "dbaas") - set(dbs)):
-        found = api.database(cluster_id)
+
+def collect_databases(scan: Scan) -> list[ResourceStatus]:
+    """By tag, plus project members."""
+    dbs = {c["id"]: c for c in scan.api.databases(scan.tag)}
+    for cluster_id in sorted(scan.members("dbaas") - set(dbs)):
+        found = scan.api.database(cluster_id)
         if found is not None:
             dbs[cluster_id] = found
+    rows = []
     for c in dbs.values():
         state = c.get("status", "?")
-        out.resources.append(ResourceStatus("database", c.get("name", "?"), c["id"], state, state == "online",
-                                            f"{c.get('engine', '?')} {c.get('version', '?')}, "
-                                            f"{c.get('num_nodes', '?')} node(s), {c.get('size', '?')}"))
-    if on(Component.database) and not dbs:
-        out.resources.append(ResourceStatus("database", do_name(stack, "db"), "", "missing", False,
-                                            f"no database cluster tagged {tag}"))
+        rows.append(ResourceStatus("database", c.get("name", "?"), c["id"], state, state == "online",
+                                   f"{c.get('engine', '?')} {c.get('version', '?')}, "
+                                   f"{c.get('num_nodes', '?')} node(s), {c.get('size', '?')}"))
+    if scan.cfg.enabled(Component.database) and not dbs:
+        rows.append(missing("database", do_name(scan.cfg.stack, DATABASE), f"no database cluster tagged {scan.tag}"))
+    return rows
 
-    # Kubernetes: tagged clusters or project members; every pool ready when all its nodes run.
-    k8s_ids = _urn_ids(urns, "kubernetes")
-    clusters = [c for c in api.kubernetes_clusters() if tag in (c.get("tags") or []) or c.get("id") in k8s_ids]
+
+def node_pool_row(cluster: dict, pool: dict) -> ResourceStatus:
+    """Ready when every node runs and there are at least as many as the pool wants (and it wants some)."""
+    nodes = pool.get("nodes") or []
+    running = sum((n.get("status") or {}).get("state") == "running" for n in nodes)
+    want = pool.get("count", len(nodes))
+    ready = running == len(nodes) and running >= want and want > 0
+    scale = f", autoscale {pool.get('min_nodes')}..{pool.get('max_nodes')}" if pool.get("auto_scale") else ""
+    return ResourceStatus("node_pool", f"{cluster.get('name', '?')}/{pool.get('name', '?')}", pool.get("id", ""),
+                          "ready" if ready else "not ready", ready,
+                          f"{running}/{want} nodes running, {pool.get('size')}{scale}")
+
+
+def collect_kubernetes(scan: Scan) -> list[ResourceStatus]:
+    """Tagged clusters or project members, each followed by its node pools."""
+    ids = scan.members("kubernetes")
+    clusters = [c for c in scan.api.kubernetes_clusters() if scan.tag in (c.get("tags") or []) or c.get("id") in ids]
+    rows = []
     for c in clusters:
         state = (c.get("status") or {}).get("state", "?")
-        out.resources.append(ResourceStatus("kubernetes", c.get("name", "?"), c["id"], state, state == "running",
-                                            f"version {c.get('version', '?')}, ha {bool(c.get('ha'))}"))
-        for pool in api.node_pools(c["id"]):
-            nodes = pool.get("nodes") or []
-            running = sum((n.get("status") or {}).get("state") == "running" for n in nodes)
-            want = pool.get("count", len(nodes))
-            ready = running == len(nodes) and running >= want and want > 0
-            scale = (f", autoscale {pool.get('min_nodes')}..{pool.get('max_nodes')}" if pool.get("auto_scale")
-                     else "")
-            out.resources.append(ResourceStatus(
-                "node_pool", f"{c.get('name', '?')}/{pool.get('name', '?')}", pool.get("id", ""),
-                "ready" if ready else "not ready", ready, f"{running}/{want} nodes running, {pool.get('size')}{scale}"))
-    if on(Component.kubernetes) and not clusters:
-        out.resources.append(ResourceStatus("kubernetes", do_name(stack, "k8s"), "", "missing", False,
-                                            f"no Kubernetes cluster tagged {tag}"))
+        rows.append(ResourceStatus("kubernetes", c.get("name", "?"), c["id"], state, state == "running",
+                                   f"version {c.get('version', '?')}, ha {bool(c.get('ha'))}"))
+        rows += [node_pool_row(c, pool) for pool in scan.api.node_pools(c["id"])]
+    if scan.cfg.enabled(Component.kubernetes) and not clusters:
+        rows.append(missing("kubernetes", do_name(scan.cfg.stack, KUBERNETES),
+                            f"no Kubernetes cluster tagged {scan.tag}"))
+    return rows
 
-    # Apps: project members, or named as the program names them (do_name(stack, app, limit=32)).
-    app_ids = _urn_ids(urns, "app")
-    expected = {do_name(stack, a.name, limit=32): a.name for a in cfg.apps} if on(Component.apps) else {}
-    apps = [a for a in api.apps() if a.get("id") in app_ids or (a.get("spec") or {}).get("name") in expected]
-    found_names = set()
-    for a in apps:
-        name = (a.get("spec") or {}).get("name", "?")
-        found_names.add(name)
-        active = a.get("active_deployment") or {}
-        busy = a.get("in_progress_deployment") or {}
-        phase = active.get("phase") or ("none" if not busy else busy.get("phase", "?"))
-        ok = active.get("phase") in APP_LIVE
-        detail = f"live {a.get('live_url')}" if a.get("live_url") else "no live URL"
-        if active.get("id"):
-            detail += f"; active deployment {active['id'][:8]}"
-        if busy:
-            detail += f"; deploying {busy.get('id', '?')[:8]} ({busy.get('phase', '?')})"
-        out.resources.append(ResourceStatus("app", name, a.get("id", ""), phase, ok, detail))
-    for name in sorted(set(expected) - found_names):
-        out.resources.append(ResourceStatus("app", name, "", "missing", False, "no app with this name"))
 
-    if cfg.domain and on(Component.dns):
-        zone = api.domain(cfg.domain)
-        out.resources.append(ResourceStatus("domain", cfg.domain, cfg.domain, "present" if zone else "missing",
-                                            zone is not None, "DigitalOcean DNS zone" if zone else
-                                            "not in DigitalOcean DNS"))
+def app_row(app: dict) -> ResourceStatus:
+    """Healthy when the active deployment is live; a deployment in progress is shown beside it."""
+    active = app.get("active_deployment") or {}
+    busy = app.get("in_progress_deployment") or {}
+    phase = active.get("phase") or ("none" if not busy else busy.get("phase", "?"))
+    detail = f"live {app.get('live_url')}" if app.get("live_url") else "no live URL"
+    if active.get("id"):
+        detail += f"; active deployment {active['id'][:8]}"
+    if busy:
+        detail += f"; deploying {busy.get('id', '?')[:8]} ({busy.get('phase', '?')})"
+    return ResourceStatus("app", (app.get("spec") or {}).get("name", "?"), app.get("id", ""), phase,
+                          active.get("phase") in APP_LIVE, detail)
+
+
+def collect_apps(scan: Scan) -> list[ResourceStatus]:
+    """Project members, or named as the program names them (``do_name(stack, app, limit=32)``)."""
+    cfg = scan.cfg
+    ids = scan.members("app")
+    expected = {do_name(cfg.stack, a.name, limit=32) for a in cfg.apps} if cfg.enabled(Component.apps) else set()
+    rows = [app_row(a) for a in scan.api.apps()
+            if a.get("id") in ids or (a.get("spec") or {}).get("name") in expected]
+    found = {r.name for r in rows}
+    rows += [missing("app", name, "no app with this name") for name in sorted(expected - found)]
+    return rows
+
+
+def collect_domain(scan: Scan) -> list[ResourceStatus]:
+    domain = scan.cfg.domain
+    if not domain or not scan.cfg.enabled(Component.dns):
+        return []
+    zone = scan.api.domain(domain)
+    return [ResourceStatus("domain", domain, domain, "present" if zone else "missing", zone is not None,
+                           "DigitalOcean DNS zone" if zone else "not in DigitalOcean DNS")]
+
+
+Collector = Callable[[Scan], list[ResourceStatus]]
+COLLECTORS: tuple[Collector, ...] = (
+    collect_droplets, collect_load_balancers, collect_certificates, collect_databases, collect_kubernetes,
+    collect_apps, collect_domain)
+
+
+def collect(client, cfg: StackConfig) -> StackStatus:
+    """Read everything the stack created and judge it; raises PlatformError on API failures."""
+    api = ApiReader.of(client)
+    with api.labelled(f"status of stack {cfg.stack!r}"):
+        scan = Scan.of(api, cfg)
+        out = StackStatus(cfg.stack, scan.project.get("name") if scan.project else None)
+        if scan.project is None:
+            out.notes.append(f"no project {PROJECT_PREFIX + cfg.stack}: load balancers and apps are found by tag "
+                             "and name only")
+        for collector in COLLECTORS:
+            out.resources += collector(scan)
     if not out.resources:
-        out.notes.append(f"nothing found for stack {stack!r} (tag {tag}, project {PROJECT_PREFIX + stack})")
+        out.notes.append(f"nothing found for stack {cfg.stack!r} (tag {scan.tag}, project "
+                         f"{PROJECT_PREFIX + cfg.stack})")
     return out

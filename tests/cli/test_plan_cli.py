@@ -106,7 +106,7 @@ def test_live_prices_do_not_go_with_against(emulator):
 
 
 def test_live_prices_refresh_through_the_api(emulator):
-    from tests.conftest import TEST_TOKEN
+    from tests.helpers.emulator import TEST_TOKEN
 
     result = runner.invoke(app, ["--token", TEST_TOKEN, "--api-url", emulator.url, "plan", "--stack", "dev",
                                  "--live-prices", "--json"])

@@ -5,30 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
-from do_platform.stack_files import PROJECT_DIR_ENV
-from tests.conftest import TEST_TOKEN
-from tests.ops.test_preflight import stack
+from tests.helpers.cli import WIDE
+from tests.helpers.emulator import TEST_TOKEN, requests
+from tests.helpers.stacks import stack, write_stack
 
 runner = CliRunner()
-WIDE = {"COLUMNS": "200", "NO_COLOR": "1"}
-
-
-def write_stack(root, name: str, raw: dict) -> None:
-    with (root / f"Pulumi.{name}.yaml").open("w") as fh:
-        YAML().dump({"config": raw}, fh)
-
-
-@pytest.fixture
-def stacks(tmp_path, monkeypatch):
-    for var in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "DIGITALOCEAN_API_URL"):
-        monkeypatch.delenv(var, raising=False)
-    write_stack(tmp_path, "dev", stack())
-    monkeypatch.setenv(PROJECT_DIR_ENV, str(tmp_path))  # the tools read stack files from the project directory
-    return tmp_path
 
 
 @pytest.fixture
@@ -41,10 +25,6 @@ def ready(emulator, client):
 def cli(emulator, *args, token: str | None = TEST_TOKEN, api_url: bool = True):
     head = (["--token", token] if token else []) + (["--api-url", emulator.url] if api_url else [])
     return runner.invoke(app, [*head, "preflight", *args], env=WIDE)
-
-
-def requests(emulator) -> list[str]:
-    return [f"{e['method']} {e['route'].split(' ', 1)[1]}" for e in emulator.control.log.snapshot()["entries"]]
 
 
 def test_passing_stack_prints_the_table_and_exits_0(emulator, stacks, ready):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from do_platform.cli.main import app
 from do_platform.ops import promote as ops
 from do_platform.stack_files import images_of
-from tests.conftest import TEST_TOKEN
+from tests.helpers.emulator import TEST_TOKEN
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import do_platform.client as client_module
+import do_platform.api.client as client_module
 from do_platform.cli.main import app
 from do_platform.ops import registry_cleanup as ops
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import typer
 from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from typer.testing import CliRunner
 
-from do_platform.cli.settings import CliSettings, handle_errors
+from do_platform.cli.settings import CliSettings, OutputFormat, OutputSink, handle_errors
 from do_platform.errors import ConfigError
 
 runner = CliRunner()
@@ -51,3 +53,47 @@ def test_messages_and_hints_are_printed_as_written_not_as_markup(monkeypatch):
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "error: protect[0] 'web:[/x]' and value [secret] [bold]here" in result.stderr
     assert "hint: set apps[web].image [red]" in result.stderr
+
+
+class Result:
+    def to_json(self):
+        return {"when": Result, "ok": True}
+
+
+@pytest.mark.parametrize(("output", "as_json", "expect_json"), [
+    (OutputFormat.table, False, False), (OutputFormat.table, True, True), (OutputFormat.json, False, True)])
+def test_one_sink_chooses_json_or_the_table(capsys, output, as_json, expect_json):
+    rendered = []
+    CliSettings(output=output).sink(as_json).emit(Result(), rendered.append)
+    out = capsys.readouterr().out
+    if expect_json:
+        assert json.loads(out) == {"when": str(Result), "ok": True} and rendered == []
+    else:
+        assert out == "" and len(rendered) == 1
+
+
+def test_the_sink_takes_a_serialiser_for_results_without_to_json(capsys):
+    OutputSink(json=True).emit([1, 2], print, to_json=lambda r: {"items": r})
+    assert json.loads(capsys.readouterr().out) == {"items": [1, 2]}
+
+
+def test_the_client_helper_prefers_the_flag_then_the_stack_endpoint(monkeypatch):
+    import do_platform.api.client as client_module
+
+    seen = []
+    monkeypatch.setattr(client_module, "make_client", lambda **kw: seen.append(kw))
+    CliSettings(token="t", api_url=None).client(stack_endpoint="http://127.0.0.1:1")
+    CliSettings(token="t", api_url="http://127.0.0.1:2").client(stack_endpoint="http://127.0.0.1:1", max_per_minute=9)
+    assert seen == [{"token": "t", "endpoint": "http://127.0.0.1:1", "max_per_minute": None},
+                    {"token": "t", "endpoint": "http://127.0.0.1:2", "max_per_minute": 9}]
+
+
+def test_no_command_chooses_between_json_and_a_table_itself():
+    from pathlib import Path
+
+    import do_platform.cli.commands as commands
+
+    for module in Path(commands.__file__).parent.glob("*.py"):
+        text = module.read_text()
+        assert "json.dumps" not in text and "OutputFormat" not in text, f"{module.name}: use settings.sink()"
+        assert "make_client" not in text, f"{module.name}: build the client with settings.client()"

@@ -8,16 +8,15 @@ import pytest
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
-from tests.cli.test_preflight_cli import WIDE, requests, stacks, write_stack  # noqa: F401 - fixture
-from tests.conftest import TEST_TOKEN
-from tests.ops.test_preflight import stack
-from tests.ops.test_status import ALL, deploy_stack
+from tests.helpers.cli import WIDE
+from tests.helpers.emulator import TEST_TOKEN, requests
+from tests.helpers.stacks import ALL, deploy_stack, stack, write_stack
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def dev(stacks):  # noqa: F811 - the fixture imported above
+def dev(stacks):
     write_stack(stacks, "dev", stack(components=ALL))
     return stacks
 

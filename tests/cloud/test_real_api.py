@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from do_platform.client import PUBLIC_API, make_client
+from do_platform.api.client import PUBLIC_API, make_client
+from do_platform.api.reader import ApiReader
 from do_platform.config import load_stack_config
 from do_platform.ops import preflight
 from do_platform.stack_files import read_stack_config
@@ -39,6 +40,6 @@ def test_token_is_accepted_and_account_is_usable(real_client):
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_catalog_offers_every_region_size_and_version_the_stack_uses(real_client, stack):
     cfg = load_stack_config(read_stack_config(stack), stack)
-    ctx = preflight.Context(cfg, preflight.AccountReader(real_client), preflight.plan_of(cfg))
+    ctx = preflight.Context(cfg, ApiReader(real_client), preflight.plan_of(cfg))
     failed = [row for check in CATALOG_CHECKS for row in check(ctx) if row.status == preflight.FAIL]
     assert not failed, [f"{row.name}: {row.detail}" for row in failed]

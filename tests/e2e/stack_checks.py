@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections import Counter
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from do_platform.local_stack import EMULATOR_TOKEN
 
 # (PyDo operation group, list method, response key) of every family a stack of this program creates.

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from do_platform.engine import REPO_ROOT
 from do_platform.local_stack import EMULATOR_TOKEN, StackRun, emulator_process
 from tests.e2e.stack_checks import free_port, ops

@@ -1,4 +1,4 @@
-"""The offline engine end to end without a provider plugin: CLI + our language host + a dynamic resource.
+"""The offline engine end to end without a provider plugin: CLI + the vendor's language host + a dynamic resource.
 
 up creates a tag in the emulator through the project's client factory, preview finds no changes, destroy
 deletes it; the API token is a secret input and never reaches the state in plaintext.
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 
 pytestmark = pytest.mark.e2e
 

@@ -110,6 +110,8 @@ def test_prepare_project_copies_the_stack_and_keeps_the_salt(tmp_path):
     assert stack["config"] == {"p:region": "nyc3", "digitalocean:apiEndpoint": "http://127.0.0.1:9999"}
     stack["encryptionsalt"] = "v1:salt"  # what `pulumi stack init` writes into the copy
     stack["config"]["p:token"] = {"secure": "v1:cipher"}
+    stack["config"]["p:appSecrets"] = {"web": {"API_KEY": {"secure": "v1:nested"}}}  # config set --secret --path
+    stack["config"]["p:plain"] = {"web": {"count": 3}}  # a plain value set in the copy is not kept
     with (work / "Pulumi.local.yaml").open("w") as fh:
         yaml.dump(stack, fh)
 
@@ -117,6 +119,8 @@ def test_prepare_project_copies_the_stack_and_keeps_the_salt(tmp_path):
     again = yaml.load((work / "Pulumi.local.yaml").read_text())
     assert again["encryptionsalt"] == "v1:salt"
     assert again["config"]["p:token"] == {"secure": "v1:cipher"}
+    assert again["config"]["p:appSecrets"] == {"web": {"API_KEY": {"secure": "v1:nested"}}}
+    assert "p:plain" not in again["config"]
     assert again["config"]["digitalocean:apiEndpoint"] == "http://127.0.0.1:8089"
     assert (project / "Pulumi.local.yaml").read_text() == committed  # the committed file is never touched
 

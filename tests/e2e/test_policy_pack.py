@@ -1,4 +1,4 @@
-"""The repository's policy pack (policy/) loads and runs through the real engine and our language host."""
+"""The repository's policy pack (policy/) loads and runs through the real engine and the vendor's language host."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A production-shaped rehearsal: the `prod` stack file (HA, a standby database node, three droplets with
 backups and volumes, a bastion, protect, mandatory guardrails, preflight) pointed at the emulator.
 
-up and a no-change preview; destroy must be refused by `protect`; after `pulumi state unprotect --all`
-destroy goes through and the emulator holds nothing of the stack.
+up, a no-change preview and a no-change refresh; destroy must be refused by `protect`; after `pulumi state
+unprotect --all` destroy goes through and the emulator holds nothing of the stack.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def test_prod_shaped_stack_up_preview_protected_destroy(provider_status, tmp_pat
         assert "do-platform-guardrails" in up.output
         preview = run.step("preview")
         assert preview.ok, preview.output
+        refresh = run.step("refresh")
+        assert refresh.ok, refresh.output  # what the API reads back of every prod-only setting is what was written
 
         refused = run.step("destroy")
         assert not refused.ok

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import copy
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from emulator import EmulatorServer
 
 SPEC = {

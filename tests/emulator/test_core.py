@@ -11,7 +11,7 @@ import httpx
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from emulator import EmulatorServer
 from emulator.core import state as state_module
 from emulator.core.control import Faults

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from emulator import EmulatorServer
 
 PG = {"name": "pg-main", "engine": "pg", "version": "16", "region": "nyc3", "size": "db-s-1vcpu-1gb",

@@ -231,7 +231,7 @@ def test_provider_resize_sequence(emulator):
 
 
 def test_state_file_keeps_droplets_tags_vpcs_and_projects(tmp_path):
-    from do_platform.client import make_client
+    from do_platform.api.client import make_client
     from emulator import EmulatorServer
 
     state_file = str(tmp_path / "state.json")

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from emulator import EmulatorServer
 
 DEFAULT_POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 2, "tags": ["web", "terraform:default-node-pool"]}

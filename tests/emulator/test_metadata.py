@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.emulator.test_ssh_keys import make_key
+from tests.helpers.emulator import make_key
 
 
 def create(client, name="web-1", **extra):

@@ -2,18 +2,11 @@
 
 import base64
 import hashlib
-import struct
 
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-
-def make_key(seed: int, comment: str = "me@laptop") -> str:
-    """A well-formed ssh-ed25519 public key line with deterministic key bytes."""
-    kind = b"ssh-ed25519"
-    raw = hashlib.sha256(str(seed).encode()).digest()
-    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", len(raw)) + raw
-    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
+from tests.helpers.emulator import make_key
 
 
 def md5_fingerprint(line: str) -> str:

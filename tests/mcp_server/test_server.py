@@ -19,9 +19,8 @@ from do_platform.mcp_server import build_server
 from do_platform.mcp_server import server as mcp_module
 from do_platform.ops import plan as plan_ops
 from do_platform.stack_files import PROJECT_DIR_ENV, REPO_ROOT, images_of
-from tests.cli.test_preflight_cli import requests, write_stack
-from tests.ops.test_preflight import stack
-from tests.ops.test_status import ALL, deploy_stack
+from tests.helpers.emulator import requests
+from tests.helpers.stacks import ALL, deploy_stack, stack, write_stack
 
 PLANTED = "dop_v1_planted-token-0123456789abcdef"
 READ_TOOLS = {"plan", "preflight", "status", "registry_cleanup_plan", "promote_plan", "price"}

@@ -7,30 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.client import make_client
+from do_platform.api.client import make_client
 from do_platform.config import load_config, load_stack_config
 from do_platform.errors import ApiFailure, PreflightFailed
 from do_platform.ops import preflight as ops
-from tests.conftest import TEST_TOKEN
+from tests.helpers.emulator import TEST_TOKEN
+from tests.helpers.stacks import stack
 
 MIB = 1024**2
 STAGING_DIGEST = "sha256:4315c8fd5a82533f56a83922bc1d5a2cff2b1f1e76117f66673abbcffd6c9fff"
 
 
-def stack(stack_name: str = "dev", **overrides) -> dict:
-    """A raw config mapping as in Pulumi.<stack>.yaml (dev-shaped unless overridden)."""
-    raw = {
-        "do-platform:environment": "development", "do-platform:region": "nyc3",
-        "do-platform:components": ["network", "dns", "web", "database", "apps"],
-        "do-platform:domain": "dev.example.com", "do-platform:registry": "do-platform",
-        "do-platform:alertEmails": ["ops@example.com"], "do-platform:network": {"ipRange": "10.110.0.0/20"},
-        "do-platform:web": {"size": "s-1vcpu-1gb", "count": 1},
-        "do-platform:database": {"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1},
-        "do-platform:apps": [{"name": "web", "image": {"registry": "do-platform", "repository": "web",
-                                                      "tag": "main"}, "useDatabase": True}],
-    }
-    raw.update({f"do-platform:{k}": v for k, v in overrides.items()})
-    return raw
+
 
 
 def cfg_of(raw: dict, name: str = "dev"):

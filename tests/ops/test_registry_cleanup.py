@@ -11,8 +11,10 @@ from do_platform.ops.registry_cleanup import (
     DEFAULT_KEEP_PATTERNS,
     Manifest,
     RetentionPolicy,
+    decide_tags,
     deployed_for,
     plan_repository,
+    reachable,
 )
 from do_vocab.images import ImageRef
 
@@ -165,3 +167,20 @@ def test_negative_policy_values_name_their_flag():
 def test_policy_values_out_of_range_name_the_flag_and_the_range(field, value, flag):
     with pytest.raises(ConfigError, match=rf"{flag}\) .* is out of range; allowed: .* from 0 to \d+"):
         RetentionPolicy(**{field: value})
+
+
+def test_decide_tags_ranks_by_manifest_date_then_name_and_names_the_rule():
+    ms = {m.digest: m for m in (image(1, "b", "a", age_days=100), image(2, "latest", age_days=200),
+                                 image(3, "old", age_days=300), image(4, "pinned", age_days=400))}
+    decisions = decide_tags(ms, RetentionPolicy(keep_last=1, keep_days=150), NOW, protected={digest(4)})
+    assert [(d.tag, d.reason) for d in decisions] == [
+        ("b", "newest"), ("a", "recent"), ("latest", "pattern"), ("old", "expired"), ("pinned", "deployed")]
+
+
+def test_reachable_follows_index_blobs_to_grandchildren_and_stops_at_excluded_ones():
+    child, grandchild, other = image(2, age_days=1), image(3, age_days=1), image(4, age_days=1)
+    index = image(1, "v1", age_days=1, blobs=((digest(2), 0), (digest(4), 0)))
+    child = Manifest(child.digest, (), child.updated_at, 0, ((digest(3), 0), ("sha256:layer", 5)))
+    by_digest = {m.digest: m for m in (index, child, grandchild, other)}
+    assert reachable(by_digest, [digest(1)], exclude=set()) == {digest(2), digest(3), digest(4)}
+    assert reachable(by_digest, [digest(1)], exclude={digest(2)}) == {digest(4)}

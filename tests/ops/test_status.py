@@ -13,55 +13,7 @@ import pytest
 from do_platform.config import load_stack_config
 from do_platform.errors import ApiFailure
 from do_platform.ops import status as ops
-from tests.ops.test_preflight import stack
-
-ALL = ["network", "dns", "web", "database", "kubernetes", "apps"]
-
-
-def deploy_stack(client, emulator, name: str = "dev", *, web_count: int = 1, project: bool = True) -> dict:
-    """Create a stack's resources as ``pulumi up`` would; returns what was made, by kind."""
-    emulator.control.seed("registry", {"registry": "do-platform", "pushes": [{"repository": "web", "tags": ["main"]}]})
-    domain = "dev.example.com" if name == "dev" else f"{name}.example.com"
-    client.domains.create({"name": domain})
-    vpc = client.vpcs.create({"name": f"{name}-network-vpc", "region": "nyc3", "ip_range": "10.110.0.0/20"})["vpc"]
-    web_tag = f"{name}-web-web"
-    droplets = [client.droplets.create({
-        "name": f"{name}-web-{i}", "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
-        "vpc_uuid": vpc["id"], "tags": ["component:web-cluster", web_tag, f"{name}-network-member", f"env:{name}"],
-    })["droplet"] for i in range(web_count)]
-    cert = client.certificates.create({"name": f"{name}-web-cert", "type": "lets_encrypt",
-                                       "dns_names": [f"www.{domain}"]})["certificate"]
-    lb = client.load_balancers.create({
-        "name": f"{name}-web-lb", "region": "nyc3", "vpc_uuid": vpc["id"], "tag": web_tag,
-        "redirect_http_to_https": True,
-        "forwarding_rules": [{"entry_protocol": "https", "entry_port": 443, "target_protocol": "http",
-                              "target_port": 8080, "certificate_id": cert["id"]},
-                             {"entry_protocol": "http", "entry_port": 80, "target_protocol": "http",
-                              "target_port": 8080}],
-        "health_check": {"protocol": "http", "port": 8080, "path": "/healthz"}})["load_balancer"]
-    db = client.databases.create_cluster({
-        "name": f"{name}-db", "engine": "pg", "version": "17", "size": "db-s-1vcpu-1gb", "region": "nyc3",
-        "num_nodes": 1, "private_network_uuid": vpc["id"], "tags": ["component:managed-postgres", f"env:{name}"]})
-    k8s = client.kubernetes.create_cluster({
-        "name": f"{name}-k8s", "region": "nyc3", "version": "1.33.1-do.0", "vpc_uuid": vpc["id"],
-        "tags": ["component:kubernetes", f"env:{name}"],
-        "node_pools": [{"name": "default", "size": "s-2vcpu-4gb", "count": 1, "tags": [f"env:{name}"]}]})
-    app = client.apps.create({"spec": {"name": f"{name}-web", "region": "nyc", "services": [{
-        "name": "web", "http_port": 8080, "instance_size_slug": "apps-s-1vcpu-0.5gb", "instance_count": 1,
-        "image": {"registry_type": "DOCR", "registry": "do-platform", "repository": "web", "tag": "main"}}]}})["app"]
-    made = {"droplets": droplets, "lb": lb, "cert": cert, "db": db["database"],
-            "k8s": k8s["kubernetes_cluster"], "app": app}
-    if project:
-        proj = client.projects.create({"name": f"do-platform-{name}", "purpose": "Web Application",
-                                       "environment": "Development"})["project"]
-        # The app stays out of the project here: the API (and the program) assign do:app URNs, but the
-        # OpenAPI description's URN pattern lacks them, so the conformance run would reject the answer.
-        # Status finds the app by its name instead (also tested without any project below).
-        urns = [f"do:droplet:{d['id']}" for d in droplets] + [
-            f"do:loadbalancer:{lb['id']}", f"do:dbaas:{made['db']['id']}", f"do:kubernetes:{made['k8s']['id']}"]
-        client.projects.assign_resources(proj["id"], {"resources": urns})
-        made["project"] = proj
-    return made
+from tests.helpers.stacks import ALL, deploy_stack, stack
 
 
 def cfg(name: str = "dev", **overrides):
@@ -187,3 +139,91 @@ def test_app_found_through_the_project_under_another_name(emulator, client):
     client.projects.assign_resources(made["project"]["id"], {"resources": [f"do:app:{renamed['id']}"]})
     got = rows(ops.collect(client, cfg()))
     assert got[("app", "legacy-site")].healthy and got[("app", "dev-web")].healthy
+
+
+# -- the collectors, one at a time, on a fake reader (no emulator)
+
+
+class FakeReader:
+    """Answers the reads the collectors make from fixed lists; records every call."""
+
+    def __init__(self, **answers) -> None:
+        self.answers = answers
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        def read(*args):
+            self.calls.append(name)
+            value = self.answers.get(name, [])
+            return value(*args) if callable(value) else value
+        return read
+
+
+def scan_of(components=ALL, urns=(), **answers) -> ops.Scan:
+    raw = stack(components=components)
+    for key in ("apps", "database", "web"):  # allowed only with their component
+        if key not in components:
+            raw.pop(f"do-platform:{key}", None)
+    return ops.Scan(load_stack_config(raw, "dev"), FakeReader(**answers), None, list(urns))
+
+
+def test_the_collectors_are_a_tuple_of_small_functions_in_report_order():
+    assert [c.__name__ for c in ops.COLLECTORS] == [
+        "collect_droplets", "collect_load_balancers", "collect_certificates", "collect_databases",
+        "collect_kubernetes", "collect_apps", "collect_domain"]
+
+
+def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_its_program_name():
+    scan = scan_of(domain=None)
+    rows = {c.__name__: c(scan) for c in ops.COLLECTORS}
+    assert [r.name for r in rows["collect_load_balancers"]] == ["dev-web-lb"]
+    assert [r.name for r in rows["collect_databases"]] == ["dev-db"]
+    assert [r.name for r in rows["collect_kubernetes"]] == ["dev-k8s"]
+    assert [(r.name, r.state) for r in rows["collect_apps"]] == [("dev-web", "missing")]
+    assert [(r.name, r.state) for r in rows["collect_domain"]] == [("dev.example.com", "missing")]
+    assert rows["collect_certificates"] == []
+    assert all(not r.healthy for rs in rows.values() for r in rs)
+
+
+def test_a_disabled_component_is_not_reported_missing_and_its_api_is_not_read():
+    scan = scan_of(components=["network"])
+    assert ops.collect_databases(scan) == [] and ops.collect_kubernetes(scan) == [] and ops.collect_apps(scan) == []
+    assert ops.collect_domain(scan) == [] and ops.collect_load_balancers(scan) == []
+    assert "domain" not in scan.api.calls and "databases" in scan.api.calls
+
+
+def test_kubernetes_workers_are_not_droplets_and_project_members_are():
+    tagged = [{"id": 1, "name": "dev-web-0", "status": "active", "tags": ["env:dev", "component:web-cluster"]},
+              {"id": 2, "name": "worker", "status": "active", "tags": ["env:dev", "k8s:worker"]}]
+    member = {"id": 3, "name": "retagged", "status": "off", "tags": []}
+    scan = scan_of(urns=["do:droplet:3"], droplets=tagged, droplet=lambda i: member if str(i) == "3" else None)
+    rows = ops.collect_droplets(scan)
+    assert [(r.name, r.healthy) for r in rows] == [("dev-web-0", True), ("retagged", False)]
+
+
+def test_a_load_balancer_is_healthy_only_with_every_droplet_behind_it_active():
+    droplets = [{"id": 1, "status": "active", "tags": ["env:dev", "dev-web-web"]},
+                {"id": 2, "status": "off", "tags": ["env:dev", "dev-web-web"]}]
+    lb = {"id": "lb", "name": "dev-web-lb", "status": "active", "tag": "dev-web-web", "droplet_ids": [1, 2]}
+    row, = ops.collect_load_balancers(scan_of(droplets=droplets, load_balancers=[lb]))
+    assert not row.healthy and row.detail.endswith("1/2 droplets active (2 off)")
+    alone = ops.load_balancer_row(scan_of(), {**lb, "droplet_ids": []})
+    assert not alone.healthy and "no droplets behind it" in alone.detail
+
+
+def test_a_node_pool_is_ready_only_when_every_wanted_node_runs():
+    def pool(count, *states):
+        return {"name": "default", "count": count, "size": "s-2vcpu-4gb",
+                "nodes": [{"status": {"state": s}} for s in states]}
+    cluster = {"name": "dev-k8s"}
+    assert ops.node_pool_row(cluster, pool(2, "running", "running")).healthy
+    assert not ops.node_pool_row(cluster, pool(3, "running", "running")).healthy
+    assert not ops.node_pool_row(cluster, pool(2, "running", "provisioning")).healthy
+    assert not ops.node_pool_row(cluster, pool(0)).healthy
+
+
+def test_certificates_come_from_the_load_balancers_rules():
+    lb = {"id": "lb", "name": "dev-web-lb", "status": "active", "forwarding_rules": [{"certificate_id": "c1"}]}
+    rows = ops.collect_certificates(scan_of(urns=["do:loadbalancer:lb"], load_balancers=[lb], certificate=None))
+    assert [(r.kind, r.name, r.state, r.detail) for r in rows] == [
+        ("certificate", "c1", "missing", "referenced by dev-web-lb but does not exist")]

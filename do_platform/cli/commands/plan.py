@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of
+from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +32,7 @@ def plan(
     from do_platform.ops import plan as ops
 
     settings = settings_of(ctx)
-    as_json = as_json or settings.output is OutputFormat.json
+    sink = settings.sink(as_json)
     if against and live_prices:  # the base revision is planned with its bundled table: the delta would mix tables
         raise typer.BadParameter("--live-prices does not go with --against (the base revision is priced with its "
                                  "bundled table, so the delta would count price changes as resource changes); "
@@ -51,17 +50,11 @@ def plan(
             head = ops.plan_stack(name)
             base = ops.plan_against(name, against)
             diffs.append(ops.diff_plans(base, head, against))
-        if as_json:
-            typer.echo(json.dumps([{**d.__dict__, "changes": [c.__dict__ for c in d.changes], "delta": d.delta}
-                                   for d in diffs], indent=2, default=str))
-        else:
-            typer.echo(ops.render_diff_markdown(diffs), nl=False)
+        sink.emit(diffs, lambda d: typer.echo(ops.render_diff_markdown(d), nl=False), to_json=lambda d: [
+            {**x.__dict__, "changes": [c.__dict__ for c in x.changes], "delta": x.delta} for x in d])
         return
 
     result = ops.plan_stack(stack, live_client=client)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, default=str))
-    else:
-        typer.echo(ops.render_text(result))
+    sink.emit(result, lambda r: typer.echo(ops.render_text(r)))
     if result.blocking:
         raise typer.Exit(code=3)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of, stderr_console
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
@@ -23,17 +21,12 @@ def preflight(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = Fa
     """Check the stack's config against the account before `pulumi up`: token and account status, droplet
     and volume headroom, region and size availability, Kubernetes and Postgres versions, the DNS zone,
     the registry tier and the images the apps deploy. Only GET requests. Exit 3 when a check fails."""
-    from do_platform.client import make_client
     from do_platform.ops import preflight as ops
 
     settings = settings_of(ctx)
     cfg = ops.load_config(stack)  # a bad stack name or key fails here, before any token lookup or request
-    client = make_client(token=settings.token, endpoint=settings.api_url or cfg.provider.api_endpoint)
-    report = ops.run_checks(client, cfg)
-    if as_json or settings.output is OutputFormat.json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
-    else:
-        render(report)
+    report = ops.run_checks(settings.client(stack_endpoint=cfg.provider.api_endpoint), cfg)
+    settings.sink(as_json).emit(report, render)
     if report.failures:
         stderr_console.print(f"[red]preflight failed:[/red] {len(report.failures)} check(s) of stack {stack!r}",
                              highlight=False)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from do_platform.cli.settings import JsonOpt, OutputFormat, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import JsonOpt, handle_errors, settings_of, stderr_console
 
 
 def register(app: typer.Typer) -> None:
@@ -29,9 +28,11 @@ def promote(
     settings = settings_of(ctx)
     ops.check_order(source, target)  # before any API call or token lookup
     result = ops.promote(settings.client(), source, target, dry_run=dry_run)
-    if as_json or settings.output is OutputFormat.json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
-        return
+    settings.sink(as_json).emit(result, render)
+
+
+def render(result) -> None:
+    """The diff on stdout; what was resolved and written on stderr."""
     for pin in result.images:
         how = "tag " + pin.tag if pin.resolved_from == "tag" else "pinned digest (verified)"
         stderr_console.print(f"{pin.app}: {pin.registry}/{pin.repository} {how} → {pin.digest}", highlight=False,

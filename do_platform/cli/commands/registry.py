@@ -5,7 +5,6 @@ Dry run by default; ``--apply`` deletes. Thin: options → ``do_platform.ops.reg
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from do_platform.cli.settings import JsonOpt, OutputFormat, handle_errors, settings_of
+from do_platform.cli.settings import JsonOpt, handle_errors, settings_of
 from do_platform.errors import ConfigError
 from do_platform.ops import registry_cleanup as ops
 
@@ -74,11 +73,9 @@ def cleanup(
     """Expire old tags of REGISTRY by policy (the first N tags ranked by their manifest's date, tags younger
     than D days, keep patterns, every digest a stack deploys, children of kept multi-arch indexes), then run
     garbage collection."""
-    from do_platform.client import make_client
     from do_platform.stack_files import REPO_ROOT, deployed_images, stack_names
 
     settings = settings_of(ctx)
-    as_json = as_json or settings.output is OutputFormat.json
     patterns = tuple(() if no_default_patterns else ops.DEFAULT_KEEP_PATTERNS) + tuple(keep_pattern or ())
     # Everything that can be wrong locally fails before the first API call.
     policy = ops.RetentionPolicy(keep_last=keep_last, keep_days=keep_days, keep_patterns=patterns)
@@ -89,7 +86,7 @@ def cleanup(
     if not root.is_dir():
         raise ConfigError(f"--stacks-dir {str(root)!r} is not a directory")
     deployed = deployed_images(root)
-    client = make_client(token=settings.token, endpoint=settings.api_url, max_per_minute=max_rpm)
+    client = settings.client(max_per_minute=max_rpm)
     err = Console(stderr=True)
     if not stack_names(root):  # e.g. a non-editable install: the default then is not the repository
         err.print(f"[yellow]warning:[/yellow] no Pulumi.<stack>.yaml in {escape(str(root))}: no deployed image is "
@@ -110,10 +107,7 @@ def cleanup(
                              per_page=page_size)
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
-    if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
-    else:
-        render(report)
+    settings.sink(as_json).emit(report, render)
     if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):
         err.print(f"[red]error:[/red] garbage collection {report.gc.uuid} ended {report.gc.status}: "
                   f"{escape(report.gc.message)}", highlight=False, soft_wrap=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from do_platform.cli.settings import JsonOpt, OutputFormat, StackOpt, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of, stderr_console
 
 
 def register(app: typer.Typer) -> None:
@@ -22,18 +20,13 @@ def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False
     and node pools, apps (active deployment, live URL) and the DNS zone of a stack, found by its
     env:<stack> tag and its project. Only GET requests. Exit 3 when something is missing or unhealthy.
     To tear a stack down use `pulumi destroy`, never this tool."""
-    from do_platform.client import make_client
     from do_platform.ops import preflight
     from do_platform.ops import status as ops
 
     settings = settings_of(ctx)
     cfg = preflight.load_config(stack)  # a bad stack name or key fails here, before any request
-    client = make_client(token=settings.token, endpoint=settings.api_url or cfg.provider.api_endpoint)
-    result = ops.collect(client, cfg)
-    if as_json or settings.output is OutputFormat.json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        render(result)
+    result = ops.collect(settings.client(stack_endpoint=cfg.provider.api_endpoint), cfg)
+    settings.sink(as_json).emit(result, render)
     if not result.healthy:
         bad = result.unhealthy
         what = ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"

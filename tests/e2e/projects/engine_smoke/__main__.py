@@ -13,7 +13,7 @@ class TagProvider(ResourceProvider):
 
     @staticmethod
     def _client(props):
-        from do_platform.client import make_client
+        from do_platform.api.client import make_client
 
         return make_client(token=props["token"], endpoint=props["endpoint"], retry_backoff_factor=0.01)
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from azure.core.exceptions import ServiceResponseError
 
-from do_platform.client import RateLimitPacingPolicy, RateLimitState, make_client, resolve_endpoint, resolve_token
+from do_platform.api.client import RateLimitPacingPolicy, RateLimitState, make_client, resolve_endpoint, resolve_token
 from do_platform.errors import ConfigError
 
 

@@ -1,6 +1,6 @@
 """Client-side pagination: page numbers and the registry's page_token cursor, against the emulator."""
 
-from do_platform.pagination import iter_pages, iter_token_pages, list_all, next_link
+from do_platform.api.pagination import iter_pages, iter_token_pages, list_all, next_link
 
 
 def test_next_link_is_none_on_a_last_page_and_on_error_bodies():

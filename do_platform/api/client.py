@@ -3,7 +3,7 @@
 - Token from the argument, else ``DIGITALOCEAN_TOKEN``, else ``DIGITALOCEAN_ACCESS_TOKEN``.
 - Endpoint from the argument, else ``DIGITALOCEAN_API_URL``, else the public API.
 - ``http://`` is allowed for loopback addresses only (the emulator): a bearer token never travels in
-  clear to anything else. :func:`do_platform.endpoints.normalise_endpoint` decides, and the client is
+  clear to anything else. :func:`do_platform.api.endpoints.normalise_endpoint` decides, and the client is
   built with the URL it returns. azure-core refuses bearer credentials over http outright, so for
   loopback the token is sent by a headers policy instead.
 - Retries are azure-core's ``RetryPolicy`` (429/5xx, honours ``Retry-After``); pacing under the
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pydo
 from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, SansIOHTTPPolicy
 
-from do_platform.endpoints import EndpointError, normalise_endpoint, shown_endpoint
+from do_platform.api.endpoints import EndpointError, normalise_endpoint, shown_endpoint
 from do_platform.errors import ConfigError
 
 PUBLIC_API = "https://api.digitalocean.com"

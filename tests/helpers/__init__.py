@@ -1,0 +1,1 @@
+"""Helpers shared across test folders: plain functions and constants (fixtures live in conftest.py files)."""

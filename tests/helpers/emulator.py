@@ -1,0 +1,22 @@
+"""Talking to the in-process emulator in tests: the token its fixtures use, its request log, key material."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+
+TEST_TOKEN = "emulator-test-token"
+
+
+def requests(emulator) -> list[str]:
+    """``METHOD /path`` of every request the emulator logged, in order."""
+    return [f"{e['method']} {e['route'].split(' ', 1)[1]}" for e in emulator.control.log.snapshot()["entries"]]
+
+
+def make_key(seed: int, comment: str = "me@laptop") -> str:
+    """A well-formed ssh-ed25519 public key line with deterministic key bytes."""
+    kind = b"ssh-ed25519"
+    raw = hashlib.sha256(str(seed).encode()).digest()
+    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", len(raw)) + raw
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
