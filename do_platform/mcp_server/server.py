@@ -26,14 +26,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from do_platform.api.client import ENDPOINT_ENV_VAR, TOKEN_ENV_VARS, make_client
 from do_platform.errors import PlatformError, from_http_error
 from do_platform.mcp_server import results
 
 SERVER_NAME = "do-platform"
 REDACTED = "[redacted]"
-# Where the factory reads the token (first set wins) and the endpoint; only their values are redacted.
-TOKEN_ENV_VARS = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")
-ENDPOINT_ENV_VAR = "DIGITALOCEAN_API_URL"
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=True)
 OFFLINE = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
@@ -59,17 +57,15 @@ _PLAN_LOCK = threading.Lock()
 
 
 def make_api_client(stack_endpoint: str | None = None, **kwargs):
-    """A PyDo client from the environment through the project's one factory (the one import to change if
-    the factory moves). ``DIGITALOCEAN_API_URL`` wins over the stack's ``digitalocean:apiEndpoint``, as in
-    the CLI; the factory applies the endpoint rule (https, or http to loopback only)."""
-    from do_platform.api.client import make_client
-
+    """A PyDo client from the environment through the project's one factory. ``DIGITALOCEAN_API_URL`` wins
+    over the stack's ``digitalocean:apiEndpoint``, as in the CLI; the factory applies the endpoint rule
+    (https, or http to loopback only)."""
     endpoint = None if os.environ.get(ENDPOINT_ENV_VAR) else stack_endpoint
     return make_client(token=None, endpoint=endpoint, **kwargs)
 
 
 def secrets_in_environment() -> list[str]:
-    """The token values the factory could read; redacted wherever they would appear."""
+    """The token values the factory could read (its TOKEN_ENV_VARS); redacted wherever they would appear."""
     return [v.strip() for name in TOKEN_ENV_VARS if (v := os.environ.get(name)) and v.strip()]
 
 

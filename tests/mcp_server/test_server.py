@@ -287,3 +287,11 @@ def test_the_cli_refuses_a_project_dir_that_is_not_a_directory(tmp_path):
 
     result = CliRunner().invoke(app, ["mcp", "--project-dir", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "--project-dir" in result.stderr and "is not a directory" in result.stderr
+
+
+def test_without_an_endpoint_in_the_environment_the_stacks_own_endpoint_is_used(project, emulator, monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_API_URL")
+    write_stack(project, "dev", {**stack(components=ALL), "digitalocean:apiEndpoint": emulator.url})
+    emulator.control.log.clear()
+    result = ok(call("status", {"stack": "dev"}))
+    assert result["stack"] == "dev" and "GET /v2/projects" in " ".join(requests(emulator))
