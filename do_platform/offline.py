@@ -21,6 +21,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from do_platform.config import PROJECT, load_stack_config
+from do_platform.errors import ConfigError
 from do_platform.stack_files import REPO_ROOT, read_stack_config, stack_names  # noqa: F401 (re-exported)
 
 SECRET_MASK = "[secret]"
@@ -306,6 +307,11 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
     """
     root = Path(root)
     raw = read_stack_config(stack, root) if config is None else dict(config)
+    missing = [name for name in ("Pulumi.yaml", "__main__.py") if not (root / name).is_file()]
+    if missing:  # a directory of stack files only (DO_PLATFORM_PROJECT_DIR for preflight/status) has no program
+        raise ConfigError(f"{root} has no {' and no '.join(missing)}: the plan evaluates the Pulumi program of the "
+                          "project directory, so it needs the project (Pulumi.yaml, __main__.py) beside the "
+                          f"Pulumi.{stack}.yaml", "point the project directory at a checkout of this repository")
     merged = {**project_defaults(root), **_normalise_keys(raw)}
     load_stack_config(merged, stack)  # fail fast with the key named, before any resource exists
 

@@ -1,4 +1,4 @@
-"""``do-platform``: registry cleanup, preflight, status, plan and promote, one module each."""
+"""``do-platform``: registry cleanup, preflight, status, plan, promote and the MCP server, one module each."""
 
 from __future__ import annotations
 
@@ -58,9 +58,9 @@ def log_requests() -> None:
 
 def _register_commands() -> None:
     """Each command module exposes ``register(app)``; the order here is the order in ``--help``."""
-    from do_platform.cli.commands import plan, preflight, prices, promote, registry, status
+    from do_platform.cli.commands import mcp, plan, preflight, prices, promote, registry, status
 
-    for module in (plan, promote, registry, preflight, status, prices):
+    for module in (plan, promote, registry, preflight, status, prices, mcp):
         module.register(app)
 
 

@@ -261,3 +261,9 @@ def test_a_base_plan_from_a_version_without_outputs_shows_no_output_changes():
     older = ops.Plan.from_json({k: v for k, v in head.to_json().items() if k != "outputs"})
     assert ops.diff_plans(older, head, "main").output_changes == []
     assert [o.kind for o in ops.diff_plans(None, head, "main").output_changes] == ["added"]
+
+
+def test_a_directory_of_stack_files_without_the_program_is_a_config_error_naming_what_is_missing(tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:environment: development\n")
+    with pytest.raises(ConfigError, match=r"has no Pulumi\.yaml and no __main__\.py: the plan evaluates"):
+        ops.plan_stack("dev", root=tmp_path)
