@@ -60,8 +60,17 @@ UNAVAILABLE = (
     Unavailable("byoipprefix", "bring-your-own-IP needs a signed ownership proof of a real prefix (RIR/ROA)"),
     Unavailable("gradientai", "the AI agent platform (models, knowledge bases, agents) is out of the emulator's scope"),
     Unavailable("dedicatedinference", "GPU inference endpoints are out of the emulator's scope"),
+    Unavailable("loadbalancer", "the suite's own defect, against any API: the resource's read never sets network, "
+                                "network_stack, tls_cipher_policy, so ImportStateVerify finds them missing",
+                r"^TestAccDigitalOceanLoadBalancer_importBasic$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
+
+# Families whose tests collide with each other when run in parallel (against any API), run one test at a time.
+SERIAL_FAMILIES = {
+    "tag": "Tag_Basic and Tag_importBasic both create the account-wide tag `foobar`; run in parallel, one's "
+           "destroy deletes the other's tag",
+}
 
 # The CI subset: per family, a -run regex of representative tests (create/update/import/data source) that
 # together touch every resource of the family the program uses. Wall time measured: docs/benchmarks.md.
@@ -193,13 +202,22 @@ def suite_env(tofu: Path, url: str, base: dict[str, str] | None = None) -> dict[
     return env
 
 
-def go_test_command(families: Iterable[str], run: str = "^TestAcc", skip: str = "") -> list[str]:
+def go_test_command(families: Iterable[str], run: str = "^TestAcc", skip: str = "",
+                    parallel: str = PARALLEL_TESTS) -> list[str]:
     go = engine.go_binary() or "go"
-    cmd = [go, "test", "-json", "-count=1", "-p", GO_PACKAGES_AT_ONCE, "-parallel", PARALLEL_TESTS,
+    cmd = [go, "test", "-json", "-count=1", "-p", GO_PACKAGES_AT_ONCE, "-parallel", parallel,
            "-timeout", GO_TEST_TIMEOUT, "-run", run]
     if skip:
         cmd += ["-skip", skip]
     return cmd + [f"./digitalocean/{f}/..." for f in families]
+
+
+def suite_commands(families: list[str], run: str = "^TestAcc") -> list[list[str]]:
+    """The go test invocations for `families`: one for the parallel ones, one at -parallel 1 for SERIAL_FAMILIES."""
+    parallel = [f for f in families if f not in SERIAL_FAMILIES]
+    serial = [f for f in families if f in SERIAL_FAMILIES]
+    return ([go_test_command(parallel, run=run, skip=skip_regex(parallel))] if parallel else []) + \
+        ([go_test_command(serial, run=run, skip=skip_regex(serial), parallel="1")] if serial else [])
 
 
 def skip_regex(families: Iterable[str]) -> str:
@@ -428,30 +446,36 @@ def select_families(requested: str, available: list[str]) -> list[str]:
 
 def run_suite(families: list[str], tree: Path, tofu: Path, url: str, run: str = "^TestAcc",
               json_log: Path | None = None, echo=print) -> dict[str, FamilyResult]:
-    cmd = go_test_command(families, run=run, skip=skip_regex(families))
-    echo(f"$ {' '.join(cmd)}")
+    """`go test -json` over the families; returns the parsed results."""
     lines: list[str] = []
     log = json_log.open("w") if json_log else None
     try:
-        proc = subprocess.Popen(cmd, cwd=tree, env=suite_env(tofu, url), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if log:
-                log.write(line)
-            if line.startswith("{"):
-                with contextlib.suppress(ValueError):
-                    ev = json.loads(line)
-                    if ev.get("Test") and "/" not in ev["Test"] and ev.get("Action") in ("pass", "fail", "skip"):
-                        echo(f"{ev['Action']:4} {family_of(ev['Package'])} {ev['Test']} ({ev.get('Elapsed', 0)} s)")
-            else:
-                echo(line.rstrip())
-        proc.wait()
+        for cmd in suite_commands(families, run):
+            echo(f"$ {' '.join(cmd)}")
+            proc = subprocess.Popen(cmd, cwd=tree, env=suite_env(tofu, url), stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if log:
+                    log.write(line)
+                _echo_event(line, echo)
+            proc.wait()
     finally:
         if log:
             log.close()
     return parse_events(lines)
+
+
+def _echo_event(line: str, echo) -> None:
+    """One line of progress per finished top-level test; non-JSON lines (go's own errors) as they are."""
+    if not line.startswith("{"):
+        echo(line.rstrip())
+        return
+    with contextlib.suppress(ValueError):
+        ev = json.loads(line)
+        if ev.get("Test") and "/" not in ev["Test"] and ev.get("Action") in ("pass", "fail", "skip"):
+            echo(f"{ev['Action']:4} {family_of(ev['Package'])} {ev['Test']} ({ev.get('Elapsed', 0)} s)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -161,3 +161,13 @@ def test_suite_env_points_the_provider_at_the_emulator(tmp_path):
     assert env["DIGITALOCEAN_API_URL"] == "http://127.0.0.1:1234"
     assert env["TF_ACC"] == "1" and env["TF_ACC_TERRAFORM_PATH"] == str(tmp_path / "tofu")
     assert env["TF_ACC_PROVIDER_HOST"] == "registry.opentofu.org" and env["TF_CLI_CONFIG_FILE"] == "/dev/null"
+
+
+def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
+    cmds = c.suite_commands(["vpc", "tag", "cdn"])
+    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "cdn"], ["tag"]), strict=True)] == [
+        ["./digitalocean/vpc/...", "./digitalocean/cdn/..."], ["./digitalocean/tag/..."]]
+    assert cmds[0][cmds[0].index("-parallel") + 1] == c.PARALLEL_TESTS
+    assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
+    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # cdn's declared tests are skipped by name
+    assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
