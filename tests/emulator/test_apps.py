@@ -280,3 +280,16 @@ def test_state_file_keeps_apps_and_deployments_across_a_restart(tmp_path):
         again = make_client(token="t", endpoint=second.url).apps.get(created["id"])["app"]
         assert again["active_deployment"]["id"] == created["pending_deployment"]["id"]
         assert again["spec"] == ANSWERED_SPEC
+
+
+def test_the_api_gives_public_services_http_port_8080(client):
+    """A service sent without http_port comes back with 8080 (the provider's App_makeServiceInternal acceptance
+    test reads it); one with only internal_ports stays internal: no http_port and no ingress rule."""
+    git = {"repo_clone_url": "https://github.com/x/go.git", "branch": "main"}
+    app = _create(client, {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git}]})
+    assert app["spec"]["services"][0]["http_port"] == 8080
+    internal = {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git, "internal_ports": [8080]}]}
+    updated = client.apps.update(app["id"], {"spec": internal})["app"]
+    assert "http_port" not in updated["spec"]["services"][0] and "ingress" not in updated["spec"]
+    explicit = {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git, "http_port": 3000}]}
+    assert client.apps.update(app["id"], {"spec": explicit})["app"]["spec"]["services"][0]["http_port"] == 3000

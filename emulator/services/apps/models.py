@@ -106,6 +106,19 @@ def region_view(slug: str) -> dict:
 
 
 
+DEFAULT_HTTP_PORT = 8080
+
+
+def with_api_defaults(spec: dict) -> dict:
+    """A copy of ``spec`` with what the API fills in: each public service's ``http_port`` (8080 unless given; a
+    service with only ``internal_ports`` is internal and gets none), then the default ingress rules."""
+    out = copy.deepcopy(spec)
+    for comp in out.get("services") or []:
+        if isinstance(comp, dict) and not comp.get("http_port") and not comp.get("internal_ports"):
+            comp["http_port"] = DEFAULT_HTTP_PORT
+    return with_default_ingress(out)
+
+
 def with_default_ingress(spec: dict) -> dict:
     """A copy of ``spec`` with the ingress rules the API adds when the spec has none.
 
@@ -312,7 +325,7 @@ class AppsBackend(Backend):
         self._unique_name(spec["name"])
         project_id = body.get("project_id") or None
         links.check_project(self.state, project_id)
-        spec = with_default_ingress(spec)
+        spec = with_api_defaults(spec)
         app_id = self.ids.uuid()
         hostname = f"{spec['name']}-{self.ids.hex(3)[:5]}.ondigitalocean.app"
         account_backend = optional_backend(self.state, "account")
@@ -340,7 +353,7 @@ class AppsBackend(Backend):
         record = self._app(app_id)
         spec = self.validate_spec(body.get("spec"))
         self._unique_name(spec["name"], exclude=app_id)
-        record["spec"] = with_default_ingress(spec)
+        record["spec"] = with_api_defaults(spec)
         record["_alerts"] = self._derive_alerts(spec, record["_alerts"])
         record["updated_at"] = self.now()
         self._deploy(record, "app spec updated")
