@@ -293,3 +293,18 @@ def test_the_api_gives_public_services_http_port_8080(client):
     assert "http_port" not in updated["spec"]["services"][0] and "ingress" not in updated["spec"]
     explicit = {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git, "http_port": 3000}]}
     assert client.apps.update(app["id"], {"spec": explicit})["app"]["spec"]["services"][0]["http_port"] == 3000
+
+
+def test_dedicated_egress_gives_the_app_static_addresses(client):
+    """spec.egress.type DEDICATED_IP: the app answers with assigned dedicated_ips (the provider's App_Egress
+    acceptance test reads dedicated_ips.0.ip), kept across updates and dropped with automatic egress."""
+    spec = {**copy.deepcopy(SPEC), "egress": {"type": "DEDICATED_IP"}}
+    app = _create(client, spec)
+    ips = app["dedicated_ips"]
+    assert ips and all(ip["ip"] and ip["id"] and ip["status"] == "ASSIGNED" for ip in ips)
+    assert client.apps.get(app["id"])["app"]["dedicated_ips"] == ips
+    spec["services"][0]["instance_count"] = 3
+    assert client.apps.update(app["id"], {"spec": spec})["app"]["dedicated_ips"] == ips
+    spec["egress"] = {"type": "AUTOASSIGN"}
+    assert client.apps.update(app["id"], {"spec": spec})["app"]["dedicated_ips"] == []
+    assert _create(client, {**copy.deepcopy(SPEC), "name": "plain"})["dedicated_ips"] == []

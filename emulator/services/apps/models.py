@@ -337,10 +337,24 @@ class AppsBackend(Backend):
             "_hostname": hostname, "_deployments": [], "_alerts": [],
         }
         record["_alerts"] = self._derive_alerts(spec, [])
+        record["dedicated_ips"] = self._dedicated_ips(spec, [])
         self.data["apps"][app_id] = record
         links.assign_project(self.state, f"do:app:{app_id}", project_id)
         self._deploy(record, "initial deployment")
         return self.view(record)
+
+    DEDICATED_EGRESS_IPS = 2  # the emulator's choice; the API does not publish how many an app gets
+
+    def _dedicated_ips(self, spec: dict, current: list[dict]) -> list[dict]:
+        """An app with ``spec.egress.type == "DEDICATED_IP"`` gets static egress addresses (kept across updates);
+        back to automatic egress, it has none."""
+        if (spec.get("egress") or {}).get("type") != "DEDICATED_IP":
+            return []
+        if current:
+            return copy.deepcopy(current)
+        rnd = self.ids.random()
+        return [{"ip": f"45.55.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}", "id": self.ids.uuid(),
+                 "status": "ASSIGNED"} for _ in range(self.DEDICATED_EGRESS_IPS)]
 
     def get_app(self, app_id: str) -> dict:
         return self.view(self._app(app_id))
@@ -355,6 +369,7 @@ class AppsBackend(Backend):
         self._unique_name(spec["name"], exclude=app_id)
         record["spec"] = with_api_defaults(spec)
         record["_alerts"] = self._derive_alerts(spec, record["_alerts"])
+        record["dedicated_ips"] = self._dedicated_ips(spec, record.get("dedicated_ips") or [])
         record["updated_at"] = self.now()
         self._deploy(record, "app spec updated")
         return self.view(record)
