@@ -297,3 +297,13 @@ def test_region_may_be_omitted_or_a_prefix(client):
         with pytest.raises(HttpResponseError) as err:
             client.droplets.create({"name": "bad", "region": region, **body})
         assert err.value.status_code == 422 and needle in err.value.response.json()["message"]
+
+
+def test_a_missing_droplet_is_the_apis_generic_404(emulator):
+    """The API answers a missing droplet with its generic message, which the provider's Droplet_importBasic
+    acceptance test matches when importing droplet 123."""
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"}) as http:
+        answer = http.get("/v2/droplets/123")
+    assert answer.status_code == 404
+    assert answer.json()["id"] == "not_found"
+    assert answer.json()["message"] == "The resource you were accessing could not be found."

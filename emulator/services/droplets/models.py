@@ -54,7 +54,7 @@ class DropletsBackend(Backend):
     def _record(self, droplet_id) -> dict:
         record = self.table("droplets").get(str(droplet_id))
         if record is None:
-            raise NotFound(f"The droplet {droplet_id} could not be found.")
+            raise NotFound()  # the API's own words for a missing droplet, which the provider's import test matches
         return settle(self.state, record)
 
     def get(self, droplet_id) -> dict:
