@@ -72,6 +72,12 @@ UNAVAILABLE = (
     Unavailable("app", "expects the first deployment to outlast a 10 s create timeout; the emulator deploys at once "
                        "(a --delay for every test would slow the whole suite)",
                 r"^TestAccDigitalOceanApp_TimeoutConfig$"),
+    Unavailable("app", "the suite's own defect, against any API: step 5 checks `spec.0.ingress.1.rule…` and "
+                       "`ingress.2`, but `ingress` holds at most one item (MaxItems 1)",
+                r"^TestAccDataSourceDigitalOceanApp_Basic$"),
+    Unavailable("app", "the suite's own defect, against any API: `deployment_per_page` is a provider-side "
+                       "setting (default 20) that no read sets, so ImportStateVerify finds it missing",
+                r"^TestAccDigitalOceanApp_importBasic$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
