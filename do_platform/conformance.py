@@ -114,7 +114,7 @@ def tofu_path() -> Path:
 def build_tofu(log=print) -> Path:
     """OpenTofu from its snapshot into the engine cache; a no-op when it is there (`tofu version` answers)."""
     tofu = tofu_path()
-    if tofu.exists() and _tofu_version(tofu) == TOFU_VERSION:
+    if tofu.exists() and (_tofu_version(tofu) or "").split("-")[0] == TOFU_VERSION:  # a source build says -dev
         return tofu
     go = engine.go_binary()
     if not go:
@@ -142,7 +142,8 @@ def build_tofu(log=print) -> Path:
 
 def _tofu_version(tofu: Path) -> str | None:
     try:
-        out = subprocess.run([str(tofu), "version", "-json"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run([str(tofu), "version", "-json"], capture_output=True, text=True, timeout=30,
+                             env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"}).stdout
         return json.loads(out).get("terraform_version")
     except (OSError, subprocess.SubprocessError, ValueError):
         return None

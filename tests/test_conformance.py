@@ -171,3 +171,14 @@ def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
     assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
     assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # cdn's declared tests are skipped by name
     assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
+
+
+def test_build_tofu_reuses_a_cached_source_build(tmp_path, monkeypatch):
+    """A binary built from the snapshot reports `1.12.6-dev`; it is the cached build, not a reason to rebuild."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tofu = c.tofu_path()
+    tofu.parent.mkdir(parents=True)
+    tofu.write_text(f'#!/bin/sh\necho \'{{"terraform_version": "{c.TOFU_VERSION}-dev"}}\'\n')
+    tofu.chmod(0o755)
+    monkeypatch.setattr(c.engine, "go_binary", lambda: pytest.fail("a cached OpenTofu must not be rebuilt"))
+    assert c.build_tofu(log=lambda _msg: None) == tofu
