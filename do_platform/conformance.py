@@ -78,6 +78,10 @@ UNAVAILABLE = (
     Unavailable("app", "the suite's own defect, against any API: `deployment_per_page` is a provider-side "
                        "setting (default 20) that no read sets, so ImportStateVerify finds it missing",
                 r"^TestAccDigitalOceanApp_importBasic$"),
+    Unavailable("database", "the suite's own defect, against any API that returns the field: the provider sets "
+                            "log_message_timestamp_difference_max_ms (a *uint64) into a string attribute and panics, "
+                            "which ends the whole database package",
+                r"^TestAccDigitalOceanDatabaseKafkaConfig_Basic$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
@@ -317,6 +321,7 @@ def parse_events(lines: Iterable[str]) -> dict[str, FamilyResult]:
     outcome: dict[tuple[str, str], str] = {}
     package_output: dict[str, list[str]] = {}
     package_action: dict[str, tuple[str, float]] = {}
+    panics: dict[str, str] = {}  # package -> its first panic, which ends every test still running
     for raw in lines:
         raw = raw.strip()
         if not raw.startswith("{"):
@@ -336,6 +341,8 @@ def parse_events(lines: Iterable[str]) -> dict[str, FamilyResult]:
             continue
         top = test.split("/", 1)[0]
         key = (pkg, top)
+        if action == "output" and ev.get("Output", "").startswith("panic:") and pkg not in panics:
+            panics[pkg] = f"the package crashed in {top}: {ev['Output'].strip()}"
         if action == "run" and test == top:
             outputs.setdefault(key, [])
         elif action == "output":
@@ -360,9 +367,9 @@ def parse_events(lines: Iterable[str]) -> dict[str, FamilyResult]:
             if action == "fail":
                 check = first_check(lines_)
             else:
-                tail = [x.strip() for x in package_output.get(pkg, []) if x.strip()]
-                check = "did not finish: " + _shorten(next((x for x in tail if "panic" in x), tail[0] if tail else
-                                                           "the package ended without a result"))
+                last_words = next((x.strip() for x in package_output.get(pkg, []) if x.strip()),
+                                  "the package ended without a result")
+                check = "did not finish: " + _shorten(panics.get(pkg) or last_words)
             res.failures.append(Failure(test, check))
     for pkg, (action, elapsed) in package_action.items():
         res = result(pkg)

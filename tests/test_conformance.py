@@ -52,6 +52,12 @@ SAMPLE = [
     ev("output", "TestAccDigitalOceanDroplet_Basic", "=== RUN   TestAccDigitalOceanDroplet_Basic\n", pkg="droplet"),
     ev("output", None, "panic: test timed out after 1m0s\n", pkg="droplet"),
     ev("fail", elapsed=60.0, pkg="droplet"),
+    ev("run", "TestAccDatabaseA", pkg="database"),
+    ev("run", "TestAccDatabaseB", pkg="database"),
+    ev("output", "TestAccDatabaseB", "panic: x: expected type 'string', got unconvertible type 'uint64'\n",
+       pkg="database"),
+    ev("output", None, "FAIL\tgithub.com/x/database\t148.6s\n", pkg="database"),
+    ev("fail", elapsed=148.6, pkg="database"),
     ev("output", None, "# some/pkg\n", pkg="tag"),
     ev("output", None, "tag/x.go:3:1: syntax error\n", pkg="tag"),
     ev("fail", elapsed=0.0, pkg="tag"),
@@ -80,6 +86,14 @@ def test_parse_unfinished_test_fails_with_the_package_panic():
     droplet = c.parse_events(SAMPLE)["droplet"]
     assert droplet.failed == 1
     assert droplet.failures[0].check == "did not finish: panic: test timed out after 1m0s"
+
+
+def test_parse_a_panic_inside_one_test_is_named_for_every_unfinished_test():
+    database = c.parse_events(SAMPLE)["database"]
+    assert database.failed == 2
+    assert {f.check for f in database.failures} == {
+        "did not finish: the package crashed in TestAccDatabaseB: panic: x: expected type 'string', got "
+        "unconvertible type 'uint64'"}
 
 
 def test_parse_build_failure_is_a_package_error():
@@ -114,7 +128,7 @@ def test_render_table_failures_and_declared_unavailable():
     lines = text.splitlines()
     assert "| vpc | yes | 1 | 2 | 1 | 33% | 2026-11-28 22:00 |" in lines
     assert "| tag |  | 0 | 0 | 0 | build error | 2026-11-28 22:00 |" in lines
-    assert "| **all** | | **1** | **3** | **1** | **25%** | |" in lines
+    assert "| **all** | | **1** | **5** | **1** | **17%** | |" in lines
     assert any(line.startswith("- **vpc** `TestAccDigitalOceanVPC_Update`: Step 2/2 error") for line in lines)
     assert any(line.startswith("- **tag** (package):") for line in lines)
     assert "| spaces | all | needs S3 \\| really |" in lines
