@@ -513,8 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.ci and not tofu_path().exists():
-            print(f"SKIPPED: the provider's acceptance subset needs OpenTofu in the engine cache ({tofu_path()}); "
-                  "`make conformance` builds it", flush=True)
+            print(f"!!! SKIPPED: the provider's acceptance subset needs OpenTofu in the engine cache ({tofu_path()});"
+                  " `make conformance` builds it", file=sys.stderr, flush=True)
             return 0
         tofu = build_tofu()
         tree = prepare_suite()

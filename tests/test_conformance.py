@@ -196,3 +196,10 @@ def test_build_tofu_reuses_a_cached_source_build(tmp_path, monkeypatch):
     tofu.chmod(0o755)
     monkeypatch.setattr(c.engine, "go_binary", lambda: pytest.fail("a cached OpenTofu must not be rebuilt"))
     assert c.build_tofu(log=lambda _msg: None) == tofu
+
+
+def test_ci_mode_skips_loudly_without_opentofu(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(c, "build_tofu", lambda *a, **k: pytest.fail("CI must not build OpenTofu"))
+    assert c.main(["--ci"]) == 0
+    assert "!!! SKIPPED" in capsys.readouterr().err
