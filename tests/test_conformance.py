@@ -203,3 +203,11 @@ def test_ci_mode_skips_loudly_without_opentofu(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(c, "build_tofu", lambda *a, **k: pytest.fail("CI must not build OpenTofu"))
     assert c.main(["--ci"]) == 0
     assert "!!! SKIPPED" in capsys.readouterr().err
+
+
+def test_ci_subset_covers_every_program_family_by_exact_test_names():
+    assert set(c.CI_SUBSET) == set(c.PROGRAM_FAMILIES)
+    regex = c.ci_run_regex()
+    assert regex.startswith("^(") and regex.endswith(")$")
+    import re
+    assert re.match(regex, "TestAccDigitalOceanVPC_Basic") and not re.match(regex, "TestAccDigitalOceanVPC_BasicX")
