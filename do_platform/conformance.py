@@ -551,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
             families = select_families(args.families, families_in(tree))
             run = args.run
         started = time.monotonic()
-        json_log = work_root() / "last-run.json"
+        json_log = work_root() / ("last-ci-run.json" if args.ci else "last-run.json")  # a CI run beside a full one
         with emulator() as url:
             results = run_suite(families, tree, tofu, url, run=run, json_log=json_log)
         wall = time.monotonic() - started
