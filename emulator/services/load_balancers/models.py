@@ -211,7 +211,8 @@ class LoadBalancersBackend(Backend):
                                                    maximum=600),
             "disable_lets_encrypt_dns_records": v.boolean(body, "disable_lets_encrypt_dns_records"),
             "firewall": self._firewall(body),
-            "network": v.choice(body, "network", NETWORKS, default="EXTERNAL"),
+            # A GLOBAL load balancer is an edge service with no network of its own: the API answers no network.
+            "network": v.choice(body, "network", NETWORKS, default=None if lb_type == "GLOBAL" else "EXTERNAL"),
             "network_stack": v.choice(body, "network_stack", NETWORK_STACKS, default="IPV4"),
             "tls_cipher_policy": v.choice(body, "tls_cipher_policy", CIPHER_POLICIES, default="DEFAULT"),
             "droplet_ids": droplet_ids,
@@ -230,6 +231,8 @@ class LoadBalancersBackend(Backend):
                 if not existing else existing.get("vpc_uuid")
         if fields["project_id"] is None:
             fields.pop("project_id")
+        if fields["network"] is None:
+            fields.pop("network")
         if fields.get("vpc_uuid") is None:
             fields.pop("vpc_uuid", None)
         return fields
