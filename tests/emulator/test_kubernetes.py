@@ -350,3 +350,22 @@ def test_clusterlint_status_messages_and_recycle(client):
     with pytest.raises(HttpResponseError) as excinfo:
         client.kubernetes.recycle_node_pool(cluster["id"], pool["id"], {"nodes": ["nope"]})
     assert _error(excinfo)[0] == 422
+
+
+def test_cluster_add_ons_are_answered_as_sent(client):
+    """GPU device plugins, the CoreDNS autoscaler, SSO and the P2P OCI registry plugin come back as sent and
+    follow updates (the provider's *PluginEnabled, CorednsAutoscalerEnabled and SSO acceptance tests read them)."""
+    cluster = _create(client, nvidia_gpu_device_plugin={"enabled": True}, sso={"enabled": True},
+                      coredns_autoscaler={"enabled": True, "min_replicas": 2, "max_replicas": 5})
+    assert cluster["nvidia_gpu_device_plugin"] == {"enabled": True} and cluster["sso"] == {"enabled": True}
+    assert cluster["coredns_autoscaler"] == {"enabled": True, "min_replicas": 2, "max_replicas": 5}
+    assert "amd_gpu_device_plugin" not in cluster
+    updated = client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "sso": {"enabled": False},
+                                                               "rdma_shared_dev_plugin": {"enabled": True}})
+    answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
+    assert updated["kubernetes_cluster"]["sso"] == answered["sso"] == {"enabled": False}
+    assert answered["rdma_shared_dev_plugin"] == {"enabled": True}
+    assert answered["nvidia_gpu_device_plugin"] == {"enabled": True}
+    with pytest.raises(HttpResponseError) as err:
+        _create(client, name="bad", sso="yes")
+    assert err.value.status_code == 422 and "sso must be an object" in err.value.response.json()["message"]

@@ -101,6 +101,7 @@ class KubernetesBackend(Backend):
             "created_at": self.now(), "updated_at": self.now(),
             "control_plane_firewall": self._firewall(body.get("control_plane_firewall")),
             "routing_agent": {"enabled": bool((body.get("routing_agent") or {}).get("enabled"))},
+            **self._addons(body, {}),
         }
         # Everything is validated; from here on the cluster is made and joins its VPC, tags and project.
         record["vpc_uuid"] = links.join_vpc(self, region, string(body, "vpc_uuid"), "vpc_uuid", urn, name)
@@ -156,7 +157,25 @@ class KubernetesBackend(Backend):
                       updated_at=self.now())
         if isinstance(body.get("routing_agent"), dict):
             record["routing_agent"] = {"enabled": bool(body["routing_agent"].get("enabled"))}
+        record.update(self._addons(body, record))
         return self.view(record)
+
+    # Cluster add-ons set by an object with `enabled` (and add-on settings, such as the CoreDNS autoscaler's
+    # replica bounds): kept as sent and answered back; a cluster created without one has none.
+    ADDONS = ("amd_gpu_device_plugin", "amd_gpu_device_metrics_exporter_plugin", "nvidia_gpu_device_plugin",
+              "rdma_shared_dev_plugin", "coredns_autoscaler", "sso", "p2p_oci_registry_plugin")
+
+    def _addons(self, body: dict, current: dict) -> dict:
+        out = {}
+        for key in self.ADDONS:
+            raw = body.get(key)
+            if raw is None:
+                continue
+            if not isinstance(raw, dict) or not isinstance(raw.get("enabled", False), bool):
+                raise Unprocessable(f"{key} must be an object with a boolean enabled; got {raw!r}")
+            out[key] = {**copy.deepcopy(current.get(key) or {}), **copy.deepcopy(raw)}
+            out[key]["enabled"] = bool(out[key].get("enabled"))
+        return out
 
     def delete_cluster(self, cluster_id: str) -> None:
         record = self.cluster(cluster_id)
