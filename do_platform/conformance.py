@@ -86,6 +86,9 @@ UNAVAILABLE = (
                             "(not the API URL); unreachable here, and the provider then dereferences the nil response "
                             "and panics, ending the registry package",
                 r"^TestAccDigitalOceanContainerRegistryDockerCredentials_Basic$"),
+    Unavailable("kubernetes", "needs the hashicorp/kubernetes provider from the OpenTofu registry (no internet here)",
+                r"^(TestAccDataSourceDigitalOceanKubernetesCluster_Basic|"
+                r"TestAccDigitalOceanKubernetesCluster_KubernetesProviderInteroperability)$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
