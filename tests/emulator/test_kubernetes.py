@@ -369,3 +369,14 @@ def test_cluster_add_ons_are_answered_as_sent(client):
     with pytest.raises(HttpResponseError) as err:
         _create(client, name="bad", sso="yes")
     assert err.value.status_code == 422 and "sso must be an object" in err.value.response.json()["message"]
+
+
+def test_cluster_autoscaler_configuration_is_answered_as_sent(client):
+    """The provider's UpdatePoolSize/UpgradeVersion acceptance tests set it and plan no change afterwards."""
+    settings = {"scale_down_utilization_threshold": 0.5, "scale_down_unneeded_time": "1m30s"}
+    cluster = _create(client, cluster_autoscaler_configuration=settings)
+    assert cluster["cluster_autoscaler_configuration"] == settings
+    client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "cluster_autoscaler_configuration": {
+        "scale_down_unneeded_time": "2m"}})
+    answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["cluster_autoscaler_configuration"]
+    assert answered == {"scale_down_utilization_threshold": 0.5, "scale_down_unneeded_time": "2m"}

@@ -175,6 +175,12 @@ class KubernetesBackend(Backend):
                 raise Unprocessable(f"{key} must be an object with a boolean enabled; got {raw!r}")
             out[key] = {**copy.deepcopy(current.get(key) or {}), **copy.deepcopy(raw)}
             out[key]["enabled"] = bool(out[key].get("enabled"))
+        raw = body.get("cluster_autoscaler_configuration")  # settings of the node autoscaler, kept as sent
+        if raw is not None:
+            if not isinstance(raw, dict):
+                raise Unprocessable(f"cluster_autoscaler_configuration must be an object; got {raw!r}")
+            out["cluster_autoscaler_configuration"] = {
+                **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}), **copy.deepcopy(raw)}
         return out
 
     def delete_cluster(self, cluster_id: str) -> None:
