@@ -380,3 +380,12 @@ def test_cluster_autoscaler_configuration_is_answered_as_sent(client):
         "scale_down_unneeded_time": "2m"}})
     answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["cluster_autoscaler_configuration"]
     assert answered == {"scale_down_utilization_threshold": 0.5, "scale_down_unneeded_time": "2m"}
+
+
+def test_an_add_on_sent_with_enabled_null_changes_nothing(client):
+    """The provider's cluster update sends {"enabled": null} for add-ons the configuration leaves out (its
+    MaintenancePolicy and ControlPlaneFirewall acceptance tests): accepted, and no add-on appears or changes."""
+    cluster = _create(client, sso={"enabled": True})
+    updated = client.kubernetes.update_cluster(cluster["id"], {
+        "name": "k8s-main", "amd_gpu_device_plugin": {"enabled": None}, "sso": {"enabled": None}})["kubernetes_cluster"]
+    assert "amd_gpu_device_plugin" not in updated and updated["sso"] == {"enabled": True}

@@ -171,9 +171,12 @@ class KubernetesBackend(Backend):
             raw = body.get(key)
             if raw is None:
                 continue
-            if not isinstance(raw, dict) or not isinstance(raw.get("enabled", False), bool):
+            if not isinstance(raw, dict) or raw.get("enabled") not in (True, False, None):
                 raise Unprocessable(f"{key} must be an object with a boolean enabled; got {raw!r}")
-            out[key] = {**copy.deepcopy(current.get(key) or {}), **copy.deepcopy(raw)}
+            if raw.get("enabled") is None and key not in current:
+                continue  # the provider's update sends {"enabled": null} for an add-on nobody set: still none
+            sent = {k: copy.deepcopy(value) for k, value in raw.items() if value is not None}
+            out[key] = {**copy.deepcopy(current.get(key) or {}), **sent}
             out[key]["enabled"] = bool(out[key].get("enabled"))
         raw = body.get("cluster_autoscaler_configuration")  # settings of the node autoscaler, kept as sent
         if raw is not None:
