@@ -183,7 +183,8 @@ class KubernetesBackend(Backend):
             if not isinstance(raw, dict):
                 raise Unprocessable(f"cluster_autoscaler_configuration must be an object; got {raw!r}")
             out["cluster_autoscaler_configuration"] = {
-                **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}), **copy.deepcopy(raw)}
+                **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}),
+                **{k: copy.deepcopy(value) for k, value in raw.items() if value is not None}}
         return out
 
     def delete_cluster(self, cluster_id: str) -> None:
