@@ -82,10 +82,10 @@ UNAVAILABLE = (
                             "log_message_timestamp_difference_max_ms (a *uint64) into a string attribute and panics, "
                             "which ends the whole database package",
                 r"^TestAccDigitalOceanDatabaseKafkaConfig_Basic$"),
-    Unavailable("registry", "revokes the credentials' OAuth token at the hard-coded https://cloud.digitalocean.com "
-                            "(not the API URL); unreachable here, and the provider then dereferences the nil response "
-                            "and panics, ending the registry package",
-                r"^TestAccDigitalOceanContainerRegistryDockerCredentials_Basic$"),
+    Unavailable("registry", "each revokes its credentials' OAuth token at the hard-coded "
+                            "https://cloud.digitalocean.com (not the API URL); unreachable here, and the provider "
+                            "then dereferences the nil response and panics, ending the registry package",
+                r"^TestAccDigitalOceanContainerRegistryDockerCredentials_"),
     Unavailable("kubernetes", "needs the hashicorp/kubernetes provider from the OpenTofu registry (no internet here)",
                 r"^(TestAccDataSourceDigitalOceanKubernetesCluster_Basic|"
                 r"TestAccDigitalOceanKubernetesCluster_KubernetesProviderInteroperability)$"),
