@@ -389,3 +389,12 @@ def test_an_add_on_sent_with_enabled_null_changes_nothing(client):
     updated = client.kubernetes.update_cluster(cluster["id"], {
         "name": "k8s-main", "amd_gpu_device_plugin": {"enabled": None}, "sso": {"enabled": None}})["kubernetes_cluster"]
     assert "amd_gpu_device_plugin" not in updated and updated["sso"] == {"enabled": True}
+
+
+def test_an_empty_autoscaler_configuration_adds_none(client):
+    """The provider's update sends cluster_autoscaler_configuration with empty fields when the configuration
+    has none (its MaintenancePolicy and SSO acceptance tests then planned a removal): no block appears."""
+    cluster = _create(client)
+    client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "cluster_autoscaler_configuration": {
+        "scale_down_utilization_threshold": None, "scale_down_unneeded_time": None, "expanders": []}})
+    assert "cluster_autoscaler_configuration" not in client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]

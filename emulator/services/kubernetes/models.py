@@ -182,9 +182,11 @@ class KubernetesBackend(Backend):
         if raw is not None:
             if not isinstance(raw, dict):
                 raise Unprocessable(f"cluster_autoscaler_configuration must be an object; got {raw!r}")
-            out["cluster_autoscaler_configuration"] = {
-                **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}),
-                **{k: copy.deepcopy(value) for k, value in raw.items() if value is not None}}
+            sent = {k: copy.deepcopy(value) for k, value in raw.items() if value not in (None, [], "")}
+            # The provider's update sends the block with every field empty when the configuration has none.
+            if sent or "cluster_autoscaler_configuration" in current:
+                out["cluster_autoscaler_configuration"] = {
+                    **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}), **sent}
         return out
 
     def delete_cluster(self, cluster_id: str) -> None:
