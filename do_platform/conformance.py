@@ -96,6 +96,8 @@ UNAVAILABLE = (
 SERIAL_FAMILIES = {
     "tag": "Tag_Basic and Tag_importBasic both create the account-wide tag `foobar`; run in parallel, one's "
            "destroy deletes the other's tag",
+    "registry": "an account has one container registry; each test creates and destroys it, so two at once take "
+                "it from each other",
 }
 
 # The CI subset: per family, a -run regex of representative tests (create/update/import/data source) that
