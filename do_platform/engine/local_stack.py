@@ -78,11 +78,20 @@ def _http(url: str, method: str = "GET", timeout: float = 2.0) -> dict:
 
 
 @contextlib.contextmanager
-def emulator_process(port: int, state_file: Path, python: str = sys.executable) -> Iterator[str]:
-    """`python -m emulator` in the background on 127.0.0.1:`port`; yields its URL, stops it on exit."""
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    log = (state_file.parent / f"emulator-{port}.log").open("w")
-    proc = subprocess.Popen([python, "-m", "emulator", "--port", str(port), "--state-file", str(state_file)],
+def emulator_process(port: int, state_file: Path | None, python: str = sys.executable,
+                     log_dir: Path | None = None) -> Iterator[str]:
+    """`python -m emulator` in the background on 127.0.0.1:`port`; yields its URL, stops it on exit.
+
+    Without `state_file` the emulator keeps its world in memory; its log goes to `log_dir` (default: beside the
+    state file).
+    """
+    log_dir = log_dir or (state_file.parent if state_file else None)
+    if log_dir is None:
+        raise ValueError("emulator_process needs a state_file or a log_dir for the emulator's log")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"emulator-{port}.log").open("w")
+    state_args = ["--state-file", str(state_file)] if state_file else []
+    proc = subprocess.Popen([python, "-m", "emulator", "--port", str(port), *state_args],
                             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

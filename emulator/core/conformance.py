@@ -57,6 +57,11 @@ _NAT_MEMBER_REASON = (
     "the spec's member URN pattern predates VPC NAT gateways, which hold their VPCs (a VPC cannot be deleted "
     "under one); the emulator lists them as do:natgateway:<id>"
 )
+_GLOBAL_LB_RULES_REASON = (
+    "the spec gives every load balancer at least one forwarding rule, but a GLOBAL one routes by glb_settings and "
+    "is created without any (the provider's GlobalLoadbalancer acceptance tests); the emulator answers [] for it "
+    "and still requires rules of a regional one"
+)
 QUIRKS: tuple[Quirk, ...] = (
     *(Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
       for operation in ("projects_list_resources", "projects_list_resources_default",
@@ -64,6 +69,7 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk("*", r"spec/ingress/rules/\d+/component/preserve_path_prefix$", _PRESERVE_PATH_PREFIX_REASON),
     Quirk("*", r"(^|/)regions/\d+$", _REGION_ENUM_REASON),
     Quirk("vpcs_list_members", r"^members/\d+/urn$", _NAT_MEMBER_REASON),
+    Quirk("*", r"^load_balancers?/(\d+/)?forwarding_rules$", _GLOBAL_LB_RULES_REASON),
 )
 
 

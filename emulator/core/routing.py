@@ -197,6 +197,10 @@ class Router:
     def resolve(self, method: str, raw_path: str) -> tuple[Route | None, dict[str, str], bool]:
         """(route, params, path_known): path_known tells 405 from 404 when no method matches."""
         parts = self.split(raw_path)
+        if raw_path.startswith("/v2/") and raw_path.endswith("/"):
+            # An API path ending in "/" is an item with an empty id (a client formatting `/v2/monitoring/alerts/%s`
+            # with ""), not the collection: no route matches it, so it is a 404 as from the API.
+            parts.append("")
         path_known = False
         for route in self._candidates(parts):
             params = route.match(parts)

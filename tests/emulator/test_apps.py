@@ -280,3 +280,31 @@ def test_state_file_keeps_apps_and_deployments_across_a_restart(tmp_path):
         again = make_client(token="t", endpoint=second.url).apps.get(created["id"])["app"]
         assert again["active_deployment"]["id"] == created["pending_deployment"]["id"]
         assert again["spec"] == ANSWERED_SPEC
+
+
+def test_the_api_gives_public_services_http_port_8080(client):
+    """A service sent without http_port comes back with 8080 (the provider's App_makeServiceInternal acceptance
+    test reads it); one with only internal_ports stays internal: no http_port and no ingress rule."""
+    git = {"repo_clone_url": "https://github.com/x/go.git", "branch": "main"}
+    app = _create(client, {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git}]})
+    assert app["spec"]["services"][0]["http_port"] == 8080
+    internal = {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git, "internal_ports": [8080]}]}
+    updated = client.apps.update(app["id"], {"spec": internal})["app"]
+    assert "http_port" not in updated["spec"]["services"][0] and "ingress" not in updated["spec"]
+    explicit = {"name": "ports", "region": "nyc", "services": [{"name": "go", "git": git, "http_port": 3000}]}
+    assert client.apps.update(app["id"], {"spec": explicit})["app"]["spec"]["services"][0]["http_port"] == 3000
+
+
+def test_dedicated_egress_gives_the_app_static_addresses(client):
+    """spec.egress.type DEDICATED_IP: the app answers with assigned dedicated_ips (the provider's App_Egress
+    acceptance test reads dedicated_ips.0.ip), kept across updates and dropped with automatic egress."""
+    spec = {**copy.deepcopy(SPEC), "egress": {"type": "DEDICATED_IP"}}
+    app = _create(client, spec)
+    ips = app["dedicated_ips"]
+    assert ips and all(ip["ip"] and ip["id"] and ip["status"] == "ASSIGNED" for ip in ips)
+    assert client.apps.get(app["id"])["app"]["dedicated_ips"] == ips
+    spec["services"][0]["instance_count"] = 3
+    assert client.apps.update(app["id"], {"spec": spec})["app"]["dedicated_ips"] == ips
+    spec["egress"] = {"type": "AUTOASSIGN"}
+    assert client.apps.update(app["id"], {"spec": spec})["app"]["dedicated_ips"] == []
+    assert _create(client, {**copy.deepcopy(SPEC), "name": "plain"})["dedicated_ips"] == []

@@ -553,3 +553,12 @@ def test_a_list_or_object_where_an_enum_value_belongs_is_422_not_500(emulator):
     response = httpx.post(f"{emulator.url}/v2/load_balancers", headers=AUTH,
                           json={"name": "lb", "region": "nyc3", "size": {"unit": 1}})
     assert response.status_code == 422 and "size must be one of" in response.json()["message"]
+
+
+def test_an_api_path_with_an_empty_trailing_id_is_404_not_the_collection(emulator):
+    """godo formats `/v2/monitoring/alerts/%s`; with an empty uuid (the provider's monitor alert destroy check
+    reads a `uuid` attribute it never sets) the API answers 404, not the list."""
+    assert _get(emulator, "/v2/monitoring/alerts").status_code == 200
+    trailing = _get(emulator, "/v2/monitoring/alerts/")
+    assert trailing.status_code == 404 and trailing.json()["id"] == "not_found"
+    assert _get(emulator, "/v2/droplets/").status_code == 404

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 from azure.core.exceptions import HttpResponseError
+from cryptography import x509
 
 from do_platform.api.client import make_client
 from emulator import EmulatorServer
@@ -228,6 +229,12 @@ def test_ca_certificate_is_base64_pem(client):
     cluster = _create(client)
     pem = base64.b64decode(client.databases.get_ca(cluster["id"])["ca"]["certificate"])
     assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    # A real certificate (the provider's DatabaseCA acceptance test parses it), a CA, the same on every read.
+    cert = x509.load_pem_x509_certificate(pem)
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
+    assert base64.b64decode(client.databases.get_ca(cluster["id"])["ca"]["certificate"]) == pem
+    other = _create(client, name="other-db")
+    assert base64.b64decode(client.databases.get_ca(other["id"])["ca"]["certificate"]) != pem
 
 
 def test_tagging_through_the_tags_api(client):

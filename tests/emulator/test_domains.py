@@ -110,3 +110,18 @@ def test_seed_domains_with_records(emulator, client):
         {"type": "A", "name": "www", "data": "192.0.2.9"}]}]})
     names = [r["name"] for r in client.domains.list_records("seeded.io", type="A")["domain_records"]]
     assert names == ["www"]
+
+
+def test_host_data_naming_the_apex_is_stored_as_at(client):
+    """An MX record pointing at the zone itself comes back as "@" (the provider's Record_MX_at acceptance test
+    sends `example.com.` and reads "@"); other hosts, and other types, keep their names without the dot."""
+    client.domains.create({"name": "apex.example"})
+    mx = client.domains.create_record("apex.example", {"type": "MX", "name": "mail", "data": "APEX.example.",
+                                                       "priority": 10})["domain_record"]
+    assert mx["data"] == "@"
+    other = client.domains.create_record("apex.example", {"type": "MX", "name": "m2", "data": "mx.apex.example.",
+                                                          "priority": 20})["domain_record"]
+    assert other["data"] == "mx.apex.example"
+    caa = client.domains.create_record("apex.example", {"type": "CAA", "name": "@", "data": "apex.example.",
+                                                        "tag": "issue", "flags": 0})["domain_record"]
+    assert caa["data"] == "apex.example"

@@ -282,3 +282,28 @@ def test_firewalls_of_a_droplet_by_id_or_tag(client):
     by_id = client.firewalls.create({"name": "ssh-fw", "inbound_rules": [rule], "droplet_ids": [direct["id"]]})
     assert [f["id"] for f in client.droplets.list_firewalls(tagged["id"])["firewalls"]] == [by_tag["id"]]
     assert [f["name"] for f in client.droplets.list_firewalls(direct["id"])["firewalls"]] == [by_id["firewall"]["name"]]
+
+
+def test_region_may_be_omitted_or_a_prefix(client):
+    """The API places a droplet without a region anywhere, and one with a region prefix (`nyc`) in one of its
+    data centers (the provider's Droplet_Regionless acceptance test omits the region)."""
+    body = {"size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64"}
+    anywhere = client.droplets.create({"name": "anywhere", **body})["droplet"]
+    assert anywhere["region"]["slug"] and anywhere["region"]["available"]
+    assert "s-1vcpu-1gb" in anywhere["region"]["sizes"]
+    nyc = client.droplets.create({"name": "in-nyc", "region": "nyc", **body})["droplet"]
+    assert nyc["region"]["slug"].startswith("nyc") and nyc["region"]["available"]
+    for region, needle in [("xyz", "region 'xyz' is not a valid region"), ("sfo1", "is not available")]:
+        with pytest.raises(HttpResponseError) as err:
+            client.droplets.create({"name": "bad", "region": region, **body})
+        assert err.value.status_code == 422 and needle in err.value.response.json()["message"]
+
+
+def test_a_missing_droplet_is_the_apis_generic_404(emulator):
+    """The API answers a missing droplet with its generic message, which the provider's Droplet_importBasic
+    acceptance test matches when importing droplet 123."""
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"}) as http:
+        answer = http.get("/v2/droplets/123")
+    assert answer.status_code == 404
+    assert answer.json()["id"] == "not_found"
+    assert answer.json()["message"] == "The resource you were accessing could not be found."

@@ -122,3 +122,20 @@ def test_invalid_bodies_get_422_naming_the_field(client, body, needle):
 def test_delete_unknown_firewall_is_404(emulator):
     response = httpx.delete(f"{emulator.url}/v2/firewalls/nope", headers={"Authorization": "Bearer t"})
     assert response.status_code == 404 and response.json()["id"] == "not_found"
+
+
+def test_icmp_rule_echoes_the_ports_it_was_given(client):
+    """An icmp rule sent with ports comes back with them (the provider's Firewall_icmp acceptance test sends
+    `port_range = "1-65535"` and plans no change afterwards); without ports it comes back as "0"."""
+    created = client.firewalls.create({
+        "name": "fw-icmp",
+        "inbound_rules": [{"protocol": "icmp", "sources": {"addresses": ["192.168.1.1/32"]}}],
+        "outbound_rules": [{"protocol": "icmp", "ports": "1-65535",
+                            "destinations": {"addresses": ["192.168.1.2/32"]}}],
+    })["firewall"]
+    assert created["inbound_rules"][0]["ports"] == "0"
+    assert client.firewalls.get(created["id"])["firewall"]["outbound_rules"][0]["ports"] == "1-65535"
+    with pytest.raises(HttpResponseError) as err:
+        client.firewalls.create({"name": "fw-bad", "outbound_rules": [
+            {"protocol": "icmp", "ports": "99999", "destinations": {"addresses": ["0.0.0.0/0"]}}]})
+    assert "outbound_rules[0].ports must be within 1-65535" in err.value.response.json()["message"]

@@ -350,3 +350,51 @@ def test_clusterlint_status_messages_and_recycle(client):
     with pytest.raises(HttpResponseError) as excinfo:
         client.kubernetes.recycle_node_pool(cluster["id"], pool["id"], {"nodes": ["nope"]})
     assert _error(excinfo)[0] == 422
+
+
+def test_cluster_add_ons_are_answered_as_sent(client):
+    """GPU device plugins, the CoreDNS autoscaler, SSO and the P2P OCI registry plugin come back as sent and
+    follow updates (the provider's *PluginEnabled, CorednsAutoscalerEnabled and SSO acceptance tests read them)."""
+    cluster = _create(client, nvidia_gpu_device_plugin={"enabled": True}, sso={"enabled": True},
+                      coredns_autoscaler={"enabled": True, "min_replicas": 2, "max_replicas": 5})
+    assert cluster["nvidia_gpu_device_plugin"] == {"enabled": True} and cluster["sso"] == {"enabled": True}
+    assert cluster["coredns_autoscaler"] == {"enabled": True, "min_replicas": 2, "max_replicas": 5}
+    assert "amd_gpu_device_plugin" not in cluster
+    updated = client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "sso": {"enabled": False},
+                                                               "rdma_shared_dev_plugin": {"enabled": True}})
+    answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
+    assert updated["kubernetes_cluster"]["sso"] == answered["sso"] == {"enabled": False}
+    assert answered["rdma_shared_dev_plugin"] == {"enabled": True}
+    assert answered["nvidia_gpu_device_plugin"] == {"enabled": True}
+    with pytest.raises(HttpResponseError) as err:
+        _create(client, name="bad", sso="yes")
+    assert err.value.status_code == 422 and "sso must be an object" in err.value.response.json()["message"]
+
+
+def test_cluster_autoscaler_configuration_is_answered_as_sent(client):
+    """The provider's UpdatePoolSize/UpgradeVersion acceptance tests set it and plan no change afterwards."""
+    settings = {"scale_down_utilization_threshold": 0.5, "scale_down_unneeded_time": "1m30s"}
+    cluster = _create(client, cluster_autoscaler_configuration=settings)
+    assert cluster["cluster_autoscaler_configuration"] == settings
+    client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "cluster_autoscaler_configuration": {
+        "scale_down_unneeded_time": "2m"}})
+    answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["cluster_autoscaler_configuration"]
+    assert answered == {"scale_down_utilization_threshold": 0.5, "scale_down_unneeded_time": "2m"}
+
+
+def test_an_add_on_sent_with_enabled_null_changes_nothing(client):
+    """The provider's cluster update sends {"enabled": null} for add-ons the configuration leaves out (its
+    MaintenancePolicy and ControlPlaneFirewall acceptance tests): accepted, and no add-on appears or changes."""
+    cluster = _create(client, sso={"enabled": True})
+    updated = client.kubernetes.update_cluster(cluster["id"], {
+        "name": "k8s-main", "amd_gpu_device_plugin": {"enabled": None}, "sso": {"enabled": None}})["kubernetes_cluster"]
+    assert "amd_gpu_device_plugin" not in updated and updated["sso"] == {"enabled": True}
+
+
+def test_an_empty_autoscaler_configuration_adds_none(client):
+    """The provider's update sends cluster_autoscaler_configuration with empty fields when the configuration
+    has none (its MaintenancePolicy and SSO acceptance tests then planned a removal): no block appears."""
+    cluster = _create(client)
+    client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "cluster_autoscaler_configuration": {
+        "scale_down_utilization_threshold": None, "scale_down_unneeded_time": None, "expanders": []}})
+    assert "cluster_autoscaler_configuration" not in client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]

@@ -183,3 +183,28 @@ def test_global_load_balancer_with_domains_and_cache(client):
     with pytest.raises(HttpResponseError) as err:
         client.certificates.delete(cert_id)
     assert err.value.status_code == 403
+
+
+def test_global_load_balancer_needs_no_forwarding_rules(client):
+    """A GLOBAL load balancer routes by glb_settings; the provider's GlobalLoadbalancer acceptance test sends no
+    forwarding rule. A regional one still requires them."""
+    regional = _create(client, name="origin")
+    glb = client.load_balancers.create({
+        "name": "edge", "type": "GLOBAL", "glb_settings": {"target_protocol": "http", "target_port": 80},
+        "target_load_balancer_ids": [regional["id"]]})["load_balancer"]
+    assert glb["forwarding_rules"] == []
+    assert client.load_balancers.get(glb["id"])["load_balancer"]["type"] == "GLOBAL"
+    with pytest.raises(HttpResponseError) as err:
+        client.load_balancers.create({"name": "no-rules", "region": "nyc3"})
+    assert err.value.status_code == 422 and "forwarding_rules is required" in err.value.response.json()["message"]
+
+
+def test_global_load_balancer_has_no_network(client):
+    """A GLOBAL load balancer answers no `network` (the provider's GlobalLoadBalancer data source test reads it
+    empty); a regional one defaults to EXTERNAL."""
+    regional = _create(client, name="origin")
+    assert regional["network"] == "EXTERNAL"
+    glb = client.load_balancers.create({
+        "name": "edge", "type": "GLOBAL", "glb_settings": {"target_protocol": "http", "target_port": 80},
+        "target_load_balancer_ids": [regional["id"]]})["load_balancer"]
+    assert "network" not in glb and "network" not in client.load_balancers.get(glb["id"])["load_balancer"]

@@ -116,3 +116,16 @@ def test_the_literal_default_project_paths(emulator):
     patched = http.patch("/v2/projects/default", json={"description": "the default"}).json()["project"]
     assert patched["id"] == default["id"] and patched["description"] == "the default"
     assert http.get("/v2/projects/default/resources").json()["resources"] == []
+
+
+def test_a_vpc_cannot_be_assigned_to_a_project(client):
+    """VPCs have URNs but belong to no project (the provider's Project_CreateWithUnacceptedResourceExpectError
+    acceptance test expects the assignment to fail); nothing is assigned when one URN of a batch is refused."""
+    vpc = client.vpcs.create({"name": "net", "region": "nyc3"})["vpc"]
+    project = client.projects.create({"name": "p", "purpose": "Web Application"})["project"]
+    droplet = client.droplets.create({"name": "d", "region": "nyc3", "size": "s-1vcpu-1gb",
+                                      "image": "ubuntu-24-04-x64"})["droplet"]
+    with pytest.raises(HttpResponseError) as err:
+        client.projects.assign_resources(project["id"], {"resources": [f"do:droplet:{droplet['id']}", vpc["urn"]]})
+    assert err.value.status_code == 422 and vpc["urn"] in err.value.response.json()["message"]
+    assert client.projects.list_resources(project["id"])["resources"] == []

@@ -15,7 +15,7 @@ def test_round_trip(client):
     assert vpc["urn"] == f"do:vpc:{vpc['id']}" and vpc["default"] is False
     assert vpc["ip_range"].endswith("/20") and vpc["created_at"].endswith("Z")
     assert client.vpcs.get(vpc["id"])["vpc"]["name"] == "prod-net"
-    listed = client.vpcs.list()["vpcs"]
+    listed = [v for v in client.vpcs.list(per_page=200)["vpcs"] if v["region"] == "fra1"]
     assert [v["name"] for v in listed] == ["default-fra1", "prod-net"]  # the region's default came first
     updated = client.vpcs.update(vpc["id"], {"name": "prod-net-2", "description": "x", "default": False})["vpc"]
     assert (updated["name"], updated["description"]) == ("prod-net-2", "x")
@@ -136,3 +136,29 @@ def test_a_destroyed_droplet_leaves_its_vpc_at_once(emulator, client, how):
     assert client.vpcs.list_members(vpc["id"])["members"] == []
     client.vpcs.delete(vpc["id"])
     assert client.vpcs.get(vpc["id"])["id"] == "not_found"
+
+
+def test_every_available_region_lists_its_default_before_any_resource(client):
+    """The provider's `digitalocean_vpc { region = "nyc3" }` data source reads the region's default before the
+    configuration's first droplet exists (the acceptance test VPC_RegionDefault)."""
+    listed = client.vpcs.list(per_page=200)["vpcs"]
+    defaults = {v["region"]: v for v in listed if v["default"]}
+    regions = [r["slug"] for r in client.regions.list(per_page=200)["regions"] if r["available"]]
+    assert sorted(defaults) == sorted(regions) and "nyc3" in defaults
+    assert client.vpcs.list(per_page=200)["vpcs"] == listed  # made once, not again
+    d = droplet(client, region="nyc3")
+    assert d["vpc_uuid"] == defaults["nyc3"]["id"]
+
+
+def test_automatic_ranges_stay_clear_of_ranges_users_pick(client):
+    """A VPC created without ip_range must not take 10.10.0.0/20, which a later explicit 10.10.10.0/24 (the
+    acceptance test VPC_IPRange, run in parallel with others) overlaps."""
+    auto = client.vpcs.create({"name": "auto", "region": "nyc3"})["vpc"]
+    first, second = (int(x) for x in auto["ip_range"].split(".")[:2])
+    assert first == 10 and 100 <= second < 244
+    explicit = client.vpcs.create({"name": "mine", "region": "nyc3", "ip_range": "10.10.10.0/24"})["vpc"]
+    assert explicit["ip_range"] == "10.10.10.0/24"
+    defaults = {v["region"]: v for v in client.vpcs.list(per_page=200)["vpcs"] if v["default"]}
+    assert auto["ip_range"] not in {v["ip_range"] for v in defaults.values()}
+    assert auto["ip_range"].startswith(defaults["nyc3"]["ip_range"].split(".")[0] + "." +
+                                       defaults["nyc3"]["ip_range"].split(".")[1] + ".")  # near its default

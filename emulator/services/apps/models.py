@@ -98,6 +98,19 @@ def region_view(slug: str) -> dict:
 
 
 
+DEFAULT_HTTP_PORT = 8080
+
+
+def with_api_defaults(spec: dict) -> dict:
+    """A copy of ``spec`` with what the API fills in: each public service's ``http_port`` (8080 unless given; a
+    service with only ``internal_ports`` is internal and gets none), then the default ingress rules."""
+    out = copy.deepcopy(spec)
+    for comp in out.get("services") or []:
+        if isinstance(comp, dict) and not comp.get("http_port") and not comp.get("internal_ports"):
+            comp["http_port"] = DEFAULT_HTTP_PORT
+    return with_default_ingress(out)
+
+
 def with_default_ingress(spec: dict) -> dict:
     """A copy of ``spec`` with the ingress rules the API adds when the spec has none.
 
@@ -304,7 +317,7 @@ class AppsBackend(Backend):
         self._unique_name(spec["name"])
         project_id = body.get("project_id") or None
         links.check_project(self.state, project_id)
-        spec = with_default_ingress(spec)
+        spec = with_api_defaults(spec)
         app_id = self.ids.uuid()
         hostname = f"{spec['name']}-{self.ids.hex(3)[:5]}.ondigitalocean.app"
         account_backend = optional_backend(self.state, "account")
@@ -316,10 +329,24 @@ class AppsBackend(Backend):
             "_hostname": hostname, "_deployments": [], "_alerts": [],
         }
         record["_alerts"] = self._derive_alerts(spec, [])
+        record["dedicated_ips"] = self._dedicated_ips(spec, [])
         self.data["apps"][app_id] = record
         links.assign_project(self.state, f"do:app:{app_id}", project_id)
         self._deploy(record, "initial deployment")
         return self.view(record)
+
+    DEDICATED_EGRESS_IPS = 2  # the emulator's choice; the API does not publish how many an app gets
+
+    def _dedicated_ips(self, spec: dict, current: list[dict]) -> list[dict]:
+        """An app with ``spec.egress.type == "DEDICATED_IP"`` gets static egress addresses (kept across updates);
+        back to automatic egress, it has none."""
+        if (spec.get("egress") or {}).get("type") != "DEDICATED_IP":
+            return []
+        if current:
+            return copy.deepcopy(current)
+        rnd = self.ids.random()
+        return [{"ip": f"45.55.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}", "id": self.ids.uuid(),
+                 "status": "ASSIGNED"} for _ in range(self.DEDICATED_EGRESS_IPS)]
 
     def get_app(self, app_id: str) -> dict:
         return self.view(self._app(app_id))
@@ -340,8 +367,9 @@ class AppsBackend(Backend):
         self._require_unpinned(record)
         spec = self.validate_spec(body.get("spec"))
         self._unique_name(spec["name"], exclude=app_id)
-        record["spec"] = with_default_ingress(spec)
+        record["spec"] = with_api_defaults(spec)
         record["_alerts"] = self._derive_alerts(spec, record["_alerts"])
+        record["dedicated_ips"] = self._dedicated_ips(spec, record.get("dedicated_ips") or [])
         record["updated_at"] = self.now()
         self._deploy(record, "app spec updated")
         return self.view(record)

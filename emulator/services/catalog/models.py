@@ -90,6 +90,22 @@ class CatalogBackend(Backend):
             raise Unprocessable(f"{field} {slug!r} is not available for new resources")
         return self.region(str(slug))
 
+    def placement_region(self, slug, size, field: str = "region") -> dict:
+        """Where a droplet goes: ``slug`` itself; a region prefix such as ``nyc`` (any of its data centers); or,
+        with no region at all, any region. The first available one (catalog order) offering ``size`` is chosen;
+        a prefix or an empty region with no such region is a 422 naming ``field``."""
+        if slug and str(slug) in self.data["regions"]:
+            return self.require_region(slug, field)
+        prefix = str(slug or "")
+        if prefix and not any(r.startswith(prefix) for r in self.data["regions"]):
+            self.require_region(slug, field)  # neither a region nor a prefix of one: the usual 422
+        offered = self.data["sizes"].get(str(size), {}).get("regions", [])
+        for candidate, record in self.data["regions"].items():
+            if candidate.startswith(prefix) and record["available"] and (not offered or candidate in offered):
+                return self.region(candidate)
+        raise Unprocessable(f"{field} {slug!r}: no available region{' starting with it' if prefix else ''} "
+                            f"offers size {size!r}")
+
     # -- sizes
     def sizes(self) -> list[dict]:
         return [public(s) for s in self.data["sizes"].values()]

@@ -31,6 +31,7 @@ from emulator.core.validate import (
     unset,
 )
 from emulator.services.databases import operations
+from emulator.services.databases.ca import ca_pem
 
 ENGINES = ["pg", "mysql", "redis", "valkey", "mongodb", "kafka", "opensearch"]
 DEFAULT_VERSIONS = {
@@ -334,8 +335,9 @@ class DatabasesBackend(Backend):
 
     def ca(self, cluster_id: str) -> dict:
         record = self.cluster(cluster_id)
-        pem = (f"-----BEGIN CERTIFICATE-----\nEMULATOR-CA-{record['id']}\n-----END CERTIFICATE-----\n").encode()
-        return {"certificate": base64.b64encode(pem).decode()}
+        if not record.get("_ca_pem"):  # made once: a client comparing two reads sees one certificate
+            record["_ca_pem"] = ca_pem(record["id"], record["name"], parse_rfc3339(record["created_at"]))
+        return {"certificate": base64.b64encode(record["_ca_pem"].encode()).decode()}
 
     # -- firewall ------------------------------------------------------------------------------
     def firewall_rules(self, cluster_id: str) -> list[dict]:

@@ -2,7 +2,8 @@
 
 A new domain gets NS records for the three DigitalOcean name servers, an SOA record and, when
 ``ip_address`` is given, an ``@`` A record. Record data naming a host (CNAME, MX, NS, SRV, CAA) is
-stored without its trailing dot, as the API does (the provider re-appends it). Record ids are ints.
+stored without its trailing dot, as the API does (the provider re-appends it); an MX record naming the
+zone's apex is stored as ``@``. Record ids are ints.
 """
 
 from __future__ import annotations
@@ -148,6 +149,8 @@ class DomainsBackend(Backend):
             v.ip_address(data, "data", 6)
         elif record_type in HOST_DATA_TYPES and data != "@" and (record_type != "CAA" or fields["tag"] != "iodef"):
             data = data.removesuffix(".")
+            if record_type == "MX" and data.lower() == domain.lower():
+                data = "@"  # an MX record naming the zone's apex is stored as "@", as the API does
         if record_type == "MX" and fields["priority"] is None:
             raise Unprocessable("priority is required for MX records")
         if record_type == "SRV":

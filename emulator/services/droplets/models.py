@@ -54,7 +54,7 @@ class DropletsBackend(Backend):
     def _record(self, droplet_id) -> dict:
         record = self.table("droplets").get(str(droplet_id))
         if record is None:
-            raise NotFound(f"The droplet {droplet_id} could not be found.")
+            raise NotFound()  # the API's own words for a missing droplet, which the provider's import test matches
         return settle(self.state, record)
 
     def get(self, droplet_id) -> dict:
@@ -98,7 +98,7 @@ class DropletsBackend(Backend):
     def create(self, body: dict) -> list[tuple[dict, dict]]:
         """Validate everything first, then create one droplet per name; returns (record, create action) pairs."""
         names = self._names(body)
-        region = self.backend("catalog").require_region(body.get("region"))
+        region = self.backend("catalog").placement_region(body.get("region"), body.get("size"))
         size = self.backend("catalog").require_size(body.get("size"), region["slug"])
         image = self.backend("catalog").require_image(body.get("image"), region["slug"])
         if size["disk"] < (image["min_disk_size"] or 0):

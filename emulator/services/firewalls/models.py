@@ -21,8 +21,10 @@ _PORTS = re.compile(r"^(all|\d{1,5}|\d{1,5}-\d{1,5})$")
 def _ports(rule: dict, where: str) -> str:
     protocol = rule["protocol"]
     raw = rule.get("ports")
-    if protocol == "icmp":
-        return "0"  # the API always answers "0" for icmp
+    if protocol == "icmp" and v.unset(raw):
+        return "0"  # an icmp rule without ports comes back as "0"
+    if protocol == "icmp" and raw in ("0", "all"):
+        return "0"
     if v.unset(raw):
         raise Unprocessable(f"{where}.ports is required for {protocol} rules (a port, a range or \"all\")")
     if not isinstance(raw, str) or not _PORTS.match(raw):

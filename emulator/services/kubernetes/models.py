@@ -101,6 +101,7 @@ class KubernetesBackend(Backend):
             "created_at": self.now(), "updated_at": self.now(),
             "control_plane_firewall": self._firewall(body.get("control_plane_firewall")),
             "routing_agent": {"enabled": bool((body.get("routing_agent") or {}).get("enabled"))},
+            **self._addons(body, {}),
         }
         # Everything is validated; from here on the cluster is made and joins its VPC, tags and project.
         record["vpc_uuid"] = links.join_vpc(self, region, string(body, "vpc_uuid"), "vpc_uuid", urn, name)
@@ -156,7 +157,37 @@ class KubernetesBackend(Backend):
                       updated_at=self.now())
         if isinstance(body.get("routing_agent"), dict):
             record["routing_agent"] = {"enabled": bool(body["routing_agent"].get("enabled"))}
+        record.update(self._addons(body, record))
         return self.view(record)
+
+    # Cluster add-ons set by an object with `enabled` (and add-on settings, such as the CoreDNS autoscaler's
+    # replica bounds): kept as sent and answered back; a cluster created without one has none.
+    ADDONS = ("amd_gpu_device_plugin", "amd_gpu_device_metrics_exporter_plugin", "nvidia_gpu_device_plugin",
+              "rdma_shared_dev_plugin", "coredns_autoscaler", "sso", "p2p_oci_registry_plugin")
+
+    def _addons(self, body: dict, current: dict) -> dict:
+        out = {}
+        for key in self.ADDONS:
+            raw = body.get(key)
+            if raw is None:
+                continue
+            if not isinstance(raw, dict) or raw.get("enabled") not in (True, False, None):
+                raise Unprocessable(f"{key} must be an object with a boolean enabled; got {raw!r}")
+            if raw.get("enabled") is None and key not in current:
+                continue  # the provider's update sends {"enabled": null} for an add-on nobody set: still none
+            sent = {k: copy.deepcopy(value) for k, value in raw.items() if value is not None}
+            out[key] = {**copy.deepcopy(current.get(key) or {}), **sent}
+            out[key]["enabled"] = bool(out[key].get("enabled"))
+        raw = body.get("cluster_autoscaler_configuration")  # settings of the node autoscaler, kept as sent
+        if raw is not None:
+            if not isinstance(raw, dict):
+                raise Unprocessable(f"cluster_autoscaler_configuration must be an object; got {raw!r}")
+            sent = {k: copy.deepcopy(value) for k, value in raw.items() if value not in (None, [], "")}
+            # The provider's update sends the block with every field empty when the configuration has none.
+            if sent or "cluster_autoscaler_configuration" in current:
+                out["cluster_autoscaler_configuration"] = {
+                    **copy.deepcopy(current.get("cluster_autoscaler_configuration") or {}), **sent}
+        return out
 
     def delete_cluster(self, cluster_id: str) -> None:
         record = self.cluster(cluster_id)

@@ -46,8 +46,11 @@ class LoadBalancersBackend(Backend):
         self.data = {"load_balancers": {}}
 
     # -- validation pieces
-    def _forwarding_rules(self, body: dict, field: str = "forwarding_rules") -> list[dict]:
+    def _forwarding_rules(self, body: dict, field: str = "forwarding_rules", required: bool = True) -> list[dict]:
+        """Validated rules; a GLOBAL load balancer routes by ``glb_settings`` and may have none."""
         raw = body.get(field)
+        if not required and (raw is None or raw == []):
+            return []
         if not isinstance(raw, list) or not raw:
             raise Unprocessable(f"{field} is required: a list of rules with entry_protocol, entry_port, "
                                 "target_protocol, target_port")
@@ -198,7 +201,7 @@ class LoadBalancersBackend(Backend):
             "type": lb_type,
             "size_unit": size_unit,
             "algorithm": v.choice(body, "algorithm", ALGORITHMS, default="round_robin"),
-            "forwarding_rules": self._forwarding_rules(body),
+            "forwarding_rules": self._forwarding_rules(body, required=lb_type != "GLOBAL"),
             "health_check": self._health_check(body),
             "sticky_sessions": self._sticky_sessions(body),
             "redirect_http_to_https": v.boolean(body, "redirect_http_to_https"),
@@ -208,7 +211,8 @@ class LoadBalancersBackend(Backend):
                                                    maximum=600),
             "disable_lets_encrypt_dns_records": v.boolean(body, "disable_lets_encrypt_dns_records"),
             "firewall": self._firewall(body),
-            "network": v.choice(body, "network", NETWORKS, default="EXTERNAL"),
+            # A GLOBAL load balancer is an edge service with no network of its own: the API answers no network.
+            "network": v.choice(body, "network", NETWORKS, default=None if lb_type == "GLOBAL" else "EXTERNAL"),
             "network_stack": v.choice(body, "network_stack", NETWORK_STACKS, default="IPV4"),
             "tls_cipher_policy": v.choice(body, "tls_cipher_policy", CIPHER_POLICIES, default="DEFAULT"),
             "droplet_ids": droplet_ids,
@@ -227,6 +231,8 @@ class LoadBalancersBackend(Backend):
                 if not existing else existing.get("vpc_uuid")
         if fields["project_id"] is None:
             fields.pop("project_id")
+        if fields["network"] is None:
+            fields.pop("network")
         if fields.get("vpc_uuid") is None:
             fields.pop("vpc_uuid", None)
         return fields

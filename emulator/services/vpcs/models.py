@@ -1,4 +1,4 @@
-"""VPCs: one default VPC per region (made on first use), ranges, members and private addresses.
+"""VPCs: one default VPC per region (made on first listing or first use), ranges, members and private addresses.
 
 Other families place their resources with :meth:`VpcsBackend.resolve` (default VPC when no
 ``vpc_uuid``), take an address with :meth:`allocate_ip`, and register/unregister themselves with
@@ -17,6 +17,7 @@ NAME_MAX = 64
 DESCRIPTION_MAX = 255
 AUTO_RANGE_PREFIX = 20
 RESERVED = ipaddress.ip_network("10.244.0.0/16")
+RESERVED_SECOND = 244  # automatic ranges stay below 10.244.0.0
 # The emulator's own rule for a region's default VPC range, 10.(100 + 4 × position).0.0/20 (the API's ranges
 # are not published); the order is fixed so that a default range never moves when the catalog grows.
 DEFAULT_RANGE_ORDER = ["nyc1", "nyc3", "sfo3", "ams3", "fra1", "lon1", "sgp1", "tor1", "blr1", "syd1",
@@ -40,6 +41,12 @@ class VpcsBackend(Backend):
         return public(self._record(vpc_id))
 
     def list(self, region: str | None = None) -> list[dict]:
+        """Every VPC, each available region's default among them: an account has its regions' default VPCs
+        before it places anything there (the data source `digitalocean_vpc { region = ... }` reads one before
+        the first droplet exists). They are made here, on the first listing, with their standard ranges."""
+        for slug in [r["slug"] for r in self.backend("catalog").regions() if r.get("available", True)]:
+            if region in (None, slug):
+                self.default_for(slug)
         return [public(v) for v in self.table("vpcs").values() if region in (None, v["region"])]
 
     def default_for(self, region: str) -> dict:
@@ -48,9 +55,13 @@ class VpcsBackend(Backend):
             if record["region"] == region and record["default"]:
                 return record
         self.backend("catalog").region(region)  # 404 for an unknown region slug
-        index = DEFAULT_RANGE_ORDER.index(region) if region in DEFAULT_RANGE_ORDER else len(DEFAULT_RANGE_ORDER)
+        index = self._range_position(region)
         ip_range = self._free_range(preferred=ipaddress.ip_network(f"10.{100 + 4 * index}.0.0/20"))
         return self._insert(f"default-{region}", region, "", str(ip_range), default=True)
+
+    @staticmethod
+    def _range_position(region: str) -> int:
+        return DEFAULT_RANGE_ORDER.index(region) if region in DEFAULT_RANGE_ORDER else len(DEFAULT_RANGE_ORDER)
 
     def resolve(self, region: str, vpc_uuid: str | None, field: str = "vpc_uuid") -> dict:
         """The VPC a new resource in ``region`` joins: ``vpc_uuid``'s, or the region's default.
@@ -72,8 +83,8 @@ class VpcsBackend(Backend):
         region = self.backend("catalog").require_region(body["region"])["slug"]
         name = self._valid_name(body["name"])
         description = self._valid_description(body.get("description"))
-        ip_range = self._valid_range(body["ip_range"]) if body.get("ip_range") else self._free_range()
         self.default_for(region)  # the first VPC of a region is never a user's: the default exists first
+        ip_range = self._valid_range(body["ip_range"]) if body.get("ip_range") else self._free_range(region=region)
         record = self._insert(name, region, description, str(ip_range), default=False)
         return public(record)
 
@@ -198,11 +209,20 @@ class VpcsBackend(Backend):
                 raise Unprocessable(f"ip_range {raw!r} overlaps VPC {other['name']} ({other['ip_range']})")
         return network
 
-    def _free_range(self, preferred: ipaddress.IPv4Network | None = None) -> ipaddress.IPv4Network:
+    def _free_range(self, preferred: ipaddress.IPv4Network | None = None,
+                    region: str | None = None) -> ipaddress.IPv4Network:
+        """A free /20 for a VPC created without ip_range: the region's own block 10.(100 + 4 × position).0.0/14
+        after its default's /20 (as the API hands out ranges near the region's default), then any /20 of
+        10.100.0.0–10.243.255.255. Never 10.0–10.99, where users pick their own ranges (10.10.10.0/24...)."""
         taken = [ipaddress.ip_network(v["ip_range"]) for v in self.table("vpcs").values()]
         candidates = [preferred] if preferred else []
+        if region is not None:
+            first = 100 + 4 * self._range_position(region)
+            candidates += [ipaddress.ip_network(f"10.{second}.{third}.0/{AUTO_RANGE_PREFIX}")
+                           for second in range(first, min(first + 4, RESERVED_SECOND))
+                           for third in range(0, 256, 16)]
         candidates += [ipaddress.ip_network(f"10.{second}.{third}.0/{AUTO_RANGE_PREFIX}")
-                       for second in range(10, 100) for third in range(0, 256, 16)]
+                       for second in range(100, RESERVED_SECOND) for third in range(0, 256, 16)]
         for candidate in candidates:
             if not any(candidate.overlaps(t) for t in taken):
                 return candidate

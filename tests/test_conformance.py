@@ -1,0 +1,213 @@
+"""The acceptance-suite report: `go test -json` parsing, the family table and the docs section it rewrites."""
+
+import json
+
+import pytest
+
+from do_platform import conformance as c
+
+PKG = "github.com/digitalocean/terraform-provider-digitalocean/digitalocean/"
+
+
+def ev(action, test=None, output=None, pkg="vpc", elapsed=None):
+    e = {"Time": "2026-11-28T22:00:00Z", "Action": action, "Package": PKG + pkg}
+    if test:
+        e["Test"] = test
+    if output is not None:
+        e["Output"] = output
+    if elapsed is not None:
+        e["Elapsed"] = elapsed
+    return json.dumps(e)
+
+
+# Captured shapes: a pass, a skip, a failure with the framework's check message spread over two lines, a
+# subtest failing inside a passing-looking parent, a test cut off by the package's timeout.
+SAMPLE = [
+    ev("start"),
+    ev("run", "TestAccDigitalOceanVPC_Basic"),
+    ev("output", "TestAccDigitalOceanVPC_Basic", "=== RUN   TestAccDigitalOceanVPC_Basic\n"),
+    ev("output", "TestAccDigitalOceanVPC_Basic", "--- PASS: TestAccDigitalOceanVPC_Basic (1.20s)\n"),
+    ev("pass", "TestAccDigitalOceanVPC_Basic", elapsed=1.2),
+    ev("run", "TestAccDigitalOceanVPC_Skipped"),
+    ev("output", "TestAccDigitalOceanVPC_Skipped", "    resource_vpc_test.go:40: needs a real account\n"),
+    ev("skip", "TestAccDigitalOceanVPC_Skipped", elapsed=0),
+    ev("run", "TestAccDigitalOceanVPC_Update"),
+    ev("output", "TestAccDigitalOceanVPC_Update", "=== RUN   TestAccDigitalOceanVPC_Update\n"),
+    ev("output", "TestAccDigitalOceanVPC_Update",
+       "    resource_vpc_test.go:71: Step 2/2 error: Check failed: Check 3/4 error: digitalocean_vpc.foo: "
+       "Attribute 'description' expected \"new\",\n"),
+    ev("output", "TestAccDigitalOceanVPC_Update", "        got \"old\"\n"),
+    ev("output", "TestAccDigitalOceanVPC_Update", "    testing_new.go:90: second message\n"),
+    ev("output", "TestAccDigitalOceanVPC_Update", "--- FAIL: TestAccDigitalOceanVPC_Update (2.00s)\n"),
+    ev("fail", "TestAccDigitalOceanVPC_Update", elapsed=2.0),
+    ev("run", "TestAccDigitalOceanVPC_Table"),
+    ev("run", "TestAccDigitalOceanVPC_Table/ipv6"),
+    ev("output", "TestAccDigitalOceanVPC_Table/ipv6", "    datasource_vpc_test.go:12: Error: 404 not found\n"),
+    ev("fail", "TestAccDigitalOceanVPC_Table/ipv6", elapsed=0.5),
+    ev("fail", "TestAccDigitalOceanVPC_Table", elapsed=0.5),
+    ev("output", None, "FAIL\n"),
+    ev("fail", elapsed=9.5),
+    ev("start", pkg="droplet"),
+    ev("run", "TestAccDigitalOceanDroplet_Basic", pkg="droplet"),
+    ev("output", "TestAccDigitalOceanDroplet_Basic", "=== RUN   TestAccDigitalOceanDroplet_Basic\n", pkg="droplet"),
+    ev("output", None, "panic: test timed out after 1m0s\n", pkg="droplet"),
+    ev("fail", elapsed=60.0, pkg="droplet"),
+    ev("run", "TestAccDatabaseA", pkg="database"),
+    ev("run", "TestAccDatabaseB", pkg="database"),
+    ev("output", "TestAccDatabaseB", "panic: x: expected type 'string', got unconvertible type 'uint64'\n",
+       pkg="database"),
+    ev("output", None, "FAIL\tgithub.com/x/database\t148.6s\n", pkg="database"),
+    ev("fail", elapsed=148.6, pkg="database"),
+    ev("output", None, "# some/pkg\n", pkg="tag"),
+    ev("output", None, "tag/x.go:3:1: syntax error\n", pkg="tag"),
+    ev("fail", elapsed=0.0, pkg="tag"),
+    "not json at all",
+]
+
+
+def test_parse_counts_top_level_tests_per_family():
+    res = c.parse_events(SAMPLE)
+    vpc = res["vpc"]
+    assert (vpc.passed, vpc.failed, vpc.skipped) == (1, 2, 1)
+    assert vpc.seconds == pytest.approx(9.5)
+    assert vpc.percent == pytest.approx(100 / 3)
+
+
+def test_parse_first_failing_check_joins_its_continuation_lines():
+    vpc = c.parse_events(SAMPLE)["vpc"]
+    by_test = {f.test: f.check for f in vpc.failures}
+    assert by_test["TestAccDigitalOceanVPC_Update"] == (
+        "Step 2/2 error: Check failed: Check 3/4 error: digitalocean_vpc.foo: Attribute 'description' expected "
+        "\"new\", got \"old\"")
+    assert by_test["TestAccDigitalOceanVPC_Table"] == "Error: 404 not found"
+
+
+def test_parse_unfinished_test_fails_with_the_package_panic():
+    droplet = c.parse_events(SAMPLE)["droplet"]
+    assert droplet.failed == 1
+    assert droplet.failures[0].check == "did not finish: panic: test timed out after 1m0s"
+
+
+def test_parse_a_panic_inside_one_test_is_named_for_every_unfinished_test():
+    database = c.parse_events(SAMPLE)["database"]
+    assert database.failed == 2
+    assert {f.check for f in database.failures} == {
+        "did not finish: the package crashed in TestAccDatabaseB: panic: x: expected type 'string', got "
+        "unconvertible type 'uint64'"}
+
+
+def test_parse_build_failure_is_a_package_error():
+    tag = c.parse_events(SAMPLE)["tag"]
+    assert tag.total == 0
+    assert "syntax error" in tag.error
+
+
+def test_first_check_without_a_test_file_line_takes_first_real_line():
+    assert c.first_check(["=== RUN   TestX\n", "something broke\n", "--- FAIL: TestX\n"]) == "something broke"
+    assert c.first_check(["--- FAIL: TestX\n"]) == "failed without output"
+
+
+def test_family_of_package_path():
+    assert c.family_of(PKG + "domain") == "domain"
+    assert c.family_of(PKG + "kubernetes/sub") == "kubernetes"
+
+
+def test_merge_keeps_families_not_rerun():
+    previous = {"tag": {"family": "tag", "passed": 5, "failed": 0, "skipped": 0, "seconds": 1, "failures": [],
+                        "error": "", "run_at": "earlier"}}
+    merged = c.merge_results(previous, c.parse_events(SAMPLE), "now")
+    assert merged["tag"]["run_at"] == "now"  # rerun (as a build error) replaces the old row
+    assert merged["vpc"]["passed"] == 1 and merged["vpc"]["run_at"] == "now"
+    assert list(merged) == sorted(merged)
+    assert c.merge_results(previous, {}, "now")["tag"]["run_at"] == "earlier"
+
+
+def test_render_table_failures_and_declared_unavailable():
+    merged = c.merge_results({}, c.parse_events(SAMPLE), "2026-11-28 22:00")
+    text = c.render(merged, unavailable=[c.Unavailable("spaces", "needs S3 | really")], program=["vpc"])
+    lines = text.splitlines()
+    assert "| vpc | yes | 1 | 2 | 1 | 33% | 2026-11-28 22:00 |" in lines
+    assert "| tag |  | 0 | 0 | 0 | build error | 2026-11-28 22:00 |" in lines
+    assert "| **all** | | **1** | **5** | **1** | **17%** | |" in lines
+    assert any(line.startswith("- **vpc** `TestAccDigitalOceanVPC_Update`: Step 2/2 error") for line in lines)
+    assert any(line.startswith("- **tag** (package):") for line in lines)
+    assert "| spaces | all | needs S3 \\| really |" in lines
+
+
+def test_write_section_replaces_only_between_markers(tmp_path):
+    doc = tmp_path / "emulator.md"
+    doc.write_text("# Emulator\n\nintro\n")
+    c.write_section(doc, "first")
+    assert c.BEGIN_MARKER in doc.read_text() and "first" in doc.read_text()
+    doc.write_text(doc.read_text() + "\n## After\n\nkept\n")
+    c.write_section(doc, "second")
+    text = doc.read_text()
+    assert "first" not in text and "second" in text
+    assert text.startswith("# Emulator\n\nintro\n") and text.endswith("## After\n\nkept\n")
+    assert text.count(c.BEGIN_MARKER) == 1
+
+
+def test_select_families_rejects_unknown_and_unavailable_names():
+    available = ["vpc", "spaces", "tag"]
+    assert c.select_families("", available) == ["vpc", "tag"]
+    assert c.select_families("vpc, tag", available) == ["vpc", "tag"]
+    with pytest.raises(c.ConformanceError, match="FAMILIES: unknown family 'nope'; allowed: vpc, tag"):
+        c.select_families("vpc,nope", available)
+    with pytest.raises(c.ConformanceError, match="FAMILIES: spaces cannot run against an emulator: Spaces"):
+        c.select_families("spaces", available)
+
+
+def test_skip_regex_covers_declared_tests_of_selected_families_only():
+    assert c.skip_regex(["cdn", "vpc"]) == r"(^TestAccDigitalOceanCDN_)"
+    assert c.skip_regex(["vpc"]) == ""
+
+
+def test_go_test_command_runs_families_at_most_two_packages_at_once():
+    cmd = c.go_test_command(["vpc"], skip="(^X)")
+    assert cmd[1:3] == ["test", "-json"]
+    assert cmd[cmd.index("-p") + 1] == "2"
+    assert cmd[cmd.index("-skip") + 1] == "(^X)"
+    assert cmd[-1] == "./digitalocean/vpc/..."
+
+
+def test_suite_env_points_the_provider_at_the_emulator(tmp_path):
+    env = c.suite_env(tmp_path / "tofu", "http://127.0.0.1:1234", base={"PATH": "/bin"})
+    assert env["DIGITALOCEAN_API_URL"] == "http://127.0.0.1:1234"
+    assert env["TF_ACC"] == "1" and env["TF_ACC_TERRAFORM_PATH"] == str(tmp_path / "tofu")
+    assert env["TF_ACC_PROVIDER_HOST"] == "registry.opentofu.org" and env["TF_CLI_CONFIG_FILE"] == "/dev/null"
+
+
+def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
+    cmds = c.suite_commands(["vpc", "tag", "cdn"])
+    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "cdn"], ["tag"]), strict=True)] == [
+        ["./digitalocean/vpc/...", "./digitalocean/cdn/..."], ["./digitalocean/tag/..."]]
+    assert cmds[0][cmds[0].index("-parallel") + 1] == c.PARALLEL_TESTS
+    assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
+    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # cdn's declared tests are skipped by name
+    assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
+
+
+def test_build_tofu_reuses_a_cached_source_build(tmp_path, monkeypatch):
+    """A binary built from the snapshot reports `1.12.6-dev`; it is the cached build, not a reason to rebuild."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tofu = c.tofu_path()
+    tofu.parent.mkdir(parents=True)
+    tofu.write_text(f'#!/bin/sh\necho \'{{"terraform_version": "{c.TOFU_VERSION}-dev"}}\'\n')
+    tofu.chmod(0o755)
+    monkeypatch.setattr(c.engine_build, "go_binary", lambda: pytest.fail("a cached OpenTofu must not be rebuilt"))
+    assert c.build_tofu(log=lambda _msg: None) == tofu
+
+
+def test_ci_mode_skips_loudly_without_opentofu(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(c, "build_tofu", lambda *a, **k: pytest.fail("CI must not build OpenTofu"))
+    assert c.main(["--ci"]) == 0
+    assert "!!! SKIPPED" in capsys.readouterr().err
+
+
+def test_ci_subset_covers_every_program_family_by_exact_test_names():
+    assert set(c.CI_SUBSET) == set(c.PROGRAM_FAMILIES)
+    regex = c.ci_run_regex()
+    assert regex.startswith("^(") and regex.endswith(")$")
+    import re
+    assert re.match(regex, "TestAccDigitalOceanVPC_Basic") and not re.match(regex, "TestAccDigitalOceanVPC_BasicX")
