@@ -5,8 +5,11 @@ Each probe is classified:
 - ``clear``: refused with a message that names what is wrong (the key, flag or file) and no traceback;
 - ``traceback``: a Python traceback, or an HTTP 500 from the emulator;
 - ``silent``: accepted although it must be refused (or, for the URL corpus, accepted with a different host);
-- ``leak``: a secret planted in the input shows up in the output.
+- ``leak``: a secret planted in the input shows up in the output;
+- ``false positive``: a benign input refused (the ``guardrails`` group's allowed sources).
 
+Groups ``cleanup`` (registry cleanup under injected faults and concurrent re-tags, ``--trials`` seeded
+trials) and ``guardrails`` (bypass attempts) live in :mod:`benchmarks.probe_cleanup_guardrails`.
 Target: every probe ``clear``. Results go to docs (notes) by hand with this command; ``--json`` prints them all.
 """
 
@@ -319,30 +322,44 @@ def emulator_request_probes() -> list[Probe]:
     return out
 
 
-GROUPS: dict[str, Callable[[], list[Probe]]] = {
+from benchmarks.probe_cleanup_guardrails import (  # noqa: E402 - the sibling module imports Probe from here
+    DEFAULT_SEED,
+    DEFAULT_TRIALS,
+    cleanup_probes,
+    guardrail_probes,
+)
+
+GROUPS: dict[str, Callable[..., list[Probe]]] = {
     "url": url_probes, "config": config_probes, "plan": plan_cli_probes, "flags": flag_probes,
-    "emulator": emulator_probes,
+    "emulator": emulator_probes, "cleanup": cleanup_probes, "guardrails": guardrail_probes,
 }
+SEEDED = {"cleanup"}  # groups that take --trials and --seed
+OUTCOMES = ("clear", "traceback", "silent", "leak", "false positive")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe_hardening", description=__doc__)
     parser.add_argument("groups", nargs="*", help=f"probe groups (default: all): {', '.join(GROUPS)}")
     parser.add_argument("--json", action="store_true", help="print every probe as JSON")
+    parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
+                        help=f"cleanup trials (default {DEFAULT_TRIALS}; each takes about a second)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"cleanup seed (default {DEFAULT_SEED})")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.groups) - set(GROUPS))
     if unknown:
         parser.error(f"unknown group(s) {unknown}; allowed: {', '.join(GROUPS)}")
-    probes = [p for name in (args.groups or GROUPS) for p in GROUPS[name]()]
+    if not 1 <= args.trials <= 1000:
+        parser.error(f"--trials must be within 1..1000; got {args.trials}")
+    probes = [p for name in (args.groups or GROUPS) for p in GROUPS[name](
+        **({"trials": args.trials, "seed": args.seed} if name in SEEDED else {}))]
     if args.json:
         print(json.dumps([asdict(p) for p in probes], indent=1))
     counts = Counter(p.outcome for p in probes)
     by_area = Counter((p.area, p.outcome) for p in probes)
     for area in dict.fromkeys(p.area for p in probes):
         print(f"{area:15} tried {sum(v for (a, _), v in by_area.items() if a == area):4}  " + "  ".join(
-            f"{o} {by_area[(area, o)]}" for o in ("clear", "traceback", "silent", "leak")), file=sys.stderr)
-    outcomes = ("clear", "traceback", "silent", "leak")
-    print(f"{'total':15} tried {len(probes):4}  " + "  ".join(f"{o} {counts[o]}" for o in outcomes),
+            f"{o} {by_area[(area, o)]}" for o in OUTCOMES), file=sys.stderr)
+    print(f"{'total':15} tried {len(probes):4}  " + "  ".join(f"{o} {counts[o]}" for o in OUTCOMES),
           file=sys.stderr)
     for p in probes:
         if p.outcome != "clear":
