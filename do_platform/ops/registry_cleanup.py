@@ -340,13 +340,28 @@ def iter_repositories(client, registry: str, per_page: int = PER_PAGE) -> Iterat
 
 
 def list_manifests(client, registry: str, repository: str, per_page: int = PER_PAGE) -> list[Manifest] | None:
-    """Every manifest of a repository (all pages, read now), or None when the repository is gone."""
-    manifests: list[Manifest] = []
-    for body in ApiReader.of(client).manifest_pages(registry, repository, per_page):
-        if body is None:
-            return None
-        manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
-    return manifests
+    """Every manifest of a repository (all pages, read now), or None when the repository is gone.
+
+    Pages are offsets into a listing that others can change while it is read: a manifest deleted (or pushed)
+    after its page was read shifts the later pages, so one manifest is skipped (or read twice), and a skipped
+    index would leave its children looking unused. Every page reports the listing's total; when the totals of
+    one walk disagree the walk started over a changed listing and is made again (bounded).
+    """
+    api = ApiReader.of(client)
+    for _ in range(MAX_REVERIFY):
+        manifests: list[Manifest] = []
+        totals: set[int] = set()
+        for body in api.manifest_pages(registry, repository, per_page):
+            if body is None:
+                return None
+            total = (body.get("meta") or {}).get("total")
+            if isinstance(total, int):
+                totals.add(total)
+            manifests.extend(Manifest.from_api(m) for m in body.get("manifests") or [])
+        if len(totals) <= 1:
+            return manifests
+    raise ApiFailure(f"repository {repository!r} kept changing while it was being listed ({MAX_REVERIFY} "
+                     "listings); nothing in it was deleted; re-run the cleanup when pushes have settled")
 
 
 def reread_changes(client, registry: str, repository: str, known: list[Manifest],

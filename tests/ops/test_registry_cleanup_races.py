@@ -96,3 +96,28 @@ def test_a_manifest_deleted_by_someone_else_during_the_walk_triggers_a_full_reli
     assert {m.digest for m in current} == {m.digest for m in known} - {newest.digest}
     assert world["index"] in {m.digest for m in current}
     assert emulator.control.log.snapshot()["by_route"][DIGESTS_ROUTE] == 1 + 4
+
+
+def test_a_manifest_deleted_between_the_walks_pages_does_not_hide_another(emulator, client):
+    """Deleting a manifest the walk already read shifts the later pages by one: the listing is made again."""
+    world = seed(emulator)
+    everything = {m.digest for m in ops.list_manifests(client, REGISTRY, "web", per_page=100)}
+    newest = max(ops.list_manifests(client, REGISTRY, "web", per_page=100), key=lambda m: m.updated_at)
+    emulator.control.log.clear()
+    emulator.control.add_fault(match=r"^GET .*/web/digests\?.*\bpage=4\b", latency_ms=400, count=1)
+
+    def delete_after_page_three():
+        deadline = time.monotonic() + 10
+        while emulator.control.log.snapshot()["by_route"].get(DIGESTS_ROUTE, 0) < 3:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.002)
+        client.registries.delete_repository_manifest(REGISTRY, "web", newest.digest)
+
+    thread = threading.Thread(target=delete_after_page_three, daemon=True)
+    thread.start()
+    listed = ops.list_manifests(client, REGISTRY, "web", per_page=3)
+    thread.join()
+    assert [m.digest for m in listed].count(newest.digest) == 0
+    assert {m.digest for m in listed} == everything - {newest.digest}
+    assert world["index"] in {m.digest for m in listed}
