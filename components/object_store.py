@@ -22,7 +22,6 @@ found by its name and its project membership (``project_resources``).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -30,18 +29,20 @@ import pulumi_digitalocean as do
 
 from components.naming import child_name, do_name
 from components.tokens import TYPE_TOKENS
-from do_vocab.names import HOST_LABEL
+from do_vocab.names import (
+    CDN_TTLS,
+    CORS_METHODS,
+    HOST_LABEL,
+    SPACES_ACLS,
+    SPACES_BUCKET,
+    SPACES_KEY_PERMISSIONS,
+    SPACES_REGIONS,
+)
 
 KIND = "object-store"
-# Spaces regions of provider 4.76.0 (its SpacesRegions list).
-SPACES_REGIONS = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1")
-# Spaces bucket names: 3-63 lower-case letters, digits and dashes, starting and ending with a letter or digit
-# (no dots: wildcard certificates do not match dotted names).
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-ACLS = ("private", "public-read")
-KEY_PERMISSIONS = ("read", "readwrite")
-CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
-CDN_TTLS = (60, 600, 3600, 86400, 604800)
+BUCKET_NAME = SPACES_BUCKET
+ACLS = SPACES_ACLS
+KEY_PERMISSIONS = SPACES_KEY_PERMISSIONS
 LIFECYCLE_OLD_VERSIONS = "expire-noncurrent-versions"
 LIFECYCLE_UPLOADS = "abort-incomplete-uploads"
 
