@@ -15,7 +15,7 @@ from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import allowed as _allowed
 from do_vocab.catalog import load as load_catalog
 from do_vocab.firewall_rules import DOKS_RESERVED
-from do_vocab.names import ENV_NAME, SPACES_BUCKET, SPACES_REGIONS
+from do_vocab.names import ENV_NAME, SPACES_REGIONS
 from do_vocab.regions import APP_REGIONS
 
 if TYPE_CHECKING:
@@ -198,17 +198,13 @@ def public_bucket_problem(production: bool, declared_public_site: bool) -> str |
 
 
 def object_store_settings(cfg: StackConfig) -> list[Problem]:
-    """The bucket's name and region exist in Spaces, production keeps versions and stays private unless it
+    """The region has Spaces, production keeps versions and stays private unless it
     is a declared public site, and the CDN's subdomain lives in the stack's zone without clashing."""
     o = cfg.object_store
     if not o.enabled:
         return [("objectStore.cdn.enabled", True, "set while objectStore.enabled is false; allowed: enable the "
                  "object store too, or false")] if o.cdn.enabled else []
     problems: list[Problem] = []
-    bucket = o.bucket_for(cfg.stack)
-    if not SPACES_BUCKET.fullmatch(bucket):
-        problems.append(("objectStore.bucket", bucket, "(made from the stack's name) is not a Spaces bucket name; "
-                         "allowed: set objectStore.bucket to 3-63 lower-case letters, digits and dashes"))
     if cfg.region not in SPACES_REGIONS:
         problems.append(("region", cfg.region, f"has no Spaces for objectStore; allowed: {_allowed(SPACES_REGIONS)}, "
                          "or objectStore.enabled: false"))
