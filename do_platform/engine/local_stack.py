@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from do_platform.engine.processes import background_server
 from do_platform.engine.spaces_server import engine_environment as spaces_environment
 from do_platform.engine.spaces_server import spaces_server
 from do_platform.engine.status import REPO_ROOT, Status, Versions, environ
@@ -94,32 +95,12 @@ def emulator_process(port: int, state_file: Path | None, python: str = sys.execu
     if log_dir is None:
         raise ValueError("emulator_process needs a state_file or a log_dir for the emulator's log")
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"emulator-{port}.log").open("w")
     state_args = ["--state-file", str(state_file)] if state_file else []
-    proc = subprocess.Popen([python, "-m", "emulator", "--port", str(port), *state_args],
-                            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the emulator exited with code {proc.returncode}; see {log.name}")
-            try:
-                _http(f"{url}/_emulator/requests", timeout=0.5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the emulator did not answer on {url} within 20 s; see {log.name}") from None
-                time.sleep(0.1)
+    with background_server([python, "-m", "emulator", "--port", str(port), *state_args],
+                           log_dir / f"emulator-{port}.log", lambda: _http(f"{url}/_emulator/requests", timeout=0.5),
+                           f"the emulator on {url}"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _holds_secret(value) -> bool:

@@ -15,15 +15,13 @@ also exempt ``<bucket>.localhost``).
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import sys
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from do_platform.engine.status import REPO_ROOT
+from do_platform.engine.processes import background_server
 
 # Keys the local server takes: it checks no signature, but the provider refuses to build a client without keys.
 LOCAL_ACCESS_KEY = "LOCALSPACESKEY"
@@ -62,28 +60,7 @@ def spaces_server(port: int, log_dir: Path, python: str = sys.executable) -> Ite
     Its log goes to ``log_dir/spaces-<port>.log``. Buckets live in memory: they end with the server.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"spaces-{port}.log").open("w")
-    proc = subprocess.Popen([python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], cwd=REPO_ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the local S3 server exited with code {proc.returncode}; see {log.name}")
-            try:
-                buckets(port, timeout=0.5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the local S3 server did not answer on port {port} within 30 s; "
-                                       f"see {log.name}") from None
-                time.sleep(0.1)
+    with background_server([python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                           log_dir / f"spaces-{port}.log", lambda: buckets(port, timeout=0.5),
+                           f"the local S3 server on port {port}", wait_s=30):
         yield endpoint(port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
