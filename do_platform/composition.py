@@ -28,7 +28,7 @@ from components import (
     TrustedSources,
     WebClusterArgs,
 )
-from do_platform.config import PROJECT, PROJECT_ENVIRONMENTS, AppConfig, Component, StackConfig
+from do_platform.config import PROJECT, PROJECT_ENVIRONMENTS, AppConfig, Component, Environment, StackConfig
 from do_platform.errors import ConfigError, PlatformError
 from do_vocab.images import ImageRef, image_reference
 from do_vocab.regions import APP_REGIONS
@@ -214,7 +214,7 @@ def object_store_args(cfg: StackConfig, *, zone: pulumi.Input[str] | None) -> Ob
         cors=tuple(CorsRule(r.allowed_origins, r.allowed_methods, r.allowed_headers, r.max_age_seconds)
                    for r in o.cors),
         key_permission=o.key_permission, cdn=o.cdn.enabled, cdn_ttl=o.cdn.ttl, cdn_subdomain=o.cdn.subdomain,
-        zone=zone if o.cdn.subdomain else None, force_destroy=cfg.environment.value == "development",
+        zone=zone if o.cdn.subdomain else None, force_destroy=cfg.environment is Environment.development,
         protect=cfg.production)
 
 
