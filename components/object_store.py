@@ -185,10 +185,8 @@ class ObjectStore(pulumi.ComponentResource):
             return
         zone = pulumi.Output.from_input(args.zone)
         self.cdn_host = zone.apply(lambda z: f"{args.cdn_subdomain}.{z}")
-        # The certificate's name carries the host when the zone is known now (a plain string), as the web
-        # cluster's does; an Output zone (the Dns component's) is the stack's one zone, so the label suffices.
-        cert_name = cdn_certificate_name(args.env, name, f"{args.cdn_subdomain}.{args.zone}"
-                                         if isinstance(args.zone, str) else args.cdn_subdomain)
+        # The certificate's name carries the host, as the web cluster's does: a new zone or label replaces it.
+        cert_name = self.cdn_host.apply(lambda host: cdn_certificate_name(args.env, name, host))
         # Let's Encrypt validates through DNS, so the certificate waits for the zone.
         self.certificate = do.Certificate(child_name(name, "cdn-cert"), name=cert_name, type="lets_encrypt",
                                           domains=[self.cdn_host], opts=child)

@@ -7,7 +7,12 @@ import json
 import pytest
 
 from components import CorsRule, ObjectStore, ObjectStoreArgs
-from components.object_store import LIFECYCLE_OLD_VERSIONS, LIFECYCLE_UPLOADS, validate_object_store_args
+from components.object_store import (
+    LIFECYCLE_OLD_VERSIONS,
+    LIFECYCLE_UPLOADS,
+    cdn_certificate_name,
+    validate_object_store_args,
+)
 
 BASE = ObjectStoreArgs(env="dev", region="nyc3", bucket="acme-dev-objects")
 
@@ -78,7 +83,9 @@ def test_cdn_with_custom_subdomain_gets_certificate_and_cname(run_component):
     cdn, cert, cname = run.one("Cdn"), run.one("Certificate"), run.one("DnsRecord")
     assert cdn.inputs["origin"] == "acme-staging-objects.nyc3.digitaloceanspaces.com"
     assert cdn.inputs["customDomain"] == "cdn.staging.example.com" and cdn.inputs["ttl"] == 600
-    assert cdn.inputs["certificateName"] == cert.inputs["name"]
+    assert cdn.inputs["certificateName"] == cert.inputs["name"] == cdn_certificate_name(
+        "staging", "objects", "cdn.staging.example.com")
+    assert cert.inputs["name"].startswith("staging-objects-cdn-cert-")
     assert cert.inputs["type"] == "lets_encrypt" and cert.inputs["domains"] == ["cdn.staging.example.com"]
     assert cname.inputs == {"domain": "staging.example.com", "type": "CNAME", "name": "cdn", "ttl": 300,
                             "value": "acme-staging-objects.nyc3.cdn.digitaloceanspaces.com."}
@@ -106,3 +113,9 @@ def test_cdn_without_subdomain_serves_its_endpoint(run_component):
 def test_bad_arguments_name_the_argument(change, message):
     with pytest.raises(ValueError, match=message):
         validate_object_store_args(ObjectStoreArgs(**{**BASE.__dict__, **change}))
+
+
+def test_a_new_cdn_host_gets_a_certificate_of_another_name():
+    """Created before the old one is deleted, the replacement must not reuse its name."""
+    assert cdn_certificate_name("prod", "objects", "cdn.example.com") != \
+        cdn_certificate_name("prod", "objects", "static.example.com")
