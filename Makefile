@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= dev
 PORT ?= 8089
+SPACES_PORT ?= 8090
 
 .PHONY: setup test lint plan emulator bench engine up-local conformance clean
 
@@ -44,11 +45,12 @@ clean:
 engine: setup
 	$(BIN)/python -m do_platform.engine build
 
-# The local stack through the real engine against the emulator (started on $(PORT) with .state/emulator.json):
+# The local stack through the real engine against the emulator (started on $(PORT) with .state/emulator.json) and
+# a local S3 server standing in for Spaces (on $(SPACES_PORT), buckets in memory):
 # pulumi up, preview --expect-no-changes, refresh --expect-no-changes, destroy, with the policy pack. Needs
 # `make engine`.
 up-local: setup
-	$(BIN)/python -m do_platform.engine.local_stack --port $(PORT)
+	$(BIN)/python -m do_platform.engine.local_stack --port $(PORT) --spaces-port $(SPACES_PORT)
 
 # The DigitalOcean Terraform provider's own acceptance suite (its snapshot in ../shared/engine-src) against an
 # in-memory emulator, with OpenTofu built from its snapshot into the engine cache (about 10 min once). Rewrites the

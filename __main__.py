@@ -10,6 +10,7 @@ import pulumi
 import pulumi_digitalocean as do
 
 from components import AppService, DatabaseLink, Dns, Kubernetes, ManagedPostgres, SecureNetwork, WebCluster
+from components.object_store import ObjectStore
 from do_platform import composition as c
 from do_platform.config import Component, from_pulumi_config
 from do_platform.errors import PlatformError
@@ -44,7 +45,9 @@ def program() -> None:
                                       c.app_args(cfg, a, database=link, dns_enabled=dns is not None), opts)
     finally:
         app_ids.resolve({name: app.app_id for name, app in apps.items()})
-    for component in (network, dns, cluster, web, db, *apps.values()):
+    objects = ObjectStore(c.OBJECT_STORE, c.object_store_args(cfg, zone=dns.domain_name if dns else None), opts) \
+        if c.object_store_enabled(cfg) else None
+    for component in (network, dns, cluster, web, db, objects, *apps.values()):
         members += component.project_resources if component else []
 
     if cfg.registry_retention.enabled:  # protects what every stack of this project deploys, read from its files
@@ -69,6 +72,11 @@ def program() -> None:
     if db:
         pulumi.export("database_private_uri", db.private_uri)
         pulumi.export("database_pool_uri", db.pool_private_uri)
+    if objects:
+        pulumi.export("object_store", {"bucket": objects.bucket_name, "region": cfg.region, "url": objects.url,
+                                       "endpoint": objects.endpoint, "cdn_endpoint": objects.cdn_endpoint})
+        pulumi.export("object_store_access_key_id", objects.access_key_id)  # secrets, as the component keeps them
+        pulumi.export("object_store_secret_access_key", objects.secret_access_key)
     pulumi.export("apps", {a.name: {"url": apps[a.name].live_url, "image": c.app_image(a)}
                            for a in c.apps_of(cfg) if a.name in apps})
 

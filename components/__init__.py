@@ -10,6 +10,7 @@ from components.app_service import AppService, AppServiceArgs, DatabaseLink
 from components.dns import Dns, DnsArgs, DnsRecordSpec
 from components.kubernetes import Kubernetes, KubernetesArgs, NodePoolSpec
 from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, TrustedSources
+from components.object_store import CorsRule, ObjectStore, ObjectStoreArgs
 from components.secure_network import SecureNetwork, SecureNetworkArgs
 from components.tokens import TYPE_TOKENS
 from components.web_cluster import WebCluster, WebClusterArgs
@@ -22,6 +23,7 @@ __all__ = [
     "Dns", "DnsArgs", "DnsRecordSpec",
     "Kubernetes", "KubernetesArgs", "NodePoolSpec",
     "ManagedPostgres", "ManagedPostgresArgs", "TrustedSources",
+    "ObjectStore", "ObjectStoreArgs", "CorsRule",
     "SecureNetwork", "SecureNetworkArgs", "FirewallRule",
     "WebCluster", "WebClusterArgs",
 ]

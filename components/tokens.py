@@ -4,5 +4,5 @@ PACKAGE = "do-platform"
 
 TYPE_TOKENS: dict[str, str] = {
     name: f"{PACKAGE}:index:{name}"
-    for name in ("SecureNetwork", "WebCluster", "AppService", "ManagedPostgres", "Kubernetes", "Dns")
+    for name in ("SecureNetwork", "WebCluster", "AppService", "ManagedPostgres", "Kubernetes", "Dns", "ObjectStore")
 }

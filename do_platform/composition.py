@@ -17,16 +17,18 @@ import pulumi
 
 from components import (
     AppServiceArgs,
+    CorsRule,
     DatabaseLink,
     DnsArgs,
     KubernetesArgs,
     ManagedPostgresArgs,
     NodePoolSpec,
+    ObjectStoreArgs,
     SecureNetworkArgs,
     TrustedSources,
     WebClusterArgs,
 )
-from do_platform.config import PROJECT, PROJECT_ENVIRONMENTS, AppConfig, Component, StackConfig
+from do_platform.config import PROJECT, PROJECT_ENVIRONMENTS, AppConfig, Component, Environment, StackConfig
 from do_platform.errors import ConfigError, PlatformError
 from do_vocab.images import ImageRef, image_reference
 from do_vocab.regions import APP_REGIONS
@@ -39,6 +41,7 @@ WEB = "web"
 DATABASE = "db"
 PROJECT_RESOURCE = "project"
 REGISTRY_RETENTION = "registry-retention"
+OBJECT_STORE = "objects"
 PROVIDER = "digitalocean"
 PROJECT_NAME_PREFIX = f"{PROJECT}-"  # the stack's DigitalOcean project: do-platform-<stack>
 
@@ -56,6 +59,7 @@ def provider_settings(cfg: StackConfig) -> dict[str, Any]:
     """Keyword arguments of the one explicit DigitalOcean provider (the token as a Pulumi secret)."""
     token = cfg.provider.token
     return {"api_endpoint": cfg.provider.api_endpoint, "http_retry_max": cfg.provider.http_retry_max,
+            **({"spaces_endpoint": cfg.provider.spaces_endpoint} if cfg.provider.spaces_endpoint else {}),
             "requests_per_second": cfg.provider.requests_per_second,
             "token": pulumi.Output.secret(token.get_secret_value()) if token else None}
 
@@ -187,6 +191,31 @@ def registry_retention_args(cfg: StackConfig, project_dir: Path, environ: Mappin
     return RegistryRetentionArgs(
         registry=cfg.registry, token=retention_token, keep_last=r.keep_last, keep_days=r.keep_days,
         protect=protected, gc=r.gc, apply_on_every_up=r.apply_on_every_up, api_endpoint=cfg.provider.api_endpoint)
+
+
+def object_store_enabled(cfg: StackConfig) -> bool:
+    return cfg.object_store.enabled
+
+
+def object_store_versioning(cfg: StackConfig) -> bool:
+    """Bucket versioning: what ``objectStore.versioning`` says, and on in production when it says nothing."""
+    return cfg.production if cfg.object_store.versioning is None else cfg.object_store.versioning
+
+
+def object_store_args(cfg: StackConfig, *, zone: pulumi.Input[str] | None) -> ObjectStoreArgs:
+    """The stack's bucket (named by :meth:`ObjectStoreConfig.bucket_for`), its key, and the CDN on a subdomain of
+    ``zone`` (the Dns component's domain). Only a development bucket is emptied on destroy; production's is
+    protected."""
+    o = cfg.object_store
+    return ObjectStoreArgs(
+        env=cfg.stack, region=cfg.region, bucket=o.bucket_for(cfg.stack), acl=o.acl,
+        versioning=object_store_versioning(cfg), noncurrent_version_days=o.noncurrent_version_days,
+        abort_incomplete_upload_days=o.abort_incomplete_upload_days,
+        cors=tuple(CorsRule(r.allowed_origins, r.allowed_methods, r.allowed_headers, r.max_age_seconds)
+                   for r in o.cors),
+        key_permission=o.key_permission, cdn=o.cdn.enabled, cdn_ttl=o.cdn.ttl, cdn_subdomain=o.cdn.subdomain,
+        zone=zone if o.cdn.subdomain else None, force_destroy=cfg.environment is Environment.development,
+        protect=cfg.production)
 
 
 def project_settings(cfg: StackConfig) -> dict[str, Any]:

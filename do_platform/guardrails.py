@@ -11,16 +11,21 @@ production stack is mandatory and every other stack advisory.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from do_platform.config import (
     PROJECT,
     Environment,
+    ObjectStoreConfig,
     PolicyEnforcement,
     default_enforcement,
     enforcement_problem,
+    public_bucket_problem,
 )
 from do_platform.errors import ConfigError
 from do_vocab.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
@@ -35,6 +40,10 @@ DATABASE_FIREWALL = "digitalocean:index/databaseFirewall:DatabaseFirewall"
 KUBERNETES_CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster"
 KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool"
 VOLUME = "digitalocean:index/volume:Volume"
+SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
+SPACES_BUCKET_POLICY = "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy"
+SPACES_BUCKET_OBJECT = "digitalocean:index/spacesBucketObject:SpacesBucketObject"
+PUBLIC_ACLS = ("public-read", "public-read-write")
 
 # Resources whose ``tags`` label the resource itself (a Firewall's ``tags`` pick its targets instead).
 TAGGABLE = frozenset({
@@ -53,6 +62,7 @@ class StackContext:
     environment: Environment = Environment.development
     enforcement: PolicyEnforcement = PolicyEnforcement.advisory
     world_open_share: float = WORLD_OPEN_SHARE  # see :func:`world_open`
+    public_buckets: frozenset[str] = frozenset()  # buckets the stack declares public sites (objectStore.publicSite)
 
     @property
     def production(self) -> bool:
@@ -84,7 +94,24 @@ class StackContext:
                                   f"{', '.join(p.value for p in PolicyEnforcement)}") from None
             if enforcement_problem(stack, environment, level):  # fail closed: the stack file cannot lower prod
                 level = PolicyEnforcement.mandatory
-        return cls(stack, environment, level)
+        store_key = f"{PROJECT}:objectStore"
+        return cls(stack, environment, level,
+                   public_buckets=declared_public_buckets(stack, config.get(store_key, config.get("objectStore"))))
+
+
+def declared_public_buckets(stack: str, raw: Any) -> frozenset[str]:
+    """The stack's bucket when its ``objectStore`` (a stack file mapping, or Pulumi's JSON text) declares it a
+    public site; nothing when the section cannot be read (fail closed: no bucket is excused)."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return frozenset()
+    try:
+        store = ObjectStoreConfig.model_validate(raw or {})
+    except ValidationError:
+        return frozenset()
+    return frozenset({store.bucket_for(stack)}) if store.enabled and store.public_site else frozenset()
 
 
 @dataclass(frozen=True)
@@ -263,6 +290,55 @@ def droplet_monitored(resource_type: str, props: Mapping[str, Any], ctx: StackCo
     return []
 
 
+READ_ACTIONS = frozenset({"*", "s3:*", "s3:get*", "s3:getobject"})
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _policy_reads_public(policy: Any) -> bool | None:
+    """Does a bucket policy let anyone (principal ``*``) read objects, without a condition? None: unknowable."""
+    if is_unknown(policy):
+        return None
+    try:
+        doc = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError:
+        return None
+    if not isinstance(doc, Mapping):
+        return None
+    for st in _as_list(doc.get("Statement") or []):
+        if not isinstance(st, Mapping) or str(st.get("Effect", "")).lower() != "allow" or st.get("Condition"):
+            continue
+        principal = st.get("Principal")
+        anyone = principal == "*" or (isinstance(principal, Mapping) and "*" in _as_list(principal.get("AWS")))
+        actions = {str(a).lower() for a in _as_list(st.get("Action") or [])}
+        if anyone and actions & READ_ACTIONS:
+            return True
+    return False
+
+
+def no_public_bucket(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                     protect: bool | None = None) -> list[str]:
+    """No bucket (or object) anyone may read in production, by ACL or policy, unless the stack declares that
+    bucket a public site; the rule is :func:`~do_platform.config.rules.public_bucket_problem`, which the config
+    applies to ``objectStore.acl``. What a preview cannot know fails closed in production."""
+    if resource_type == SPACES_BUCKET_POLICY:
+        public, how = _policy_reads_public(_get(props, "policy")), "its policy lets anyone read objects"
+    else:
+        acl = _get(props, "acl", default="private")
+        public, how = (None if is_unknown(acl) else str(acl) in PUBLIC_ACLS), f"acl {acl}"
+    bucket = _get(props, "name") if resource_type == SPACES_BUCKET else _get(props, "bucket")
+    declared = isinstance(bucket, str) and not is_unknown(bucket) and bucket in ctx.public_buckets
+    if public is False or (problem := public_bucket_problem(ctx.production, declared)) is None:
+        return []
+    shown = bucket if isinstance(bucket, str) and not is_unknown(bucket) else "(name unknown before up)"
+    if public is None:
+        return [f"bucket {shown}: whether anyone may read it can't be known before `up`, so the guardrail cannot "
+                f"check it; {problem}"]
+    return [f"bucket {shown}: {how}: {problem}"]
+
+
 ResourceCheck = Callable[[str, Mapping[str, Any], StackContext, "bool | None"], list[str]]
 
 
@@ -293,6 +369,9 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("production-database-protected", "Production database clusters are protected.",
                  frozenset({DATABASE_CLUSTER}), production_database_protected),
     ResourceRule("droplet-monitoring", "Droplets run the monitoring agent.", frozenset({DROPLET}), droplet_monitored),
+    ResourceRule("no-public-bucket", "Production Spaces buckets and objects are not public-read (ACL or policy) "
+                 "unless the stack declares the bucket a public site (objectStore.publicSite).",
+                 frozenset({SPACES_BUCKET, SPACES_BUCKET_POLICY, SPACES_BUCKET_OBJECT}), no_public_bucket),
 )
 
 

@@ -176,6 +176,15 @@ def computed_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, A
     if typ == "digitalocean:index/kubernetesCluster:KubernetesCluster":
         return {"endpoint": f"https://{name}.k8s.ondigitalocean.com",
                 "kube_configs": [{"raw_config": "apiVersion: v1\nkind: Config\n# mock", "token": "mock-token"}]}
+    if typ == "digitalocean:index/spacesBucket:SpacesBucket":
+        bucket, region = inputs.get("name") or name, inputs.get("region") or "nyc3"
+        return {"bucket_domain_name": f"{bucket}.{region}.digitaloceanspaces.com", "bucket_urn": f"do:space:{bucket}",
+                "endpoint": f"{region}.digitaloceanspaces.com"}
+    if typ == "digitalocean:index/spacesKey:SpacesKey":
+        return {"access_key": f"DO{_stable(name, 10**18):018d}", "secret_key": "mock-spaces-secret"}
+    if typ == "digitalocean:index/cdn:Cdn":
+        origin = str(inputs.get("origin") or f"{name}.nyc3.digitaloceanspaces.com")
+        return {"endpoint": origin.replace(".digitaloceanspaces.com", ".cdn.digitaloceanspaces.com")}
     if typ == "digitalocean:index/app:App":
         return {"default_ingress": f"https://{name}.ondigitalocean.app", "live_url": f"https://{name}.ondigitalocean.app"}
     return {}

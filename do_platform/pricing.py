@@ -33,6 +33,7 @@ APP = "digitalocean:index/app:App"
 CONTAINER_REGISTRY = "digitalocean:index/containerRegistry:ContainerRegistry"
 SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
 UPTIME_CHECK = "digitalocean:index/uptimeCheck:UptimeCheck"
+CDN = "digitalocean:index/cdn:Cdn"
 # Families the API prices: what --live-prices refreshes and `prices check` compares.
 LIVE_FAMILIES = ("droplet_sizes", "app_instance_sizes", "registry_tiers")
 
@@ -46,6 +47,8 @@ FREE_TYPES = frozenset(PREFIX + t for t in (
     "uptimeAlert:UptimeAlert", "reservedIpAssignment:ReservedIpAssignment", "volumeAttachment:VolumeAttachment",
     "vpcPeering:VpcPeering",
     "kubernetesClusterRegistryIntegration:KubernetesClusterRegistryIntegration",
+    "spacesKey:SpacesKey", "spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration",
+    "spacesBucketPolicy:SpacesBucketPolicy", "spacesBucketObject:SpacesBucketObject",
 ))
 
 
@@ -80,6 +83,7 @@ class PriceTable:
     registry_included_storage_gib: dict[str, float] = field(default_factory=dict)
     registry_storage_overage_per_gib: float | None = None
     uptime_check: float | None = None
+    spaces: dict[str, float] = field(default_factory=dict)  # subscription, included GiB, overage per GiB
     sources: dict[str, str] = field(default_factory=dict)
 
     def source(self, family: str) -> str:
@@ -118,6 +122,7 @@ def load_bundled() -> PriceTable:
         registry_included_storage_gib=dict(raw["registry_included_storage_gib"]),
         registry_storage_overage_per_gib=float(raw["registry_storage_overage_per_gib"]),
         uptime_check=float(raw["uptime_check"]),
+        spaces={k: float(v) for k, v in raw["spaces"].items()},
     )
 
 
@@ -189,7 +194,7 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
     attempt("droplet_sizes", "droplet sizes (/v2/sizes)", lambda: _live_droplet_sizes(api))
     attempt("app_instance_sizes", "App Platform instance sizes", lambda: _live_app_instance_sizes(api))
     attempt("registry_tiers", "registry subscription tiers", lambda: _live_registry_tiers(api))
-    notes.append(f"load balancer, database, Kubernetes HA, volume and uptime check prices have no API: bundled "
+    notes.append(f"load balancer, database, Kubernetes HA, volume, uptime check and Spaces prices have no API: bundled "
                  f"{table.as_of}")
     return LiveRefresh(replace(table, sources=sources, **updates), notes)
 
@@ -323,6 +328,18 @@ def _uptime_check(_props: dict[str, Any], table: PriceTable) -> Price:
     return Price(table.uptime_check, f"1 check @ {_money(table.uptime_check)}", f"bundled {table.as_of}")
 
 
+def _spaces_bucket(_props: dict[str, Any], table: PriceTable) -> Price:
+    """The account's Spaces subscription: one per account however many buckets (the stack has one)."""
+    sp = table.spaces
+    if "subscription" not in sp:
+        return Price(None, "Spaces subscription price not in the table", f"bundled {table.as_of}")
+    return Price(sp["subscription"], f"Spaces subscription {_money(sp['subscription'])} (per account, however "
+                 f"many buckets): includes {sp['included_storage_gib']:g} GiB stored and "
+                 f"{sp['included_transfer_gib']:g} GiB transferred out; beyond, "
+                 f"{_money(sp['storage_overage_per_gib'])}/GiB stored and {_money(sp['transfer_overage_per_gib'])}"
+                 f"/GiB transferred (usage, not priced)", f"bundled {table.as_of}")
+
+
 # One pricing rule per priced resource type.
 PRICE_RULES = {
     DROPLET: _droplet,
@@ -335,8 +352,9 @@ PRICE_RULES = {
     CONTAINER_REGISTRY: _registry,
     UPTIME_CHECK: _uptime_check,
     APP: lambda props, table: _app(_get(props, "spec", default={}) or {}, table),
-    SPACES_BUCKET: lambda _props, table: Price(0.0, "billed by the account's Spaces subscription, not per bucket",
-                                               f"bundled {table.as_of}"),
+    SPACES_BUCKET: _spaces_bucket,
+    CDN: lambda _props, table: Price(0.0, "included with Spaces: its transfer counts toward the subscription's",
+                                     f"bundled {table.as_of}"),
 }
 
 

@@ -57,3 +57,13 @@ def is_db_identifier(name: str) -> bool:
 def registry_name(registry: str) -> str:
     """``registry.digitalocean.com/<name>/`` (how images are pushed) and ``<name>`` are the same registry."""
     return registry.removeprefix(REGISTRY_HOST).strip("/")
+# Spaces object storage (Spaces has no tags; a bucket is found by its name, which is global across Spaces).
+# Bucket names: 3-63 lower-case letters, digits and dashes, starting and ending with a letter or digit (no dots:
+# wildcard certificates do not match dotted names).
+SPACES_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+# The regions with Spaces (the SpacesRegions list of provider 4.76.0).
+SPACES_REGIONS = ("ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1")
+SPACES_ACLS = ("private", "public-read")
+SPACES_KEY_PERMISSIONS = ("read", "readwrite")  # a key scoped to one bucket (fullaccess covers every bucket)
+CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
+CDN_TTLS = (60, 600, 3600, 86400, 604800)  # the TTLs the CDN endpoints API accepts

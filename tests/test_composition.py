@@ -92,3 +92,38 @@ def test_registry_retention_needs_a_token_and_stack_files(tmp_path):
         c.registry_retention_args(cfg, tmp_path, environ={})
     args = c.registry_retention_args(cfg, tmp_path, environ={"DIGITALOCEAN_TOKEN": "t"})
     assert (args.registry, args.keep_last, list(args.protect)) == ("do-platform", 3, ["web:main"])
+
+
+@pytest.mark.parametrize(("name", "setting", "expected"), [
+    ("staging", None, False), ("prod", None, True), ("staging", True, True), ("local", False, False)])
+def test_bucket_versioning_follows_production_unless_set(name, setting, expected):
+    store = {**read_stack_config(name)["do-platform:objectStore"]}
+    if setting is not None:
+        store["versioning"] = setting
+    cfg = stack(name, objectStore=store)
+    assert c.object_store_versioning(cfg) is expected
+    assert c.object_store_args(cfg, zone="z").versioning is expected
+
+
+def test_object_store_args_protect_production_and_empty_only_development_buckets():
+    prod, staging, local = (c.object_store_args(stack(n), zone=f"zone-{n}") for n in ("prod", "staging", "local"))
+    assert (prod.protect, prod.force_destroy) == (True, False)
+    assert (staging.protect, staging.force_destroy) == (False, False)
+    assert (local.protect, local.force_destroy) == (False, True)
+    assert prod.bucket == "do-platform-prod-objects" and prod.region == "nyc3" and prod.acl == "private"
+    assert (prod.cdn, prod.cdn_subdomain, prod.zone, prod.cdn_ttl) == (True, "cdn", "zone-prod", 86400)
+    assert prod.cors[0].allowed_origins == ("https://www.example.com", "https://app.example.com")
+    assert prod.key_permission == "readwrite" and prod.noncurrent_version_days == 30
+
+
+def test_the_zone_goes_to_the_object_store_only_with_a_cdn_subdomain():
+    cfg = stack("staging", objectStore={"enabled": True, "cdn": {"enabled": True}})
+    args = c.object_store_args(cfg, zone="staging.example.com")
+    assert args.zone is None and args.cdn_subdomain is None and args.cdn
+    assert args.bucket == "do-platform-staging-objects"
+    assert not c.object_store_enabled(stack("dev"))
+
+
+def test_the_spaces_endpoint_reaches_the_provider_only_when_set():
+    assert "spaces_endpoint" not in c.provider_settings(stack("prod"))
+    assert c.provider_settings(stack("local"))["spaces_endpoint"] == "http://localhost:8090"

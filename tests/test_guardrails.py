@@ -217,3 +217,58 @@ def test_ipv4_written_as_ipv6_counts_as_ipv4(sources):
     props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": sources})
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
     assert g.public_share(["::/0"]) == {4: 1.0, 6: 1.0}
+
+
+# --- no-public-bucket: one rule (config.public_bucket_problem) for the config and the guardrail ----------------
+
+PUBLIC_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}, ' \
+                '"Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::site/*"]}]}'
+
+
+@pytest.mark.parametrize(("resource_type", "props"), [
+    (g.SPACES_BUCKET, {"name": "site", "acl": "public-read"}),
+    (g.SPACES_BUCKET_OBJECT, {"bucket": "site", "key": "index.html", "acl": "public-read"}),
+    (g.SPACES_BUCKET_POLICY, {"bucket": "site", "region": "nyc3", "policy": PUBLIC_POLICY}),
+])
+def test_a_public_bucket_in_production_is_a_violation_unless_declared_a_public_site(resource_type, props):
+    [violation] = g.check_resource(resource_type, props, PROD)
+    assert violation.rule == "no-public-bucket" and "bucket site" in violation.message
+    assert "objectStore.publicSite: true" in violation.message
+    declared = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory,
+                              public_buckets=frozenset({"site"}))
+    assert rules_hit(resource_type, props, declared) == set()
+    other = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory,
+                           public_buckets=frozenset({"another-bucket"}))
+    assert rules_hit(resource_type, props, other) == {"no-public-bucket"}  # the declaration names the bucket
+    assert rules_hit(resource_type, props, DEV) == set()  # development may share files publicly
+
+
+@pytest.mark.parametrize("props", [
+    {"name": "site", "acl": "private"}, {"name": "site"},
+    {"bucket": "site", "policy": PUBLIC_POLICY.replace('"Allow"', '"Deny"')},
+    {"bucket": "site", "policy": PUBLIC_POLICY.replace('["*"]', '["arn:aws:iam::123:user/ci"]')},
+    {"bucket": "site", "policy": PUBLIC_POLICY.replace('"Resource"', '"Condition": {"IpAddress": {"aws:SourceIp": '
+                                                       '"203.0.113.0/24"}}, "Resource"')},
+])
+def test_a_private_bucket_or_a_policy_that_names_its_readers_is_fine(props):
+    resource_type = g.SPACES_BUCKET_POLICY if "policy" in props else g.SPACES_BUCKET
+    assert rules_hit(resource_type, props, PROD) == set()
+
+
+def test_an_unknown_acl_or_policy_fails_closed_in_production():
+    unknown = g.UNKNOWN_VALUES.__iter__().__next__()
+    [violation] = g.check_resource(g.SPACES_BUCKET_POLICY, {"bucket": "site", "policy": unknown}, PROD)
+    assert "can't be known before `up`" in violation.message
+    assert rules_hit(g.SPACES_BUCKET, {"name": unknown, "acl": "public-read"}, PROD) == {"no-public-bucket"}
+
+
+def test_the_public_site_declaration_is_read_from_the_stack_config():
+    raw = {"do-platform:environment": "production",
+           "do-platform:objectStore": {"enabled": True, "bucket": "acme-site", "acl": "public-read",
+                                       "publicSite": True}}
+    assert g.StackContext.from_config("prod", raw).public_buckets == {"acme-site"}
+    as_pulumi_sees_it = {**raw, "do-platform:objectStore": '{"enabled": true, "publicSite": true}'}
+    assert g.StackContext.from_config("prod", as_pulumi_sees_it).public_buckets == {"do-platform-prod-objects"}
+    for store in ({"enabled": True, "bucket": "acme-site"}, {"enabled": False, "publicSite": True},
+                  {"enabled": True, "publicSite": True, "acl": "public-read-write"}, "{not json"):
+        assert g.StackContext.from_config("prod", {**raw, "do-platform:objectStore": store}).public_buckets == set()

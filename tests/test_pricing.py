@@ -138,7 +138,7 @@ def test_every_price_family_records_its_page_and_the_day_it_was_read():
 
     raw = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())
     families = {"droplet_sizes", "app_instance_sizes", "load_balancer", "database_sizes_per_node", "kubernetes",
-                "volume_per_gib", "registry_tiers", "uptime_check"}
+                "volume_per_gib", "registry_tiers", "uptime_check", "spaces"}
     assert set(raw["sources"]) == families
     for family, source in raw["sources"].items():
         assert source["url"].startswith("docs.digitalocean.com/products/"), family
@@ -150,3 +150,15 @@ def test_the_header_says_when_prices_came_live():
         == "list prices as of 2026-11-28"
     text = pricing.describe_sources("2026-11-28", {"droplet_sizes": "live", "registry_tiers": "bundled 2026-11-28"})
     assert text.startswith("live prices from the API for droplet sizes")
+
+
+def test_a_bucket_costs_the_spaces_subscription_and_the_cdn_is_included():
+    price = pricing.price_resource(pricing.SPACES_BUCKET, {"name": "acme-objects", "region": "nyc3"}, TABLE)
+    assert price.monthly == pytest.approx(5.00)
+    assert "includes 250 GiB stored and 1024 GiB transferred out" in price.basis
+    assert "$0.02/GiB stored and $0.01/GiB transferred" in price.basis and "per account" in price.basis
+    cdn = pricing.price_resource(pricing.CDN, {"origin": "acme-objects.nyc3.digitaloceanspaces.com"}, TABLE)
+    assert cdn.monthly == 0.0 and "included with Spaces" in cdn.basis
+    for free in ("spacesKey:SpacesKey", "spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration",
+                 "spacesBucketPolicy:SpacesBucketPolicy"):
+        assert pricing.price_resource(pricing.PREFIX + free, {}, TABLE).monthly == 0.0

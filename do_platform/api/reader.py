@@ -174,6 +174,14 @@ class ApiReader:
         return self._field(("node-pools", cluster_id), self.client.kubernetes.list_node_pools, cluster_id,
                            field="node_pools", what=f"list node pools of {cluster_id}") or []
 
+    # -- Spaces keys and CDN endpoints (the buckets themselves speak S3, not this API)
+
+    def spaces_keys(self) -> list[dict]:
+        return self._all(("spaces-keys",), self.client.spaces_key.list, "keys", what="list Spaces keys")
+
+    def cdn_endpoints(self) -> list[dict]:
+        return self._all(("cdn",), self.client.cdn.list_endpoints, "endpoints", what="list CDN endpoints")
+
     # -- App Platform
 
     def apps(self) -> list[dict]:

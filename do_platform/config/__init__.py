@@ -44,18 +44,27 @@ from do_platform.config.models import (
     ImageConfig,
     KubernetesConfig,
     NetworkConfig,
+    ObjectStoreConfig,
     ProviderConfig,
     RegistryRetentionConfig,
     StackConfig,
     WebConfig,
 )
-from do_platform.config.rules import POLICY_OVERRIDE_ENV, REQUIRES, default_enforcement, enforcement_problem
+from do_platform.config.rules import (
+    POLICY_OVERRIDE_ENV,
+    PUBLIC_SITE_KEY,
+    REQUIRES,
+    default_enforcement,
+    enforcement_problem,
+    public_bucket_problem,
+)
 
 __all__ = [
     "PROJECT", "PROJECT_ENVIRONMENTS", "PROVIDER_NS", "Component", "Environment", "PolicyEnforcement",
     "SECRET_CONFIG_KEYS", "from_pulumi_config", "load_apps", "load_config", "load_stack_config",
     "plaintext_secrets", "program_keys", "secret_command", "Encrypted",
     "MAX_CIDRS", "MAX_ENV", "MAX_ITEMS", "AppConfig", "DatabaseConfig", "ImageConfig", "KubernetesConfig",
-    "NetworkConfig", "ProviderConfig", "RegistryRetentionConfig", "StackConfig", "WebConfig",
-    "POLICY_OVERRIDE_ENV", "REQUIRES", "default_enforcement", "enforcement_problem",
+    "NetworkConfig", "ObjectStoreConfig", "ProviderConfig", "RegistryRetentionConfig", "StackConfig", "WebConfig",
+    "POLICY_OVERRIDE_ENV", "PUBLIC_SITE_KEY", "REQUIRES", "default_enforcement", "enforcement_problem",
+    "public_bucket_problem",
 ]

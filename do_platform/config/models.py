@@ -37,6 +37,8 @@ from do_vocab.firewall_rules import ANYWHERE, DOKS_RESERVED, RFC1918
 from do_vocab.http_paths import health_check_path_problem
 from do_vocab.names import (
     APP_NAME,
+    CDN_TTLS,
+    CORS_METHODS,
     DEFAULT_IMAGE,
     DEFAULT_K8S_PREFIX,
     DEFAULT_POSTGRES_VERSION,
@@ -52,6 +54,9 @@ from do_vocab.names import (
     REGISTRY_HOST,
     REPOSITORY,
     RESERVED_POOL_NAME,
+    SPACES_ACLS,
+    SPACES_BUCKET,
+    SPACES_KEY_PERMISSIONS,
     TAG,
     WEEKDAYS,
     is_db_identifier,
@@ -431,6 +436,7 @@ class ProviderConfig(_Model):
     """The ``digitalocean:*`` keys the explicit provider is built from (token stays a secret)."""
 
     api_endpoint: str | None = None
+    spaces_endpoint: str | None = None
     http_retry_max: int = 5
     requests_per_second: float = 4.0
     token: SecretStr | None = None
@@ -444,6 +450,19 @@ class ProviderConfig(_Model):
             return normalise_endpoint(v, allow_path=False)  # the provider is given the normalised URL
         except EndpointError as exc:
             raise _Whole(f"{shown_endpoint(v)} is not allowed: {exc}") from None
+
+    @field_validator("spaces_endpoint")
+    @classmethod
+    def _spaces_endpoint(cls, v: str | None) -> str | None:
+        """The S3 endpoint of Spaces (Spaces keys go there): https, or http to a loopback host; ``{{.Region}}``
+        stands for the bucket's region, as the provider expands it."""
+        if v is None:
+            return None
+        try:
+            normalise_endpoint(v.replace("{{.Region}}", "nyc3"), allow_path=False)
+        except EndpointError as exc:
+            raise _Whole(f"{shown_endpoint(v)} is not allowed: {exc}") from None
+        return v.rstrip("/")
 
     @field_validator("http_retry_max")
     @classmethod
@@ -470,6 +489,83 @@ class RegistryRetentionConfig(_Model):
     apply_on_every_up: bool = True
 
 
+CORS_ORIGIN = re.compile(r"^(\*|https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$")
+CORS_HEADER = re.compile(r"^(\*|[A-Za-z0-9-]+\*?)$")
+
+
+class CorsRuleConfig(_Model):
+    """One CORS rule of the bucket: which origins may use which methods."""
+
+    allowed_origins: Annotated[tuple[str, ...], _at_most(MAX_ITEMS),
+                               _each_matching(CORS_ORIGIN, "a CORS origin",
+                                              "* or https://host[:port] such as https://app.example.com")]
+    allowed_methods: Annotated[tuple[str, ...], _at_most(len(CORS_METHODS))] = ("GET", "HEAD")
+    allowed_headers: Annotated[tuple[str, ...], _at_most(MAX_ITEMS),
+                               _each_matching(CORS_HEADER, "a header name", "* or names such as Content-Type")] = ()
+    max_age_seconds: Annotated[int, _between(0, 86400)] = 3000
+
+    @field_validator("allowed_origins", "allowed_methods")
+    @classmethod
+    def _not_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("empty; allowed: at least one item")
+        return v
+
+    @field_validator("allowed_methods")
+    @classmethod
+    def _methods(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for method in v:
+            if method not in CORS_METHODS:
+                raise _Whole(f"{method!r} is not a CORS method; allowed: {_allowed(CORS_METHODS)}")
+        return v
+
+
+class CdnConfig(_Model):
+    """The Spaces CDN in front of the bucket, optionally on a subdomain of the stack's domain."""
+
+    enabled: bool = False
+    ttl: int = 3600
+    subdomain: Annotated[str, _matching(HOST_LABEL, "a DNS label", "a label such as cdn (not @)")] | None = None
+
+    @field_validator("ttl")
+    @classmethod
+    def _ttl(cls, v: int) -> int:
+        if v not in CDN_TTLS:
+            raise ValueError(f"not a CDN TTL; allowed: {_allowed(CDN_TTLS)} (seconds)")
+        return v
+
+    @field_validator("subdomain")
+    @classmethod
+    def _label(cls, v: str | None) -> str | None:
+        if v == "@":
+            raise ValueError("the apex; allowed: a label such as cdn (the apex belongs to the zone)")
+        return v
+
+
+class ObjectStoreConfig(_Model):
+    """ObjectStore: one Spaces bucket per stack, a key scoped to it, and optionally a CDN."""
+
+    enabled: bool = False
+    bucket: Annotated[str, _matching(SPACES_BUCKET, "a Spaces bucket name",
+                                     "3-63 lower-case letters, digits and dashes, such as acme-prod-assets")] | None \
+        = None
+    acl: Annotated[str, _one_of(SPACES_ACLS, "a bucket ACL")] = "private"
+    public_site: bool = False
+    versioning: bool | None = None
+    noncurrent_version_days: Annotated[int, _between(0, 3650, "0 (keep old versions) or 1 to 3650 days")] = 30
+    abort_incomplete_upload_days: Annotated[int, _between(0, 365, "0 (no rule) or 1 to 365 days")] = 7
+    key_permission: Annotated[str, _one_of(SPACES_KEY_PERMISSIONS, "a key permission")] = "readwrite"
+    cors: Annotated[tuple[CorsRuleConfig, ...], _at_most(100)] = ()
+    cdn: CdnConfig = CdnConfig()
+
+    def bucket_for(self, stack: str) -> str:
+        """The bucket's name: ``bucket``, else ``do-platform-<stack>-objects`` (names are global across Spaces:
+        set ``bucket`` to one nobody else holds). The one place the default is made."""
+        if self.bucket is not None:
+            return self.bucket
+        return re.sub(r"[^a-z0-9-]+", "-", f"do-platform-{stack}-objects".lower()).strip("-")[:63].rstrip("-")
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -484,6 +580,7 @@ class StackConfig(_Model):
     domain: str | None = None
     registry: str | None = None
     registry_retention: RegistryRetentionConfig = RegistryRetentionConfig()
+    object_store: ObjectStoreConfig = ObjectStoreConfig()
     apps: Apps = ()
     app_secrets: Annotated[dict[str, Annotated[dict[str, SecretStr], _at_most(MAX_ENV)]], _at_most(MAX_ITEMS)] = (
         Field(default_factory=dict))

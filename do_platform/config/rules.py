@@ -15,7 +15,7 @@ from do_platform.config.enums import Component, Environment, PolicyEnforcement
 from do_platform.config.messages import allowed as _allowed
 from do_vocab.catalog import load as load_catalog
 from do_vocab.firewall_rules import DOKS_RESERVED
-from do_vocab.names import ENV_NAME
+from do_vocab.names import ENV_NAME, SPACES_REGIONS
 from do_vocab.regions import APP_REGIONS
 
 if TYPE_CHECKING:
@@ -184,9 +184,56 @@ def production_settings(cfg: StackConfig) -> list[Problem]:
     return problems
 
 
+PUBLIC_SITE_KEY = "objectStore.publicSite"
+
+
+def public_bucket_problem(production: bool, declared_public_site: bool) -> str | None:
+    """Why a bucket anyone may read (a public-read ACL or policy) is refused, or None. The one rule, used by the
+    config (``objectStore.acl``) and the guardrail (``no-public-bucket``): production buckets are private unless
+    the stack declares its bucket a public site."""
+    if not production or declared_public_site:
+        return None
+    return (f"production buckets are private unless declared a public site; allowed: private, or public-read with "
+            f"{PUBLIC_SITE_KEY}: true (the stack's bucket serves a public website)")
+
+
+def object_store_settings(cfg: StackConfig) -> list[Problem]:
+    """The region has Spaces, production keeps versions and stays private unless it
+    is a declared public site, and the CDN's subdomain lives in the stack's zone without clashing."""
+    o = cfg.object_store
+    if not o.enabled:
+        return [("objectStore.cdn.enabled", True, "set while objectStore.enabled is false; allowed: enable the "
+                 "object store too, or false")] if o.cdn.enabled else []
+    problems: list[Problem] = []
+    if cfg.region not in SPACES_REGIONS:
+        problems.append(("region", cfg.region, f"has no Spaces for objectStore; allowed: {_allowed(SPACES_REGIONS)}, "
+                         "or objectStore.enabled: false"))
+    if o.acl == "public-read" and (problem := public_bucket_problem(cfg.production, o.public_site)):
+        problems.append(("objectStore.acl", o.acl, problem))
+    if cfg.production and o.versioning is False:
+        problems.append(("objectStore.versioning", False, "production keeps old versions of its objects; allowed: "
+                         "true (or no key)"))
+    sub = o.cdn.subdomain
+    if sub is not None and not o.cdn.enabled:
+        problems.append(("objectStore.cdn.subdomain", sub, "set while objectStore.cdn.enabled is false; allowed: "
+                         "enabled: true, or no subdomain"))
+    elif sub is not None and (not cfg.enabled(Component.dns) or cfg.domain is None):
+        problems.append(("objectStore.cdn.subdomain", sub, "needs 'dns' in components and `domain` (the "
+                         "certificate and the CNAME live in the stack's zone); allowed: enable dns, or no subdomain"))
+    elif sub is not None:
+        host = f"{sub}.{cfg.domain}"
+        taken = {a.domain: f"apps[{i}].domain" for i, a in enumerate(cfg.apps) if a.domain}
+        if cfg.enabled(Component.web) and cfg.web_hostname:
+            taken[cfg.web_hostname] = "the web cluster (web.recordName)"
+        if host in taken:
+            problems.append(("objectStore.cdn.subdomain", sub, f"{host} is already served by {taken[host]}; allowed: "
+                             "a label no other component uses, such as cdn"))
+    return problems
+
+
 # The cross-field rules in the order their problems are reported; a new rule is one function appended here.
 RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, catalog_combinations,
-                           retention_registry, app_secret_names, production_settings)
+                           retention_registry, app_secret_names, object_store_settings, production_settings)
 
 
 def cross_checks(cfg: StackConfig) -> list[Problem]:

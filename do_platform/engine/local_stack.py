@@ -9,7 +9,10 @@ provider (set for this stack only), no update check, no plugin downloads. The pr
 stack file are copied into `.state/` first, so `pulumi stack init` writes its encryption salt there and never
 into the committed Pulumi.<stack>.yaml; the copy's `main` points back at the program.
 
-    python -m do_platform.engine.local_stack [--port 8089] [--stack local] [--steps up,preview,refresh,destroy]
+The stack's Spaces buckets go to a local S3 server started beside the emulator (:mod:`spaces_server`, port 8090).
+
+    python -m do_platform.engine.local_stack [--port 8089] [--spaces-port 8090] [--stack local]
+        [--steps up,preview,refresh,destroy]
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from do_platform.engine.processes import background_server
+from do_platform.engine.spaces_server import engine_environment as spaces_environment
+from do_platform.engine.spaces_server import spaces_server
 from do_platform.engine.status import REPO_ROOT, Status, Versions, environ
 from do_platform.stack_files import load_stack_document, stack_yaml
 
@@ -89,32 +95,12 @@ def emulator_process(port: int, state_file: Path | None, python: str = sys.execu
     if log_dir is None:
         raise ValueError("emulator_process needs a state_file or a log_dir for the emulator's log")
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"emulator-{port}.log").open("w")
     state_args = ["--state-file", str(state_file)] if state_file else []
-    proc = subprocess.Popen([python, "-m", "emulator", "--port", str(port), *state_args],
-                            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the emulator exited with code {proc.returncode}; see {log.name}")
-            try:
-                _http(f"{url}/_emulator/requests", timeout=0.5)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the emulator did not answer on {url} within 20 s; see {log.name}") from None
-                time.sleep(0.1)
+    with background_server([python, "-m", "emulator", "--port", str(port), *state_args],
+                           log_dir / f"emulator-{port}.log", lambda: _http(f"{url}/_emulator/requests", timeout=0.5),
+                           f"the emulator on {url}"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _holds_secret(value) -> bool:
@@ -169,7 +155,7 @@ class StackRun:
     def __init__(self, project_dir: Path, stack: str, state_dir: Path, *, policy_pack: Path | None = None,
                  emulator_url: str | None = None, overrides: dict | None = None,
                  status: Status | None = None, passphrase: str = LOCAL_PASSPHRASE,
-                 timeout: float = 900) -> None:
+                 timeout: float = 900, extra_env: dict[str, str] | None = None) -> None:
         self.status = status or require_engine(need_provider=False)
         self.stack = stack
         self.state_dir = state_dir.resolve()
@@ -189,6 +175,7 @@ class StackRun:
         })
         for name in ("DIGITALOCEAN_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"):
             self.env.pop(name, None)
+        self.env.update(extra_env or {})  # e.g. the local S3 server's (spaces_server.engine_environment)
         (self.state_dir / "backend").mkdir(parents=True, exist_ok=True)
 
     def configure(self, **changes) -> None:
@@ -274,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8089")),
                         help="emulator port (default 8089, the port Pulumi.local.yaml names)")
+    parser.add_argument("--spaces-port", type=int, default=int(os.environ.get("SPACES_PORT", "8090")),
+                        help="port of the local S3 server standing in for Spaces (default 8090, as Pulumi.local.yaml)")
     parser.add_argument("--stack", default="local")
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated, from: " + ", ".join(STEPS))
     parser.add_argument("--no-policy", action="store_true", help="run without the policy pack")
@@ -289,10 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ENGINE_UNAVAILABLE
     state_dir = REPO_ROOT / ".state"
     policy = REPO_ROOT / "policy"
-    with emulator_process(args.port, state_dir / "emulator.json") as url:
+    with emulator_process(args.port, state_dir / "emulator.json") as url, \
+            spaces_server(args.spaces_port, state_dir) as spaces_url:
         run = StackRun(REPO_ROOT, args.stack, state_dir, emulator_url=url, status=status,
                        policy_pack=None if args.no_policy or not (policy / "PulumiPolicy.yaml").exists() else policy,
-                       overrides={"digitalocean:apiEndpoint": url})
+                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": spaces_url},
+                       extra_env=spaces_environment(args.spaces_port))
         results = run.run(steps, echo=True)
     (state_dir / "up-local.json").write_text(json.dumps([
         {k: v for k, v in asdict(r).items() if k != "output"} for r in results], indent=2) + "\n")

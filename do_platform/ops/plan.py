@@ -45,6 +45,10 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     "digitalocean:index/dnsRecord:DnsRecord": ("type", "name"),
     "digitalocean:index/domain:Domain": ("name",),
     "digitalocean:index/certificate:Certificate": ("type", "domains"),
+    pricing.SPACES_BUCKET: ("name", "region", "acl", "versioning.enabled", "forceDestroy"),
+    "digitalocean:index/spacesKey:SpacesKey": ("name", "grants"),
+    "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration": ("corsRules",),
+    pricing.CDN: ("customDomain", "ttl"),
 }
 
 
@@ -124,7 +128,7 @@ def _key_inputs(resource_type: str, inputs: dict[str, Any]) -> dict[str, Any]:
         value = _dig(inputs, key)
         if value is None:
             continue
-        if isinstance(value, list) and key in ("inboundRules", "rules", "spec.services"):
+        if isinstance(value, list) and key in ("inboundRules", "rules", "spec.services", "corsRules"):
             value = f"{len(value)} item(s)"
         elif isinstance(value, float) and value.is_integer():
             value = int(value)  # the engine carries every number as a float

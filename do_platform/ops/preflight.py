@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from components.naming import do_name
 from components.tagging import env_tag
 from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
@@ -428,9 +429,82 @@ def check_load_balancers(ctx: Context) -> list[Check]:
                   "the API exposes no load balancer limit", "compare with the limit shown in the control panel")]
 
 
+# Spaces limits per account (docs.digitalocean.com/products/spaces/details/limits, validated 1 Dec 2025, read
+# 2026-11-28): 100 buckets and 200 access keys. The API lists keys; buckets are S3's, not the API's.
+SPACES_KEY_LIMIT = 200
+SPACES_DEFAULT_ENDPOINT = "https://{{.Region}}.digitaloceanspaces.com"
+
+
+def bucket_name_answer(cfg: StackConfig, bucket: str, environ: dict | None = None, timeout: float = 5.0) -> int | None:
+    """The HTTP status an anonymous ``HEAD <spaces endpoint>/<bucket>`` gets (path style, no keys sent): 404 when
+    no one holds the name, 403 or 200 when someone does; None when the endpoint cannot be reached."""
+    import os
+    import urllib.error
+    import urllib.request
+
+    from do_platform.api.endpoints import EndpointError, normalise_endpoint
+
+    environ = os.environ if environ is None else environ
+    template = cfg.provider.spaces_endpoint or environ.get("SPACES_ENDPOINT_URL") or SPACES_DEFAULT_ENDPOINT
+    try:
+        base = normalise_endpoint(template.replace("{{.Region}}", cfg.region), allow_path=False)
+    except EndpointError:
+        return None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/{bucket}", method="HEAD"),  # noqa: S310
+                                    timeout=timeout) as resp:
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+    except OSError:
+        return None
+
+
+def check_object_store(ctx: Context) -> list[Check]:
+    """The bucket's name is free (or already this stack's) and the account has room for the stack's key."""
+    cfg = ctx.cfg
+    store = cfg.object_store
+    if not store.enabled:
+        return []
+    from do_platform.composition import OBJECT_STORE, project_name
+    from do_vocab.names import SPACES_BUCKET
+
+    bucket = store.bucket_for(cfg.stack)
+    rows: list[Check] = []
+    project = next((p for p in ctx.api.projects() if p.get("name") == project_name(cfg.stack)), None)
+    if project and f"do:space:{bucket}" in ctx.api.project_urns(project["id"]):
+        rows.append(Check("bucket name", OK, f"{bucket} is already this stack's (in {project_name(cfg.stack)})"))
+    elif not SPACES_BUCKET.fullmatch(bucket):
+        rows.append(Check("bucket name", FAIL, f"{bucket!r} is not a Spaces bucket name",
+                          "set do-platform:objectStore.bucket to 3-63 lower-case letters, digits and dashes"))
+    else:
+        answer = bucket_name_answer(cfg, bucket)
+        if answer == 404:
+            rows.append(Check("bucket name", OK, f"{bucket} is free in {cfg.region}"))
+        elif answer is None or answer >= 500:
+            rows.append(Check("bucket name", SKIP, f"the Spaces endpoint did not answer for {bucket}",
+                              "check the name in the control panel, or run preflight where Spaces is reachable"))
+        else:
+            rows.append(Check("bucket name", FAIL, f"{bucket} is taken (the endpoint answers {answer}; names are "
+                              "global across Spaces and this stack's project does not hold it)",
+                              "set do-platform:objectStore.bucket to a name nobody holds, e.g. <company>-"
+                              f"{cfg.stack}-objects"))
+    key_name = do_name(cfg.stack, OBJECT_STORE, "key")
+    keys = ctx.api.spaces_keys()
+    own = sum(k.get("name") == key_name for k in keys)
+    detail = f"plans 1 key ({key_name}); {len(keys)} on the account ({own} already this stack's); limit " \
+             f"{SPACES_KEY_LIMIT}"
+    if len(keys) - own + 1 > SPACES_KEY_LIMIT:
+        rows.append(Check("spaces key limit", FAIL, detail, "delete unused Spaces keys (API > Spaces Keys), or ask "
+                          "DigitalOcean support to raise the limit"))
+    else:
+        rows.append(Check("spaces key limit", OK, detail))
+    return rows
+
+
 CHECKS: tuple[Callable[[Context], list[Check]], ...] = (
     check_droplet_limit, check_region, check_droplet_sizes, check_kubernetes, check_database, check_apps,
-    check_domain, check_registry, check_volume_limit, check_load_balancers)
+    check_domain, check_registry, check_volume_limit, check_load_balancers, check_object_store)
 
 
 # ---------------------------------------------------------------------------------------------------------

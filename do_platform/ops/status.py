@@ -4,7 +4,8 @@ A stack's resources are found two ways and merged: by the ``env:<stack>`` tag ev
 resource carries (droplets, database clusters, Kubernetes clusters; see ``components/tagging.py``)
 and by membership of the stack's project ``do-platform-<stack>`` (load balancers and apps carry no
 tags). Load balancers are also found by the droplet tag they target; certificates by the load
-balancers' forwarding rules. What the stack's config enables but the account lacks is reported as
+balancers' forwarding rules; the object store's bucket by its project membership (Spaces has no tags), its key
+by name and its CDN endpoint by origin. What the stack's config enables but the account lacks is reported as
 ``missing``. Teardown is ``pulumi destroy``; this module never changes anything.
 
 Each kind of resource has its collector (``COLLECTORS``: a function of a :class:`Scan` returning rows);
@@ -26,7 +27,7 @@ from components.app_service import app_name
 from components.naming import do_name
 from components.tagging import component_tag, env_tag
 from do_platform.api.reader import ApiReader
-from do_platform.composition import DATABASE, KUBERNETES, WEB, project_name
+from do_platform.composition import DATABASE, KUBERNETES, OBJECT_STORE, WEB, project_name
 from do_platform.config import Component, StackConfig
 
 APP_LIVE = {"ACTIVE"}
@@ -269,10 +270,49 @@ def collect_domain(scan: Scan) -> list[ResourceStatus]:
                            "DigitalOcean DNS zone" if zone else "not in DigitalOcean DNS")]
 
 
+def collect_object_store(scan: Scan) -> list[ResourceStatus]:
+    """The bucket (a member of the stack's project: Spaces has no tags and its buckets speak S3, not this API),
+    the key scoped to it, and the CDN endpoint in front of it."""
+    cfg = scan.cfg
+    store = cfg.object_store
+    if not store.enabled:
+        return []
+    bucket = store.bucket_for(cfg.stack)
+    rows = [ResourceStatus("bucket", bucket, bucket, "present", True,
+                           f"Spaces bucket in {cfg.region}, member of {project_name(cfg.stack)}")
+            if f"do:space:{bucket}" in scan.urns else
+            missing("bucket", bucket, f"not a member of project {project_name(cfg.stack)}")]
+    key_name = do_name(cfg.stack, OBJECT_STORE, "key")
+    keys = [k for k in scan.api.spaces_keys() if k.get("name") == key_name]
+    for key in keys:
+        grants = {(g.get("bucket"), g.get("permission")) for g in key.get("grants") or []}
+        wanted = (bucket, store.key_permission)
+        rows.append(ResourceStatus(
+            "spaces_key", key_name, key.get("access_key", "?"), "active" if wanted in grants else "mis-scoped",
+            grants == {wanted}, ", ".join(f"{p} on {b or 'every bucket'}" for b, p in sorted(grants)) or "no grant"))
+    if not keys:
+        rows.append(missing("spaces_key", key_name, f"no Spaces key with this name (wanted: {store.key_permission} "
+                            f"on {bucket})"))
+    if store.cdn.enabled:
+        origin = f"{bucket}.{cfg.region}.digitaloceanspaces.com"
+        host = f"{store.cdn.subdomain}.{cfg.domain}" if store.cdn.subdomain and cfg.domain else None
+        cdn = next((e for e in scan.api.cdn_endpoints() if e.get("origin") == origin), None)
+        if cdn is None:
+            rows.append(missing("cdn", origin, "no CDN endpoint for the bucket"))
+        else:
+            custom = cdn.get("custom_domain")
+            ok = custom == host if host else True
+            rows.append(ResourceStatus("cdn", cdn.get("endpoint", "?"), cdn.get("id", ""),
+                                       "active" if ok else "custom domain differs", ok,
+                                       f"ttl {cdn.get('ttl', '?')} s" + (f", custom domain {custom}" if custom else "")
+                                       + (f" (wanted {host})" if not ok else "")))
+    return rows
+
+
 Collector = Callable[[Scan], list[ResourceStatus]]
 COLLECTORS: tuple[Collector, ...] = (
     collect_droplets, collect_load_balancers, collect_certificates, collect_databases, collect_kubernetes,
-    collect_apps, collect_domain)
+    collect_apps, collect_domain, collect_object_store)
 
 
 def collect(client, cfg: StackConfig) -> StackStatus:

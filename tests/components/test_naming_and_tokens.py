@@ -12,7 +12,7 @@ from components.tagging import standard_tags
 def test_every_component_has_its_token_in_the_one_table():
     assert {n: f"do-platform:index:{n}" for n in
                                       ("SecureNetwork", "WebCluster", "AppService", "ManagedPostgres", "Kubernetes",
-                                       "Dns")} == components.TYPE_TOKENS
+                                       "Dns", "ObjectStore")} == components.TYPE_TOKENS
     for name in components.TYPE_TOKENS:
         assert hasattr(components, name) and hasattr(components, f"{name}Args")
 

@@ -79,6 +79,7 @@ def test_one_gb_postgres_refuses_standby_nodes():
 def test_regions_come_from_the_catalog():
     raw = _staging(region="ric1", components=["network", "database"])
     raw.pop("do-platform:apps", None)
+    raw.pop("do-platform:objectStore", None)  # ric1 has no Spaces
     cfg = load_stack_config(raw, "staging")
     assert cfg.region == "ric1"
     assert "ric1" in catalog.load().database_regions

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from do_platform.engine.local_stack import EngineUnavailable, StackRun, require_engine
+from do_platform.engine.spaces_server import spaces_server
+from tests.e2e.stack_checks import free_port
 
 PROJECTS = Path(__file__).parent / "projects"
 
@@ -39,3 +41,11 @@ def stack_run(engine_status, tmp_path):
         return StackRun(PROJECTS / project, stack, tmp_path / "state", status=engine_status, timeout=300, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def spaces(tmp_path):
+    """The local S3 server standing in for Spaces (as `make up-local` starts it), on a free port; yields the port."""
+    port = free_port()
+    with spaces_server(port, tmp_path / "spaces-log"):
+        yield port

@@ -13,7 +13,8 @@ FAMILIES = (("droplets", "list", "droplets"), ("vpcs", "list", "vpcs"), ("firewa
             ("apps", "list", "apps"), ("databases", "list_clusters", "databases"),
             ("kubernetes", "list_clusters", "kubernetes_clusters"), ("load_balancers", "list", "load_balancers"),
             ("domains", "list", "domains"), ("volumes", "list", "volumes"), ("certificates", "list", "certificates"),
-            ("uptime", "list_checks", "checks"), ("projects", "list", "projects"))
+            ("uptime", "list_checks", "checks"), ("projects", "list", "projects"),
+            ("spaces_key", "list", "keys"), ("cdn", "list_endpoints", "endpoints"))
 
 
 def free_port() -> int:

@@ -189,3 +189,25 @@ def test_a_cli_built_under_another_key_is_reused(cache, monkeypatch):
     build.provide_cli(status, engine_status.Versions(sdk="3.272.0", provider="4.76.0"))
     assert (status.cli_version, status.cli_source) == ("3.259.0", "go-modules")
     assert status.cli == str(status.bin / "pulumi") and status.cli_ok()
+
+
+def test_a_background_server_that_exits_or_never_answers_is_named_with_its_log(tmp_path):
+    import sys
+
+    from do_platform.engine.processes import background_server
+
+    def never_ready():
+        raise ConnectionRefusedError
+
+    with pytest.raises(RuntimeError, match=r"^the thing exited with code 3; see .*thing\.log$"), \
+            background_server([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path / "thing.log",
+                              never_ready, "the thing"):
+        pass
+    with pytest.raises(RuntimeError, match=r"^the sleeper did not answer within 0.3 s"), \
+            background_server([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "sleeper.log",
+                              never_ready, "the sleeper", wait_s=0.3) as proc:
+        pass
+    with background_server([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "ok.log",
+                           lambda: None, "the ready one") as proc:
+        assert proc.poll() is None
+    assert proc.poll() is not None  # stopped on exit

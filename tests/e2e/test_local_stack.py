@@ -2,7 +2,8 @@
 
 up, preview --expect-no-changes (no phantom diffs), refresh --expect-no-changes (what the API reads back is
 what was written) and destroy, with the policy pack on; the emulator runs as `python -m emulator` with a
-state file, exactly as `make up-local` starts it. Skipped, with the reason the engine build recorded, on a
+state file, and the local S3 server stands in for Spaces (the object store's bucket), exactly as `make up-local`
+starts them. Skipped, with the reason the engine build recorded, on a
 machine where the provider plugin could not be had.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from do_platform.engine.local_stack import STEPS, StackRun, emulator_process
+from do_platform.engine.spaces_server import buckets, endpoint, engine_environment
 from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
 
@@ -19,11 +21,17 @@ pytestmark = pytest.mark.e2e
 POLICY = REPO_ROOT / "policy"
 
 
-def test_local_stack_up_preview_refresh_destroy(provider_status, tmp_path):
+def test_local_stack_up_preview_refresh_destroy(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
-                       policy_pack=POLICY, overrides={"digitalocean:apiEndpoint": url})
-        results = run.run()
+                       policy_pack=POLICY, extra_env=engine_environment(spaces),
+                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": endpoint(spaces)})
+        results = run.run(["up"])
+        assert results[0].ok, results[0].output
+        assert buckets(spaces) == ["do-platform-local-objects"]  # the bucket is in the S3 server
+        by_route = results[0].by_route
+        assert by_route.get("POST /v2/spaces/keys") == 1 and by_route.get("POST /v2/cdn/endpoints") == 1
+        results += [run.step(step) for step in STEPS[1:]]
         by_step = {r.step: r for r in results}
         assert [r.step for r in results] == list(STEPS), results[-1].output
         for step in STEPS:
@@ -31,3 +39,4 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, tmp_path):
         assert "do-platform-guardrails" in by_step["up"].output  # the policy pack ran
         assert by_step["up"].api_calls > 0
         assert leftovers(url) == {}  # nothing of the stack is left in the emulator
+        assert buckets(spaces) == []  # nor in the S3 server

@@ -267,3 +267,31 @@ def test_a_directory_of_stack_files_without_the_program_is_a_config_error_naming
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:environment: development\n")
     with pytest.raises(ConfigError, match=r"has no Pulumi\.yaml and no __main__\.py: the plan evaluates"):
         ops.plan_stack("dev", root=tmp_path)
+
+
+def test_the_prod_plan_prices_the_object_store_and_finds_its_bucket_private():
+    from do_platform.offline import evaluate
+
+    ctx = guardrails.StackContext("prod", Environment.production, PolicyEnforcement.mandatory)
+    plan = ops.build_plan(evaluate("prod"), ctx, pricing.load_bundled())
+    store = next(c for c in plan.components if c.type == "do-platform:index:ObjectStore")
+    assert store.monthly == pytest.approx(5.00) and store.unknown == 0
+    bucket = next(r for r in plan.resources if r.type == pricing.SPACES_BUCKET)
+    assert bucket.key_inputs == {"name": "do-platform-prod-objects", "region": "nyc3", "acl": "private",
+                                 "versioning.enabled": True, "forceDestroy": False}
+    assert bucket.protect and bucket.violations == [] and not plan.blocking
+    site = {**_prod_config(), "do-platform:objectStore": {"enabled": True, "acl": "public-read", "publicSite": True}}
+    public = evaluate("prod", config=site)
+    declared = guardrails.StackContext.from_config("prod", site)  # as `plan` builds it from the stack file
+    assert declared.public_buckets == {"do-platform-prod-objects"}
+    assert not ops.build_plan(public, declared, pricing.load_bundled()).blocking
+    undeclared = ops.build_plan(public, ctx, pricing.load_bundled())  # the same bucket, no declaration
+    assert undeclared.blocking and [v["rule"] for v in undeclared.violations] == ["no-public-bucket"]
+    key = next(r for r in plan.resources if r.type.endswith("spacesKey:SpacesKey"))
+    assert key.key_inputs["grants"] == [{"bucket": "do-platform-prod-objects", "permission": "readwrite"}]
+
+
+def _prod_config():
+    from do_platform.offline import read_stack_config
+
+    return read_stack_config("prod")

@@ -58,7 +58,8 @@ def test_dev_stack_passes_on_a_ready_account_with_gets_only(emulator, ready):
     assert methods(emulator) == {"GET"}
 
 
-def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready):
+def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready, monkeypatch):
+    monkeypatch.setenv("SPACES_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: the bucket check skips
     ready.domains.create({"name": "staging.example.com"})
     report = ops.run_checks(ready, load_config("staging"))
     rows = by_name(report)
@@ -242,3 +243,65 @@ def test_a_token_without_scope_for_one_family_fails_that_check_only(emulator, re
     assert [c.name for c in report.failures] == ["registry"]
     assert report.failures[0].detail == "the token may not read what this check needs (403)"
     assert by_name(report)["load balancer limit"].status == "skip"  # the checks after it still ran
+
+
+# -- the object store: the bucket's name against a local S3 server standing in for Spaces, the keys limit
+
+
+@pytest.fixture
+def spaces(tmp_path, monkeypatch):
+    """The local S3 server (as `make up-local` starts it) as the stack's Spaces endpoint; yields its port."""
+    from do_platform.engine.spaces_server import spaces_server
+    from tests.e2e.stack_checks import free_port
+
+    port = free_port()
+    with spaces_server(port, tmp_path) as endpoint:
+        monkeypatch.setenv("SPACES_ENDPOINT_URL", endpoint)
+        yield port
+
+
+def store_cfg(**store):
+    return cfg_of(stack(objectStore={"enabled": True, "bucket": "acme-dev-objects", **store}))
+
+
+def test_a_free_bucket_name_and_room_for_the_key_pass(emulator, ready, spaces):
+    rows = by_name(ops.run_checks(ready, store_cfg()))
+    assert rows["bucket name"].status == "ok" and rows["bucket name"].detail == "acme-dev-objects is free in nyc3"
+    assert rows["spaces key limit"].status == "ok"
+    assert rows["spaces key limit"].detail.startswith("plans 1 key (dev-objects-key); 0 on the account")
+    assert methods(emulator) == {"GET"}
+
+
+def test_a_bucket_name_someone_holds_fails_unless_the_stack_project_has_it(emulator, ready, spaces):
+    import boto3
+
+    from do_platform.engine.spaces_server import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+
+    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{spaces}", region_name="us-east-1",
+                 aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY
+                 ).create_bucket(Bucket="acme-dev-objects")
+    row = by_name(ops.run_checks(ready, store_cfg()))["bucket name"]
+    assert row.status == "fail" and "acme-dev-objects is taken" in row.detail
+    assert "do-platform:objectStore.bucket" in row.fix
+    project = ready.projects.create({"name": "do-platform-dev", "purpose": "Web Application"})["project"]
+    ready.projects.assign_resources(project["id"], {"resources": ["do:space:acme-dev-objects"]})
+    row = by_name(ops.run_checks(ready, store_cfg()))["bucket name"]
+    assert row.status == "ok" and "already this stack's" in row.detail
+
+
+def test_the_spaces_keys_limit_counts_other_keys_not_this_stacks(emulator, ready, spaces, monkeypatch):
+    monkeypatch.setattr(ops, "SPACES_KEY_LIMIT", 2)
+    for name in ("other-1", "other-2"):
+        ready.spaces_key.create({"name": name, "grants": [{"bucket": "other", "permission": "read"}]})
+    row = by_name(ops.run_checks(ready, store_cfg()))["spaces key limit"]
+    assert row.status == "fail" and "2 on the account (0 already this stack's); limit 2" in row.detail
+    ready.spaces_key.delete(next(k["access_key"] for k in ready.spaces_key.list()["keys"] if k["name"] == "other-2"))
+    ready.spaces_key.create({"name": "dev-objects-key", "grants": [{"bucket": "acme-dev-objects",
+                                                                     "permission": "readwrite"}]})
+    assert by_name(ops.run_checks(ready, store_cfg()))["spaces key limit"].status == "ok"
+
+
+def test_an_unreachable_spaces_endpoint_skips_the_name_check(emulator, ready, monkeypatch):
+    monkeypatch.setenv("SPACES_ENDPOINT_URL", "http://127.0.0.1:9")
+    row = by_name(ops.run_checks(ready, store_cfg()))["bucket name"]
+    assert row.status == "skip" and "did not answer" in row.detail

@@ -170,7 +170,7 @@ def scan_of(components=ALL, urns=(), **answers) -> ops.Scan:
 def test_the_collectors_are_a_tuple_of_small_functions_in_report_order():
     assert [c.__name__ for c in ops.COLLECTORS] == [
         "collect_droplets", "collect_load_balancers", "collect_certificates", "collect_databases",
-        "collect_kubernetes", "collect_apps", "collect_domain"]
+        "collect_kubernetes", "collect_apps", "collect_domain", "collect_object_store"]
 
 
 def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_its_program_name():
@@ -237,3 +237,61 @@ def test_certificates_come_from_the_load_balancers_rules():
     rows = ops.collect_certificates(scan_of(urns=["do:loadbalancer:lb"], load_balancers=[lb], certificate=None))
     assert [(r.kind, r.name, r.state, r.detail) for r in rows] == [
         ("certificate", "c1", "missing", "referenced by dev-web-lb but does not exist")]
+
+
+# -- the object store: bucket by project membership, key by name, CDN by origin
+
+STORE = {"enabled": True, "bucket": "acme-dev-objects", "cdn": {"enabled": True, "subdomain": "cdn"}}
+
+
+def store_scan(urns=(), **answers) -> ops.Scan:
+    raw = stack(objectStore=STORE)
+    return ops.Scan(load_stack_config(raw, "dev"), FakeReader(**answers), None, list(urns))
+
+
+def test_the_object_store_rows_bucket_key_and_cdn():
+    key = {"name": "dev-objects-key", "access_key": "DOKEY", "grants": [{"bucket": "acme-dev-objects",
+                                                                          "permission": "readwrite"}]}
+    cdn = {"id": "c1", "origin": "acme-dev-objects.nyc3.digitaloceanspaces.com", "ttl": 3600,
+           "endpoint": "acme-dev-objects.nyc3.cdn.digitaloceanspaces.com", "custom_domain": "cdn.dev.example.com"}
+    other = {**cdn, "id": "c2", "origin": "someone-else.nyc3.digitaloceanspaces.com"}
+    rows = ops.collect_object_store(store_scan(urns=["do:space:acme-dev-objects"], spaces_keys=[key],
+                                               cdn_endpoints=[other, cdn]))
+    assert [(r.kind, r.name, r.state, r.healthy) for r in rows] == [
+        ("bucket", "acme-dev-objects", "present", True), ("spaces_key", "dev-objects-key", "active", True),
+        ("cdn", "acme-dev-objects.nyc3.cdn.digitaloceanspaces.com", "active", True)]
+    assert rows[1].detail == "readwrite on acme-dev-objects" and "custom domain cdn.dev.example.com" in rows[2].detail
+
+
+def test_a_missing_bucket_a_widened_key_and_a_cdn_on_another_domain_are_unhealthy():
+    key = {"name": "dev-objects-key", "access_key": "DOKEY", "grants": [{"bucket": "", "permission": "fullaccess"}]}
+    cdn = {"id": "c1", "origin": "acme-dev-objects.nyc3.digitaloceanspaces.com", "ttl": 3600,
+           "endpoint": "acme-dev-objects.nyc3.cdn.digitaloceanspaces.com", "custom_domain": "static.example.org"}
+    rows = ops.collect_object_store(store_scan(spaces_keys=[key], cdn_endpoints=[cdn]))
+    assert [(r.kind, r.state) for r in rows] == [("bucket", "missing"), ("spaces_key", "mis-scoped"),
+                                                 ("cdn", "custom domain differs")]
+    assert not any(r.healthy for r in rows) and "fullaccess on every bucket" in rows[1].detail
+    assert "(wanted cdn.dev.example.com)" in rows[2].detail
+    empty = ops.collect_object_store(store_scan())
+    assert [(r.kind, r.state) for r in empty] == [("bucket", "missing"), ("spaces_key", "missing"),
+                                                  ("cdn", "missing")]
+
+
+def test_the_object_store_is_read_from_the_emulator_with_gets_only(emulator, client):
+    deploy_stack(client, emulator)
+    project = next(p for p in client.projects.list()["projects"] if p["name"] == "do-platform-dev")
+    client.projects.assign_resources(project["id"], {"resources": ["do:space:acme-dev-objects"]})
+    client.spaces_key.create({"name": "dev-objects-key", "grants": [{"bucket": "acme-dev-objects",
+                                                                     "permission": "readwrite"}]})
+    cert = client.certificates.create({"name": "dev-objects-cdn-cert", "type": "lets_encrypt",
+                                       "dns_names": ["cdn.dev.example.com"]})["certificate"]
+    client.cdn.create_endpoint({"origin": "acme-dev-objects.nyc3.digitaloceanspaces.com", "ttl": 3600,
+                                "custom_domain": "cdn.dev.example.com", "certificate_id": cert["id"]})
+    emulator.control.log.clear()
+    result = ops.collect(client, load_stack_config(stack(components=ALL, objectStore=STORE), "dev"))
+    got = {(r.kind, r.name): r for r in result.resources if r.kind in ("bucket", "spaces_key", "cdn")}
+    assert [(k, r.healthy) for k, r in got.items()] == [
+        (("bucket", "acme-dev-objects"), True), (("spaces_key", "dev-objects-key"), True),
+        (("cdn", "acme-dev-objects.nyc3.cdn.digitaloceanspaces.com"), True)]
+    assert result.healthy
+    assert {e["method"] for e in emulator.control.log.snapshot()["entries"]} == {"GET"}

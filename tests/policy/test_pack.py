@@ -216,3 +216,26 @@ def test_a_resource_rule_that_meets_an_unknown_fails_closed_in_a_mandatory_stack
     response = prod_servicer.Analyze(request, None)
     findings = [(d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics]
     assert ("no-public-admin-ports-mandatory", analyzer_pb2.MANDATORY) in {f[:2] for f in findings}
+
+
+def test_a_public_bucket_is_refused_in_prod_unless_its_stack_file_declares_it(pack, tmp_path, monkeypatch):
+    """The pack reads the public-site declaration from the resource's stack file, like the enforcement level."""
+    policies = {p.name: p for p in pack["build_policies"](pack["stack_context"]({}))}
+    urn = f"urn:pulumi:prod::do-platform::{guardrails.SPACES_BUCKET}::objects-bucket"
+    args = ResourceValidationArgs(guardrails.SPACES_BUCKET, {"name": "do-platform-prod-objects", "acl": "public-read"},
+                                  urn, "objects-bucket", _opts(), None)
+    reported: list[str] = []
+    policies["no-public-bucket-mandatory"].validate(args, lambda message, urn=None: reported.append(message))
+    assert len(reported) == 1 and "objectStore.publicSite" in reported[0]  # Pulumi.prod.yaml declares no site
+    declared = guardrails.StackContext.from_config("prod", {"do-platform:environment": "production",
+                                                            "do-platform:objectStore": {"enabled": True,
+                                                                                        "publicSite": True}})
+    monkeypatch.setitem(pack["_context_of_stack"].__wrapped__.__globals__, "stack_context",
+                        lambda environ, stack: declared)
+    pack["_context_of_stack"].cache_clear()
+    try:
+        reported.clear()
+        policies["no-public-bucket-mandatory"].validate(args, lambda message, urn=None: reported.append(message))
+        assert reported == []
+    finally:
+        pack["_context_of_stack"].cache_clear()

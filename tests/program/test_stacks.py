@@ -26,6 +26,11 @@ EXPECTED = {
     "prod": {**COMMON, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1, "KubernetesCluster": 1,
              "KubernetesNodePool": 2},
 }
+# The object store of the stacks that enable it: bucket, CORS, key, CDN with its certificate and CNAME record.
+OBJECT_STORE = {"ObjectStore": 1, "SpacesBucket": 1, "SpacesBucketCorsConfiguration": 1, "SpacesKey": 1, "Cdn": 1,
+                "Certificate": 1, "DnsRecord": 1}
+for _stack in ("local", "staging", "prod"):
+    EXPECTED[_stack] = dict(Counter(EXPECTED[_stack]) + Counter(OBJECT_STORE))
 TAGGABLE = ("Droplet", "Volume", "DatabaseCluster", "KubernetesCluster", "KubernetesNodePool")
 
 
