@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from do_platform.errors import PlatformError, from_http_error
+from do_platform.errors import PlatformError, TokenRejected, from_http_error
 from do_vocab import catalog
 
 PREFIX = "digitalocean:index/"
@@ -161,7 +161,8 @@ class LiveRefresh:
 def refresh_live(table: PriceTable, client) -> LiveRefresh:
     """Replace the families the API prices (droplet sizes, app instance sizes, registry tiers).
 
-    A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed.
+    A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed. A token
+    the API rejects is raised (TokenRejected), as in every other command.
     """
     from do_platform.api.reader import ApiReader
 
@@ -174,6 +175,8 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         try:
             with api.labelled(what):
                 prices = fetch()
+        except TokenRejected:
+            raise  # asked for live prices with a token the API refuses: the same error (and exit code) as elsewhere
         except PlatformError as err:
             notes.append(f"{err.message}; using bundled prices of {table.as_of}")
             return

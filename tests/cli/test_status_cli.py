@@ -85,3 +85,13 @@ def test_help_says_teardown_is_pulumi_destroy():
     result = runner.invoke(app, ["status", "--help"], env=WIDE)
     assert result.exit_code == 0
     assert "pulumi destroy" in result.stdout
+
+
+def test_rows_are_not_wrapped_when_stdout_is_not_a_terminal(emulator, client, dev):
+    """CI logs: whatever COLUMNS says, a row stays one line (rich folded cells at 80 columns before)."""
+    deploy_stack(client, emulator)
+    result = runner.invoke(app, ["--token", TEST_TOKEN, "--api-url", emulator.url, "status", "--stack", "dev"],
+                           env={"COLUMNS": "40", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "dev-web-0" in line)
+    assert "droplet" in row and "active" in row and " in nyc3, private 10." in row

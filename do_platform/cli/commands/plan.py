@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of
+from do_platform.exit_codes import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -59,4 +60,4 @@ def plan(
     result = ops.plan_stack(stack, live_client=client)
     sink.emit(result, lambda r: typer.echo(ops.render_text(r)))
     if result.blocking:
-        raise typer.Exit(code=3)
+        raise typer.Exit(code=ExitCode.CHECKS_FAILED)

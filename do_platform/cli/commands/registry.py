@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from do_platform.cli.settings import JsonOpt, handle_errors, settings_of
+from do_platform.cli.settings import JsonOpt, console, handle_errors, settings_of
 from do_platform.errors import ConfigError
+from do_platform.exit_codes import ExitCode
 from do_platform.ops import registry_cleanup as ops
 
 MAX_GC_SECONDS = 86_400
@@ -87,7 +87,7 @@ def cleanup(
         raise ConfigError(f"--stacks-dir {str(root)!r} is not a directory")
     deployed = deployed_images(root)
     client = settings.client(max_per_minute=max_rpm)
-    err = Console(stderr=True)
+    err = console(stderr=True)
     if not stack_names(root):  # e.g. a non-editable install: the default then is not the repository
         err.print(f"[yellow]warning:[/yellow] no Pulumi.<stack>.yaml in {escape(str(root))}: no deployed image is "
                   "protected beyond the policy; pass --stacks-dir with the repository's stack files",
@@ -111,11 +111,11 @@ def cleanup(
     if report.gc is not None and report.gc.status in ("failed", "cancelled", "cancelling"):
         err.print(f"[red]error:[/red] garbage collection {report.gc.uuid} ended {report.gc.status}: "
                   f"{escape(report.gc.message)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=ExitCode.ERROR)
 
 
 def render(report: ops.CleanupReport) -> None:
-    out = Console(highlight=False, soft_wrap=True)
+    out = console()
     verb = "deleted" if report.applied else "would go"
     unchanged = 0
     for result in report.repositories:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import console as make_console
+from do_platform.exit_codes import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +33,7 @@ def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False
         what = ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"
         stderr_console.print(f"[red]stack {stack!r} is not healthy:[/red] {escape(what)}", highlight=False,
                              soft_wrap=True)
-        raise typer.Exit(code=3)
+        raise typer.Exit(code=ExitCode.CHECKS_FAILED)
 
 
 def render(result) -> None:
@@ -43,7 +44,7 @@ def render(result) -> None:
     for r in result.resources:
         table.add_row(r.kind, escape(r.name), escape(r.state), "[green]yes[/]" if r.healthy else "[bold red]no[/]",
                       escape(r.detail))
-    console = Console()
+    console = make_console()
     console.print(table)
     for note in result.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
