@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from do_platform import numbers
 from do_platform.errors import PlatformError, TokenRejected, from_http_error
 from do_vocab import catalog
 
@@ -205,8 +206,7 @@ def _get(props: dict, *names: str, default=None):
     return default
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
+_money = numbers.money
 
 
 def _count(value, default: int = 1) -> int:
@@ -216,14 +216,14 @@ def _count(value, default: int = 1) -> int:
         return default
 
 
-def _per_unit(table_map: dict[str, float], slug, count: int, what: str, source: str) -> Price:
+def _per_unit(table_map: dict[str, float], slug, number: int, what: str, source: str) -> Price:
     if slug is None:
         return Price(None, f"{what} size not set (unknown until the provider picks one)", source)
     unit = table_map.get(str(slug))
     if unit is None:
         return Price(None, f"{what} size {slug!r} is not in the price table ({source})", source)
-    basis = f"{count} × {slug} @ {_money(unit)}" if count != 1 else f"{slug} @ {_money(unit)}"
-    return Price(unit * count, basis, source)
+    basis = f"{number} × {slug} @ {_money(unit)}" if number != 1 else f"{slug} @ {_money(unit)}"
+    return Price(unit * number, basis, source)
 
 
 def _node_pool(pool: dict, table: PriceTable) -> Price:
@@ -236,7 +236,7 @@ def _node_pool(pool: dict, table: PriceTable) -> Price:
     if auto and price.known:
         top = _get(pool, "maxNodes", "max_nodes")
         if top is not None and size in table.droplet_sizes:
-            price = replace(price, basis=f"{price.basis} (autoscale up to {top}: "
+            price = replace(price, basis=f"{price.basis} (autoscale up to {numbers.count(top)}: "
                                          f"{_money(table.droplet_sizes[size] * _count(top))})")
     return price
 

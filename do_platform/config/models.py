@@ -470,6 +470,9 @@ class RegistryRetentionConfig(_Model):
     apply_on_every_up: bool = True
 
 
+MAX_MONTHLY_INCREASE = 1_000_000
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -492,6 +495,9 @@ class StackConfig(_Model):
                             _each_matching(EMAIL, "an email address", "addresses such as ops@example.com")] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
+    # The pull-request comment fails its check when this stack's monthly cost rises by more (USD).
+    max_monthly_increase: Annotated[float, _between(0, MAX_MONTHLY_INCREASE, "a number of US dollars from 0 to "
+                                                                          f"{MAX_MONTHLY_INCREASE}")] | None = None
     provider: ProviderConfig = ProviderConfig()
 
     @field_validator("policy_enforcement")

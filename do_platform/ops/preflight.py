@@ -26,6 +26,7 @@ from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
 from do_platform.errors import PlatformError, PreflightFailed
 from do_platform.exit_codes import ExitCode
+from do_platform.numbers import money
 from do_vocab.images import image_reference
 from do_vocab.regions import APP_REGIONS
 
@@ -218,7 +219,7 @@ def _droplet_size_row(ctx: Context, role: str, slug: str, key: str, extra_allowe
         return Check(name, FAIL, f"{slug} is not offered in {region}", hint)
     if extra_allowed is not None and slug not in extra_allowed:
         return Check(name, FAIL, f"{slug} is not a Kubernetes node size (too small or not offered to DOKS)", hint)
-    return Check(name, OK, f"{slug} offered in {region} (${size.get('price_monthly', '?')}/mo)")
+    return Check(name, OK, f"{slug} offered in {region} ({money(size.get('price_monthly'), '/mo')})")
 
 
 def check_droplet_sizes(ctx: Context) -> list[Check]:

@@ -127,3 +127,9 @@ def test_config_keys_with_brackets_survive_the_table(emulator, stacks, ready):
     assert result.exit_code == 3
     assert "set do-platform:kubernetes.pools[0].size to a size" in result.stdout.replace("\n", " ").replace("│", "")
     assert "(fix: set do-platform:kubernetes.pools[0].size to a size offered in nyc3" in result.stderr
+
+
+def test_prices_in_the_report_are_money(emulator, stacks, ready):
+    result = cli(emulator, "--stack", "dev")
+    assert result.exit_code == 0, result.output
+    assert "s-1vcpu-1gb offered in nyc3 ($6.00/mo)" in result.stdout and "/mo)" in result.stdout

@@ -9,6 +9,7 @@ from rich.table import Table
 from do_platform.cli.settings import JsonOpt, handle_errors, settings_of, stderr_console
 from do_platform.cli.settings import console as make_console
 from do_platform.exit_codes import ExitCode
+from do_platform.numbers import money
 
 prices_app = typer.Typer(help="The plan's price table: compare it with the API.", no_args_is_help=True)
 
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
+    return money(value, unknown="-")
 
 
 @prices_app.command("check")

@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
 def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False) -> None:
     """Droplets, load balancers and their droplets, certificates, database clusters, Kubernetes clusters
     and node pools, apps (active deployment, live URL) and the DNS zone of a stack, found by its
-    env:<stack> tag and its project. Only GET requests. Exit 3 when something is missing or unhealthy.
+    env:<stack> tag and its project. Only GET requests. Exit 3 when something is missing or unhealthy, 4 when
+    the stack has never been deployed.
     To tear a stack down use `pulumi destroy`, never this tool."""
     from do_platform.ops import preflight
     from do_platform.ops import status as ops
@@ -28,6 +29,8 @@ def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False
     cfg = preflight.load_config(stack)  # a bad stack name or key fails here, before any request
     result = ops.collect(settings.client(stack_endpoint=cfg.provider.api_endpoint), cfg)
     settings.sink(as_json).emit(result, render)
+    if not result.deployed:
+        raise typer.Exit(code=ExitCode.NOT_DEPLOYED)
     if not result.healthy:
         bad = result.unhealthy
         what = ", ".join(f"{r.kind} {r.name} {r.state}" for r in bad) if bad else "nothing found"
@@ -37,6 +40,9 @@ def status(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False
 
 
 def render(result) -> None:
+    if not result.deployed:  # a sentence, not a table of "missing" rows
+        make_console().print(result.notes[0], highlight=False, markup=False)
+        return
     table = Table(title=f"status: stack {result.stack}" + (f" (project {result.project})" if result.project else ""),
                   title_justify="left")
     for col in ("kind", "name", "state", "healthy", "detail"):
