@@ -67,6 +67,9 @@ def resolve_endpoint(endpoint: str | None = None) -> str:
         raise ConfigError(f"API endpoint {shown_endpoint(url)} (set by {source}): {exc}") from None
 
 
+RATE_WINDOW_S = 3600  # DigitalOcean's request budget (ratelimit-limit) is per hour
+
+
 @dataclass
 class RateLimitState:
     limit: int | None = None
@@ -94,6 +97,25 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
         self._clock = clock
         self.min_interval = 60.0 / max_per_minute if max_per_minute else 0.0
         self._next_slot = 0.0
+        self.requests = 0  # requests sent through this client (retries included): long runs show progress by it
+        self.started = clock()
+
+    def eta(self, requests: int, now: float | None = None) -> float:
+        """Seconds the next ``requests`` requests will take at the pace this client keeps: the slower of the
+        pace seen so far and ``max_per_minute``; beyond the ``ratelimit-remaining`` budget, the wait for
+        ``ratelimit-reset`` and a further window (:data:`RATE_WINDOW_S`) per ``ratelimit-limit`` requests."""
+        now = self._clock() if now is None else now
+        seen = (now - self.started) / self.requests if self.requests else 0.0
+        steady = requests * max(self.min_interval, seen)
+        state = self.state
+        if state.remaining is None or state.reset_epoch is None:
+            return steady
+        budget = max(0, state.remaining - self.reserve)
+        if requests <= budget:
+            return steady
+        per_window = max(1, (state.limit or state.remaining + 1) - self.reserve)
+        windows = -(-(requests - budget) // per_window) - 1  # full windows after the first reset
+        return max(steady, max(0.0, state.reset_epoch - now) + windows * RATE_WINDOW_S)
 
     def header_wait(self, state: RateLimitState, now: float) -> float:
         """Seconds to wait before the next request, from the last ``ratelimit-*`` headers seen."""
@@ -110,6 +132,7 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
 
     def on_request(self, request) -> None:  # noqa: D401 - azure-core hook
         with self._lock:
+            self.requests += 1
             now = self._clock()
             wait = self.header_wait(self.state, now)
             if self.min_interval:
@@ -151,9 +174,12 @@ def make_client(token: str | None = None, endpoint: str | None = None, *, retry_
             retry_backoff_max=retry_backoff_max,
         ),
     }
-    if pace:
-        kwargs["custom_hook_policy"] = RateLimitPacingPolicy(max_per_minute=max_per_minute)
+    pacing = RateLimitPacingPolicy(max_per_minute=max_per_minute) if pace else None
+    if pacing is not None:
+        kwargs["custom_hook_policy"] = pacing
     if url.startswith("http://"):
         # Loopback only (checked above): azure-core's bearer policy refuses non-TLS URLs.
         kwargs["authentication_policy"] = HeadersPolicy({"Authorization": f"Bearer {token}"})
-    return pydo.Client(token, **kwargs)
+    client = pydo.Client(token, **kwargs)
+    client.pacing = pacing  # its request count and ETA: long runs (registry cleanup) report progress by them
+    return client
