@@ -1,8 +1,8 @@
 """The pull-request comment (``plan --against``): emulator-only stacks left out, long tables folded, a cost limit.
 
-The plans themselves are built by the offline evaluation elsewhere (test_plan_cli); here they are made by hand
-so each test shows the rule it checks, and the stack files are the repository's (``local`` points at the
-emulator's loopback address, the others at the public API).
+The plans themselves are built by the offline evaluation elsewhere (test_plan_cli, which also runs the stack
+config key end to end); here they are made by hand so each test shows the rule it checks, and the stack files
+are the repository's (``local`` points at the emulator's loopback address, the others at the public API).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from do_platform.cli.main import app
 from do_platform.exit_codes import ExitCode
 from do_platform.ops import plan as ops
-from tests.cli.test_plan_cli import _copy_repo, _run
 from tests.helpers.cli import WIDE
 
 runner = CliRunner()
@@ -105,18 +104,3 @@ def test_bad_flags_name_themselves_before_any_evaluation(planned, args, flag):
     result = runner.invoke(app, ["plan", *args], env=WIDE)
     assert result.exit_code in (ExitCode.ERROR, ExitCode.USAGE)
     assert flag in result.output and planned["seen"] == []
-
-
-def test_the_stack_config_key_sets_the_limit(tmp_path):
-    """End to end in a throwaway repository: the key in Pulumi.dev.yaml, a size change of +$18.00."""
-    repo = _copy_repo(tmp_path)
-    path = repo / "Pulumi.dev.yaml"
-    path.write_text(path.read_text().replace("size: s-1vcpu-1gb", "size: s-2vcpu-4gb", 1)
-                    + "  do-platform:maxMonthlyIncrease: 10\n")
-    proc = _run(repo, "plan", "--stack", "dev", "--against", "HEAD")
-    assert proc.returncode == ExitCode.CHECKS_FAILED, proc.stderr
-    assert "+$18.00, above the limit of $10.00 set by do-platform:maxMonthlyIncrease in Pulumi.dev.yaml" in proc.stderr
-    assert "Monthly cost increase above the limit" in proc.stdout
-    path.write_text(path.read_text().replace("maxMonthlyIncrease: 10", "maxMonthlyIncrease: -5"))
-    bad = _run(repo, "plan", "--stack", "dev", "--against", "HEAD")
-    assert bad.returncode == ExitCode.ERROR and "do-platform:maxMonthlyIncrease" in bad.stderr

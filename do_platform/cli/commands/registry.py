@@ -23,7 +23,7 @@ from rich.prompt import Confirm
 from rich.table import Table
 from rich.text import Text
 
-from do_platform.cli.settings import CliSettings, JsonOpt, OutputFormat, console, handle_errors, settings_of
+from do_platform.cli.settings import CliSettings, JsonOpt, console, handle_errors, settings_of
 from do_platform.errors import ConfigError
 from do_platform.exit_codes import ExitCode
 from do_platform.ops import registry_cleanup as ops
@@ -135,7 +135,7 @@ def cleanup(
     resume = resume_command(settings, registry=registry, keep_last=keep_last, keep_days=keep_days,
                             keep_pattern=keep_pattern or [], no_default_patterns=no_default_patterns, no_gc=no_gc,
                             gc_timeout=gc_timeout, gc_poll=gc_poll, max_rpm=max_rpm, stacks_dir=stacks_dir,
-                            page_size=page_size, as_json=as_json, details=details)
+                            page_size=page_size, as_json=settings.sink(as_json).json, details=details)
     report = ops.CleanupReport(registry, apply, policy)
     live = LiveRun(err, getattr(client, "pacing", None), registry)
     try:
@@ -178,7 +178,7 @@ def resume_command(settings: CliSettings, **opts) -> str:
             words += ["--" + flag.replace("_", "-"), f"{opts[flag]:g}"]
     if opts["stacks_dir"] is not None:
         words += ["--stacks-dir", str(opts["stacks_dir"])]
-    if opts["as_json"] or settings.output is OutputFormat.json:
+    if opts["as_json"]:
         words.append("--json")
     return shlex.join([*words, "--apply", "--yes"])
 
