@@ -47,12 +47,11 @@ def log_requests() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(VERBOSE_HANDLER)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    for name, level in (("do_platform", logging.DEBUG),):
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if h.get_name() == VERBOSE_HANDLER]:
-            logger.removeHandler(old)
-        logger.addHandler(handler)
-        logger.setLevel(level)
+    logger = logging.getLogger("do_platform")
+    for old in [h for h in logger.handlers if h.get_name() == VERBOSE_HANDLER]:
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def _register_commands() -> None:
