@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
+from do_platform.exit_codes import ExitCode
+
 
 class PlatformError(Exception):
     """Base: a message for the user and an optional next step."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.ERROR
     status: int | None = None  # the HTTP status, when the error is an API answer (set by from_http_error)
 
     def __init__(self, message: str, hint: str | None = None) -> None:
@@ -32,10 +34,16 @@ class ApiFailure(PlatformError):
     """The API answered with an error we cannot recover from."""
 
 
+class TokenRejected(ConfigError):
+    """The API answered 401: the token is wrong, expired or revoked (one exit code in every command)."""
+
+    exit_code = ExitCode.TOKEN_REJECTED
+
+
 class PreflightFailed(PlatformError):
     """One or more preflight checks failed."""
 
-    exit_code = 3
+    exit_code = ExitCode.CHECKS_FAILED
 
 
 class PromotionBlocked(PlatformError):
@@ -49,6 +57,10 @@ def is_not_found(body: object) -> bool:
 
 def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
     """Turn a PyDo/azure-core error into a PlatformError without leaking headers or tokens."""
+    if isinstance(exc, PlatformError):  # already translated further down: keep its kind (and exit code)
+        err = type(exc)(f"{what}: {exc.message}", exc.hint)
+        err.status = exc.status
+        return err
     if isinstance(exc, HttpResponseError):
         err = _from_status(getattr(exc, "status_code", None), exc, what)
         err.status = getattr(exc, "status_code", None)
@@ -64,7 +76,7 @@ def from_http_error(exc: Exception, what: str = "request") -> PlatformError:
 def _from_status(status: int | None, exc: HttpResponseError, what: str) -> PlatformError:
     message = getattr(getattr(exc, "error", None), "message", None) or exc.reason or str(exc)
     if status == 401:
-        return ConfigError(f"{what}: the API rejected the token (401)",
+        return TokenRejected(f"{what}: the API rejected the token (401)",
                            "check DIGITALOCEAN_TOKEN; it may be expired or revoked")
     if status == 404:
         return NotFound(f"{what}: not found (404)")

@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 
 from do_platform.config import PROJECT, load_stack_config
 from do_platform.errors import ConfigError
+from do_platform.numbers import whole_numbers
 from do_platform.stack_files import REPO_ROOT, read_stack_config, stack_names  # noqa: F401 (re-exported)
 
 SECRET_MASK = "[secret]"
@@ -219,7 +220,7 @@ def recording_monitor(mocks: Any, records: list[PlannedResource],
                 records.append(PlannedResource(
                     urn=response.urn, type=request.type, name=request.name,
                     parent_urn=request.parent or None, custom=bool(request.custom),
-                    inputs=_mask(inputs), protect=bool(request.protect)))
+                    inputs=_mask(whole_numbers(inputs)), protect=bool(request.protect)))
                 if on_register is not None:
                     on_register(request, response.urn)
             return response
@@ -337,5 +338,6 @@ def evaluate(stack: str, *, root: Path = REPO_ROOT, config: dict[str, Any] | Non
     finally:
         if added:
             sys.path.remove(str(root))
-    outputs = {name: SECRET_MASK if r.secret else _mask(r.value) for name, r in run.stack_outputs.items()}
+    outputs = {name: SECRET_MASK if r.secret else _mask(whole_numbers(r.value))
+               for name, r in run.stack_outputs.items()}
     return Evaluation(stack=stack, resources=run.records, outputs=outputs)

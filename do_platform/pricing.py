@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from do_platform.errors import PlatformError, from_http_error
+from do_platform import numbers
+from do_platform.errors import PlatformError, TokenRejected, from_http_error
 from do_vocab import catalog
 
 PREFIX = "digitalocean:index/"
@@ -166,7 +167,8 @@ class LiveRefresh:
 def refresh_live(table: PriceTable, client) -> LiveRefresh:
     """Replace the families the API prices (droplet sizes, app instance sizes, registry tiers).
 
-    A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed.
+    A family whose call fails keeps the bundled prices and says so in ``notes``; nothing is guessed. A token
+    the API rejects is raised (TokenRejected), as in every other command.
     """
     from do_platform.api.reader import ApiReader
 
@@ -179,6 +181,8 @@ def refresh_live(table: PriceTable, client) -> LiveRefresh:
         try:
             with api.labelled(what):
                 prices = fetch()
+        except TokenRejected:
+            raise  # asked for live prices with a token the API refuses: the same error (and exit code) as elsewhere
         except PlatformError as err:
             notes.append(f"{err.message}; using bundled prices of {table.as_of}")
             return
@@ -207,8 +211,7 @@ def _get(props: dict, *names: str, default=None):
     return default
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
+_money = numbers.money
 
 
 def _count(value, default: int = 1) -> int:
@@ -218,14 +221,14 @@ def _count(value, default: int = 1) -> int:
         return default
 
 
-def _per_unit(table_map: dict[str, float], slug, count: int, what: str, source: str) -> Price:
+def _per_unit(table_map: dict[str, float], slug, number: int, what: str, source: str) -> Price:
     if slug is None:
         return Price(None, f"{what} size not set (unknown until the provider picks one)", source)
     unit = table_map.get(str(slug))
     if unit is None:
         return Price(None, f"{what} size {slug!r} is not in the price table ({source})", source)
-    basis = f"{count} × {slug} @ {_money(unit)}" if count != 1 else f"{slug} @ {_money(unit)}"
-    return Price(unit * count, basis, source)
+    basis = f"{number} × {slug} @ {_money(unit)}" if number != 1 else f"{slug} @ {_money(unit)}"
+    return Price(unit * number, basis, source)
 
 
 def _node_pool(pool: dict, table: PriceTable) -> Price:
@@ -238,7 +241,7 @@ def _node_pool(pool: dict, table: PriceTable) -> Price:
     if auto and price.known:
         top = _get(pool, "maxNodes", "max_nodes")
         if top is not None and size in table.droplet_sizes:
-            price = replace(price, basis=f"{price.basis} (autoscale up to {top}: "
+            price = replace(price, basis=f"{price.basis} (autoscale up to {numbers.count(top)}: "
                                          f"{_money(table.droplet_sizes[size] * _count(top))})")
     return price
 

@@ -21,6 +21,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from do_platform.numbers import whole_numbers
+
 TABLE_FILE = "replacements.json"
 
 
@@ -62,15 +64,7 @@ def value_at(inputs: Any, path: str) -> Any:
     return value
 
 
-def normal(value: Any) -> Any:
-    """Whole floats as ints, all the way down: the engine carries every number as a float."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [normal(v) for v in value]
-    if isinstance(value, dict):
-        return {k: normal(v) for k, v in value.items()}
-    return value
+normal = whole_numbers  # the engine carries every number as a float (do_platform/numbers.py)
 
 
 def forcing_inputs(resource_type: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:

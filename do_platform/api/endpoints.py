@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from urllib.parse import urlsplit
 
 ALLOWED = ("https://host[:port][/path], or http:// to a loopback address (127.0.0.0/8, [::1], localhost) "
            "for the local emulator")
@@ -102,6 +103,19 @@ def is_loopback_host(host: str, address: ipaddress.IPv4Address | ipaddress.IPv6A
     if address is None:
         return host == "localhost"
     return address.is_loopback and (address.version == 4 or address == ipaddress.IPv6Address("::1"))
+
+
+def is_loopback_endpoint(url: str) -> bool:
+    """True for an endpoint on a loopback address (the local emulator): a stack pointed there is emulator-only."""
+    try:
+        host = urlsplit(normalise_endpoint(url)).hostname or ""
+    except EndpointError:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    return is_loopback_host(host, address)
 
 
 def endpoint_problem(url: str) -> str | None:

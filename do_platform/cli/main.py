@@ -29,31 +29,29 @@ def callback(
                                                 help="API endpoint, e.g. the local emulator")] = None,
     output: Annotated[OutputFormat, typer.Option(help="table or json")] = OutputFormat.table,
     verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="log each API request and response (method, URL, status, headers) on stderr; "
-                                "the Authorization header is shown as REDACTED")] = False,
+        "--verbose", "-v", help="trace each API request on stderr: method, URL with its query, status, request "
+                                "id, rate-limit headers, time; credentials (the Authorization header, tokens "
+                                "in URLs) are never shown")] = False,
 ) -> None:
     ctx.obj = CliSettings(token=token, api_url=api_url, output=output, verbose=verbose)
     if verbose:
         log_requests()
 
 
-# azure-core's HttpLoggingPolicy (in every PyDo client) logs here at INFO and redacts every header
-# outside its allowlist, Authorization included; request and response bodies are never logged.
-HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
 VERBOSE_HANDLER = "do-platform-verbose"
 
 
 def log_requests() -> None:
-    """Send the HTTP log to stderr (stdout stays tables/JSON); idempotent within one process."""
+    """Send the project's debug log, with the HTTP trace of the one client factory (``do_platform.http``,
+    every command's requests), to stderr (stdout stays tables/JSON); idempotent within one process."""
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(VERBOSE_HANDLER)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    for name, level in (("do_platform", logging.DEBUG), (HTTP_LOGGER, logging.INFO)):
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if h.get_name() == VERBOSE_HANDLER]:
-            logger.removeHandler(old)
-        logger.addHandler(handler)
-        logger.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logger = logging.getLogger("do_platform")
+    for old in [h for h in logger.handlers if h.get_name() == VERBOSE_HANDLER]:
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def _register_commands() -> None:

@@ -6,6 +6,7 @@ import enum
 import functools
 import json as json_module
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -16,8 +17,31 @@ from rich.console import Console
 from rich.markup import escape
 
 from do_platform.errors import PlatformError, from_http_error
+from do_platform.exit_codes import ExitCode
 
-stderr_console = Console(stderr=True)
+# Wider than any line a command prints: where nothing wraps, rich must not fold a table cell either.
+UNWRAPPED_WIDTH = 100_000
+
+
+def console(*, stderr: bool = False) -> Console:
+    """The one factory of the consoles commands print through (stdout: tables; stderr: diagnostics).
+
+    On a terminal rich fits tables to its width. Anywhere else (a CI log, a pipe, a file) nothing is
+    hard-wrapped or folded, whatever ``COLUMNS`` says: a digest, URL or message stays on one line, so it can
+    be searched and copied. Built per use, so it writes to the stream of the moment (tests swap them)."""
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = stream.isatty()
+    return Console(file=stream, soft_wrap=not terminal, width=None if terminal else UNWRAPPED_WIDTH)
+
+
+class _StderrConsole:
+    """``stderr_console.print(...)``: a :func:`console` on stderr, made at each call (one rule for both streams)."""
+
+    def __getattr__(self, name: str):
+        return getattr(console(stderr=True), name)
+
+
+stderr_console = _StderrConsole()
 
 
 class OutputFormat(enum.StrEnum):
@@ -95,5 +119,8 @@ def handle_errors(func):
             if os.environ.get("DO_PLATFORM_DEBUG"):
                 raise
             raise typer.Exit(code=err.exit_code) from None
+        except KeyboardInterrupt:
+            stderr_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=ExitCode.INTERRUPTED) from None
 
     return wrapper

@@ -566,6 +566,9 @@ class ObjectStoreConfig(_Model):
         return re.sub(r"[^a-z0-9-]+", "-", f"do-platform-{stack}-objects".lower()).strip("-")[:63].rstrip("-")
 
 
+MAX_MONTHLY_INCREASE = 1_000_000
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -589,6 +592,9 @@ class StackConfig(_Model):
                             _each_matching(EMAIL, "an email address", "addresses such as ops@example.com")] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
+    # The pull-request comment fails its check when this stack's monthly cost rises by more (USD).
+    max_monthly_increase: Annotated[float, _between(0, MAX_MONTHLY_INCREASE, "a number of US dollars from 0 to "
+                                                                          f"{MAX_MONTHLY_INCREASE}")] | None = None
     provider: ProviderConfig = ProviderConfig()
 
     @field_validator("policy_enforcement")

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from do_platform import guardrails, pricing, replacements
+from do_platform import guardrails, numbers, pricing, replacements
 from do_platform.errors import ConfigError, PlatformError
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -225,9 +225,9 @@ def plan_stack(stack: str, *, root: Path | None = None, live_client=None) -> Pla
 # --- rendering ---------------------------------------------------------------------------------------
 
 def money(value: float | None, unknown: int = 0) -> str:
+    text = numbers.money(value)
     if value is None:
-        return "unknown"
-    text = f"${value:,.2f}"
+        return text
     return f"{text} + {unknown} unknown" if unknown else text
 
 
@@ -333,10 +333,21 @@ class PlanDiff:
     enforcement: str
     prices_as_of: str
     output_changes: list[OutputChange] = field(default_factory=list)
+    max_increase: float | None = None  # the monthly increase (USD) above which the check fails
+    max_increase_source: str | None = None  # where that limit is set: the flag or the stack's config key
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "delta": self.delta,
+        return {**asdict(self), "delta": self.delta, "over_limit": self.over_limit,
                 "destructive": [c.urn for c in self.destructive]}
+
+    @property
+    def over_limit(self) -> bool:
+        """The monthly cost rises by more than the configured limit (the comment's check fails)."""
+        return self.max_increase is not None and self.delta > self.max_increase
+
+    def limit_message(self) -> str:
+        return (f"stack {self.stack}: the monthly cost rises by {_signed(self.delta)}, above the limit of "
+                f"{money(self.max_increase)} set by {self.max_increase_source}")
 
     @property
     def destructive(self) -> list[ResourceChange]:
@@ -504,10 +515,58 @@ def _inputs_text(c: ResourceChange) -> str:
     return "<br>".join(parts + [f"⚠️ {_cell(w)}" for w in c.warnings])
 
 
-def render_diff_markdown(diffs: list[PlanDiff]) -> str:
-    """One Markdown comment for every stack: protected resources replaced or deleted first, then per stack
-    each change with what the engine will do and why, output changes, cost delta and guardrail findings."""
-    out = [COMMENT_MARKER, "## do-platform plan", ""]
+COLLAPSE_OVER = 10  # a stack's change table with more rows than this is folded into <details>
+
+
+def _change_table(d: PlanDiff, collapse_over: int) -> list[str]:
+    """The stack's change table, folded into ``<details>`` when it has more than ``collapse_over`` rows."""
+    order = {DELETE: 0, REPLACE: 1, UPDATE: 2, CREATE: 3}
+    out = []
+    folded = len(d.changes) > collapse_over
+    if folded:
+        counts = ", ".join(f"{n} {k}" for k in order if (n := sum(1 for c in d.changes if c.action == k)))
+        out += [f"<details><summary>{len(d.changes)} resource changes ({counts})</summary>", ""]
+    out.append("| Action | Resource | Type | Before | After | Inputs (before → after) |")
+    out.append("|---|---|---|---:|---:|---|")
+    for c in sorted(d.changes, key=lambda c: (order[c.action], c.type, c.name)):
+        out.append(f"| {_action_text(c)} | `{_cell(c.name)}` | {_short_type(c.type)} | "
+                   f"{money(c.before) if c.kind != 'added' else '—'} | "
+                   f"{money(c.after) if c.kind != 'removed' else '—'} | {_inputs_text(c)} |")
+    if folded:
+        out += ["", "</details>"]
+    if any(c.action == REPLACE for c in d.changes):
+        out += ["", "Replacements: the provider cannot change the bold inputs in place "
+                    "(`do_platform/data/replacements.json`, from the provider's schema source)."]
+    return out
+
+
+def _stack_section(d: PlanDiff, collapse_over: int) -> list[str]:
+    out = ["", f"### {d.stack}", ""]
+    out += _change_table(d, collapse_over) if d.changes else ["No resource changes."]
+    if d.output_changes:
+        out += ["", "Stack outputs:", ""]
+        for o in d.output_changes:
+            if o.kind == "added":
+                out.append(f"- ➕ `{o.name}`: `{_cell(o.after)}`")
+            elif o.kind == "removed":
+                out.append(f"- ➖ `{o.name}` (was `{_cell(o.before)}`)")
+            else:
+                out.append(f"- ✏️ `{o.name}`: `{_cell(o.before)}` → `{_cell(o.after)}`")
+    if d.new_violations:
+        out += ["", f"**New guardrail findings ({d.enforcement}):**", ""]
+        out += [f"- `{v['rule']}` {_cell(v.get('urn', '').rsplit('::', 1)[-1])}: {_cell(v['message'])}"
+                for v in d.new_violations]
+    return out
+
+
+def _warnings(diffs: list[PlanDiff]) -> list[str]:
+    """Cost increases above their limit, then protected resources replaced or deleted: the comment's top."""
+    out = []
+    over = [d for d in diffs if d.over_limit]
+    if over:
+        out.append("> [!WARNING]\n> **Monthly cost increase above the limit:**")
+        out += [f"> - {_cell(d.limit_message())}" for d in over]
+        out.append("")
     destructive = [(d.stack, c) for d in diffs for c in d.destructive]
     if destructive:
         out.append(f"> [!CAUTION]\n> **{len(destructive)} protected resource(s) would be replaced or deleted:**")
@@ -515,6 +574,16 @@ def render_diff_markdown(diffs: list[PlanDiff]) -> str:
             why = f" (forced by {', '.join(c.forced_by)})" if c.forced_by else ""
             out.append(f"> - {stack}: {c.action} `{_cell(c.name)}` ({_short_type(c.type)}){why}")
         out.append("")
+    return out
+
+
+def render_diff_markdown(diffs: list[PlanDiff], *, collapse_over: int = COLLAPSE_OVER,
+                         left_out: tuple[str, ...] = ()) -> str:
+    """One Markdown comment for every stack: cost increases above their limit and protected resources
+    replaced or deleted first, then per stack each change with what the engine will do and why (folded into
+    ``<details>`` beyond ``collapse_over`` rows), output changes, cost delta and guardrail findings.
+    ``left_out``: stacks not planned (the emulator-only ones), named at the end."""
+    out = [COMMENT_MARKER, "## do-platform plan", "", *_warnings(diffs)]
     if diffs:
         out.append(f"Monthly list prices (USD) as of {diffs[0].prices_as_of}; compared with `{diffs[0].base_ref}`.")
         out.append("")
@@ -527,35 +596,47 @@ def render_diff_markdown(diffs: list[PlanDiff]) -> str:
             out.append(f"| {d.stack} | {money(d.before_monthly, d.before_unknown)} | "
                        f"{money(d.after_monthly, d.after_unknown)} | {_signed(d.delta)} | "
                        f"{summary or 'no changes'} | {findings} |")
-    order = {DELETE: 0, REPLACE: 1, UPDATE: 2, CREATE: 3}
     for d in diffs:
-        out += ["", f"### {d.stack}", ""]
-        if not d.changes:
-            out.append("No resource changes.")
-        else:
-            out.append("| Action | Resource | Type | Before | After | Inputs (before → after) |")
-            out.append("|---|---|---|---:|---:|---|")
-            for c in sorted(d.changes, key=lambda c: (order[c.action], c.type, c.name)):
-                out.append(f"| {_action_text(c)} | `{_cell(c.name)}` | {_short_type(c.type)} | "
-                           f"{money(c.before) if c.kind != 'added' else '—'} | "
-                           f"{money(c.after) if c.kind != 'removed' else '—'} | {_inputs_text(c)} |")
-            if any(c.action == REPLACE for c in d.changes):
-                out += ["", "Replacements: the provider cannot change the bold inputs in place "
-                            "(`do_platform/data/replacements.json`, from the provider's schema source)."]
-        if d.output_changes:
-            out += ["", "Stack outputs:", ""]
-            for o in d.output_changes:
-                if o.kind == "added":
-                    out.append(f"- ➕ `{o.name}`: `{_cell(o.after)}`")
-                elif o.kind == "removed":
-                    out.append(f"- ➖ `{o.name}` (was `{_cell(o.before)}`)")
-                else:
-                    out.append(f"- ✏️ `{o.name}`: `{_cell(o.before)}` → `{_cell(o.after)}`")
-        if d.new_violations:
-            out += ["", f"**New guardrail findings ({d.enforcement}):**", ""]
-            out += [f"- `{v['rule']}` {_cell(v.get('urn', '').rsplit('::', 1)[-1])}: {_cell(v['message'])}"
-                    for v in d.new_violations]
+        out += _stack_section(d, collapse_over)
+    if left_out:
+        out += ["", f"Not planned: {', '.join(left_out)} (emulator-only: the API endpoint is a loopback address; "
+                    "`--include-local` plans it too)."]
     return "\n".join(out) + "\n"
+
+
+def emulator_only(stack: str, root: Path | None = None) -> bool:
+    """The stack's ``digitalocean:apiEndpoint`` is a loopback address: it only ever runs against the emulator
+    (``local``), so the pull-request comment leaves it out unless asked."""
+    from do_platform import offline
+    from do_platform.api.endpoints import is_loopback_endpoint
+    from do_platform.stack_files import read_stack_config
+
+    endpoint = read_stack_config(stack, Path(root) if root else offline.REPO_ROOT).get("digitalocean:apiEndpoint")
+    return isinstance(endpoint, str) and is_loopback_endpoint(endpoint)
+
+
+def check_max_increase(value: float) -> float:
+    """``--max-increase`` within the range of the config key it overrides (one rule: the config model's)."""
+    from do_platform.config.models import MAX_MONTHLY_INCREASE
+
+    if not 0 <= value <= MAX_MONTHLY_INCREASE:  # also false for nan
+        raise ConfigError(f"--max-increase {value!r} is out of range; allowed: a number of US dollars from 0 to "
+                          f"{MAX_MONTHLY_INCREASE}")
+    return value
+
+
+def cost_limit(stack: str, flag: float | None = None, root: Path | None = None) -> tuple[float | None, str | None]:
+    """(limit, where it is set): ``--max-increase`` when given, else the stack's ``do-platform:maxMonthlyIncrease``."""
+    from do_platform import offline
+    from do_platform.config.loading import load_stack_config
+    from do_platform.stack_files import read_stack_config
+
+    if flag is not None:
+        return check_max_increase(flag), "--max-increase"
+    cfg = load_stack_config(read_stack_config(stack, Path(root) if root else offline.REPO_ROOT), stack)
+    if cfg.max_monthly_increase is None:
+        return None, None
+    return cfg.max_monthly_increase, f"do-platform:maxMonthlyIncrease in Pulumi.{stack}.yaml"
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:

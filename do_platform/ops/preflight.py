@@ -26,6 +26,8 @@ from components.tagging import env_tag
 from do_platform.api.reader import ApiReader
 from do_platform.config import Component, StackConfig, load_config  # noqa: F401 (the CLI reads it from here)
 from do_platform.errors import PlatformError, PreflightFailed
+from do_platform.exit_codes import ExitCode
+from do_platform.numbers import money
 from do_vocab.images import image_reference
 from do_vocab.regions import APP_REGIONS
 
@@ -49,6 +51,14 @@ class PreflightReport:
     region: str
     checks: list[Check] = field(default_factory=list)
     planned: dict[str, int] = field(default_factory=dict)
+    token_rejected: bool = False  # the API answered 401 to the token: nothing else could be checked
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit code, from the one table: a rejected token as in every other command."""
+        if self.token_rejected:
+            return ExitCode.TOKEN_REJECTED
+        return ExitCode.CHECKS_FAILED if self.failures else ExitCode.OK
 
     @property
     def failures(self) -> list[Check]:
@@ -210,7 +220,7 @@ def _droplet_size_row(ctx: Context, role: str, slug: str, key: str, extra_allowe
         return Check(name, FAIL, f"{slug} is not offered in {region}", hint)
     if extra_allowed is not None and slug not in extra_allowed:
         return Check(name, FAIL, f"{slug} is not a Kubernetes node size (too small or not offered to DOKS)", hint)
-    return Check(name, OK, f"{slug} offered in {region} (${size.get('price_monthly', '?')}/mo)")
+    return Check(name, OK, f"{slug} offered in {region} ({money(size.get('price_monthly'), '/mo')})")
 
 
 def check_droplet_sizes(ctx: Context) -> list[Check]:
@@ -526,6 +536,7 @@ def run_checks(client, cfg: StackConfig) -> PreflightReport:
         report.checks.append(Check("token", FAIL, "the API rejected the token (401)",
                                    "set DIGITALOCEAN_TOKEN (or --token) to a valid token with read scope"))
         report.checks += [Check(check_name(fn), SKIP, "not checked: no valid token") for fn in CHECKS]
+        report.token_rejected = True
         return report
     for fn in CHECKS:
         try:

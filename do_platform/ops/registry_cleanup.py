@@ -50,6 +50,7 @@ LATEST_PATTERN = r"latest"
 SEMVER_PATTERN = (r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                   r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?")
 DEFAULT_KEEP_PATTERNS = (LATEST_PATTERN, SEMVER_PATTERN)
+PATTERN_NAMES = {LATEST_PATTERN: "'latest' (default)", SEMVER_PATTERN: "semantic version (default)"}
 GC_TYPE = "untagged manifests and unreferenced blobs"
 GC_TERMINAL = {"succeeded", "failed", "cancelled"}
 PER_PAGE = MAX_PER_PAGE
@@ -120,6 +121,7 @@ class TagDecision:
     digest: str
     keep: bool
     reason: str  # newest | recent | pattern | deployed | expired
+    rule: str = ""  # the policy rule as the user set it: "keep_last 10 (3rd newest)", "keep_pattern 'latest'"...
 
 
 @dataclass
@@ -201,17 +203,18 @@ def decide_tags(by_digest: dict[str, Manifest], policy: RetentionPolicy, now: da
                   key=lambda tm: (tm[1].updated_at, tm[0]), reverse=True)
     decisions = []
     for rank, (tag, m) in enumerate(tags):
+        matched = next((p.pattern for p in patterns if p.fullmatch(tag)), None)
         if m.digest in protected:
-            reason = "deployed"
+            reason, rule = "deployed", "deployed by a stack (a Pulumi.<stack>.yaml pins this digest or tag)"
         elif rank < policy.keep_last:
-            reason = "newest"
+            reason, rule = "newest", f"keep_last {policy.keep_last} (number {rank + 1} by date)"
         elif m.updated_at > cutoff:
-            reason = "recent"
-        elif any(p.fullmatch(tag) for p in patterns):
-            reason = "pattern"
+            reason, rule = "recent", f"keep_days {policy.keep_days:g} (updated {m.updated_at:%Y-%m-%d})"
+        elif matched is not None:
+            reason, rule = "pattern", f"keep_pattern {PATTERN_NAMES.get(matched, repr(matched))}"
         else:
-            reason = "expired"
-        decisions.append(TagDecision(tag, m.digest, reason != "expired", reason))
+            reason, rule = "expired", ""
+        decisions.append(TagDecision(tag, m.digest, reason != "expired", reason, rule))
     return decisions
 
 
@@ -258,6 +261,11 @@ class RepositoryResult:
     manifests_deleted: int = 0
     tags_deleted: int = 0
     already_gone: int = 0
+    applied: bool = False  # every delete of the plan was made (an interrupted run leaves it False)
+
+    @property
+    def deleted(self) -> int:
+        return self.manifests_deleted + self.tags_deleted + self.already_gone
 
 
 @dataclass
@@ -278,6 +286,12 @@ class CleanupReport:
     repositories: list[RepositoryResult] = field(default_factory=list)
     gc: GcResult | None = None
     warnings: list[str] = field(default_factory=list)
+    declined: bool = False  # --apply, but the confirmation was answered no: nothing was deleted
+
+    @property
+    def pending(self) -> list[RepositoryResult]:
+        """Repositories whose deletes were planned but not (all) made: what an interrupted run left."""
+        return [r for r in self.repositories if r.plan.calls and not r.applied]
 
     @property
     def deleted_anything(self) -> bool:
@@ -309,6 +323,8 @@ class CleanupReport:
                 "delete_manifests": r.plan.delete_manifests,
                 "delete_tags": [{"tag": t, "digest": d} for t, d in r.plan.delete_tags],
                 "kept_tags": len(r.plan.decisions) - len(r.plan.expired_tags),
+                "kept": [{"tag": d.tag, "digest": d.digest, "reason": d.reason, "rule": d.rule}
+                         for d in r.plan.decisions if d.keep],
                 "protected_children": sorted(r.plan.protected_children),
                 "untagged_collectable": r.plan.untagged_collectable,
                 "bytes_freed_estimate": r.plan.bytes_freed,
@@ -316,6 +332,7 @@ class CleanupReport:
                 "tags_deleted": r.tags_deleted,
                 "already_gone": r.already_gone,
             } for r in self.repositories],
+            "declined": self.declined,
             "garbage_collection": None if self.gc is None else vars(self.gc),
             "warnings": self.warnings,
         }
@@ -394,10 +411,12 @@ def reread_changes(client, registry: str, repository: str, known: list[Manifest]
     return list(merged.values())
 
 
-def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
-    """The plan's deletes; a 404 counts as already gone."""
+def apply_plan(client, registry: str, plan: RepositoryPlan, result: RepositoryResult | None = None,
+               on_request: Callable[[], None] | None = None) -> RepositoryResult:
+    """The plan's deletes; a 404 counts as already gone. ``result`` is counted as each delete lands (an
+    interrupted run's report then says exactly what went); ``on_request`` is told after each one."""
     api = ApiReader.of(client)
-    result = RepositoryResult(plan.repository, plan)
+    result = result or RepositoryResult(plan.repository, plan)
     deletes = api.client.registries
     for digest in plan.delete_manifests:
         if not api.delete(deletes.delete_repository_manifest, registry, plan.repository, digest,
@@ -405,12 +424,17 @@ def apply_plan(client, registry: str, plan: RepositoryPlan) -> RepositoryResult:
             result.already_gone += 1
         else:
             result.manifests_deleted += 1
+        if on_request is not None:
+            on_request()
     for tag, _digest in plan.delete_tags:
         if not api.delete(deletes.delete_repository_tag, registry, plan.repository, tag,
                           what=f"delete {plan.repository}:{tag}"):
             result.already_gone += 1
         else:
             result.tags_deleted += 1
+        if on_request is not None:
+            on_request()
+    result.applied = True
     return result
 
 
@@ -448,8 +472,10 @@ def find_gc(client, registry: str, gc_uuid: str) -> dict | None:
 
 
 def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
-           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> GcResult:
-    """Start GC unless one is running, poll it to a terminal status, cancel it on timeout."""
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+           on_status: Callable[[dict], None] | None = None) -> GcResult:
+    """Start GC unless one is running, poll it to a terminal status, cancel it on timeout. ``on_status``
+    sees the garbage collection as started and after each poll (the CLI's live status line)."""
     running = active_gc(client, registry)
     if running is not None:
         return GcResult(running.get("uuid"), "skipped", running.get("type", GC_TYPE),
@@ -458,6 +484,8 @@ def run_gc(client, registry: str, *, timeout: float, poll_interval: float,
     gc = start_gc(client, registry)
     deadline = clock() + timeout
     while True:
+        if on_status is not None:
+            on_status(gc)
         if gc.get("status") in GC_TERMINAL:
             return GcResult(gc["uuid"], gc["status"], gc.get("type", GC_TYPE), int(gc.get("freed_bytes") or 0),
                             int(gc.get("blobs_deleted") or 0))
@@ -501,48 +529,109 @@ def verified_plan(client, registry: str, repository: str, manifests: list[Manife
                      "re-reads); nothing in it was deleted; re-run the cleanup when pushes have settled")
 
 
+@dataclass(frozen=True)
+class CleanupProgress:
+    """Where a cleanup is: ``phase`` list (reading every repository) or delete, the repository at hand, and
+    an estimate of the requests still to make before garbage collection (manifest pages from each
+    repository's ``manifest_count``, one re-read plus the deletes of each repository with deletes)."""
+
+    phase: str
+    repository: str
+    done: int  # repositories finished in this phase
+    total: int  # repositories in this phase
+    requests_left: int
+
+
+def _pages(count: int, per_page: int) -> int:
+    return max(1, -(-count // per_page))
+
+
 def cleanup(client, registry: str, policy: RetentionPolicy, *, deployed: Iterable[ImageRef] = (),
             apply: bool = False, gc: bool = True, gc_timeout: float = 1800.0, gc_poll_interval: float = 10.0,
-            now: datetime | None = None, progress: Callable[[str, int, int], None] | None = None,
-            sleep: Callable[[float], None] = time.sleep, per_page: int = PER_PAGE) -> CleanupReport:
-    """Walk the registry, plan each repository, delete when ``apply``, then collect garbage.
+            now: datetime | None = None, progress: Callable[[CleanupProgress], None] | None = None,
+            sleep: Callable[[float], None] = time.sleep, per_page: int = PER_PAGE,
+            confirm: Callable[[CleanupReport], bool] | None = None, report: CleanupReport | None = None,
+            on_gc: Callable[[dict], None] | None = None) -> CleanupReport:
+    """Walk the registry and plan every repository; with ``apply`` (and ``confirm(report)`` answering yes,
+    when given) delete repository by repository, then collect garbage.
 
-    Each repository is listed completely before anything in it is deleted, so a failing page never
-    leaves a repository half-planned; a re-run after any failure converges to the same state.
+    Every repository is listed and planned before anything is deleted, so the confirmation shows the whole
+    plan and a failing page never leaves a repository half-planned; each repository is re-read just before
+    its deletes (:func:`verified_plan`). ``report`` (the caller's) is filled as the run goes, so after an
+    interruption it says what was deleted; a re-run converges to the same state.
     """
     now = now or datetime.now(UTC)
     api = ApiReader.of(client)  # one reader for the whole walk (its registry reads are made once)
     check_registry(api, registry)
     pinned = deployed_for(deployed, registry)
-    report = CleanupReport(registry, apply, policy)
-    repositories = list(iter_repositories(api, registry, per_page))
-    for i, repository in enumerate(repositories):
+    report = report if report is not None else CleanupReport(registry, False, policy)
+    report.applied = False
+    found = api.repositories(registry, per_page)
+    if found is None:
+        raise NotFound(f"registry {registry!r} disappeared while listing repositories")
+    names = list(found)
+    left = sum(_pages(int(found[n].get("manifest_count") or 0), per_page) for n in names)
+
+    def tell(phase: str, repository: str, done: int, total: int) -> None:
         if progress is not None:
-            progress(repository, i, len(repositories))
+            progress(CleanupProgress(phase, repository, done, total, left))
+
+    listed: dict[str, tuple[list[Manifest], set[str], set[str]]] = {}
+    for i, repository in enumerate(names):
+        tell("list", repository, i, len(names))
         manifests = list_manifests(api, registry, repository, per_page)
+        left -= _pages(int(found[repository].get("manifest_count") or 0), per_page)
         if manifests is None:
             continue
         digests, tags = pinned.get(repository, (set(), set()))
         plan = plan_repository(repository, manifests, policy, now, deployed_digests=digests, deployed_tags=tags)
+        report.repositories.append(RepositoryResult(repository, plan))
+        listed[repository] = (manifests, digests, tags)
         if apply and plan.calls:
-            plan = verified_plan(api, registry, repository, manifests, plan, policy, now, digests, tags,
-                                 per_page)
-            if plan is None:
-                continue
-        report.warnings.extend(plan.warnings)
-        report.repositories.append(apply_plan(api, registry, plan) if apply else RepositoryResult(repository, plan))
-    if progress is not None:
-        progress("", len(repositories), len(repositories))
-    unsafe = [w for r in report.repositories for w in r.plan.warnings]
+            left += 1 + plan.calls
+    report.warnings = [w for r in report.repositories for w in r.plan.warnings]
+    tell("list", "", len(names), len(names))
     if not apply:
         return report
-    if not gc:
-        report.gc = GcResult(None, "skipped", message="--no-gc given")
-    elif not report.deleted_anything and not report.totals["untagged_collectable"]:
-        report.gc = GcResult(None, "skipped", message="nothing was deleted and nothing waits for collection")
-    elif unsafe:
-        report.gc = GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
-                                                      "manifests would delete it")
-    else:
-        report.gc = run_gc(api, registry, timeout=gc_timeout, poll_interval=gc_poll_interval, sleep=sleep)
+    if confirm is not None and (report.totals["manifest_deletes"] or report.totals["tag_deletes"]
+                                or (gc and report.totals["untagged_collectable"])) and not confirm(report):
+        report.declined = True
+        return report
+    report.applied = True
+    todo = [r for r in report.repositories if r.plan.calls]
+    for i, result in enumerate(todo):
+        tell("delete", result.repository, i, len(todo))
+        manifests, digests, tags = listed[result.repository]
+        plan = verified_plan(api, registry, result.repository, manifests, result.plan, policy, now, digests, tags,
+                             per_page)
+        if plan is None:  # the repository is gone
+            report.repositories.remove(result)
+            left -= 1 + result.plan.calls
+            continue
+        left += plan.calls - result.plan.calls - 1
+        result.plan = plan
+
+        def one_done() -> None:
+            nonlocal left
+            left -= 1
+
+        apply_plan(api, registry, plan, result, on_request=one_done)
+    tell("delete", "", len(todo), len(todo))
+    report.warnings = [w for r in report.repositories for w in r.plan.warnings]
+    report.gc = collect_garbage(api, report, gc=gc, timeout=gc_timeout, poll_interval=gc_poll_interval,
+                                sleep=sleep, on_status=on_gc)
     return report
+
+
+def collect_garbage(api: ApiReader, report: CleanupReport, *, gc: bool, timeout: float, poll_interval: float,
+                    sleep: Callable[[float], None], on_status: Callable[[dict], None] | None) -> GcResult:
+    """GC after the deletes, unless told not to, nothing needs it, or it would remove a deployed digest."""
+    if not gc:
+        return GcResult(None, "skipped", message="--no-gc given")
+    if not report.deleted_anything and not report.totals["untagged_collectable"]:
+        return GcResult(None, "skipped", message="nothing was deleted and nothing waits for collection")
+    if report.warnings:
+        return GcResult(None, "skipped", message="a deployed digest is untagged; collecting untagged "
+                                                 "manifests would delete it")
+    return run_gc(api, report.registry, timeout=timeout, poll_interval=poll_interval, sleep=sleep,
+                  on_status=on_status)

@@ -60,8 +60,14 @@ class StackStatus:
     def healthy(self) -> bool:
         return bool(self.resources) and not self.unhealthy
 
+    @property
+    def deployed(self) -> bool:
+        """False when nothing of the stack exists: no project and every row ``missing`` (never deployed, or
+        destroyed): a plain sentence, not a table of missing rows."""
+        return self.project is not None or any(r.state != "missing" for r in self.resources)
+
     def to_json(self) -> dict[str, Any]:
-        return {"stack": self.stack, "project": self.project, "healthy": self.healthy,
+        return {"stack": self.stack, "project": self.project, "deployed": self.deployed, "healthy": self.healthy,
                 "resources": [asdict(r) for r in self.resources], "notes": list(self.notes)}
 
 
@@ -326,7 +332,8 @@ def collect(client, cfg: StackConfig) -> StackStatus:
                              "and name only")
         for collector in COLLECTORS:
             out.resources += collector(scan)
-    if not out.resources:
-        out.notes.append(f"nothing found for stack {cfg.stack!r} (tag {scan.tag}, project "
-                         f"{project_name(cfg.stack)})")
+    if not out.deployed:
+        out.notes = [f"stack {cfg.stack!r} has never been deployed to this account (or was destroyed): no project "
+                     f"{project_name(cfg.stack)} and no resource tagged {scan.tag}; `pulumi up` on stack "
+                     f"{cfg.stack} creates it"]
     return out

@@ -85,3 +85,32 @@ def test_timeout_bounds_each_attempt(emulator):
     with pytest.raises(ServiceResponseError):
         quick.account.get()
     assert time.monotonic() - started < 1.2
+
+
+def test_eta_is_the_pace_within_the_budget_and_the_reset_beyond_it():
+    """Long runs show an ETA from the rate budget: 250/min spacing, and past ratelimit-remaining the wait for
+    ratelimit-reset plus an hourly window per ratelimit-limit requests."""
+    now = [1000.0]
+    policy = RateLimitPacingPolicy(max_per_minute=250, clock=lambda: now[0], reserve=5)
+    assert policy.eta(500) == pytest.approx(120.0)  # no headers yet: the 250/min spacing
+    policy.state = RateLimitState(limit=5000, remaining=4005, reset_epoch=1600)
+    assert policy.eta(1000) == pytest.approx(240.0)  # within the budget
+    policy.state = RateLimitState(limit=5000, remaining=105, reset_epoch=1600)
+    assert policy.eta(50) == pytest.approx(12.0)
+    assert policy.eta(200) == pytest.approx(600.0)  # 100 now, then the reset in 600 s
+    assert policy.eta(100 + 4995 + 1) == pytest.approx(600.0 + 3600.0)  # one more hourly window
+
+
+def test_eta_follows_the_pace_seen_when_it_is_slower():
+    now = [0.0]
+    policy = RateLimitPacingPolicy(clock=lambda: now[0], sleep=lambda s: None)
+    for _ in range(10):
+        policy.on_request(None)
+    now[0] = 5.0  # 10 requests in 5 s
+    assert policy.eta(20) == pytest.approx(10.0)
+
+
+def test_the_factory_exposes_its_pacing_for_progress(emulator):
+    client = make_client(token="t", endpoint=emulator.url, max_per_minute=600)
+    client.account.get()
+    assert client.pacing.requests == 1 and client.pacing.min_interval == pytest.approx(0.1)

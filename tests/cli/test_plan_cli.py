@@ -143,3 +143,18 @@ def test_live_prices_are_named_in_the_plan_header(emulator):
     assert "live prices from the API for droplet sizes, app instance sizes, registry tiers" in header, header
     offline = runner.invoke(app, ["plan", "--stack", "dev"], env={"COLUMNS": "300"})
     assert "live prices" not in offline.stdout.splitlines()[0]
+
+
+def test_the_stack_config_key_sets_the_limit(tmp_path):
+    """End to end in a throwaway repository: the key in Pulumi.dev.yaml, a size change of +$18.00."""
+    repo = _copy_repo(tmp_path)
+    path = repo / "Pulumi.dev.yaml"
+    path.write_text(path.read_text().replace("size: s-1vcpu-1gb", "size: s-2vcpu-4gb", 1)
+                    + "  do-platform:maxMonthlyIncrease: 10\n")
+    proc = _run(repo, "plan", "--stack", "dev", "--against", "HEAD")
+    assert proc.returncode == 3, proc.stderr
+    assert "+$18.00, above the limit of $10.00 set by do-platform:maxMonthlyIncrease in Pulumi.dev.yaml" in proc.stderr
+    assert "Monthly cost increase above the limit" in proc.stdout
+    path.write_text(path.read_text().replace("maxMonthlyIncrease: 10", "maxMonthlyIncrease: -5"))
+    bad = _run(repo, "plan", "--stack", "dev", "--against", "HEAD")
+    assert bad.returncode == 1 and "do-platform:maxMonthlyIncrease" in bad.stderr

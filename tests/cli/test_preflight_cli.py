@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
+from do_platform.exit_codes import ExitCode
 from tests.helpers.cli import WIDE
 from tests.helpers.emulator import TEST_TOKEN, requests
 from tests.helpers.stacks import stack, write_stack
@@ -98,10 +99,10 @@ def test_missing_token_exits_1_before_any_request(emulator, stacks):
     assert requests(emulator) == []
 
 
-def test_rejected_token_exits_3_after_one_request(emulator, stacks):
+def test_rejected_token_exits_with_the_rejected_token_code_after_one_request(emulator, stacks):
     emulator.control.configure(token="the-right-token")
     result = cli(emulator, "--stack", "dev", token="a-wrong-token")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.TOKEN_REJECTED == 5  # as in every other command
     assert "token: the API rejected the token (401)" in result.stderr
     assert "a-wrong-token" not in result.output
     assert requests(emulator) == ["GET /v2/account"]
@@ -126,3 +127,9 @@ def test_config_keys_with_brackets_survive_the_table(emulator, stacks, ready):
     assert result.exit_code == 3
     assert "set do-platform:kubernetes.pools[0].size to a size" in result.stdout.replace("\n", " ").replace("│", "")
     assert "(fix: set do-platform:kubernetes.pools[0].size to a size offered in nyc3" in result.stderr
+
+
+def test_prices_in_the_report_are_money(emulator, stacks, ready):
+    result = cli(emulator, "--stack", "dev")
+    assert result.exit_code == 0, result.output
+    assert "s-1vcpu-1gb offered in nyc3 ($6.00/mo)" in result.stdout and "/mo)" in result.stdout

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
+from do_platform.exit_codes import ExitCode
 from tests.helpers.cli import WIDE
 from tests.helpers.emulator import TEST_TOKEN, requests
 from tests.helpers.stacks import ALL, deploy_stack, stack, write_stack
@@ -51,11 +52,28 @@ def test_unhealthy_stack_exits_3_naming_what(emulator, client, dev):
 
 def test_json_output_and_nothing_deployed(emulator, dev):
     result = cli(emulator, "--stack", "dev", "--json")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.NOT_DEPLOYED == 4
     doc = json.loads(result.stdout)
-    assert doc["healthy"] is False and doc["project"] is None
+    assert doc["healthy"] is False and doc["deployed"] is False and doc["project"] is None
     assert {r["state"] for r in doc["resources"]} == {"missing"}
-    assert doc["notes"] == ["no project do-platform-dev: load balancers and apps are found by tag and name only"]
+    assert doc["notes"][0].startswith("stack 'dev' has never been deployed")
+
+
+def test_a_stack_never_deployed_is_said_plainly_not_as_a_table(emulator, dev):
+    result = cli(emulator, "--stack", "dev")
+    assert result.exit_code == ExitCode.NOT_DEPLOYED
+    assert result.stdout.strip() == ("stack 'dev' has never been deployed to this account (or was destroyed): no "
+                                     "project do-platform-dev and no resource tagged env:dev; `pulumi up` on stack "
+                                     "dev creates it")
+    assert "missing" not in result.stdout and "not healthy" not in result.stderr
+
+
+def test_a_deployed_stack_missing_one_part_is_unhealthy_not_undeployed(emulator, client, dev):
+    made = deploy_stack(client, emulator)
+    client.droplets.destroy(made["droplets"][0]["id"])
+    result = cli(emulator, "--stack", "dev")
+    assert result.exit_code == ExitCode.CHECKS_FAILED, result.output
+    assert "web x1" in result.stdout and "missing" in result.stdout
 
 
 @pytest.mark.parametrize(("args", "token", "message"), [
@@ -85,3 +103,13 @@ def test_help_says_teardown_is_pulumi_destroy():
     result = runner.invoke(app, ["status", "--help"], env=WIDE)
     assert result.exit_code == 0
     assert "pulumi destroy" in result.stdout
+
+
+def test_rows_are_not_wrapped_when_stdout_is_not_a_terminal(emulator, client, dev):
+    """CI logs: whatever COLUMNS says, a row stays one line (rich folded cells at 80 columns before)."""
+    deploy_stack(client, emulator)
+    result = runner.invoke(app, ["--token", TEST_TOKEN, "--api-url", emulator.url, "status", "--stack", "dev"],
+                           env={"COLUMNS": "40", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "dev-web-0" in line)
+    assert "droplet" in row and "active" in row and " in nyc3, private 10." in row

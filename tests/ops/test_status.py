@@ -93,7 +93,9 @@ def test_nothing_deployed_reports_what_is_missing(emulator, client):
         ("droplet", "web x1", "missing"), ("load_balancer", "dev-web-lb", "missing"),
         ("database", "dev-db", "missing"), ("kubernetes", "dev-k8s", "missing"), ("app", "dev-web", "missing"),
         ("domain", "dev.example.com", "missing")]
-    assert result.notes == ["no project do-platform-dev: load balancers and apps are found by tag and name only"]
+    assert not result.deployed
+    assert result.notes == ["stack 'dev' has never been deployed to this account (or was destroyed): no project "
+                            "do-platform-dev and no resource tagged env:dev; `pulumi up` on stack dev creates it"]
 
 
 def test_project_membership_finds_what_tags_miss(emulator, client):

@@ -128,3 +128,15 @@ def test_promote_is_a_manual_dispatch_that_opens_a_pull_request():
     run = " ".join(s.get("run", "") for s in steps(doc))
     assert 'do-platform promote --from "$FROM" --to "$TO" --apply' in run and "gh pr create" in run
     assert 'do-platform promote --to "$TO" --back --apply' in run and doc["on"]["workflow_dispatch"]["inputs"]["back"]
+
+
+def test_a_cost_limit_breach_posts_the_comment_then_fails_the_check():
+    """Exit 3 from the plan (cost above do-platform:maxMonthlyIncrease) must not stop the comment being posted."""
+    steps = load(ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]["plan"]["steps"]
+    names = [s.get("name", "") for s in steps]
+    plan = steps[names.index("Plan every stack against the base branch")]
+    assert "|| status=$?" in plan["run"] and '"$status" -ne 3' in plan["run"]
+    post, fail = names.index("Post or update the plan comment"), names.index(
+        "Fail on a monthly cost increase above the limit")
+    assert names.index("Plan every stack against the base branch") < post < fail
+    assert steps[fail]["if"] == "steps.plan.outputs.status == '3'" and "exit 3" in steps[fail]["run"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import console as make_console
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
 def preflight(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = False) -> None:
     """Check the stack's config against the account before `pulumi up`: token and account status, droplet
     and volume headroom, region and size availability, Kubernetes and Postgres versions, the DNS zone,
-    the registry tier and the images the apps deploy. Only GET requests. Exit 3 when a check fails."""
+    the registry tier and the images the apps deploy. Only GET requests. Exit 3 when a check fails, 5 when
+    the API rejects the token."""
     from do_platform.ops import preflight as ops
 
     settings = settings_of(ctx)
@@ -32,7 +33,7 @@ def preflight(ctx: typer.Context, stack: StackOpt = "dev", as_json: JsonOpt = Fa
                              highlight=False)
         for line in ops.iter_failures(report):
             stderr_console.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
-        raise typer.Exit(code=3)
+        raise typer.Exit(code=report.exit_code)
 
 
 def render(report) -> None:
@@ -41,7 +42,7 @@ def render(report) -> None:
         table.add_column(col, overflow="fold")
     for c in report.checks:
         table.add_row(escape(c.name), f"[{STYLE.get(c.status, '')}]{c.status}[/]", escape(c.detail), escape(c.fix))
-    console = Console()
+    console = make_console()
     console.print(table)
     console.print(f"{report.summary()}; planned: {report.planned['droplets_min']}"
                   + (f"..{report.planned['droplets_max']}" if report.planned['droplets_max']

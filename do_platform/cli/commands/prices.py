@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from do_platform.cli.settings import JsonOpt, handle_errors, settings_of, stderr_console
+from do_platform.cli.settings import console as make_console
+from do_platform.exit_codes import ExitCode
+from do_platform.numbers import money
 
 prices_app = typer.Typer(help="The plan's price table: compare it with the API.", no_args_is_help=True)
 
@@ -17,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
+    return money(value, unknown="-")
 
 
 @prices_app.command("check")
@@ -35,14 +37,14 @@ def check(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         stderr_console.print(f"[red]{len(result.drift)} price(s) drifted[/red] from the bundled table of "
                              f"{result.as_of}; edit the file named per row and move its as_of", highlight=False,
                              soft_wrap=True)
-        raise typer.Exit(code=3)
+        raise typer.Exit(code=ExitCode.CHECKS_FAILED)
 
 
 def render(result) -> None:
     """The families compared, then a table of what drifted and which file to edit."""
     from do_platform.ops import prices as ops
 
-    console = Console()
+    console = make_console()
     counts = ", ".join(f"{n} {family.replace('_', ' ')}" for family, n in result.compared.items())
     console.print(f"bundled prices as of {result.as_of} compared with the API: {counts}", highlight=False)
     if result.drift:
