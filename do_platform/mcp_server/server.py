@@ -61,7 +61,7 @@ def make_api_client(stack_endpoint: str | None = None, **kwargs):
     over the stack's ``digitalocean:apiEndpoint``, as in the CLI; the factory applies the endpoint rule
     (https, or http to loopback only)."""
     endpoint = None if os.environ.get(ENDPOINT_ENV_VAR) else stack_endpoint
-    return make_client(token=None, endpoint=endpoint, **kwargs)
+    return make_client(token=None, endpoint=endpoint, token_flag=None, **kwargs)
 
 
 def secrets_in_environment() -> list[str]:

@@ -85,3 +85,14 @@ def test_timeout_bounds_each_attempt(emulator):
     with pytest.raises(ServiceResponseError):
         quick.account.get()
     assert time.monotonic() - started < 1.2
+
+
+def test_a_caller_without_a_token_flag_is_not_told_to_pass_one(monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="pass --token or set DIGITALOCEAN_TOKEN"):
+        make_client()
+    with pytest.raises(ConfigError) as err:
+        make_client(token_flag=None)
+    assert "--token" not in err.value.message and "environment" in err.value.message
+    assert "DIGITALOCEAN_TOKEN" in err.value.message and "DIGITALOCEAN_ACCESS_TOKEN" in err.value.message
