@@ -52,6 +52,7 @@ from do_vocab.names import (
     REGISTRY_HOST,
     REPOSITORY,
     RESERVED_POOL_NAME,
+    STACK_NAME,
     TAG,
     WEEKDAYS,
     is_db_identifier,
@@ -470,6 +471,27 @@ class RegistryRetentionConfig(_Model):
     apply_on_every_up: bool = True
 
 
+DEFAULT_PROMOTION_ORDER = ("dev", "staging", "prod")
+
+
+def _promotion_order(v: tuple[str, ...]) -> tuple[str, ...]:
+    if len(v) < 2:
+        raise _Whole(f"{list(v)} names {len(v)} stack(s); allowed: at least two stack names, first to last, "
+                     f"such as {list(DEFAULT_PROMOTION_ORDER)}")
+    dupes = sorted({name for name in v if v.count(name) > 1})
+    if dupes:
+        raise _Whole(f"{dupes} listed twice; allowed: each stack once (promotion goes one way)")
+    return v
+
+
+# The stacks `do-platform promote` moves images along, one step at a time. Project-wide: read from
+# Pulumi.yaml (do_platform.ops.promote.promotion_order), refused in a stack file.
+PromotionOrder = Annotated[
+    tuple[Annotated[str, _matching(STACK_NAME, "a stack name", "lower-case letters, digits and '-', starting "
+                                                               "with a letter (Pulumi.<stack>.yaml)")], ...],
+    _at_most(MAX_ITEMS), AfterValidator(_promotion_order)]
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -492,6 +514,7 @@ class StackConfig(_Model):
                             _each_matching(EMAIL, "an email address", "addresses such as ops@example.com")] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
+    promotion_order: PromotionOrder = DEFAULT_PROMOTION_ORDER
     provider: ProviderConfig = ProviderConfig()
 
     @field_validator("policy_enforcement")

@@ -128,3 +128,20 @@ def test_promote_is_a_manual_dispatch_that_opens_a_pull_request():
     run = " ".join(s.get("run", "") for s in steps(doc))
     assert 'do-platform promote --from "$FROM" --to "$TO" --apply' in run and "gh pr create" in run
     assert 'do-platform promote --to "$TO" --back --apply' in run and doc["on"]["workflow_dispatch"]["inputs"]["back"]
+
+
+def test_the_workflows_follow_the_projects_promotion_order():
+    """do-platform:promotionOrder (Pulumi.yaml) is the one order: promote.yml offers its steps, deploy.yml
+    deploys its stages one after the other, and the preview and drift matrices cover each stage."""
+    from do_platform.ops.promote import promotion_order
+
+    order = list(promotion_order(ROOT))
+    inputs = load(ROOT / ".github" / "workflows" / "promote.yml")["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["from"]["options"] == order[:-1] and inputs["from"]["default"] == order[0]
+    assert inputs["to"]["options"] == order[1:] and inputs["to"]["default"] == order[1]
+    jobs = load(ROOT / ".github" / "workflows" / "deploy.yml")["jobs"]
+    assert [jobs[s]["with"]["stack"] for s in order] == order
+    assert [jobs[s]["needs"] for s in order[1:]] == order[:-1]
+    for name, job in (("pull-request.yml", "preview"), ("drift.yml", "drift")):
+        matrix = load(ROOT / ".github" / "workflows" / name)["jobs"][job]["strategy"]["matrix"]["stack"]
+        assert set(order) <= set(matrix), name
