@@ -21,11 +21,11 @@ from ruamel.yaml.events import AliasEvent
 from do_platform.config import PROJECT, load_apps
 from do_platform.errors import ConfigError
 from do_vocab.images import ImageRef, image_reference
-from do_vocab.names import registry_name
+from do_vocab.names import STACK_NAME, registry_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_DIR_ENV = "DO_PLATFORM_PROJECT_DIR"
-STACK_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+STACK_NAME_RE = STACK_NAME
 STACK_FILE_RE = re.compile(r"^Pulumi\.([^.]+)\.yaml$")
 
 

@@ -14,6 +14,7 @@ DEFAULT_IMAGE = "ubuntu-24-04-x64"
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")  # an App Platform environment variable
+STACK_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")  # a stack of this project: Pulumi.<stack>.yaml
 APP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 POOL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")  # a DOKS node pool
 RESERVED_POOL_NAME = "default"  # the cluster's own pool

@@ -34,17 +34,23 @@ TOKEN_ENV_VARS = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")
 ENDPOINT_ENV_VAR = "DIGITALOCEAN_API_URL"
 
 
-def resolve_token(token: str | None = None) -> str:
-    """The explicit token or the first set environment variable; ConfigError naming them otherwise."""
+def resolve_token(token: str | None = None, *, token_flag: str | None = "--token") -> str:
+    """The explicit token or the first set environment variable; ConfigError naming them otherwise.
+
+    ``token_flag`` is the caller's option that takes a token (None: the caller reads the environment only,
+    as the MCP server does), so the message offers only what the user can do."""
     if token and token.strip():
-        return _checked_token(token, "--token / DIGITALOCEAN_TOKEN")
+        return _checked_token(token, f"{token_flag or 'the token argument'} / {TOKEN_ENV_VARS[0]}")
     for name in TOKEN_ENV_VARS:
         value = os.environ.get(name)
         if value and value.strip():
             return _checked_token(value, name)
-    raise ConfigError(
-        "no DigitalOcean API token: pass --token or set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)"
-    )
+    variables = f"{TOKEN_ENV_VARS[0]} (or {', '.join(TOKEN_ENV_VARS[1:])})"
+    if token_flag:
+        raise ConfigError(f"no DigitalOcean API token: pass {token_flag} or set {variables}")
+    raise ConfigError(f"no DigitalOcean API token: set {variables} in this process's environment; it takes "
+                      f"the token from there only", f"an MCP client: add {TOKEN_ENV_VARS[0]} to the server's "
+                      f"\"env\" block")
 
 
 def _checked_token(token: str, source: str) -> str:
@@ -235,9 +241,11 @@ class RateLimitPacingPolicy(SansIOHTTPPolicy):
 
 def make_client(token: str | None = None, endpoint: str | None = None, *, retry_total: int = 6,
                 retry_backoff_factor: float = 0.5, retry_backoff_max: float = 30.0,
-                pace: bool = True, timeout: float = 60, max_per_minute: int | None = None) -> pydo.Client:
-    """A PyDo client for the API or the emulator, with retries and rate pacing configured."""
-    token = resolve_token(token)
+                pace: bool = True, timeout: float = 60, max_per_minute: int | None = None,
+                token_flag: str | None = "--token") -> pydo.Client:
+    """A PyDo client for the API or the emulator, with retries and rate pacing configured (``token_flag``: as
+    in :func:`resolve_token`)."""
+    token = resolve_token(token, token_flag=token_flag)
     url = resolve_endpoint(endpoint)
     kwargs = {
         "endpoint": url,

@@ -57,6 +57,7 @@ from do_vocab.names import (
     SPACES_ACLS,
     SPACES_BUCKET,
     SPACES_KEY_PERMISSIONS,
+    STACK_NAME,
     TAG,
     WEEKDAYS,
     is_db_identifier,
@@ -569,6 +570,27 @@ class ObjectStoreConfig(_Model):
 MAX_MONTHLY_INCREASE = 1_000_000
 
 
+DEFAULT_PROMOTION_ORDER = ("dev", "staging", "prod")
+
+
+def _promotion_order(v: tuple[str, ...]) -> tuple[str, ...]:
+    if len(v) < 2:
+        raise _Whole(f"{list(v)} names {len(v)} stack(s); allowed: at least two stack names, first to last, "
+                     f"such as {list(DEFAULT_PROMOTION_ORDER)}")
+    dupes = sorted({name for name in v if v.count(name) > 1})
+    if dupes:
+        raise _Whole(f"{dupes} listed twice; allowed: each stack once (promotion goes one way)")
+    return v
+
+
+# The stacks `do-platform promote` moves images along, one step at a time. Project-wide: read from
+# Pulumi.yaml (do_platform.ops.promote.promotion_order), refused in a stack file.
+PromotionOrder = Annotated[
+    tuple[Annotated[str, _matching(STACK_NAME, "a stack name", "lower-case letters, digits and '-', starting "
+                                                               "with a letter (Pulumi.<stack>.yaml)")], ...],
+    _at_most(MAX_ITEMS), AfterValidator(_promotion_order)]
+
+
 class StackConfig(_Model):
     """Everything one stack's program needs; built by :func:`load_stack_config`."""
 
@@ -595,6 +617,7 @@ class StackConfig(_Model):
     # The pull-request comment fails its check when this stack's monthly cost rises by more (USD).
     max_monthly_increase: Annotated[float, _between(0, MAX_MONTHLY_INCREASE, "a number of US dollars from 0 to "
                                                                           f"{MAX_MONTHLY_INCREASE}")] | None = None
+    promotion_order: PromotionOrder = DEFAULT_PROMOTION_ORDER
     provider: ProviderConfig = ProviderConfig()
 
     @field_validator("policy_enforcement")

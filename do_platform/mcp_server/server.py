@@ -38,7 +38,8 @@ OFFLINE = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHi
 WRITES = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True)
 
 Stack = Annotated[str, Field(description="stack name, e.g. dev, staging, prod or local (a Pulumi.<stack>.yaml)")]
-Stage = Annotated[Literal["dev", "staging", "prod"], Field(description="a promotion stage")]
+Stage = Annotated[str, Field(description="a promotion stage: a stack of do-platform:promotionOrder in Pulumi.yaml "
+                                         "(default dev, staging, prod)")]
 PriceKind = Literal["droplet", "kubernetes_node_pool", "database_cluster", "app_service", "load_balancer",
                     "volume", "container_registry"]
 # One planned resource per kind, shaped like the program's inputs, so the plan's pricing rule prices it.
@@ -61,7 +62,7 @@ def make_api_client(stack_endpoint: str | None = None, **kwargs):
     over the stack's ``digitalocean:apiEndpoint``, as in the CLI; the factory applies the endpoint rule
     (https, or http to loopback only)."""
     endpoint = None if os.environ.get(ENDPOINT_ENV_VAR) else stack_endpoint
-    return make_client(token=None, endpoint=endpoint, **kwargs)
+    return make_client(token=None, endpoint=endpoint, token_flag=None, **kwargs)
 
 
 def secrets_in_environment() -> list[str]:
@@ -202,7 +203,7 @@ class Operations:
     def _promote(self, source: str, target: str, *, write: bool) -> results.PromoteResult:
         from do_platform.ops import promote as ops
 
-        ops.check_order(source, target)  # before any token lookup or request
+        ops.check_order(source, target, self.root, ("source", "target"))  # before any token lookup or request
         result = ops.promote(make_api_client(), source, target, root=self.root, dry_run=not write)
         return results.PromoteResult.model_validate(result.to_json())
 
@@ -216,8 +217,9 @@ class Operations:
     @tool_errors
     def promote_apply(self, source: Annotated[Stage, Field(description="the stack whose images are promoted")],
                       target: Annotated[Stage, Field(description="the next stack")]) -> results.PromoteResult:
-        """WRITES the target's Pulumi.<stack>.yaml with the source's image digests (only dev→staging and
-        staging→prod; refused when the file has uncommitted edits). Commit the change as a pull request."""
+        """WRITES the target's Pulumi.<stack>.yaml with the source's image digests (one step along
+        do-platform:promotionOrder: dev→staging and staging→prod by default; refused when the file has uncommitted
+        edits). Commit the change as a pull request."""
         return self._promote(source, target, write=True)
 
     @tool_errors

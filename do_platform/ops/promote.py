@@ -1,9 +1,10 @@
 """Promotion: pin the exact image digests one stack runs into the next stack's ``Pulumi.<stack>.yaml``.
 
-Order is dev → staging → prod, one step at a time. The source is read as committed (``git show
+Order is ``do-platform:promotionOrder`` in ``Pulumi.yaml`` (default dev → staging → prod), one step at a
+time (:func:`promotion_order`, :func:`check_order`). The source is read as committed (``git show
 HEAD:Pulumi.<source>.yaml``), never from the working copy, so only what was reviewed and deployed is
 promoted. Each source image's tag is resolved to its manifest digest through the registry API (a pinned
-digest is checked to exist); into prod only digest-pinned images go (:func:`require_pinned`). The
+digest is checked to exist); into a production stack only digest-pinned images go (:func:`require_pinned`). The
 target file is rewritten with ruamel.yaml's round trip (comments, order and quoting kept), through a
 temporary file and a rename so it is never half-written, and only when asked (``dry_run=False``,
 ``--apply``). :func:`rollback` pins back the digests the target ran before, from its git history.
@@ -20,9 +21,12 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 
 from do_platform.api.reader import ApiReader
+from do_platform.config.messages import validation_error
+from do_platform.config.models import DEFAULT_PROMOTION_ORDER, PromotionOrder, StackConfig
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops.registry_cleanup import list_manifests
 from do_platform.stack_files import (
@@ -33,15 +37,19 @@ from do_platform.stack_files import (
     images_in,
     images_of,
     parse_stack_document,
+    read_stack_config,
     stack_file,
     stack_yaml,
 )
 
-ORDER = ("dev", "staging", "prod")
+ORDER = DEFAULT_PROMOTION_ORDER  # when Pulumi.yaml does not set do-platform:promotionOrder
+ORDER_KEY = f"{PROJECT}:promotionOrder"
+PROJECT_FILE = "Pulumi.yaml"
 APPS_KEY = f"{PROJECT}:apps"
-# Stacks that take only digest-pinned images: a tag (``main``, ``latest``, even ``1.4.2``) can be pushed
-# again, so "the tag staging runs" is not a fixed image; ``sha256:<64 hex>`` names exactly one.
-PINNED_ONLY = ("prod",)
+# A stack whose do-platform:environment is production takes only digest-pinned images: a tag (``main``,
+# ``latest``, even ``1.4.2``) can be pushed again, so "the tag staging runs" is not a fixed image;
+# ``sha256:<64 hex>`` names exactly one.
+PINNED_ONLY_ENVIRONMENT = "production"
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 # Tags that by convention follow a branch or a build: named in the refusal, so the reason is plain.
 MOVING_TAGS = ("latest", "main", "master", "dev", "develop", "edge", "nightly", "stable", "head", "trunk", "next")
@@ -74,31 +82,101 @@ class Promotion:
         return asdict(self)
 
 
-def check_order(source: str, target: str) -> None:
-    """Only dev → staging and staging → prod."""
-    for flag, stack in (("--from", source), ("--to", target)):
-        if stack not in ORDER:
-            raise PromotionBlocked(f"{flag} {stack!r} is not a promotion stage; allowed: {', '.join(ORDER)}")
-    if ORDER.index(target) != ORDER.index(source) + 1:
-        steps = ", ".join(f"{a}→{b}" for a, b in zip(ORDER, ORDER[1:], strict=False))
+_ORDER_ADAPTER = TypeAdapter(PromotionOrder)
+
+
+def _declared_order(document: dict, where: str) -> tuple[str, ...]:
+    """``promotionOrder``'s project value in a parsed ``Pulumi.yaml`` (``value``, else ``default``), validated
+    by the config model's rule; the default order when the file does not set it."""
+    config = document.get("config") if isinstance(document, dict) else None
+    decl = config.get("promotionOrder", config.get(ORDER_KEY)) if isinstance(config, dict) else None
+    if decl is None:
+        return ORDER
+    value = decl.get("value", decl.get("default")) if isinstance(decl, dict) else decl
+    if value is None:
+        return ORDER
+    try:
+        return _ORDER_ADAPTER.validate_python(value)
+    except ValidationError as exc:
+        raise validation_error(exc, StackConfig, f"edit {ORDER_KEY} in {where}: the default is "
+                               f"{list(ORDER)}", prefix=("promotionOrder",)) from None
+
+
+def promotion_order(root: Path = REPO_ROOT) -> tuple[str, ...]:
+    """The project's promotion order: ``do-platform:promotionOrder`` in ``Pulumi.yaml`` as committed at HEAD
+    (an uncommitted edit cannot open a shortcut to production), or the working copy outside git; the default
+    (dev, staging, prod) without the file or the key. It is project-wide: a stack file of the order that sets
+    it is refused, since each stack seeing its own order would let two stacks disagree."""
+    root = Path(root)
+    path = root / PROJECT_FILE
+    order = ORDER
+    if path.is_file():
+        found = committed(path)
+        data, where = (found[0], f"{PROJECT_FILE} at {found[1][:12]}") if found else (path.read_bytes(), PROJECT_FILE)
+        order = _declared_order(parse_stack_document(data, where), where)
+    for stack in order:
+        if (root / f"Pulumi.{stack}.yaml").is_file() and ORDER_KEY in read_stack_config(stack, root):
+            raise ConfigError(f"{ORDER_KEY} is set in Pulumi.{stack}.yaml; allowed: only in {PROJECT_FILE}'s config "
+                              f"block (the order is project-wide)",
+                              f"delete it from Pulumi.{stack}.yaml and set it once in {PROJECT_FILE}")
+    return order
+
+
+def _steps(order: tuple[str, ...]) -> str:
+    return ", ".join(f"{a}→{b}" for a, b in zip(order, order[1:], strict=False))
+
+
+def check_order(source: str, target: str, root: Path = REPO_ROOT,
+                flags: tuple[str, str] = ("--from", "--to")) -> tuple[str, ...]:
+    """One step along :func:`promotion_order` (dev → staging, staging → prod by default); the order.
+    ``flags`` name the two stacks in messages (the MCP tools call them source and target)."""
+    order = promotion_order(root)
+    for flag, stack in zip(flags, (source, target), strict=True):
+        if stack not in order:
+            raise PromotionBlocked(f"{flag} {stack!r} is not a promotion stage of {ORDER_KEY} in {PROJECT_FILE}; "
+                                   f"allowed: {', '.join(order)}")
+    if order.index(target) != order.index(source) + 1:
         raise PromotionBlocked(f"cannot promote {source}→{target}: promotion goes one step at a time along "
-                               f"{' → '.join(ORDER)}; allowed: {steps}")
+                               f"{' → '.join(order)} ({ORDER_KEY} in {PROJECT_FILE}); allowed: {_steps(order)}")
+    return order
 
 
-def require_pinned(images: list[DeployedImage], target: str, where: str, *, always: bool = False) -> None:
-    """Into :data:`PINNED_ONLY` stacks (any stack when ``always``: a rollback restores digests, and a tag
-    names no past image) only digest-pinned images go; ``where`` names the file read."""
-    if target not in PINNED_ONLY and not always:
+def check_rollback_target(target: str, root: Path = REPO_ROOT) -> tuple[str, ...]:
+    """``--back`` rolls back a stack promotion writes: any stage of the order but the first."""
+    order = promotion_order(root)
+    if target not in order[1:]:
+        raise PromotionBlocked(f"--to {target!r} cannot be rolled back by promotion (it is not a stage promotion "
+                               f"writes, after the first, in {ORDER_KEY} of {PROJECT_FILE}); allowed: "
+                               f"{', '.join(order[1:])}")
+    return order
+
+
+def pinned_only(target: str, root: Path = REPO_ROOT) -> bool:
+    """Does ``target`` take only digest-pinned images? Yes when its ``do-platform:environment`` is production,
+    whatever the stack is called."""
+    return read_stack_config(target, root).get(f"{PROJECT}:environment") == PINNED_ONLY_ENVIRONMENT
+
+
+def require_pinned(images: list[DeployedImage], target: str, where: str, *, always: bool = False,
+                   production: bool = False, first_stage: bool = False) -> None:
+    """Into a production stack (``production``; any stack when ``always``: a rollback restores digests, and a
+    tag names no past image) only digest-pinned images go; ``where`` names the file read; ``first_stage``:
+    the source has no stage before it, so its own file must pin the digest."""
+    if not production and not always:
         return
+    how = (f"pin image.digest in the source stack file ({where.split(' ')[0]}): it is the first stage of "
+           f"{ORDER_KEY}" if first_stage else
+           "promote into the stage before it first (that pins the digest), deploy it, then promote again")
     for image in images:
         if image.digest and DIGEST_RE.fullmatch(image.digest):
             continue
         moving = " (a moving tag: it names whatever was pushed last)" if (image.tag or "").lower() in MOVING_TAGS \
             else " (a tag can be pushed again)"
+        why = f", as a stack whose {PROJECT}:environment is {PINNED_ONLY_ENVIRONMENT}" if production else ""
         raise PromotionBlocked(
             f"app {image.app}: {where} pins {image.repository}:{image.tag}{moving} without a digest; {target} takes "
-            f"only digest-pinned images (image.digest: sha256:<64 hex>), so it runs exactly what was reviewed",
-            "promote into the stage before it first (that pins the digest), deploy it, then promote again")
+            f"only digest-pinned images (image.digest: sha256:<64 hex>){why}, so it runs exactly what was reviewed",
+            how)
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
@@ -291,16 +369,17 @@ def _pin(path: Path, target: str, pins: list[PinnedImage], dry_run: bool) -> tup
 def promote(client, source: str, target: str, *, root: Path = REPO_ROOT, dry_run: bool = True) -> Promotion:
     """Pin ``source``'s committed image digests into ``target``'s stack file; only shows the diff unless
     ``dry_run=False`` (the CLI's ``--apply``)."""
-    check_order(source, target)
     root = Path(root)
+    order = check_order(source, target, root)
     path = stack_file(target, root)
     notes = _target_checks(path, dry_run)
     images, revision, source_notes = source_images(source, root, dry_run)
     notes = source_notes + notes
     if not images:
         raise PromotionBlocked(f"Pulumi.{source}.yaml deploys no images ({APPS_KEY}[*].image): nothing to promote")
-    require_pinned(images, target, f"Pulumi.{source}.yaml" + (f" at {revision[:12]}" if revision else ""))
     images_of(target, root)  # the target must be valid before it is touched
+    require_pinned(images, target, f"Pulumi.{source}.yaml" + (f" at {revision[:12]}" if revision else ""),
+                   production=pinned_only(target, root), first_stage=order.index(source) == 0)
     pins = resolve(client, images)
     diff, changed, written, rewrite_notes = _pin(path, target, pins, dry_run)
     return Promotion(source, target, str(path), pins, diff, changed, written, notes + rewrite_notes,
@@ -348,9 +427,8 @@ def rollback(client, target: str, *, root: Path = REPO_ROOT, dry_run: bool = Tru
     """``promote --to TARGET --back``: pin again the digests ``target`` pinned before its current ones (from
     git history), with promotion's checks: a clean target for a real run, digests that still exist in the
     registry, digest-pinned images only into prod. Only shows the diff unless ``dry_run=False``."""
-    if target not in ORDER[1:]:
-        raise PromotionBlocked(f"--to {target!r} cannot be rolled back by promotion; allowed: {', '.join(ORDER[1:])}")
     root = Path(root)
+    check_rollback_target(target, root)
     path = stack_file(target, root)
     notes = _target_checks(path, dry_run)
     images, sha, head = previous_pins(target, root)

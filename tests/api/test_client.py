@@ -114,3 +114,12 @@ def test_the_factory_exposes_its_pacing_for_progress(emulator):
     client = make_client(token="t", endpoint=emulator.url, max_per_minute=600)
     client.account.get()
     assert client.pacing.requests == 1 and client.pacing.min_interval == pytest.approx(0.1)
+def test_a_caller_without_a_token_flag_is_not_told_to_pass_one(monkeypatch):
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="pass --token or set DIGITALOCEAN_TOKEN"):
+        make_client()
+    with pytest.raises(ConfigError) as err:
+        make_client(token_flag=None)
+    assert "--token" not in err.value.message and "environment" in err.value.message
+    assert "DIGITALOCEAN_TOKEN" in err.value.message and "DIGITALOCEAN_ACCESS_TOKEN" in err.value.message

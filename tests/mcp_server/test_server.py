@@ -295,3 +295,15 @@ def test_without_an_endpoint_in_the_environment_the_stacks_own_endpoint_is_used(
     emulator.control.log.clear()
     result = ok(call("status", {"stack": "dev"}))
     assert result["stack"] == "dev" and "GET /v2/projects" in " ".join(requests(emulator))
+
+
+def test_without_a_token_the_error_says_where_the_server_reads_it_and_offers_no_flag(project, monkeypatch):
+    """The server takes the token from its environment only: the message must not offer ``--token``."""
+    for var in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    for tool, args in (("status", {"stack": "dev"}), ("promote_plan", {"source": "dev", "target": "staging"}),
+                       ("registry_cleanup_plan", {"registry": "do-platform"})):
+        result = call(tool, args)
+        text = text_of(result)
+        assert result.is_error and "no DigitalOcean API token" in text, text
+        assert "DIGITALOCEAN_TOKEN" in text and "environment" in text and "--token" not in text, text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from do_platform.errors import PromotionBlocked
+from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops import promote as ops
 from do_platform.stack_files import images_of
 
@@ -286,3 +286,79 @@ def test_back_refuses_a_dirty_target_and_an_earlier_tag_only_revision(client, em
     with pytest.raises(PromotionBlocked) as err:
         ops.rollback(client, "staging", root=repo, dry_run=False)
     assert "uncommitted edits" in err.value.message
+
+
+# --- the promotion order: do-platform:promotionOrder in Pulumi.yaml -----------------------------------------
+
+def order_file(*stacks: str) -> str:
+    return ("name: do-platform\nruntime: python\nconfig:\n  promotionOrder:\n    type: array\n    items:\n"
+            f"      type: string\n    default: [{', '.join(stacks)}]\n")
+
+
+@pytest.fixture
+def live(repo):
+    """The repository's stacks renamed to the adopter's own: dev → qa → live, live being production."""
+    (repo / "Pulumi.yaml").write_text(order_file("dev", "qa", "live"))
+    (repo / "Pulumi.qa.yaml").write_text((repo / "Pulumi.staging.yaml").read_text())
+    (repo / "Pulumi.live.yaml").write_text((repo / "Pulumi.prod.yaml").read_text())
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "our own stages")
+    return repo
+
+
+def test_the_order_is_read_from_pulumi_yaml_and_defaults_without_it(repo, live):
+    assert ops.promotion_order(REPO) == ("dev", "staging", "prod") == ops.ORDER
+    assert ops.promotion_order(live) == ("dev", "qa", "live")
+
+
+def test_a_configured_order_is_followed_and_out_of_order_names_the_key_and_the_order(client, live, pushed):
+    result = ops.promote(client, "dev", "qa", root=live)
+    assert result.changed and not result.written and pushed["web"] in result.diff
+    for source, target in (("dev", "staging"), ("dev", "live"), ("qa", "dev")):
+        with pytest.raises(PromotionBlocked) as err:
+            ops.promote(client, source, target, root=live, dry_run=False)
+        message = err.value.message
+        assert "do-platform:promotionOrder" in message and "Pulumi.yaml" in message, message
+        assert "dev, qa, live" in message or "dev→qa, qa→live" in message, message
+    assert ops.check_rollback_target("live", live) == ("dev", "qa", "live")
+    with pytest.raises(PromotionBlocked, match=r"promotionOrder.*allowed: qa, live"):
+        ops.rollback(client, "prod", root=live)
+
+
+def test_a_production_stack_takes_only_digests_whatever_its_name(client, live):
+    text = (live / "Pulumi.qa.yaml").read_text().replace("          tag: old\n", "          tag: main\n")
+    (live / "Pulumi.qa.yaml").write_text(text)
+    git(live, "commit", "-q", "-am", "qa worker by tag")
+    with pytest.raises(PromotionBlocked) as err:
+        ops.promote(client, "qa", "live", root=live)
+    assert "live takes only digest-pinned images" in err.value.message
+    assert "do-platform:environment is production" in err.value.message
+
+
+def test_an_uncommitted_order_opens_no_shortcut(client, repo):
+    (repo / "Pulumi.yaml").write_text(order_file("dev", "staging", "prod"))
+    git(repo, "add", "Pulumi.yaml")
+    git(repo, "commit", "-q", "-m", "the order")
+    (repo / "Pulumi.yaml").write_text(order_file("dev", "prod"))  # edited, not committed
+    with pytest.raises(PromotionBlocked, match="staging→prod"):
+        ops.promote(client, "dev", "prod", root=repo)
+
+
+@pytest.mark.parametrize("order, problem", [
+    ("[prod]", "at least two stack names"), ("[dev, dev, prod]", "listed twice"),
+    ("[dev, Prod]", "not a stack name"), ('"dev,prod"', "promotionOrder")])
+def test_a_bad_order_is_a_config_error_naming_the_key(repo, order, problem):
+    (repo / "Pulumi.yaml").write_text(order_file("dev").replace("[dev]", order))
+    with pytest.raises(ConfigError) as err:
+        ops.promotion_order(repo)
+    assert "do-platform:promotionOrder" in err.value.message and problem in err.value.message, err.value.message
+
+
+def test_a_stack_file_cannot_set_the_project_wide_order(repo):
+    text = (repo / "Pulumi.staging.yaml").read_text().replace(
+        "config:\n", "config:\n  do-platform:promotionOrder: [dev, staging]\n")
+    (repo / "Pulumi.staging.yaml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        ops.check_order("dev", "staging", repo)
+    assert "do-platform:promotionOrder is set in Pulumi.staging.yaml" in err.value.message
+    assert "Pulumi.yaml" in err.value.message

@@ -140,3 +140,18 @@ def test_a_cost_limit_breach_posts_the_comment_then_fails_the_check():
         "Fail on a monthly cost increase above the limit")
     assert names.index("Plan every stack against the base branch") < post < fail
     assert steps[fail]["if"] == "steps.plan.outputs.status == '3'" and "exit 3" in steps[fail]["run"]
+def test_the_workflows_follow_the_projects_promotion_order():
+    """do-platform:promotionOrder (Pulumi.yaml) is the one order: promote.yml offers its steps, deploy.yml
+    deploys its stages one after the other, and the preview and drift matrices cover each stage."""
+    from do_platform.ops.promote import promotion_order
+
+    order = list(promotion_order(ROOT))
+    inputs = load(ROOT / ".github" / "workflows" / "promote.yml")["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["from"]["options"] == order[:-1] and inputs["from"]["default"] == order[0]
+    assert inputs["to"]["options"] == order[1:] and inputs["to"]["default"] == order[1]
+    jobs = load(ROOT / ".github" / "workflows" / "deploy.yml")["jobs"]
+    assert [jobs[s]["with"]["stack"] for s in order] == order
+    assert [jobs[s]["needs"] for s in order[1:]] == order[:-1]
+    for name, job in (("pull-request.yml", "preview"), ("drift.yml", "drift")):
+        matrix = load(ROOT / ".github" / "workflows" / name)["jobs"][job]["strategy"]["matrix"]["stack"]
+        assert set(order) <= set(matrix), name

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from do_platform.cli.settings import JsonOpt, StackOpt, handle_errors, settings_of, stderr_console
 from do_platform.exit_codes import ExitCode
+from do_platform.ops.graph import GraphFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -40,11 +41,21 @@ def plan(
     live_prices: Annotated[bool, typer.Option(
         "--live-prices", help="refresh droplet, App Platform and registry prices through the API (needs a token)")]
     = False,
+    graph: Annotated[bool, typer.Option(
+        "--graph", help="print the stack's topology instead: a node per component and resource, nesting for "
+                        "ownership, an arrow from a resource to each one it depends on (Mermaid by default)")] = False,
+    graph_format: Annotated[GraphFormat | None, typer.Option(
+        "--graph-format", help="with --graph: mermaid (default), dot (Graphviz) or json", show_default=False)]
+    = None,
 ) -> None:
     """Evaluate the program under Pulumi's mock runtime (no CLI, no token, no network) and print the
     resource tree, guardrail findings and monthly cost. Exit 3 when a mandatory guardrail is broken, or with
     --against when a stack's monthly cost rises above its limit (--max-increase, do-platform:maxMonthlyIncrease)."""
     from do_platform.ops import plan as ops
+
+    if graph or graph_format is not None:
+        _graph(stack, graph_format, settings_of(ctx).sink(as_json).json, against, live_prices)
+        return
 
     settings = settings_of(ctx)
     sink = settings.sink(as_json)
@@ -88,3 +99,18 @@ def plan(
     sink.emit(result, lambda r: typer.echo(ops.render_text(r)))
     if result.blocking:
         raise typer.Exit(code=ExitCode.CHECKS_FAILED)
+
+
+def _graph(stack: str, fmt: GraphFormat | None, as_json: bool, against: str | None, live_prices: bool) -> None:
+    """``plan --graph``: the topology only (no prices, no findings), in one of :class:`GraphFormat`."""
+    from do_platform.ops import graph as ops
+
+    for flag, given in (("--against", against), ("--live-prices", live_prices)):
+        if given:
+            raise typer.BadParameter(f"{flag} does not go with --graph (the diagram shows one revision's "
+                                     f"topology, without prices); allowed: one of them", param_hint=flag)
+    if as_json and fmt not in (None, GraphFormat.json):
+        raise typer.BadParameter(f"--json (or --output json) and --graph-format {fmt.value} contradict each other; "
+                                 f"allowed: one of them", param_hint="--graph-format")
+    chosen = GraphFormat.json if as_json else (fmt or GraphFormat.mermaid)
+    typer.echo(ops.render(ops.graph_stack(stack), chosen), nl=False)

@@ -1,5 +1,6 @@
-"""``do-platform promote``: pin the image digests of one stack into the next (dev → staging → prod), or
-with ``--back`` the digests a stack pinned before. A dry run unless ``--apply``."""
+"""``do-platform promote``: pin the image digests of one stack into the next (``do-platform:promotionOrder`` in
+Pulumi.yaml, dev → staging → prod by default), or with ``--back`` the digests a stack pinned before. A dry run
+unless ``--apply``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 
 from do_platform.cli.settings import JsonOpt, handle_errors, settings_of, stderr_console
+from do_platform.errors import PromotionBlocked
 
 
 def register(app: typer.Typer) -> None:
@@ -17,9 +19,10 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def promote(
     ctx: typer.Context,
-    target: Annotated[str, typer.Option("--to", help="the stack to pin: staging or prod")],
+    target: Annotated[str, typer.Option(
+        "--to", help="the stack to pin: the next stage of do-platform:promotionOrder (Pulumi.yaml), e.g. staging")],
     source: Annotated[str | None, typer.Option(
-        "--from", help="the stack whose committed images are promoted: dev or staging (not with --back)")] = None,
+        "--from", help="the stack whose committed images are promoted, e.g. dev or staging (not with --back)")] = None,
     back: Annotated[bool, typer.Option(
         "--back", help="roll back: pin again the digests --to pinned before, from its git history")] = False,
     apply: Annotated[bool, typer.Option("--apply", help="write the target stack file (default: a dry run)")] = False,
@@ -29,7 +32,8 @@ def promote(
 ) -> None:
     """Resolve the source stack's image tags to digests through the registry API and pin them in the
     target's Pulumi.<stack>.yaml (comments and order kept); prints the diff. The source is read as committed
-    (git HEAD), never the working copy; prod takes only digest-pinned images. Writes nothing unless --apply;
+    (git HEAD), never the working copy; a production stack takes only digest-pinned images. One step at a time
+    along do-platform:promotionOrder in Pulumi.yaml (default dev, staging, prod). Writes nothing unless --apply;
     then commit the file as a pull request."""
     from do_platform.ops import promote as ops
 
@@ -40,12 +44,16 @@ def promote(
         raise typer.BadParameter("--back restores the target's own earlier pins; allowed: --to alone",
                                  param_hint="--from")
     if not back and source is None:
-        raise typer.BadParameter("missing --from (dev or staging), or --back to roll --to back", param_hint="--from")
+        raise typer.BadParameter("missing --from (the stage before --to in do-platform:promotionOrder), or --back "
+                                 "to roll --to back", param_hint="--from")
+    # Before any API call or token lookup; the order is do-platform:promotionOrder in Pulumi.yaml.
     if back:
-        if target not in ops.ORDER[1:]:
-            raise typer.BadParameter(f"{target!r}; allowed: {', '.join(ops.ORDER[1:])}", param_hint="--to")
+        try:
+            ops.check_rollback_target(target, ops.REPO_ROOT)
+        except PromotionBlocked as err:
+            raise typer.BadParameter(err.message, param_hint="--to") from None
     else:
-        ops.check_order(source, target)  # before any API call or token lookup
+        ops.check_order(source, target, ops.REPO_ROOT)
     settings = settings_of(ctx)
     if back:
         result = ops.rollback(settings.client(), target, dry_run=not apply)
