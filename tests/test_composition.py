@@ -92,3 +92,16 @@ def test_registry_retention_needs_a_token_and_stack_files(tmp_path):
         c.registry_retention_args(cfg, tmp_path, environ={})
     args = c.registry_retention_args(cfg, tmp_path, environ={"DIGITALOCEAN_TOKEN": "t"})
     assert (args.registry, args.keep_last, list(args.protect)) == ("do-platform", 3, ["web:main"])
+
+
+def test_replicas_default_to_the_clusters_size_and_the_stacks_region():
+    cfg = stack("staging", database={**read_stack_config("staging")["do-platform:database"],
+                                     "replicas": [{"name": "read-1"}, {"name": "read-2", "size": "db-s-2vcpu-4gb"}]})
+    replicas = c.database_replicas(cfg)
+    assert [(r.name, r.size, r.region) for r in replicas] == [("read-1", "db-s-1vcpu-2gb", "nyc3"),
+                                                              ("read-2", "db-s-2vcpu-4gb", "nyc3")]
+    args = c.database_args(cfg, vpc_id="v", trusted=c.trusted_sources(cfg, web_tag="t", cluster_id=None, app_ids=(),
+                                                                      vpc_range="10.0.0.0/16"))
+    assert args.replicas == replicas and dict(args.settings) == dict(cfg.database.settings)
+    assert dict(args.settings) == {"log_min_duration_statement": 1000, "idle_in_transaction_session_timeout": 600000}
+    assert c.database_replicas(stack("dev")) == ()

@@ -217,3 +217,31 @@ def test_ipv4_written_as_ipv6_counts_as_ipv4(sources):
     props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": sources})
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
     assert g.public_share(["::/0"]) == {4: 1.0, 6: 1.0}
+
+
+def _replica(urn="urn:replica", parent="urn:db", **props):
+    return g.StackResource(urn=urn, type=g.DATABASE_REPLICA, props={"privateNetworkUuid": "vpc-1", **props},
+                           parent=parent)
+
+
+PROD = g.StackContext("prod", g.Environment.production, g.PolicyEnforcement.mandatory)
+
+
+def test_a_replica_needs_a_firewall_of_its_own():
+    cluster_fw = _dbfw([{"type": "tag", "value": "web"}], refs=["urn:db"])
+    found = g.database_network([_db(), cluster_fw, _replica()], DEV)
+    assert [(v.urn, "replica without a database firewall" in v.message) for v in found] == [("urn:replica", True)]
+    own = _dbfw([{"type": "tag", "value": "web"}], urn="urn:replica-fw", parent="urn:replica", refs=["urn:replica"])
+    assert g.database_network([_db(), cluster_fw, _replica(), own], DEV) == []
+
+
+def test_a_production_replica_stays_in_its_clusters_vpc():
+    fws = [_dbfw([{"type": "tag", "value": "web"}], refs=["urn:db"]),
+           _dbfw([{"type": "tag", "value": "web"}], urn="urn:rfw", parent="urn:replica", refs=["urn:replica"])]
+    assert g.database_network([_db(), *fws, _replica()], PROD) == []
+    elsewhere = _replica(privateNetworkUuid="vpc-2")
+    assert ["not its cluster's (vpc-1)" in v.message for v in g.database_network([_db(), *fws, elsewhere], PROD)] \
+        == [True]
+    outside = g.StackResource(urn="urn:replica", type=g.DATABASE_REPLICA, props={}, parent="urn:db")
+    assert ["replica outside a VPC" in v.message for v in g.database_network([_db(), *fws, outside], PROD)] == [True]
+    assert g.database_network([_db(), *fws, outside], DEV) == []  # another region's default VPC, outside production

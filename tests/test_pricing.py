@@ -150,3 +150,9 @@ def test_the_header_says_when_prices_came_live():
         == "list prices as of 2026-11-28"
     text = pricing.describe_sources("2026-11-28", {"droplet_sizes": "live", "registry_tiers": "bundled 2026-11-28"})
     assert text.startswith("live prices from the API for droplet sizes")
+
+
+def test_a_database_replica_is_one_node_of_its_size():
+    price = pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-1vcpu-2gb", "region": "nyc3"}, TABLE)
+    assert price.monthly == pytest.approx(TABLE.database_sizes_per_node["db-s-1vcpu-2gb"]) == pytest.approx(30.0)
+    assert pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-9vcpu-1tb"}, TABLE).monthly is None

@@ -274,3 +274,17 @@ def test_registry_retention_without_a_registry_names_the_key():
     config.pop("do-platform:registry", None)
     with pytest.raises(ConfigError, match="registryRetention.enabled"):
         evaluate("dev", config=config)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_linked_apps_read_from_the_first_replica_through_a_secret(evaluations, stack):
+    ev = evaluations[stack]
+    app = ev.of_type("digitalocean:index/app:App")[0]
+    env = {e["key"]: e for e in app.inputs["spec"]["services"][0]["envs"]}
+    has_replica = bool(ev.of_type("digitalocean:index/databaseReplica:DatabaseReplica"))
+    assert ("DATABASE_READ_URL" in env) is has_replica is (stack != "dev")
+    if has_replica:
+        assert env["DATABASE_READ_URL"]["value"] == SECRET_MASK and env["DATABASE_READ_URL"]["type"] == "SECRET"
+        assert ev.outputs["database_replica_uris"] == SECRET_MASK
+    else:
+        assert "database_replica_uris" not in ev.outputs
