@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.engine.local_stack import STEPS, StackRun, emulator_process
+from do_platform.api.client import make_client
+from do_platform.engine.local_stack import EMULATOR_TOKEN, STEPS, StackRun, emulator_process
 from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
 
@@ -23,7 +24,10 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
                        policy_pack=POLICY, overrides={"digitalocean:apiEndpoint": url})
-        results = run.run()
+        results = run.run(STEPS[:1])
+        if results[0].ok:
+            check_database(url)
+            results += run.run(STEPS[1:])
         by_step = {r.step: r for r in results}
         assert [r.step for r in results] == list(STEPS), results[-1].output
         for step in STEPS:
@@ -31,3 +35,22 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, tmp_path):
         assert "do-platform-guardrails" in by_step["up"].output  # the policy pack ran
         assert by_step["up"].api_calls > 0
         assert leftovers(url) == {}  # nothing of the stack is left in the emulator
+
+
+def check_database(url: str) -> None:
+    """After `up`: the replica in the cluster's VPC with its tags and a firewall of the cluster's rules (on its
+    uuid), and the PostgreSQL settings applied, as the emulator holds them."""
+    api = make_client(token=EMULATOR_TOKEN, endpoint=url, retry_total=0)
+    cluster = next(c for c in api.databases.list_clusters()["databases"] if c["name"] == "local-db")
+    replicas = api.databases.list_replicas(cluster["id"])["replicas"]
+    assert [(r["name"], r["size"], r["region"], r["status"]) for r in replicas] == [
+        ("local-db-read-1", "db-s-1vcpu-2gb", "nyc3", "online")]
+    replica = replicas[0]
+    assert replica["private_network_uuid"] == cluster["private_network_uuid"]
+    assert sorted(replica["tags"]) == sorted(cluster["tags"]) == ["component:managed-postgres", "env:local"]
+
+    def rules(uuid):
+        return sorted((r["type"], r["value"]) for r in api.databases.list_firewall_rules(uuid)["rules"])
+
+    assert rules(replica["id"]) == rules(cluster["id"]) and rules(cluster["id"])
+    assert api.databases.get_config(cluster["id"])["config"]["log_min_duration_statement"] == 1000
