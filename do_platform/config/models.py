@@ -356,9 +356,6 @@ class ReplicaConfig(_Model):
     region: Annotated[str, _one_of(DATABASE_REGIONS, "a Managed Database region")] | None = None  # None: stack's
 
 
-SettingValue = bool | int | float | str
-
-
 class DatabaseConfig(_Model):
     """ManagedPostgres: a pinned Postgres cluster in the VPC."""
 
@@ -370,9 +367,9 @@ class DatabaseConfig(_Model):
     pool_size: Annotated[int, _between(1, 97)] = 10
     maintenance: MaintenanceWindow = MaintenanceWindow()
     replicas: Annotated[tuple[ReplicaConfig, ...], _at_most(MAX_REPLICAS)] = ()
-    # PostgreSQL settings by the provider's names (work_mem, jit...): checked against the provider by the
-    # cross-field rule ``database_settings`` (do_platform/config/rules.py), which names each key.
-    settings: Annotated[dict[str, SettingValue], _at_most(MAX_SETTINGS)] = Field(default_factory=dict)
+    # PostgreSQL settings by the provider's names (work_mem, jit...): names, types and values are checked
+    # against the provider by the cross-field rule ``database_settings`` (config/rules.py), which names each key.
+    settings: Annotated[dict[str, Any], _at_most(MAX_SETTINGS)] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -87,7 +87,9 @@ def test_the_allowed_settings_are_the_provider_config_resource_inputs():
     ("jit", "yes", "'yes' is not true or false"),
     ("track_io_timing", True, "True is not a string; allowed: off, on (quoted"),
     ("log_error_verbosity", "LOUD", "'LOUD' is not supported; allowed: TERSE, DEFAULT, VERBOSE"),
-    ("pgbouncers", 1, "database.settings.pgbouncers: a nested block of the provider"),
+    ("pgbouncers", [{"server_reset_query_always": True}], "database.settings.pgbouncers: a nested block of the "
+                                                           "provider; allowed: the scalar settings such as"),
+    ("work_mem", [8], "do-platform:database.settings.work_mem: [8] is not an integer"),
 ])
 def test_unknown_or_mistyped_settings_name_the_key(key, value, expected):
     assert expected in _error(_db(settings={key: value}))
