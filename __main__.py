@@ -9,7 +9,7 @@ from pathlib import Path
 import pulumi
 import pulumi_digitalocean as do
 
-from components import AppService, DatabaseLink, Dns, Kubernetes, ManagedPostgres, SecureNetwork, WebCluster
+from components import AppService, Dns, Kubernetes, ManagedPostgres, SecureNetwork, WebCluster
 from components.object_store import ObjectStore
 from do_platform import composition as c
 from do_platform.config import Component, from_pulumi_config
@@ -37,7 +37,7 @@ def program() -> None:
     db = ManagedPostgres(c.DATABASE, c.database_args(cfg, vpc_id=network.vpc_id, trusted=c.trusted_sources(
         cfg, web_tag=web.tag_name if web else None, cluster_id=cluster.cluster_id if cluster else None,
         app_ids=app_ids.outputs, vpc_range=network.ip_range)), opts) if on(Component.database) else None
-    link = DatabaseLink(db.cluster_name, db.database_name, db.user_name, db.pool_private_uri) if db else None
+    link = c.database_link(db) if db else None
     apps: dict[str, AppService] = {}
     try:
         for a in c.apps_of(cfg):
@@ -72,6 +72,8 @@ def program() -> None:
     if db:
         pulumi.export("database_private_uri", db.private_uri)
         pulumi.export("database_pool_uri", db.pool_private_uri)
+        if db.replicas:
+            pulumi.export("database_replica_uris", pulumi.Output.secret(db.replica_private_uris))
     if objects:
         pulumi.export("object_store", {"bucket": objects.bucket_name, "region": cfg.region, "url": objects.url,
                                        "endpoint": objects.endpoint, "cdn_endpoint": objects.cdn_endpoint})

@@ -9,7 +9,7 @@ children inherit it through ``parent=self``.
 from components.app_service import AppService, AppServiceArgs, DatabaseLink
 from components.dns import Dns, DnsArgs, DnsRecordSpec
 from components.kubernetes import Kubernetes, KubernetesArgs, NodePoolSpec
-from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, TrustedSources
+from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, ReplicaSpec, TrustedSources
 from components.object_store import CorsRule, ObjectStore, ObjectStoreArgs
 from components.secure_network import SecureNetwork, SecureNetworkArgs
 from components.tokens import TYPE_TOKENS
@@ -22,7 +22,7 @@ __all__ = [
     "AppService", "AppServiceArgs", "DatabaseLink", "ImageRef",
     "Dns", "DnsArgs", "DnsRecordSpec",
     "Kubernetes", "KubernetesArgs", "NodePoolSpec",
-    "ManagedPostgres", "ManagedPostgresArgs", "TrustedSources",
+    "ManagedPostgres", "ManagedPostgresArgs", "ReplicaSpec", "TrustedSources",
     "ObjectStore", "ObjectStoreArgs", "CorsRule",
     "SecureNetwork", "SecureNetworkArgs", "FirewallRule",
     "WebCluster", "WebClusterArgs",

@@ -9,7 +9,10 @@
   The spec's alert ``destinations`` are not set: provider 4.76.0 writes them through the alerts API but never
   reads them back, so every refresh drops them from the state and every drift check reports them (upstream
   terraform-provider-digitalocean issue 1606).
-- An optional link to ManagedPostgres attaches the cluster and hands the app its connection string as a secret.
+- An optional link to ManagedPostgres attaches the cluster and hands the app its connection string as a secret
+  (DATABASE_URL); when the cluster has a read-only replica, the link also carries the replica's URI
+  (DATABASE_READ_URL, same user and database) for read traffic. Adding it adds a secret name: one
+  ``rotate_secrets`` run, as for any new secret.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ APP_ALERT_RULES = ("DEPLOYMENT_FAILED", "DOMAIN_FAILED")
 
 @dataclass(frozen=True)
 class DatabaseLink:
-    """An attached ManagedPostgres cluster (by name) and the URI handed to the app as DATABASE_URL."""
+    """An attached ManagedPostgres cluster (by name), the URI handed to the app as DATABASE_URL and, when the
+    cluster has a read-only replica, the replica's URI as DATABASE_READ_URL."""
 
     cluster_name: str
     db_name: str
     db_user: str
     uri: pulumi.Input[str]
+    read_uri: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,20 @@ def validate_app_service_args(args: AppServiceArgs) -> None:
         raise ValueError(f"[instance_count] {args.instance_count}; allowed: 1 to 50")
     if problem := health_check_path_problem(args.health_check_path):
         raise ValueError(f"[health_check_path] {args.health_check_path!r}: {problem}")
-    names = [*args.env_vars, *args.secret_env] + (["DATABASE_URL"] if args.database else [])
+    names = [*args.env_vars, *args.secret_env, *database_env_names(args.database)]
     for key in names:
         if not ENV_NAME.match(key):
             raise ValueError(f"[env_vars] {key!r}; allowed: [A-Z_][A-Z0-9_]*")
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"[env_vars]/[secret_env] {dupes} set twice; allowed: each name once")
+
+
+def database_env_names(link: DatabaseLink | None) -> list[str]:
+    """The env names a database link sets: DATABASE_URL, and DATABASE_READ_URL with a replica."""
+    if link is None:
+        return []
+    return ["DATABASE_URL"] + (["DATABASE_READ_URL"] if link.read_uri is not None else [])
 
 
 def build_envs(args: AppServiceArgs) -> tuple[list[do.AppSpecServiceEnvArgs], list[str]]:
@@ -102,6 +114,8 @@ def build_envs(args: AppServiceArgs) -> tuple[list[do.AppSpecServiceEnvArgs], li
     secrets = dict(args.secret_env)
     if args.database:
         secrets["DATABASE_URL"] = args.database.uri
+        if args.database.read_uri is not None:
+            secrets["DATABASE_READ_URL"] = args.database.read_uri
     envs = [do.AppSpecServiceEnvArgs(key=k, value=pulumi.Output.secret(v), type="SECRET", scope="RUN_TIME")
             for k, v in sorted(secrets.items())]
     secret_paths = [f"spec.services[0].envs[{i}].value" for i in range(len(envs))]

@@ -4,20 +4,29 @@ The DatabaseFirewall replaces the cluster's whole trusted-source list, so there 
 one: callers hand their sources (droplet tags, app ids, Kubernetes cluster ids, private CIDRs) to
 this component, which merges them. No public address is ever a trusted source. Connection URIs are
 exported as secrets; ``protect`` guards the cluster in production.
+
+Read-only replicas join the cluster's VPC (when in its region) with the same tags, and each gets its own
+DatabaseFirewall with the cluster's rules: the API keeps one trusted-source list per replica, addressed by
+the replica's ``uuid`` (its ``id`` is the provider's composite ``<cluster>/replicas/<name>``). PostgreSQL
+settings go through the provider's config resource, checked against it (:mod:`components.postgres_settings`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
 
 import pulumi
 import pulumi_digitalocean as do
 
 from components.naming import child_name, do_name, do_urn
+from components.postgres_settings import settings_args
 from components.tagging import standard_tags
 from components.tokens import TYPE_TOKENS
 from do_vocab.firewall_rules import parse_cidr
-from do_vocab.names import DB_IDENTIFIER, DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, WEEKDAYS
+from do_vocab.names import DB_IDENTIFIER, DEFAULT_POSTGRES_VERSION, POSTGRES_VERSIONS, REPLICA_NAME, WEEKDAYS
 
 KIND = "managed-postgres"
 
@@ -32,6 +41,15 @@ class TrustedSources:
     kubernetes_ids: tuple[pulumi.Input[str], ...] = ()
     app_ids: tuple[pulumi.Input[str], ...] | pulumi.Input[list[str]] = ()
     ip_ranges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplicaSpec:
+    """A read-only replica: one node of ``size`` in ``region`` (the cluster's VPC when it is the cluster's region)."""
+
+    name: str
+    size: str
+    region: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,8 @@ class ManagedPostgresArgs:
     trusted: TrustedSources = TrustedSources()
     protect: bool = False
     extra_tags: tuple[str, ...] = ()
+    replicas: tuple[ReplicaSpec, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)  # PostgreSQL settings by the provider's names
 
 
 def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
@@ -65,6 +85,15 @@ def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
     for item in (*args.databases, *args.users):
         if not DB_IDENTIFIER.match(item):
             raise ValueError(f"[databases]/[users] {item!r} is not an identifier; allowed: [a-z_][a-z0-9_]*")
+    names = [r.name for r in args.replicas]
+    for replica in args.replicas:
+        if not REPLICA_NAME.match(replica.name):
+            raise ValueError(f"[replicas] {replica.name!r} is not a replica name; allowed: lower-case letters, "
+                             "digits and dashes, 2-20 characters")
+    if len(set(names)) != len(names):
+        raise ValueError(f"[replicas] {sorted(n for n in set(names) if names.count(n) > 1)} used twice; allowed: "
+                         "unique names")
+    settings_args(args.settings)  # raises on a setting the provider does not take
     t = args.trusted
     if not (t.tags or t.droplet_ids or t.kubernetes_ids or t.ip_ranges or not isinstance(t.app_ids, tuple | list)
             or t.app_ids):  # an Output list of app ids is only known later: firewall_rules checks it then
@@ -74,6 +103,12 @@ def validate_managed_postgres_args(args: ManagedPostgresArgs) -> None:
         net = parse_cidr("trusted.ip_ranges", cidr)
         if not net.is_private or net.prefixlen == 0:
             raise ValueError(f"[trusted.ip_ranges] {cidr!r} is public; allowed: private CIDRs only (the VPC)")
+
+
+def read_uri(user: str, password: str, host: str, port: int, database: str) -> str:
+    """The replica's private URI for an app: its own user and database (never doadmin), TLS required."""
+    return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{int(port)}/{database}" \
+        "?sslmode=require"
 
 
 def _as_list(value) -> pulumi.Output[list[str]]:
@@ -161,11 +196,40 @@ class ManagedPostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(editable, pulumi.ResourceOptions(
                 additional_secret_outputs=["uri", "private_uri", "password"])))
 
+        self.settings = do.DatabasePostgresqlConfig(
+            child_name(name, "settings"), cluster_id=self.cluster.id, **settings_args(args.settings),
+            opts=editable) if args.settings else None
+
+        self.replicas: dict[str, do.DatabaseReplica] = {}
+        self.replica_firewalls: dict[str, do.DatabaseFirewall] = {}
+        self.replica_private_uris: dict[str, pulumi.Output[str]] = {}  # doadmin, as the provider reports it
+        self.replica_read_uris: dict[str, pulumi.Output[str]] = {}  # the app user on the first database
+        app_password = self.users[first_user].password
+        for spec in args.replicas:
+            replica = do.DatabaseReplica(
+                child_name(name, "replica", spec.name), cluster_id=self.cluster.id,
+                name=do_name(self.cluster_name, spec.name), size=spec.size, region=spec.region,
+                private_network_uuid=args.vpc_id if spec.region == args.region else None,
+                tags=standard_tags(args.env, KIND, args.extra_tags),
+                opts=pulumi.ResourceOptions.merge(editable, pulumi.ResourceOptions(
+                    additional_secret_outputs=["uri", "private_uri", "password"])))
+            self.replicas[spec.name] = replica
+            self.replica_firewalls[spec.name] = do.DatabaseFirewall(
+                child_name(name, "replica", spec.name, "firewall"), cluster_id=replica.uuid, rules=rules,
+                opts=pulumi.ResourceOptions(parent=replica, protect=False))
+            self.replica_private_uris[spec.name] = pulumi.Output.secret(replica.private_uri)
+            self.replica_read_uris[spec.name] = pulumi.Output.secret(pulumi.Output.all(
+                app_password, replica.private_host, replica.port).apply(
+                    lambda parts: read_uri(first_user, parts[0], parts[1], parts[2], first_db)))
+
         self.cluster_id = self.cluster.id
         self.database_name = first_db
         self.user_name = first_user
         self.private_uri = pulumi.Output.secret(self.cluster.private_uri)
         self.pool_private_uri = pulumi.Output.secret(self.pool.private_uri)
+        # What an app reads from: the first replica, None without replicas.
+        self.read_private_uri = next(iter(self.replica_read_uris.values()), None)
         self.project_resources: list[pulumi.Output[str]] = [self.cluster.id.apply(lambda i: do_urn("dbaas", i))]
         self.register_outputs({"cluster_id": self.cluster.id, "private_uri": self.private_uri,
-                               "pool_private_uri": self.pool_private_uri})
+                               "pool_private_uri": self.pool_private_uri,
+                               "replica_private_uris": self.replica_private_uris})

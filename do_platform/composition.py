@@ -21,9 +21,11 @@ from components import (
     DatabaseLink,
     DnsArgs,
     KubernetesArgs,
+    ManagedPostgres,
     ManagedPostgresArgs,
     NodePoolSpec,
     ObjectStoreArgs,
+    ReplicaSpec,
     SecureNetworkArgs,
     TrustedSources,
     WebClusterArgs,
@@ -122,12 +124,25 @@ def trusted_sources(cfg: StackConfig, *, web_tag: pulumi.Input[str] | None, clus
                           app_ids=tuple(app_ids), ip_ranges=() if has_client else (vpc_range,))
 
 
+def database_replicas(cfg: StackConfig) -> tuple[ReplicaSpec, ...]:
+    """The read-only replicas: each one's size defaults to the cluster's, its region to the stack's."""
+    d = cfg.database
+    return tuple(ReplicaSpec(name=r.name, size=r.size or d.size, region=r.region or cfg.region) for r in d.replicas)
+
+
 def database_args(cfg: StackConfig, *, vpc_id: pulumi.Input[str], trusted: TrustedSources) -> ManagedPostgresArgs:
     d = cfg.database
     return ManagedPostgresArgs(
         env=cfg.stack, region=cfg.region, vpc_id=vpc_id, size=d.size, version=d.version, node_count=d.node_count,
         databases=d.databases, users=d.users, pool_size=d.pool_size, maintenance_day=d.maintenance.day,
-        maintenance_hour=d.maintenance.hour, protect=cfg.production, trusted=trusted)
+        maintenance_hour=d.maintenance.hour, protect=cfg.production, trusted=trusted,
+        replicas=database_replicas(cfg), settings=dict(d.settings))
+
+
+def database_link(db: ManagedPostgres) -> DatabaseLink:
+    """What a linked app gets: the cluster by name, the pool's URI, and the first replica's URI for reads."""
+    return DatabaseLink(db.cluster_name, db.database_name, db.user_name, db.pool_private_uri,
+                        read_uri=db.read_private_uri)
 
 
 class DeferredAppIds:

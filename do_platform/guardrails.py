@@ -37,6 +37,7 @@ FIREWALL = "digitalocean:index/firewall:Firewall"
 LOAD_BALANCER = "digitalocean:index/loadBalancer:LoadBalancer"
 DATABASE_CLUSTER = "digitalocean:index/databaseCluster:DatabaseCluster"
 DATABASE_FIREWALL = "digitalocean:index/databaseFirewall:DatabaseFirewall"
+DATABASE_REPLICA = "digitalocean:index/databaseReplica:DatabaseReplica"
 KUBERNETES_CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster"
 KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool"
 VOLUME = "digitalocean:index/volume:Volume"
@@ -48,7 +49,7 @@ PUBLIC_ACLS = ("public-read", "public-read-write")
 # Resources whose ``tags`` label the resource itself (a Firewall's ``tags`` pick its targets instead).
 TAGGABLE = frozenset({
     DROPLET, VOLUME, DATABASE_CLUSTER, KUBERNETES_CLUSTER, KUBERNETES_NODE_POOL,
-    "digitalocean:index/databaseReplica:DatabaseReplica", "digitalocean:index/customImage:CustomImage",
+    DATABASE_REPLICA, "digitalocean:index/customImage:CustomImage",
 })
 ALL_PORTS = ("all", "1-65535", "0", "")
 PRIVATE_RANGES = (*RFC1918, ipaddress.ip_network("fc00::/7"))
@@ -386,8 +387,8 @@ def check_resource(resource_type: str, props: Mapping[str, Any], ctx: StackConte
 # --- stack rule -------------------------------------------------------------------------------------
 
 DATABASE_NETWORK = "database-network"
-DATABASE_NETWORK_DESCRIPTION = ("Database clusters sit in a VPC behind a database firewall that trusts no "
-                                "public source.")
+DATABASE_NETWORK_DESCRIPTION = ("Database clusters and their read-only replicas sit in a VPC (a production "
+                                "replica in its cluster's) behind a database firewall that trusts no public source.")
 
 
 def _covers(firewall: StackResource, cluster: StackResource, clusters_by_parent: dict[str | None, int]) -> bool:
@@ -477,6 +478,30 @@ def database_network(resources: Iterable[StackResource], ctx: StackContext) -> l
         if not any(_covers(fw, cluster, by_parent) for fw in firewalls):
             out.append(Violation(DATABASE_NETWORK, "database cluster without a database firewall: every source "
                                  "with the password can connect", cluster.urn))
+    for replica in (r for r in resources if r.type == DATABASE_REPLICA):
+        out += _replica_findings(replica, clusters, firewalls, ctx)
+    return out
+
+
+def _replica_findings(replica: StackResource, clusters: list[StackResource], firewalls: list[StackResource],
+                      ctx: StackContext) -> list[Violation]:
+    """A replica has a trusted-source list of its own (a firewall on its uuid, so one that refers to it or is
+    its child); in production it sits in its cluster's VPC."""
+    out: list[Violation] = []
+    if not any(replica.urn in fw.refs or fw.parent == replica.urn for fw in firewalls):
+        out.append(Violation(DATABASE_NETWORK, "database replica without a database firewall of its own (one on "
+                             "the replica's uuid): every source with the password can connect", replica.urn))
+    if not ctx.production:
+        return out
+    vpc = _get(replica.props, "privateNetworkUuid", "private_network_uuid")
+    primary = next((c for c in clusters if c.urn in replica.refs or c.urn == replica.parent), None)
+    cluster_vpc = _get(primary.props, "privateNetworkUuid", "private_network_uuid") if primary else None
+    if not vpc:
+        out.append(Violation(DATABASE_NETWORK, "production database replica outside a VPC (privateNetworkUuid "
+                             "unset); allowed: the cluster's VPC", replica.urn))
+    elif cluster_vpc and not is_unknown(vpc) and not is_unknown(cluster_vpc) and vpc != cluster_vpc:
+        out.append(Violation(DATABASE_NETWORK, f"production database replica in VPC {vpc}, not its cluster's "
+                             f"({cluster_vpc}); allowed: the cluster's VPC", replica.urn))
     return out
 
 

@@ -168,6 +168,12 @@ def computed_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, A
         return {"host": host, "private_host": f"private-{host}", "port": 25060, "user": "doadmin",
                 "password": "mock-password", "uri": f"postgresql://doadmin:mock-password@{host}:25060/defaultdb",
                 "private_uri": f"postgresql://doadmin:mock-password@private-{host}:25060/defaultdb"}
+    if typ == "digitalocean:index/databaseReplica:DatabaseReplica":
+        host = f"{name}.replica.db.ondigitalocean.com"
+        return {"uuid": f"{name}-uuid", "host": host, "private_host": f"private-{host}", "port": 25060,
+                "user": "doadmin", "password": "mock-password", "database": "defaultdb",
+                "uri": f"postgresql://doadmin:mock-password@{host}:25060/defaultdb",
+                "private_uri": f"postgresql://doadmin:mock-password@private-{host}:25060/defaultdb"}
     if typ == "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
         host = f"{name}.pool.db.ondigitalocean.com"
         return {"private_uri": f"postgresql://app:mock-password@private-{host}:25061/{name}",

@@ -22,6 +22,7 @@ RESERVED_POOL_NAME = "default"  # the cluster's own pool
 K8S_PREFIX = re.compile(r"^1\.\d{2}\.$")
 DEFAULT_K8S_PREFIX = "1.33."  # Pulumi.yaml documents it too (a test keeps the two equal)
 # Managed Postgres databases and users.
+REPLICA_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")  # a read-only replica (``<env>-db-<name>``)
 DB_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 RESERVED_DB_NAMES = ("doadmin", "defaultdb", "postgres")
 POSTGRES_VERSIONS = ("14", "15", "16", "17")

@@ -23,6 +23,8 @@ def stack(name: str = "dev", **overrides):
 
 @pytest.mark.parametrize(("name", "setting", "expected"), [
     ("dev", None, False), ("prod", None, True), ("dev", True, True), ("prod", False, False)])
+
+
 def test_backups_follow_production_unless_set(name, setting, expected):
     web = {**(read_stack_config(name).get("do-platform:web") or {})}
     if setting is not None:
@@ -96,6 +98,8 @@ def test_registry_retention_needs_a_token_and_stack_files(tmp_path):
 
 @pytest.mark.parametrize(("name", "setting", "expected"), [
     ("staging", None, False), ("prod", None, True), ("staging", True, True), ("local", False, False)])
+
+
 def test_bucket_versioning_follows_production_unless_set(name, setting, expected):
     store = {**read_stack_config(name)["do-platform:objectStore"]}
     if setting is not None:
@@ -127,3 +131,16 @@ def test_the_zone_goes_to_the_object_store_only_with_a_cdn_subdomain():
 def test_the_spaces_endpoint_reaches_the_provider_only_when_set():
     assert "spaces_endpoint" not in c.provider_settings(stack("prod"))
     assert c.provider_settings(stack("local"))["spaces_endpoint"] == "http://localhost:8090"
+
+
+def test_replicas_default_to_the_clusters_size_and_the_stacks_region():
+    cfg = stack("staging", database={**read_stack_config("staging")["do-platform:database"],
+                                     "replicas": [{"name": "read-1"}, {"name": "read-2", "size": "db-s-2vcpu-4gb"}]})
+    replicas = c.database_replicas(cfg)
+    assert [(r.name, r.size, r.region) for r in replicas] == [("read-1", "db-s-1vcpu-2gb", "nyc3"),
+                                                              ("read-2", "db-s-2vcpu-4gb", "nyc3")]
+    args = c.database_args(cfg, vpc_id="v", trusted=c.trusted_sources(cfg, web_tag="t", cluster_id=None, app_ids=(),
+                                                                      vpc_range="10.0.0.0/16"))
+    assert args.replicas == replicas and dict(args.settings) == dict(cfg.database.settings)
+    assert dict(args.settings) == {"log_min_duration_statement": 1000, "idle_in_transaction_session_timeout": 600000}
+    assert c.database_replicas(stack("dev")) == ()

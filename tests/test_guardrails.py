@@ -22,6 +22,8 @@ def fw(*rules):
 
 @pytest.mark.parametrize("port_range,source", [("22", "0.0.0.0/0"), ("3389", "::/0"), ("5432", "0.0.0.0/0"),
                                                ("20-30", "0.0.0.0/0"), ("25060", "::/0"), ("25061", "0.0.0.0/0")])
+
+
 def test_public_admin_port_is_a_violation(port_range, source):
     props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": [source]})
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props)
@@ -35,6 +37,8 @@ def test_admin_port_from_a_specific_cidr_and_public_https_are_fine():
 
 
 @pytest.mark.parametrize("port_range", ["all", "1-65535", "0", "0-65535"])
+
+
 def test_all_ports_inbound_from_public_addresses_is_a_violation(port_range):
     props = fw({"protocol": "tcp", "portRange": port_range, "sourceAddresses": ["198.51.100.0/24"]})
     assert rules_hit(g.FIREWALL, props) == {"no-all-ports-inbound"}
@@ -62,6 +66,8 @@ STAGING = g.StackContext("staging", Environment.staging, PolicyEnforcement.advis
 
 
 @pytest.mark.parametrize("version", ["latest", "", None])
+
+
 def test_kubernetes_version_must_be_pinned(version):
     assert "kubernetes-version-pinned" in rules_hit(g.KUBERNETES_CLUSTER, {**K8S_OK, "version": version}, PROD)
     assert "kubernetes-version-pinned" not in rules_hit(g.KUBERNETES_CLUSTER, K8S_OK, PROD)
@@ -174,6 +180,8 @@ SPLIT_WORLD = [
 
 
 @pytest.mark.parametrize(("sources", "ports"), SPLIT_WORLD)
+
+
 def test_split_ranges_that_cover_the_internet_are_world_open(sources, ports):
     props = fw({"protocol": "tcp", "portRange": ports, "sourceAddresses": sources})
     assert "no-public-admin-ports" in rules_hit(g.FIREWALL, props, PROD)
@@ -201,6 +209,8 @@ def test_the_world_open_share_is_configurable_and_private_space_never_counts():
                                       {"enabled": True, "allowedAddresses": []},
                                       {"enabled": True, "allowedAddresses": ["0.0.0.0/0"]},
                                       {"enabled": True, "allowedAddresses": ["0.0.0.0/1", "128.0.0.0/1"]}])
+
+
 def test_kubernetes_api_open_to_the_internet_is_reported_in_staging_and_production(firewall):
     props = {**K8S_OK, "tags": ["env:staging"], "controlPlaneFirewall": firewall}
     assert "kubernetes-control-plane-allowlist" in rules_hit(g.KUBERNETES_CLUSTER, props, STAGING)
@@ -212,6 +222,8 @@ def test_kubernetes_api_open_to_the_internet_is_reported_in_staging_and_producti
 
 
 @pytest.mark.parametrize("sources", [["::ffff:0.0.0.0/96"], ["::ffff:0:0/97", "::ffff:128.0.0.0/97"], ["64:ff9b::/96"]])
+
+
 def test_ipv4_written_as_ipv6_counts_as_ipv4(sources):
     """IPv4-mapped and NAT64 ranges reach IPv4 addresses: judged as the IPv4 range they carry."""
     props = fw({"protocol": "tcp", "portRange": "22", "sourceAddresses": sources})
@@ -230,6 +242,8 @@ PUBLIC_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Pr
     (g.SPACES_BUCKET_OBJECT, {"bucket": "site", "key": "index.html", "acl": "public-read"}),
     (g.SPACES_BUCKET_POLICY, {"bucket": "site", "region": "nyc3", "policy": PUBLIC_POLICY}),
 ])
+
+
 def test_a_public_bucket_in_production_is_a_violation_unless_declared_a_public_site(resource_type, props):
     [violation] = g.check_resource(resource_type, props, PROD)
     assert violation.rule == "no-public-bucket" and "bucket site" in violation.message
@@ -250,6 +264,8 @@ def test_a_public_bucket_in_production_is_a_violation_unless_declared_a_public_s
     {"bucket": "site", "policy": PUBLIC_POLICY.replace('"Resource"', '"Condition": {"IpAddress": {"aws:SourceIp": '
                                                        '"203.0.113.0/24"}}, "Resource"')},
 ])
+
+
 def test_a_private_bucket_or_a_policy_that_names_its_readers_is_fine(props):
     resource_type = g.SPACES_BUCKET_POLICY if "policy" in props else g.SPACES_BUCKET
     assert rules_hit(resource_type, props, PROD) == set()
@@ -272,3 +288,31 @@ def test_the_public_site_declaration_is_read_from_the_stack_config():
     for store in ({"enabled": True, "bucket": "acme-site"}, {"enabled": False, "publicSite": True},
                   {"enabled": True, "publicSite": True, "acl": "public-read-write"}, "{not json"):
         assert g.StackContext.from_config("prod", {**raw, "do-platform:objectStore": store}).public_buckets == set()
+
+
+def _replica(urn="urn:replica", parent="urn:db", **props):
+    return g.StackResource(urn=urn, type=g.DATABASE_REPLICA, props={"privateNetworkUuid": "vpc-1", **props},
+                           parent=parent)
+
+
+PROD = g.StackContext("prod", g.Environment.production, g.PolicyEnforcement.mandatory)
+
+
+def test_a_replica_needs_a_firewall_of_its_own():
+    cluster_fw = _dbfw([{"type": "tag", "value": "web"}], refs=["urn:db"])
+    found = g.database_network([_db(), cluster_fw, _replica()], DEV)
+    assert [(v.urn, "replica without a database firewall" in v.message) for v in found] == [("urn:replica", True)]
+    own = _dbfw([{"type": "tag", "value": "web"}], urn="urn:replica-fw", parent="urn:replica", refs=["urn:replica"])
+    assert g.database_network([_db(), cluster_fw, _replica(), own], DEV) == []
+
+
+def test_a_production_replica_stays_in_its_clusters_vpc():
+    fws = [_dbfw([{"type": "tag", "value": "web"}], refs=["urn:db"]),
+           _dbfw([{"type": "tag", "value": "web"}], urn="urn:rfw", parent="urn:replica", refs=["urn:replica"])]
+    assert g.database_network([_db(), *fws, _replica()], PROD) == []
+    elsewhere = _replica(privateNetworkUuid="vpc-2")
+    assert ["not its cluster's (vpc-1)" in v.message for v in g.database_network([_db(), *fws, elsewhere], PROD)] \
+        == [True]
+    outside = g.StackResource(urn="urn:replica", type=g.DATABASE_REPLICA, props={}, parent="urn:db")
+    assert ["replica outside a VPC" in v.message for v in g.database_network([_db(), *fws, outside], PROD)] == [True]
+    assert g.database_network([_db(), *fws, outside], DEV) == []  # another region's default VPC, outside production

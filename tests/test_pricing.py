@@ -162,3 +162,9 @@ def test_a_bucket_costs_the_spaces_subscription_and_the_cdn_is_included():
     for free in ("spacesKey:SpacesKey", "spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration",
                  "spacesBucketPolicy:SpacesBucketPolicy"):
         assert pricing.price_resource(pricing.PREFIX + free, {}, TABLE).monthly == 0.0
+
+
+def test_a_database_replica_is_one_node_of_its_size():
+    price = pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-1vcpu-2gb", "region": "nyc3"}, TABLE)
+    assert price.monthly == pytest.approx(TABLE.database_sizes_per_node["db-s-1vcpu-2gb"]) == pytest.approx(30.0)
+    assert pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-9vcpu-1tb"}, TABLE).monthly is None

@@ -162,6 +162,10 @@ class ApiReader:
         return self._field(("database", cluster_id), self.client.databases.get_cluster, cluster_id,
                            field="database", what=f"get database cluster {cluster_id}")
 
+    def database_replicas(self, cluster_id: str) -> list[dict]:  # not paged
+        return self._field(("db-replicas", cluster_id), self.client.databases.list_replicas, cluster_id,
+                           field="replicas", what=f"list replicas of database cluster {cluster_id}") or []
+
     def kubernetes_options(self) -> dict:
         return self._field(("k8s-options",), self.client.kubernetes.list_options, field="options",
                            what="list Kubernetes options") or {}

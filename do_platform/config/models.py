@@ -52,6 +52,7 @@ from do_vocab.names import (
     POSTGRES_VERSIONS,
     REGISTRY,
     REGISTRY_HOST,
+    REPLICA_NAME,
     REPOSITORY,
     RESERVED_POOL_NAME,
     SPACES_ACLS,
@@ -346,16 +347,35 @@ class KubernetesConfig(_Model):
         return cidrs
 
 
+DatabaseSize = Annotated[str, _in_catalog(DATABASE_SIZES, "a Managed PostgreSQL size")]
+DATABASE_REGIONS = tuple(_CATALOG.database_regions)
+MAX_REPLICAS = 10
+MAX_SETTINGS = 60  # the provider's config resource has about 50 scalar settings
+
+
+class ReplicaConfig(_Model):
+    """A read-only replica of the cluster: its own node, in the cluster's VPC (same region), for read traffic."""
+
+    name: Annotated[str, _matching(REPLICA_NAME, "a replica name",
+                                   "lower-case letters, digits and dashes, 2-20 characters, e.g. read-1")]
+    size: DatabaseSize | None = None  # None: the cluster's size
+    region: Annotated[str, _one_of(DATABASE_REGIONS, "a Managed Database region")] | None = None  # None: stack's
+
+
 class DatabaseConfig(_Model):
     """ManagedPostgres: a pinned Postgres cluster in the VPC."""
 
-    size: Annotated[str, _in_catalog(DATABASE_SIZES, "a Managed PostgreSQL size")] = "db-s-1vcpu-1gb"
+    size: DatabaseSize = "db-s-1vcpu-1gb"
     version: str = DEFAULT_POSTGRES_VERSION
     node_count: Annotated[int, _between(1, 3, "1 (primary only), 2 or 3 (with standby nodes)")] = 1
     databases: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
     users: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ("app",)
     pool_size: Annotated[int, _between(1, 97)] = 10
     maintenance: MaintenanceWindow = MaintenanceWindow()
+    replicas: Annotated[tuple[ReplicaConfig, ...], _at_most(MAX_REPLICAS)] = ()
+    # PostgreSQL settings by the provider's names (work_mem, jit...): names, types and values are checked
+    # against the provider by the cross-field rule ``database_settings`` (config/rules.py), which names each key.
+    settings: Annotated[dict[str, Any], _at_most(MAX_SETTINGS)] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -364,6 +384,11 @@ class DatabaseConfig(_Model):
         if text not in POSTGRES_VERSIONS:
             raise ValueError(f"not a supported Postgres version; allowed: {_allowed(POSTGRES_VERSIONS)}")
         return text
+
+    @field_validator("replicas")
+    @classmethod
+    def _replicas(cls, v: tuple[ReplicaConfig, ...]) -> tuple[ReplicaConfig, ...]:
+        return _uniquely_named(v, "replica")
 
     @field_validator("databases", "users")
     @classmethod

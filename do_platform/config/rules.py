@@ -146,6 +146,56 @@ def catalog_combinations(cfg: StackConfig) -> list[Problem]:
     return errors
 
 
+def replica_rules(cfg: StackConfig) -> list[Problem]:
+    """Each read-only replica: a single-node size of the catalog, no smaller than the primary nor than a standby
+    node may be (the catalog's standby rule), in the cluster's region (its VPC) wherever the stack is production."""
+    db = cfg.database
+    if not db.replicas:
+        return []
+    if not cfg.enabled(Component.database):
+        return [("database.replicas", [r.name for r in db.replicas], "set while 'database' is not in components; "
+                 "allowed: enable 'database' or remove the list")]
+    catalog = load_catalog()
+    single = catalog.database_sizes_for("pg", 1)
+    primary = (catalog.database_size(db.size) or {}).get("memory", 0)
+    floor = max(primary, catalog.standby_min_memory)
+    fitting = [s for s in single if (catalog.database_size(s) or {}).get("memory", 0) >= floor][:4]
+    problems: list[Problem] = []
+    for i, replica in enumerate(db.replicas):
+        size = replica.size or db.size
+        memory = (catalog.database_size(size) or {}).get("memory", 0)
+        key = f"database.replicas[{i}].size"
+        if size not in single:
+            problems.append((key, size, f"not offered for a single node (a replica is one node); allowed: "
+                             f"{_allowed(fitting)} or another single-node size"))
+        elif memory < catalog.standby_min_memory:
+            problems.append((key, size, f"a replica follows the standby rule: at least "
+                             f"{catalog.standby_min_memory // 1024} GB; allowed: {_allowed(fitting)}"))
+        elif memory < primary:
+            problems.append((key, size, f"smaller than the primary ({db.size}); allowed: {_allowed(fitting)} "
+                             "(a replica replays every write of the primary)"))
+        region = replica.region or cfg.region
+        if region != cfg.region and cfg.production:
+            problems.append((f"database.replicas[{i}].region", region, f"outside the cluster's VPC (region "
+                             f"{cfg.region}); allowed: {cfg.region} (production replicas stay on the private "
+                             "network)"))
+    return problems
+
+
+def database_settings(cfg: StackConfig) -> list[Problem]:
+    """``database.settings``: each key a scalar setting of the provider's DatabasePostgresqlConfig, of its type."""
+    settings = cfg.database.settings
+    if not settings:
+        return []
+    if not cfg.enabled(Component.database):
+        return [("database.settings", sorted(settings), "set while 'database' is not in components; allowed: "
+                 "enable 'database' or remove the mapping")]
+    from components.postgres_settings import setting_problem  # loads the provider only when settings are set
+
+    return [(f"database.settings.{name}", None, problem) for name, value in settings.items()
+            if (problem := setting_problem(name, value))]
+
+
 def retention_registry(cfg: StackConfig) -> list[Problem]:
     if cfg.registry_retention.enabled and cfg.registry is None:
         return [("registryRetention.enabled", True, "needs `registry` (the registry to keep within the "
@@ -233,7 +283,8 @@ def object_store_settings(cfg: StackConfig) -> list[Problem]:
 
 # The cross-field rules in the order their problems are reported; a new rule is one function appended here.
 RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, catalog_combinations,
-                           retention_registry, app_secret_names, object_store_settings, production_settings)
+                           replica_rules, database_settings, retention_registry, app_secret_names,
+                           object_store_settings, production_settings)
 
 
 def cross_checks(cfg: StackConfig) -> list[Problem]:

@@ -288,6 +288,34 @@ def check_database(ctx: Context) -> list[Check]:
     return rows
 
 
+def check_database_replicas(ctx: Context) -> list[Check]:
+    """Each read-only replica: its region offers managed Postgres and its size runs as a single node, by the
+    live options (the API exposes no replica limit). One outside the cluster's region is a warning: it
+    cannot join the cluster's VPC."""
+    d = ctx.cfg.database
+    if not ctx.cfg.enabled(Component.database) or not d.replicas:
+        return []
+    pg = ((ctx.api.database_options().get("options") or {}).get("pg")) or {}
+    regions = sorted(pg.get("regions") or [])
+    single = next((lay.get("sizes") or [] for lay in pg.get("layouts") or [] if lay.get("num_nodes") == 1), [])
+    rows = []
+    for i, r in enumerate(d.replicas):
+        region, size, what = r.region or ctx.cfg.region, r.size or d.size, f"replica {r.name}"
+        key = f"do-platform:database.replicas[{i}]"
+        if region not in regions:
+            rows.append(Check(f"{what} region", FAIL, f"managed Postgres is not offered in {region}",
+                              f"set {key}.region to one of {', '.join(regions) or 'none'}"))
+        elif region != ctx.cfg.region:
+            rows.append(Check(f"{what} region", WARN, f"{region} is outside the cluster's region {ctx.cfg.region}: "
+                              "the replica cannot join the cluster's VPC", f"set {key}.region to {ctx.cfg.region}"))
+        if size not in single:
+            rows.append(Check(f"size: {what}", FAIL, f"{size} is not offered for a single node",
+                              f"set {key}.size to one of {', '.join(single[:6]) or 'none'}"))
+        else:
+            rows.append(Check(f"size: {what}", OK, f"{size} in {region} offered"))
+    return rows
+
+
 def check_apps(ctx: Context) -> list[Check]:
     if not ctx.cfg.enabled(Component.apps):
         return []
@@ -514,7 +542,8 @@ def check_object_store(ctx: Context) -> list[Check]:
 
 CHECKS: tuple[Callable[[Context], list[Check]], ...] = (
     check_droplet_limit, check_region, check_droplet_sizes, check_kubernetes, check_database, check_apps,
-    check_domain, check_registry, check_volume_limit, check_load_balancers, check_object_store)
+    check_domain, check_registry, check_volume_limit, check_load_balancers, check_database_replicas,
+    check_object_store)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from do_platform.composition import DATABASE, KUBERNETES, OBJECT_STORE, WEB, pro
 from do_platform.config import Component, StackConfig
 
 APP_LIVE = {"ACTIVE"}
+REPLICA_LIVE = {"online", "active"}  # the API documents "active"; the provider waits for "online"
 
 
 @dataclass(frozen=True)
@@ -199,17 +200,35 @@ def collect_certificates(scan: Scan) -> list[ResourceStatus]:
     return rows
 
 
+def replica_row(cluster: dict, replica: dict) -> ResourceStatus:
+    """A read-only replica: healthy once it serves reads; where it lives and whether it is in a VPC."""
+    state = replica.get("status", "?")
+    vpc = f", VPC {replica['private_network_uuid']}" if replica.get("private_network_uuid") else ", no VPC"
+    return ResourceStatus("database_replica", f"{cluster.get('name', '?')}/{replica.get('name', '?')}",
+                          replica.get("id", ""), state, state in REPLICA_LIVE,
+                          f"{replica.get('size', '?')} in {replica.get('region', '?')}{vpc}")
+
+
 def collect_databases(scan: Scan) -> list[ResourceStatus]:
-    """By tag, plus project members."""
+    """By tag, plus project members; each cluster followed by its read-only replicas (and the configured ones
+    that are missing)."""
     dbs = scan.with_members("dbaas", {c["id"]: c for c in scan.api.databases(scan.tag)}, scan.api.database)
     rows = []
+    replica_names: set[str] = set()
     for c in dbs.values():
         state = c.get("status", "?")
         rows.append(ResourceStatus("database", c.get("name", "?"), c["id"], state, state == "online",
                                    f"{c.get('engine', '?')} {c.get('version', '?')}, "
                                    f"{c.get('num_nodes', '?')} node(s), {c.get('size', '?')}"))
+        replicas = scan.api.database_replicas(c["id"]) if c.get("engine") in ("pg", "mysql") else []
+        rows += [replica_row(c, r) for r in replicas]
+        replica_names |= {r.get("name") for r in replicas}
     if scan.cfg.enabled(Component.database) and not dbs:
         rows.append(missing("database", do_name(scan.cfg.stack, DATABASE), f"no database cluster tagged {scan.tag}"))
+    elif scan.cfg.enabled(Component.database):
+        cluster = do_name(scan.cfg.stack, DATABASE)
+        rows += [missing("database_replica", f"{cluster}/{name}", "configured in database.replicas, not found")
+                 for r in scan.cfg.database.replicas if (name := do_name(cluster, r.name)) not in replica_names]
     return rows
 
 

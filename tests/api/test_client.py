@@ -15,6 +15,8 @@ def test_plain_http_is_refused_off_loopback():
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8089", "http://localhost:1", "http://[::1]:9", "https://x.example"])
+
+
 def test_https_anywhere_and_http_on_loopback_are_accepted(url):
     assert resolve_endpoint(url) == url
 
@@ -114,6 +116,8 @@ def test_the_factory_exposes_its_pacing_for_progress(emulator):
     client = make_client(token="t", endpoint=emulator.url, max_per_minute=600)
     client.account.get()
     assert client.pacing.requests == 1 and client.pacing.min_interval == pytest.approx(0.1)
+
+
 def test_a_caller_without_a_token_flag_is_not_told_to_pass_one(monkeypatch):
     monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
     monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)

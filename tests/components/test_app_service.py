@@ -120,3 +120,23 @@ def test_app_name_is_env_dash_name_within_the_apps_32_character_limit():
     long = app_name("production", "a-very-long-application-name-indeed")
     assert len(long) <= 32 and long.startswith("production-a-very") and not long.endswith("-")
 
+
+
+def test_database_link_with_a_replica_adds_a_secret_read_url(run_component):
+    def program():
+        uri = pulumi.Output.secret("postgresql://app:pw@private-host/app")
+        read = pulumi.Output.secret("postgresql://app:pw@private-replica/app?sslmode=require")
+        app = AppService("app-web", dataclasses.replace(ARGS, database=DatabaseLink("staging-db", "app", "app", uri,
+                                                                                     read_uri=read)))
+        return {"app_id": app.app_id}
+
+    run = run_component(program)
+    envs = service(run)["envs"]
+    assert [e["key"] for e in envs if e["type"] == "SECRET"] == ["API_KEY", "DATABASE_READ_URL", "DATABASE_URL"]
+    read = next(e for e in envs if e["key"] == "DATABASE_READ_URL")
+    assert read == {"key": "DATABASE_READ_URL", "value": SECRET_MASK, "type": "SECRET", "scope": "RUN_TIME"}
+    assert len(run.one("App").inputs["spec"]["databases"]) == 1  # a replica is not an attachable cluster
+    assert "private-replica" not in repr(run.records)
+    with pytest.raises(ValueError, match=r"\[env_vars\]/\[secret_env\] \['DATABASE_READ_URL'\] set twice"):
+        validate_app_service_args(dataclasses.replace(ARGS, secret_env={"DATABASE_READ_URL": "x"},
+                                                      database=DatabaseLink("db", "app", "app", "u", read_uri="r")))

@@ -7,8 +7,8 @@ import dataclasses
 import pulumi
 import pytest
 
-from components import ManagedPostgres, ManagedPostgresArgs, TrustedSources
-from components.managed_postgres import firewall_rules, validate_managed_postgres_args
+from components import ManagedPostgres, ManagedPostgresArgs, ReplicaSpec, TrustedSources
+from components.managed_postgres import firewall_rules, read_uri, validate_managed_postgres_args
 
 ARGS = ManagedPostgresArgs(env="staging", region="nyc3", vpc_id="vpc-123", node_count=2,
                            trusted=TrustedSources(tags=("staging-web-web",), kubernetes_ids=("k8s-1",),
@@ -144,3 +144,83 @@ def _done(value):
     future = asyncio.get_event_loop().create_future()
     future.set_result(value)
     return future
+
+
+REPLICATED = dataclasses.replace(ARGS, replicas=(ReplicaSpec("read-1", "db-s-2vcpu-4gb", "nyc3"),
+                                                 ReplicaSpec("far", "db-s-2vcpu-4gb", "ams3")),
+                                 settings={"work_mem": 8, "jit": False, "shared_buffers_percentage": 25})
+
+
+def build_replicated(args: ManagedPostgresArgs = REPLICATED):
+    def program():
+        db = ManagedPostgres("db", args)
+        return {"replica_uris": pulumi.Output.all(**db.replica_private_uris), "read_uri": db.read_private_uri,
+                "read_uris": pulumi.Output.all(**db.replica_read_uris)}
+    return program
+
+
+def test_replicas_in_the_vpc_tagged_with_their_own_firewall_of_the_clusters_rules(run_component):
+    run = run_component(build_replicated())
+    replicas = {r.inputs["name"]: r for r in run.of_type("DatabaseReplica")}
+    assert set(replicas) == {"staging-db-read-1", "staging-db-far"}
+    near, far = replicas["staging-db-read-1"].inputs, replicas["staging-db-far"].inputs
+    assert near["clusterId"] == "db-cluster-id" and near["size"] == "db-s-2vcpu-4gb" and near["region"] == "nyc3"
+    assert near["privateNetworkUuid"] == "vpc-123"
+    assert "privateNetworkUuid" not in far  # another region: the VPC is regional
+    assert near["tags"] == far["tags"] == run.one("DatabaseCluster").inputs["tags"]
+    firewalls = {f.inputs["clusterId"]: f for f in run.of_type("DatabaseFirewall")}
+    assert set(firewalls) == {"db-cluster-id", "db-replica-read-1-uuid", "db-replica-far-uuid"}  # uuid, not id
+    assert all(f.inputs["rules"] == firewalls["db-cluster-id"].inputs["rules"] for f in firewalls.values())
+    assert firewalls["db-replica-read-1-uuid"].parent_urn == replicas["staging-db-read-1"].urn
+
+
+def test_replica_uris_are_secret_and_the_read_uri_uses_the_app_user(run_component):
+    run = run_component(build_replicated())
+    uris = run.returned["replica_uris"]
+    assert uris.secret and set(uris.value) == {"read-1", "far"}
+    assert uris.value["read-1"].startswith("postgresql://doadmin:")
+    read = run.returned["read_uri"]
+    assert read.secret
+    assert read.value == ("postgresql://app:mock-password@private-db-replica-read-1.replica.db.ondigitalocean.com"
+                          ":25060/app?sslmode=require")  # the first replica, never doadmin
+    assert run.returned["read_uris"].secret
+    for replica in run.of_type("DatabaseReplica"):
+        assert {"uri", "privateUri", "password"} <= set(run.requests[replica.urn].additionalSecretOutputs)
+
+
+def test_replicas_and_their_firewalls_stay_changeable_in_production(run_component):
+    run = run_component(build_replicated(dataclasses.replace(REPLICATED, protect=True)))
+    assert run.one("DatabaseCluster").protect
+    assert not any(r.protect for r in run.of_type("DatabaseReplica") + run.of_type("DatabaseFirewall"))
+    assert not run.one("DatabasePostgresqlConfig").protect
+
+
+def test_settings_go_through_the_provider_config_resource(run_component):
+    run = run_component(build_replicated())
+    config = run.one("DatabasePostgresqlConfig").inputs
+    assert config == {"clusterId": "db-cluster-id", "workMem": 8, "jit": False, "sharedBuffersPercentage": 25.0}
+    assert run_component(build()).of_type("DatabasePostgresqlConfig") == []  # none without settings
+
+
+def test_without_replicas_there_is_no_read_uri(run_component):
+    def program():
+        db = ManagedPostgres("db", ARGS)
+        assert db.read_private_uri is None and db.replicas == {}
+        return {"cluster": db.cluster_id}
+
+    assert len(run_component(program).of_type("DatabaseFirewall")) == 1
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"replicas": (ReplicaSpec("Read_1", "db-s-2vcpu-4gb", "nyc3"),)}, r"\[replicas\] 'Read_1'"),
+    ({"replicas": (ReplicaSpec("r1", "db-s-2vcpu-4gb", "nyc3"),) * 2}, r"\[replicas\] \['r1'\] used twice"),
+    ({"settings": {"work_mme": 1}}, r"\[settings.work_mme\] not a PostgreSQL setting.*work_mem"),
+    ({"settings": {"jit": "no"}}, r"\[settings.jit\] 'no' is not true or false"),
+])
+def test_replica_and_settings_validation_names_the_field(change, match):
+    with pytest.raises(ValueError, match=match):
+        validate_managed_postgres_args(dataclasses.replace(ARGS, **change))
+
+
+def test_read_uri_quotes_the_password():
+    assert read_uri("app", "p@ss/w:rd", "h", 25060, "app") == "postgresql://app:p%40ss%2Fw%3Ard@h:25060/app?sslmode=require"

@@ -25,7 +25,8 @@ def test_shipped_stacks_break_no_rule():
 def test_the_cross_field_rules_are_a_tuple_of_small_functions_each_reporting_in_order():
     assert [r.__name__ for r in RULES] == [
         "components_needed", "component_settings", "apps_listed", "app_links", "catalog_combinations",
-        "retention_registry", "app_secret_names", "object_store_settings", "production_settings"]
+        "replica_rules", "database_settings", "retention_registry", "app_secret_names", "object_store_settings",
+        "production_settings"]
     cfg = load_stack_config(read_stack_config("prod"), "prod")
     broken = cfg.model_copy(update={"alert_emails": (), "web": cfg.web.model_copy(update={"count": 1})})
     assert [key for key, _, _ in cross_checks(broken)] == ["alertEmails", "web.count"]  # rule order

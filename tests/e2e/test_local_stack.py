@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from do_platform.engine.local_stack import STEPS, StackRun, emulator_process
+from do_platform.api.client import make_client
+from do_platform.engine.local_stack import EMULATOR_TOKEN, STEPS, StackRun, emulator_process
 from do_platform.engine.spaces_server import buckets, endpoint, engine_environment
 from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
@@ -31,6 +32,7 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, spaces, tmp_pat
         assert buckets(spaces) == ["do-platform-local-objects"]  # the bucket is in the S3 server
         by_route = results[0].by_route
         assert by_route.get("POST /v2/spaces/keys") == 1 and by_route.get("POST /v2/cdn/endpoints") == 1
+        check_database(url)
         results += [run.step(step) for step in STEPS[1:]]
         by_step = {r.step: r for r in results}
         assert [r.step for r in results] == list(STEPS), results[-1].output
@@ -40,3 +42,22 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, spaces, tmp_pat
         assert by_step["up"].api_calls > 0
         assert leftovers(url) == {}  # nothing of the stack is left in the emulator
         assert buckets(spaces) == []  # nor in the S3 server
+
+
+def check_database(url: str) -> None:
+    """After `up`: the replica in the cluster's VPC with its tags and a firewall of the cluster's rules (on its
+    uuid), and the PostgreSQL settings applied, as the emulator holds them."""
+    api = make_client(token=EMULATOR_TOKEN, endpoint=url, retry_total=0)
+    cluster = next(c for c in api.databases.list_clusters()["databases"] if c["name"] == "local-db")
+    replicas = api.databases.list_replicas(cluster["id"])["replicas"]
+    assert [(r["name"], r["size"], r["region"], r["status"]) for r in replicas] == [
+        ("local-db-read-1", "db-s-1vcpu-2gb", "nyc3", "online")]
+    replica = replicas[0]
+    assert replica["private_network_uuid"] == cluster["private_network_uuid"]
+    assert sorted(replica["tags"]) == sorted(cluster["tags"]) == ["component:managed-postgres", "env:local"]
+
+    def rules(uuid):
+        return sorted((r["type"], r["value"]) for r in api.databases.list_firewall_rules(uuid)["rules"])
+
+    assert rules(replica["id"]) == rules(cluster["id"]) and rules(cluster["id"])
+    assert api.databases.get_config(cluster["id"])["config"]["log_min_duration_statement"] == 1000

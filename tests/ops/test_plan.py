@@ -295,3 +295,15 @@ def _prod_config():
     from do_platform.offline import read_stack_config
 
     return read_stack_config("prod")
+
+
+def test_the_prod_plan_prices_its_replica_and_masks_the_replica_uris():
+    plan = ops.plan_stack("prod")
+    replica = next(r for r in plan.resources if r.type == pricing.DATABASE_REPLICA)
+    assert replica.key_inputs == {"region": "nyc3", "size": "db-s-2vcpu-4gb"}
+    assert replica.monthly == pytest.approx(TABLE.database_sizes_per_node["db-s-2vcpu-4gb"])
+    db = next(c for c in plan.components if c.name == "db")
+    assert db.monthly == pytest.approx(3 * TABLE.database_sizes_per_node["db-s-2vcpu-4gb"])  # 2 nodes + 1 replica
+    assert plan.outputs["database_replica_uris"] == "[secret]"
+    assert not [v for v in plan.violations if v["rule"] == guardrails.DATABASE_NETWORK]
+    assert "replica" not in ops.render_text(plan).split("Guardrail findings")[1]

@@ -34,6 +34,8 @@ def methods(emulator) -> set[str]:
 
 
 @pytest.fixture
+
+
 def ready(emulator, client):
     """An account that can hold the dev stack: its domain exists and its image is pushed."""
     emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
@@ -190,6 +192,8 @@ def test_volume_limit(emulator, ready):
 
 
 @pytest.mark.parametrize(("status", "expected"), [("warning", "warn"), ("locked", "fail")])
+
+
 def test_account_not_active(emulator, ready, status, expected):
     emulator.control.seed("account", {"status": status, "status_message": "billing"})
     row = by_name(ops.run_checks(ready, cfg_of(stack())))["account"]
@@ -249,6 +253,8 @@ def test_a_token_without_scope_for_one_family_fails_that_check_only(emulator, re
 
 
 @pytest.fixture
+
+
 def spaces(tmp_path, monkeypatch):
     """The local S3 server (as `make up-local` starts it) as the stack's Spaces endpoint; yields its port."""
     from do_platform.engine.spaces_server import spaces_server
@@ -305,3 +311,25 @@ def test_an_unreachable_spaces_endpoint_skips_the_name_check(emulator, ready, mo
     monkeypatch.setenv("SPACES_ENDPOINT_URL", "http://127.0.0.1:9")
     row = by_name(ops.run_checks(ready, store_cfg()))["bucket name"]
     assert row.status == "skip" and "did not answer" in row.detail
+
+
+def test_replicas_region_and_single_node_size_by_the_live_options(emulator, ready):
+    raw = stack(database={"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1,
+                          "replicas": [{"name": "read-1", "size": "db-s-1vcpu-2gb"},
+                                       {"name": "read-2", "size": "db-s-1vcpu-2gb", "region": "ams3"}]})
+    rows = by_name(ops.run_checks(ready, cfg_of(raw)))
+    assert rows["size: replica read-1"].status == "ok" and "replica read-1 region" not in rows
+    assert rows["replica read-2 region"].status == "warn"
+    assert rows["replica read-2 region"].fix == "set do-platform:database.replicas[1].region to nyc3"
+    # An API stricter than the bundled catalog: the size no longer runs as a single node, the region has no pg.
+    emulator.control.seed("databases", {"versions": {"pg": ["17"]}})
+    cfg = cfg_of(raw)
+    odd = cfg.database.replicas[1].model_copy(update={"region": "xyz1", "size": "db-s-64vcpu-1tb"})
+    cfg = cfg.model_copy(update={"database": cfg.database.model_copy(
+        update={"replicas": (cfg.database.replicas[0], odd)})})
+    rows = by_name(ops.run_checks(ready, cfg))
+    assert rows["replica read-2 region"].status == "fail"
+    assert rows["replica read-2 region"].detail == "managed Postgres is not offered in xyz1"
+    assert rows["size: replica read-2"].status == "fail"
+    assert rows["size: replica read-2"].fix.startswith("set do-platform:database.replicas[1].size to one of ")
+    assert methods(emulator) == {"GET"}

@@ -297,3 +297,35 @@ def test_the_object_store_is_read_from_the_emulator_with_gets_only(emulator, cli
         (("cdn", "acme-dev-objects.nyc3.cdn.digitaloceanspaces.com"), True)]
     assert result.healthy
     assert {e["method"] for e in emulator.control.log.snapshot()["entries"]} == {"GET"}
+# -- read-only replicas
+
+
+def replica_cfg():
+    return cfg(database={"size": "db-s-1vcpu-1gb", "version": "17", "nodeCount": 1,
+                         "replicas": [{"name": "read-1", "size": "db-s-1vcpu-2gb"}, {"name": "read-2",
+                                                                                      "size": "db-s-1vcpu-2gb"}]})
+
+
+def test_replicas_follow_their_cluster_and_a_configured_one_not_found_is_missing(emulator, client):
+    made = deploy_stack(client, emulator)
+    client.databases.get_cluster(made["db"]["id"])  # online: a replica needs it
+    client.databases.create_replica(made["db"]["id"], {
+        "name": "dev-db-read-1", "size": "db-s-1vcpu-2gb", "private_network_uuid": made["db"]["private_network_uuid"],
+        "tags": ["component:managed-postgres", "env:dev"]})
+    got = rows(ops.collect(client, replica_cfg()))
+    kinds = [k for k in got if k[0].startswith("database")]
+    assert kinds == [("database", "dev-db"), ("database_replica", "dev-db/dev-db-read-1"),
+                     ("database_replica", "dev-db/dev-db-read-2")]
+    read1 = got[("database_replica", "dev-db/dev-db-read-1")]
+    assert read1.healthy and read1.state == "online"
+    assert read1.detail == f"db-s-1vcpu-2gb in nyc3, VPC {made['db']['private_network_uuid']}"
+    read2 = got[("database_replica", "dev-db/dev-db-read-2")]
+    assert read2.state == "missing" and not read2.healthy
+
+
+def test_a_replica_still_forking_is_not_healthy():
+    cluster = {"id": "db-1", "name": "dev-db", "engine": "pg"}
+    assert not ops.replica_row(cluster, {"id": "r", "name": "x", "status": "forking"}).healthy
+    assert ops.replica_row(cluster, {"id": "r", "name": "x", "status": "active"}).healthy
+    assert ops.replica_row(cluster, {"id": "r", "name": "x", "status": "online", "size": "s",
+                                     "region": "nyc3"}).detail == "s in nyc3, no VPC"

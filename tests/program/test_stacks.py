@@ -18,13 +18,15 @@ COMMON = {"Vpc": 1, "Firewall": 2, "Tag": 2, "Domain": 1, "DnsRecord": 2, "Certi
           "MonitorAlert": 3, "UptimeCheck": 1, "UptimeAlert": 1, "DatabaseCluster": 1, "DatabaseFirewall": 1,
           "DatabaseDb": 1, "DatabaseUser": 1, "DatabaseConnectionPool": 1, "App": 1, "Project": 1,
           "digitalocean": 1, "SecureNetwork": 1, "Dns": 1, "WebCluster": 1, "ManagedPostgres": 1, "AppService": 1}
+# One read-only replica (with its own database firewall) and the PostgreSQL settings resource.
+REPLICA = {"DatabaseReplica": 1, "DatabaseFirewall": 2, "DatabasePostgresqlConfig": 1}
 EXPECTED = {
     "dev": {**COMMON, "Droplet": 1},
-    "local": {**COMMON, "Droplet": 1, "Kubernetes": 1, "KubernetesCluster": 1, "KubernetesNodePool": 1},
-    "staging": {**COMMON, "Droplet": 2, "Volume": 2, "VolumeAttachment": 2, "Kubernetes": 1, "KubernetesCluster": 1,
-                "KubernetesNodePool": 1},
-    "prod": {**COMMON, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1, "KubernetesCluster": 1,
-             "KubernetesNodePool": 2},
+    "local": {**COMMON, **REPLICA, "Droplet": 1, "Kubernetes": 1, "KubernetesCluster": 1, "KubernetesNodePool": 1},
+    "staging": {**COMMON, **REPLICA, "Droplet": 2, "Volume": 2, "VolumeAttachment": 2, "Kubernetes": 1,
+                "KubernetesCluster": 1, "KubernetesNodePool": 1},
+    "prod": {**COMMON, **REPLICA, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1,
+             "KubernetesCluster": 1, "KubernetesNodePool": 2},
 }
 # The object store of the stacks that enable it: bucket, CORS, key, CDN with its certificate and CNAME record.
 OBJECT_STORE = {"ObjectStore": 1, "SpacesBucket": 1, "SpacesBucketCorsConfiguration": 1, "SpacesKey": 1, "Cdn": 1,
@@ -108,9 +110,13 @@ def test_security_invariants(evaluations, stack):
             if set(rule.get("sourceAddresses", [])) & {"0.0.0.0/0", "::/0"}:
                 pytest.fail(f"{fw.name} opens {rule} to the internet")
     db_fw = ev.of_type("digitalocean:index/databaseFirewall:DatabaseFirewall")
-    assert len(db_fw) == 1 and {r["type"] for r in db_fw[0].inputs["rules"]} <= {"tag", "app", "k8s", "ip_addr"}
+    replicas = ev.of_type("digitalocean:index/databaseReplica:DatabaseReplica")
+    assert len(db_fw) == 1 + len(replicas)  # one authoritative list for the cluster and for each replica
+    assert all({r["type"] for r in fw.inputs["rules"]} <= {"tag", "app", "k8s", "ip_addr"} for fw in db_fw)
+    assert all(fw.inputs["rules"] == db_fw[0].inputs["rules"] for fw in db_fw)  # replicas trust the same sources
     cluster = ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0]
     assert cluster.inputs["privateNetworkUuid"] == "network-vpc-id"
+    assert all(r.inputs["privateNetworkUuid"] == "network-vpc-id" for r in replicas)
     assert ev.of_type("digitalocean:index/loadBalancer:LoadBalancer")[0].inputs["redirectHttpToHttps"] is True
     for k8s in ev.of_type("digitalocean:index/kubernetesCluster:KubernetesCluster"):
         assert k8s.inputs["version"].startswith("1.33.") and k8s.inputs["version"] != "latest"
@@ -273,3 +279,17 @@ def test_registry_retention_without_a_registry_names_the_key():
     config.pop("do-platform:registry", None)
     with pytest.raises(ConfigError, match="registryRetention.enabled"):
         evaluate("dev", config=config)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_linked_apps_read_from_the_first_replica_through_a_secret(evaluations, stack):
+    ev = evaluations[stack]
+    app = ev.of_type("digitalocean:index/app:App")[0]
+    env = {e["key"]: e for e in app.inputs["spec"]["services"][0]["envs"]}
+    has_replica = bool(ev.of_type("digitalocean:index/databaseReplica:DatabaseReplica"))
+    assert ("DATABASE_READ_URL" in env) is has_replica is (stack != "dev")
+    if has_replica:
+        assert env["DATABASE_READ_URL"]["value"] == SECRET_MASK and env["DATABASE_READ_URL"]["type"] == "SECRET"
+        assert ev.outputs["database_replica_uris"] == SECRET_MASK
+    else:
+        assert "database_replica_uris" not in ev.outputs

@@ -64,6 +64,8 @@ def test_zizmor_finds_nothing_high():
 
 
 @pytest.mark.parametrize("path", WORKFLOWS + ACTIONS, ids=lambda p: p.parent.name + "/" + p.name)
+
+
 def test_every_action_is_pinned_to_a_commit_with_its_tag_noted(path):
     text = path.read_text()
     for step in steps(load(path)):
@@ -75,6 +77,8 @@ def test_every_action_is_pinned_to_a_commit_with_its_tag_noted(path):
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+
+
 def test_least_privilege_permissions(path):
     doc = load(path)
     assert doc.get("permissions") == {}, f"{path.name}: the workflow default must be no permissions"
@@ -140,6 +144,8 @@ def test_a_cost_limit_breach_posts_the_comment_then_fails_the_check():
         "Fail on a monthly cost increase above the limit")
     assert names.index("Plan every stack against the base branch") < post < fail
     assert steps[fail]["if"] == "steps.plan.outputs.status == '3'" and "exit 3" in steps[fail]["run"]
+
+
 def test_the_workflows_follow_the_projects_promotion_order():
     """do-platform:promotionOrder (Pulumi.yaml) is the one order: promote.yml offers its steps, deploy.yml
     deploys its stages one after the other, and the preview and drift matrices cover each stage."""

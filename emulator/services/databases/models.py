@@ -340,11 +340,22 @@ class DatabasesBackend(Backend):
         return {"certificate": base64.b64encode(record["_ca_pem"].encode()).decode()}
 
     # -- firewall ------------------------------------------------------------------------------
+    def _firewall_holder(self, uuid: str) -> dict:
+        """A cluster, or a read-only replica by its own uuid: the API keeps a trusted-source list for each
+        (the provider's DatabaseFirewall takes a replica's ``uuid`` as ``cluster_id``)."""
+        if uuid not in self.data["clusters"]:
+            for record in self.data["clusters"].values():
+                for replica in record["_replicas"]:
+                    if replica["id"] == uuid:
+                        replica.setdefault("_rules", [])
+                        return replica
+        return self.cluster(uuid)
+
     def firewall_rules(self, cluster_id: str) -> list[dict]:
-        return [dict(rule) for rule in self.cluster(cluster_id)["_rules"]]
+        return [dict(rule) for rule in self._firewall_holder(cluster_id).get("_rules", [])]
 
     def replace_firewall_rules(self, cluster_id: str, body: dict) -> None:
-        record = self.cluster(cluster_id)
+        record = self._firewall_holder(cluster_id)
         rules = body.get("rules")
         if rules is None:
             rules = []
