@@ -40,9 +40,12 @@ DEFAULT_VERSIONS = {
     "redis": ["7"],
     "valkey": ["8"],
     "mongodb": ["6.0", "7.0"],
-    "kafka": ["3.7"],
-    "opensearch": ["2"],
+    "kafka": ["3.5", "3.6", "3.7", "3.8"],
+    "opensearch": ["1", "2"],
 }
+# The versions a create offers, oldest first: the description's options example (MongoDB 6.0/7.0, Kafka 3.8,
+# OpenSearch 1/2) and the older ones the provider's acceptance suite still creates (Kafka 3.5, 3.7). Seedable.
+CACHING_ENGINES = ("redis", "valkey")
 # engine → (scheme, port, pool-port); the hosts are the emulator's own names.
 ENDPOINTS = {
     "pg": ("postgresql", 25060, 25061),
@@ -68,9 +71,14 @@ DEFAULT_CONFIG = {
     "pg": {"autovacuum_naptime": 60, "max_connections": 100, "timezone": "UTC", "log_min_duration_statement": -1},
     "mysql": {"connect_timeout": 10, "default_time_zone": "SYSTEM", "sql_require_primary_key": True,
               "max_allowed_packet": 67108864},
-    "redis": {"redis_maxmemory_policy": "noeviction", "redis_timeout": 300},
-    "valkey": {"valkey_maxmemory_policy": "noeviction", "valkey_timeout": 300},
-    "mongodb": {"default_read_concern": "local", "default_write_concern": "majority"},
+    # with the description's defaults (redis_advanced_config, valkey_advanced_config, mongo_advanced_config)
+    "redis": {"redis_maxmemory_policy": "noeviction", "redis_timeout": 300, "redis_ssl": True,
+              "redis_lfu_log_factor": 10, "redis_lfu_decay_time": 1, "redis_notify_keyspace_events": ""},
+    "valkey": {"valkey_maxmemory_policy": "noeviction", "valkey_timeout": 300, "valkey_ssl": True,
+               "valkey_lfu_log_factor": 10, "valkey_lfu_decay_time": 1, "valkey_notify_keyspace_events": "",
+               "frequent_snapshots": True, "valkey_active_expire_effort": 1},
+    "mongodb": {"default_read_concern": "local", "default_write_concern": "majority",
+                "transaction_lifetime_limit_seconds": 60, "slow_op_threshold_ms": 100, "verbosity": 0},
     "kafka": {"auto_create_topics_enable": True, "log_retention_hours": 168},
     "opensearch": {"http_max_content_length_bytes": 100000000},
 }
@@ -79,6 +87,16 @@ SEED_SCHEMA = {
     "versions": is_object({engine: is_list(is_string, min_items=1) for engine in ENGINES}),
     "clusters": is_list(is_object_any),  # each checked by create_cluster, as a POST /v2/databases body
 }
+
+
+def _older_than_all(version: str, versions: list[str]) -> bool:
+    """Whether a numeric ``version`` (``"5"``, ``"6.2"``) predates every offered one."""
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in v.split("."))
+    try:
+        return all(key(version) < key(v) for v in versions)
+    except ValueError:
+        return False
 
 
 class DatabasesBackend(Backend):
@@ -105,8 +123,7 @@ class DatabasesBackend(Backend):
     def create_cluster(self, body: dict) -> dict:
         name = string(body, "name", required=True)
         engine = choice(body, "engine", ENGINES, required=True)
-        versions = self.data["versions"][engine]
-        version = choice(body, "version", versions, default=versions[-1])
+        version, release = self._version(engine, body.get("version"))
         region = links.require_region(self.state, body.get("region"))
         if region not in CATALOG.database_regions:
             raise Unprocessable(f"region {region!r} offers no managed databases; allowed: "
@@ -133,7 +150,7 @@ class DatabasesBackend(Backend):
         host_label = f"{name}-do-user-{self.ids.next_int('database-host', 1000)}-0"
         rng = self.ids.random()
         record.update({
-            "name": name, "version": version, "semantic_version": f"{version}.0", "num_nodes": num_nodes,
+            "name": name, "version": version, "semantic_version": f"{release}.0", "num_nodes": num_nodes,
             "size": size, "region": region, "status": "creating", "created_at": self.now(),
             "private_network_uuid": vpc, "tags": tags or None, "storage_size_mib": storage,
             "maintenance_window": {"day": DAYS[rng.randrange(7)], "hour": f"{rng.randrange(24):02d}:00:00",
@@ -157,6 +174,28 @@ class DatabasesBackend(Backend):
         links.assign_project(self.state, urn, project_id)
         schedule(self.state, record, {"status": "online"})
         return self.view(record)
+
+    def _version(self, engine: str, raw: Any) -> tuple[str, str]:
+        """(the version the cluster answers, the offered release it runs) for a create's ``version``.
+
+        Absent: the newest. An offered version as it is; a major version of one (MongoDB ``"7"`` for
+        ``"7.0"``, as the provider's suite sends it) is answered as sent, so a configuration reads back what it
+        wrote. A caching engine (Redis, Valkey) asked for a version older than any offered runs the newest: the
+        API upgrades those clusters by force (the provider suppresses that diff for them).
+        """
+        versions = self.data["versions"][engine]
+        if raw in (None, ""):
+            return versions[-1], versions[-1]
+        if not isinstance(raw, str):
+            raise Unprocessable(f"version must be a string such as {versions[-1]!r}; got {raw!r}")
+        if raw in versions:
+            return raw, raw
+        same_major = [v for v in versions if "." not in raw and v.split(".")[0] == raw]
+        if same_major:
+            return raw, same_major[-1]
+        if engine in CACHING_ENGINES and _older_than_all(raw, versions):
+            return versions[-1], versions[-1]
+        raise Unprocessable(f"version must be one of {', '.join(versions)}; got {raw!r}")
 
     def _restore_source(self, raw: Any, engine: str) -> dict | None:
         """The cluster a ``backup_restore`` names (by name, as the API does); 422 when there is none."""
@@ -259,7 +298,8 @@ class DatabasesBackend(Backend):
         record = self.cluster(cluster_id)
         versions = self.data["versions"][record["engine"]]
         version = choice(body, "version", versions, required=True)
-        if versions.index(version) < versions.index(record["version"]):
+        current = record["semantic_version"].removesuffix(".0")
+        if current in versions and versions.index(version) < versions.index(current):
             raise Unprocessable(f"version {version!r} is older than the cluster's version {record['version']!r}")
         record.update(version=version, semantic_version=f"{version}.0")
 
@@ -329,9 +369,16 @@ class DatabasesBackend(Backend):
         if not isinstance(config, dict) or not config:
             raise Unprocessable("config is required: an object of settings to change")
         for key, value in config.items():
-            if isinstance(value, (dict, list)):
-                raise Unprocessable(f"config.{key} must be a scalar; got {value!r}")
-        record["_config"].update(config)
+            if isinstance(value, list):
+                raise Unprocessable(f"config.{key} must be a scalar or an object of settings; got {value!r}")
+        for key, value in config.items():
+            # Grouped settings (PostgreSQL's pgbouncer and timescaledb, MySQL's mysql_incremental_backup,
+            # OpenSearch's credentials) are objects, patched like the config itself: what is sent replaces.
+            current = record["_config"].get(key)
+            if isinstance(value, dict):
+                record["_config"][key] = {**(current if isinstance(current, dict) else {}), **copy.deepcopy(value)}
+            else:
+                record["_config"][key] = value
 
     def ca(self, cluster_id: str) -> dict:
         record = self.cluster(cluster_id)
