@@ -31,7 +31,7 @@ from emulator.core.validate import (
     unset,
 )
 from emulator.services.databases import operations
-from emulator.services.databases.ca import ca_pem
+from emulator.services.databases.ca import ca_pem, client_credentials
 
 ENGINES = ["pg", "mysql", "redis", "valkey", "mongodb", "kafka", "opensearch"]
 DEFAULT_VERSIONS = {
@@ -61,6 +61,7 @@ ADMIN_USER = {"pg": "doadmin", "mysql": "doadmin", "redis": "default", "valkey":
               "kafka": "doadmin", "opensearch": "doadmin"}
 CATALOG = catalog.load()  # sizes, per-engine layouts and regions: the one catalog (do_vocab/catalog.json)
 SIZES = {s["slug"]: (s["vcpus"], s["memory"], s["disk"]) for s in CATALOG.database_sizes}  # vcpu, MiB, disk MiB
+KAFKA_ACL_PERMISSIONS = ["admin", "consume", "produce", "produceconsume"]
 FIREWALL_TYPES = ["ip_addr", "droplet", "k8s", "tag", "app"]
 POOL_MODES = ["transaction", "session", "statement"]
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -73,10 +74,11 @@ DEFAULT_CONFIG = {
               "max_allowed_packet": 67108864},
     # with the description's defaults (redis_advanced_config, valkey_advanced_config, mongo_advanced_config)
     "redis": {"redis_maxmemory_policy": "noeviction", "redis_timeout": 300, "redis_ssl": True,
-              "redis_lfu_log_factor": 10, "redis_lfu_decay_time": 1, "redis_notify_keyspace_events": ""},
+              "redis_lfu_log_factor": 10, "redis_lfu_decay_time": 1, "redis_notify_keyspace_events": "",
+              "redis_persistence": "rdb"},
     "valkey": {"valkey_maxmemory_policy": "noeviction", "valkey_timeout": 300, "valkey_ssl": True,
                "valkey_lfu_log_factor": 10, "valkey_lfu_decay_time": 1, "valkey_notify_keyspace_events": "",
-               "frequent_snapshots": True, "valkey_active_expire_effort": 1},
+               "frequent_snapshots": True, "valkey_active_expire_effort": 1, "valkey_persistence": "rdb"},
     "mongodb": {"default_read_concern": "local", "default_write_concern": "majority",
                 "transaction_lifetime_limit_seconds": 60, "slow_op_threshold_ms": 100, "verbosity": 0},
     "kafka": {"auto_create_topics_enable": True, "log_retention_hours": 168},
@@ -258,6 +260,13 @@ class DatabasesBackend(Backend):
         return size, num_nodes
 
     def resize(self, cluster_id: str, body: dict) -> None:
+        """A cluster's, or a read-only replica's (by its own id, as the provider's replica update sends it)."""
+        if cluster_id not in self.data["clusters"]:
+            owner = next((c for c in self.data["clusters"].values()
+                          if any(r["id"] == cluster_id for r in c["_replicas"])), None)
+            if owner is not None:
+                self.resize_replica(owner, next(r for r in owner["_replicas"] if r["id"] == cluster_id), body)
+                return
         record = self.cluster(cluster_id)
         size, num_nodes = self._node_plan(body, record["engine"])
         storage = integer(body, "storage_size_mib", default=max(record["storage_size_mib"], SIZES[size][2]),
@@ -442,8 +451,11 @@ class DatabasesBackend(Backend):
             user["mysql_settings"] = {"auth_plugin": choice(settings, "auth_plugin",
                                                             ["mysql_native_password", "caching_sha2_password"],
                                                             default="caching_sha2_password")}
-        if isinstance(body.get("settings"), dict):
-            user["settings"] = body["settings"]
+        if record["engine"] == "kafka":  # Kafka clients authenticate with a certificate the cluster's CA issued
+            user["access_cert"], user["access_key"] = client_credentials(
+                record["id"], record["name"], name, self.clock.now())
+        if body.get("settings") is not None:
+            user["settings"] = self._user_settings(body["settings"], None)
         record["_users"].append(user)
         return public(user)
 
@@ -457,8 +469,30 @@ class DatabasesBackend(Backend):
         user = self._user(self.cluster(cluster_id), name)
         if not isinstance(body.get("settings"), dict):
             raise Unprocessable("settings is required: an object of user settings")
-        user["settings"] = body["settings"]
+        user["settings"] = self._user_settings(body["settings"], user.get("settings"))
         return public(user)
+
+    def _user_settings(self, raw: Any, current: dict | None) -> dict:
+        """A user's settings as sent, with an ``id`` on each Kafka ACL (the API computes it: "Will be computed
+        after the ACL is created/updated"); an ACL kept by an update keeps its id."""
+        if not isinstance(raw, dict):
+            raise Unprocessable("settings must be an object of user settings")
+        settings = copy.deepcopy(raw)
+        acl = settings.get("acl")
+        if acl is None:
+            return settings
+        if not isinstance(acl, list):
+            raise Unprocessable("settings.acl must be a list of {topic, permission}")
+        known = {(a.get("topic"), a.get("permission")): a.get("id") for a in (current or {}).get("acl") or []}
+        for i, entry in enumerate(acl):
+            where = f"settings.acl[{i}]"
+            if not isinstance(entry, dict):
+                raise Unprocessable(f"{where} must be an object with topic and permission")
+            string(entry, "topic", required=True, where=where)
+            choice(entry, "permission", KAFKA_ACL_PERMISSIONS, required=True, where=where)
+            if not entry.get("id"):
+                entry["id"] = known.get((entry["topic"], entry["permission"])) or self.ids.hex(8)
+        return settings
 
     def reset_auth(self, cluster_id: str, name: str, body: dict) -> dict:
         record = self.cluster(cluster_id)
@@ -600,6 +634,23 @@ class DatabasesBackend(Backend):
         record["_replicas"].append(replica)
         schedule(self.state, replica, {"status": "online"})
         return self.replica_view(record, replica)
+
+    def resize_replica(self, record: dict, replica: dict, body: dict) -> None:
+        """A replica runs one node, of at least its primary's size; its storage only grows."""
+        num_nodes = integer(body, "num_nodes", default=1)
+        if num_nodes != 1:
+            raise Unprocessable(f"num_nodes must be 1 for a read-only replica; got {num_nodes}")
+        size = choice(body, "size", list(SIZES), required=True)
+        if list(SIZES).index(size) < list(SIZES).index(record["size"]):
+            raise Unprocessable(f"size {size!r} is smaller than the primary's size {record['size']!r}")
+        storage = integer(body, "storage_size_mib", default=max(replica["storage_size_mib"], SIZES[size][2]),
+                          minimum=SIZES[size][2])
+        if storage < replica["storage_size_mib"]:
+            raise Unprocessable(f"storage_size_mib cannot shrink: {storage} < {replica['storage_size_mib']}")
+        if settle(self.state, replica)["status"] != "online":
+            raise Unprocessable(f"cannot resize replica {replica['name']!r} while it is {replica['status']!r}")
+        replica.update(size=size, storage_size_mib=storage, status="resizing")
+        schedule(self.state, replica, {"status": "online"})
 
     def replicas(self, cluster_id: str) -> list[dict]:
         record = self.cluster(cluster_id)

@@ -38,11 +38,12 @@ def test_kafka_versions_the_suite_creates_are_offered(client):
 
 
 def test_caching_configs_carry_the_descriptions_defaults(client):
-    """The provider's ValkeyConfig test reads `ssl = true` from a cluster that never set it (the
-    description's valkey_advanced_config default)."""
+    """The provider's ValkeyConfig test reads `ssl = true` and `persistence = "rdb"` from a cluster that never
+    set them (the description's valkey_advanced_config default and example)."""
     cluster = _create(client, "valkey", "8")
     config = client.databases.get_config(cluster["id"])["config"]
     assert config["valkey_ssl"] is True and config["valkey_timeout"] == 300
+    assert config["valkey_persistence"] == "rdb"  # read by the same test; the description's example value
     redis = client.databases.get_config(_create(client, "redis", "7")["id"])["config"]
     assert redis["redis_ssl"] is True
 
