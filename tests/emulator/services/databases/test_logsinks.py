@@ -14,6 +14,3 @@ def test_a_mongodb_cluster_takes_no_rsyslog_sink(client):
     with pytest.raises(HttpResponseError) as err:
         client.databases.create_logsink(mongo["id"], RSYSLOG)
     assert err.value.status_code == 422 and "log sink not supported" in err.value.response.json()["message"]
-    datadog = {"sink_name": "dd", "sink_type": "datadog", "config": {"site": "datadoghq.com",
-                                                                     "datadog_api_key": "k"}}
-    assert client.databases.create_logsink(mongo["id"], datadog)["sink"]["sink_type"] == "datadog"
