@@ -15,6 +15,7 @@ from emulator.core.state import schedule
 from emulator.core.validate import boolean, integer, optional_backend, string, string_list
 
 TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
+NODE_IMAGE = "debian-12-x64"  # what a DOKS node droplet runs (the droplets family's worker image)
 NODE_DROPLET_IDS_FROM = 700000000  # made-up node droplet ids, only in a build without the droplets family
 
 
@@ -122,18 +123,14 @@ class NodePools:
 
     def _check_nodes(self, adding: int, region: str, vpc_uuid: str | None) -> None:
         """422 before anything is made when ``adding`` node droplets pass the droplet limit or the VPC."""
-        droplets = optional_backend(self.state, "droplets")
-        if droplets is not None and adding > 0:
-            droplets.check_capacity(adding, region, vpc_uuid)
+        links.pool_capacity(self.state, adding, region, vpc_uuid)
 
     def _new_node(self, record: dict, pool: dict) -> dict:
         name = f"{pool['name']}-{self.ids.hex(3)[:5]}"
-        droplets = optional_backend(self.state, "droplets")
-        if droplets is not None:
-            droplet_id = droplets.create_worker(name, record["region"], pool["size"], record["vpc_uuid"],
-                                                pool["tags"])["id"]
-        else:
-            droplet_id = self.ids.next_int("kubernetes-node-droplet", NODE_DROPLET_IDS_FROM)
+        droplet = links.make_pool_droplet(self.state, name, record["region"], pool["size"], NODE_IMAGE,
+                                          record["vpc_uuid"], pool["tags"])
+        droplet_id = (droplet["id"] if droplet is not None
+                      else self.ids.next_int("kubernetes-node-droplet", NODE_DROPLET_IDS_FROM))
         node = {"id": self.ids.uuid(), "name": name, "status": {"state": "provisioning"},
                 "droplet_id": str(droplet_id), "created_at": self.now(), "updated_at": self.now()}
         schedule(self.state, node, {"status.state": "running",
@@ -142,9 +139,7 @@ class NodePools:
 
     def _drop_node(self, node: dict) -> None:
         """Delete a node's droplet; the node is already out of its pool, so nothing replaces it."""
-        droplets = optional_backend(self.state, "droplets")
-        if droplets is not None and droplets.exists(node["droplet_id"]):
-            droplets.delete(node["droplet_id"])
+        links.delete_droplet(self.state, node["droplet_id"])
 
     def worker_deleted(self, droplet_id: int) -> None:
         """A node's droplet was deleted through /v2/droplets: the pool gets a fresh node, as DOKS does."""
