@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from emulator.core.clock import rfc3339
+from emulator.core import certs
+from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import Unprocessable
 from emulator.core.validate import optional_backend
 
@@ -92,4 +93,9 @@ class Access:
 
     @staticmethod
     def _ca_pem(record: dict) -> bytes:
-        return (f"-----BEGIN CERTIFICATE-----\nEMULATOR-DOKS-CA-{record['id']}\n-----END CERTIFICATE-----\n").encode()
+        """The cluster's CA: a real X.509 certificate (kubectl and the Kubernetes providers parse it), made once
+        and kept, so every credentials request answers the same one."""
+        if not record.get("_ca_pem"):
+            record["_ca_pem"] = certs.ca_certificate(f"emulator-doks-ca:{record['id']}", record["id"],
+                                                     f"{record['name']} DOKS CA", parse_rfc3339(record["created_at"]))
+        return record["_ca_pem"].encode()

@@ -1,9 +1,11 @@
 """Kubernetes clusters as the DigitalOcean Terraform provider's acceptance suite reads them (through PyDo)."""
 
+import base64
 import uuid
 
 import pytest
 from azure.core.exceptions import HttpResponseError
+from cryptography import x509
 
 POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 1}
 
@@ -68,3 +70,14 @@ def test_an_empty_expanders_list_unsets_the_expanders(client):
         "scale_down_utilization_threshold": None, "scale_down_unneeded_time": "", "expanders": None}})
     answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["cluster_autoscaler_configuration"]
     assert answered == {"scale_down_utilization_threshold": 0.8}
+
+
+def test_the_clusters_ca_is_a_real_certificate(client):
+    """kubectl and the Kubernetes providers parse certificate-authority-data; it was a placeholder PEM."""
+    cluster = _create(client)
+    first = client.kubernetes.get_credentials(cluster["id"])["certificate_authority_data"]
+    ca = x509.load_pem_x509_certificate(base64.b64decode(first))
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert client.kubernetes.get_credentials(cluster["id"])["certificate_authority_data"] == first
+    kubeconfig = client.kubernetes.get_kubeconfig(cluster["id"], cls=lambda resp, _d, _h: resp.http_response.text())
+    assert f"certificate-authority-data: {first}" in kubeconfig
