@@ -83,6 +83,19 @@ UNAVAILABLE = (
                             "log_message_timestamp_difference_max_ms (a *uint64) into a string attribute and panics, "
                             "which ends the whole database package",
                 r"^TestAccDigitalOceanDatabaseKafkaConfig_Basic$"),
+    Unavailable("database", "the suite's own defect, against any API: the replica data source shares the resource's "
+                            "read, which sets `size`, an attribute the data source's schema lacks; under TF_ACC the "
+                            "SDK panics on it, which ends the whole database package",
+                r"^TestAccDataSourceDigitalOceanDatabaseReplica_Basic$"),
+    Unavailable("database", "vector databases are an AI family (GenAI knowledge-base storage, "
+                            "/v2/vector-databases), out of the emulator's scope like the other AI families",
+                r"^TestAcc(DataSource)?DigitalOceanVectorDatabase_"),
+    Unavailable("database", "the suite's own configuration, refused by the API as described: a 3-node Kafka cluster "
+                            "of db-s-1vcpu-1gb and an advanced_pg cluster of db-s-1vcpu-1gb, sizes the API's "
+                            "/v2/databases/options do not offer for those engines (Kafka: db-s-2vcpu-2gb and up; "
+                            "Advanced Edition: General Purpose and Storage-Optimized plans only)",
+                r"^(TestAccDigitalOceanDatabaseKafkaSchemaRegistry_Basic|"
+                r"TestAccDigitalOceanDatabaseAdvancedPostgreSQLConfig_Basic)$"),
     Unavailable("registry", "each revokes its credentials' OAuth token at the hard-coded "
                             "https://cloud.digitalocean.com (not the API URL); unreachable here, and the provider "
                             "then dereferences the nil response and panics, ending the registry package",

@@ -61,7 +61,7 @@ def test_kafka_topics(client):
 def test_backups_are_daily_and_kept_a_week(emulator, client):
     emulator.state.clock.freeze(datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
     cluster = _cluster(client, "mysql", "8")
-    assert client.databases.list_backups(cluster)["backups"] == []
+    assert [b["created_at"] for b in client.databases.list_backups(cluster)["backups"]] == ["2026-03-01T09:30:00Z"]
     emulator.state.clock.advance(10 * 86400 + 60)
     listed = client.databases.list_backups(cluster)
     assert len(listed["backups"]) == 7 and listed["backups"][0]["created_at"] == "2026-03-11T09:30:00Z"

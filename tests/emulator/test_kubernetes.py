@@ -94,7 +94,7 @@ def test_seeded_failure_ends_provisioning_in_error(emulator, client):
     ({"region": "mars1"}, "region"),
     ({"node_pools": []}, "node_pools"),
     ({"node_pools": [{"name": "p", "size": "s-1vcpu-512mb-10gb", "count": 1}]}, "node_pools[0].size"),
-    ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 0}]}, "node_pools[0].count"),
+    ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": -1}]}, "node_pools[0].count"),
     ({"maintenance_policy": {"day": "someday"}}, "day"),
     ({"control_plane_firewall": {"enabled": True, "allowed_addresses": ["10.0.0.0/33"]}},
      "control_plane_firewall.allowed_addresses[0]"),
@@ -359,7 +359,7 @@ def test_cluster_add_ons_are_answered_as_sent(client):
                       coredns_autoscaler={"enabled": True, "min_replicas": 2, "max_replicas": 5})
     assert cluster["nvidia_gpu_device_plugin"] == {"enabled": True} and cluster["sso"] == {"enabled": True}
     assert cluster["coredns_autoscaler"] == {"enabled": True, "min_replicas": 2, "max_replicas": 5}
-    assert "amd_gpu_device_plugin" not in cluster
+    assert cluster["amd_gpu_device_plugin"] == {"enabled": False}  # never set: answered off
     updated = client.kubernetes.update_cluster(cluster["id"], {"name": "k8s-main", "sso": {"enabled": False},
                                                                "rdma_shared_dev_plugin": {"enabled": True}})
     answered = client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]
@@ -384,11 +384,11 @@ def test_cluster_autoscaler_configuration_is_answered_as_sent(client):
 
 def test_an_add_on_sent_with_enabled_null_changes_nothing(client):
     """The provider's cluster update sends {"enabled": null} for add-ons the configuration leaves out (its
-    MaintenancePolicy and ControlPlaneFirewall acceptance tests): accepted, and no add-on appears or changes."""
+    MaintenancePolicy and ControlPlaneFirewall acceptance tests): accepted, and no add-on is turned on or changes."""
     cluster = _create(client, sso={"enabled": True})
     updated = client.kubernetes.update_cluster(cluster["id"], {
         "name": "k8s-main", "amd_gpu_device_plugin": {"enabled": None}, "sso": {"enabled": None}})["kubernetes_cluster"]
-    assert "amd_gpu_device_plugin" not in updated and updated["sso"] == {"enabled": True}
+    assert updated["amd_gpu_device_plugin"] == {"enabled": False} and updated["sso"] == {"enabled": True}
 
 
 def test_an_empty_autoscaler_configuration_adds_none(client):

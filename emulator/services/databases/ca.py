@@ -1,35 +1,26 @@
-"""A cluster's CA certificate: a real X.509 PEM (clients parse it), self-signed, one per cluster.
-
-The key is derived from the cluster id, so the same cluster always has the same CA key and subject; the
-certificate is made once per cluster and kept in its record.
+"""A cluster's CA certificate and the client certificates it issues to Kafka users: real X.509 (clients parse
+them), made by ``emulator.core.certs`` with keys derived from the cluster id, so the same cluster always has
+the same CA key and subject; the CA certificate is made once per cluster and kept in its record.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from emulator.core import certs
 
-_CURVE = ec.SECP256R1()
-_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # of P-256
-VALID_YEARS = 10
+
+def _ca_label(cluster_id: str) -> str:
+    return f"emulator-ca:{cluster_id}"
 
 
 def ca_pem(cluster_id: str, name: str, not_before: datetime.datetime) -> str:
-    """A self-signed CA certificate for the cluster, valid VALID_YEARS from ``not_before``."""
-    secret = int.from_bytes(hashlib.sha256(f"emulator-ca:{cluster_id}".encode()).digest()) % (_ORDER - 1) + 1
-    key = ec.derive_private_key(secret, _CURVE)
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "DigitalOcean API emulator"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA"[:64])])
-    cert = (x509.CertificateBuilder()
-            .subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(int(hashlib.sha256(cluster_id.encode()).hexdigest()[:30], 16))
-            .not_valid_before(not_before)
-            .not_valid_after(not_before + datetime.timedelta(days=365 * VALID_YEARS))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
+    """A self-signed CA certificate for the cluster, valid ``certs.VALID_YEARS`` from ``not_before``."""
+    return certs.ca_certificate(_ca_label(cluster_id), cluster_id, f"{name} CA", not_before)
+
+
+def client_credentials(cluster_id: str, name: str, user: str, not_before: datetime.datetime) -> tuple[str, str]:
+    """(certificate PEM, private key PEM) a Kafka user authenticates with over TLS: issued by the cluster's CA
+    (``ca_pem``), so a client that trusts the CA accepts it."""
+    return certs.issued_certificate(_ca_label(cluster_id), f"{name} CA", f"emulator-kafka-user:{cluster_id}:{user}",
+                                    user, not_before)

@@ -12,6 +12,10 @@ FORMATS = ("rfc5424", "rfc3164", "custom")
 
 
 def _config(sink_type: str, engine: str, raw) -> dict:
+    if engine == "mongodb" and sink_type != "datadog":
+        # the provider's LogsinkRsyslog_MongoDB_ShouldFail test expects the API's "log sink not supported"
+        raise Unprocessable(f"log sink not supported: MongoDB clusters forward their logs to datadog only; "
+                            f"got sink_type {sink_type!r}")
     if not isinstance(raw, dict):
         raise Unprocessable("config is required: an object with the sink's settings")
     where = "config"
