@@ -148,17 +148,17 @@ def test_write_section_replaces_only_between_markers(tmp_path):
 
 
 def test_select_families_rejects_unknown_and_unavailable_names():
-    available = ["vpc", "spaces", "tag"]
+    available = ["vpc", "byoipprefix", "tag"]
     assert c.select_families("", available) == ["vpc", "tag"]
     assert c.select_families("vpc, tag", available) == ["vpc", "tag"]
     with pytest.raises(c.ConformanceError, match="FAMILIES: unknown family 'nope'; allowed: vpc, tag"):
         c.select_families("vpc,nope", available)
-    with pytest.raises(c.ConformanceError, match="FAMILIES: spaces cannot run against an emulator: Spaces"):
-        c.select_families("spaces", available)
+    with pytest.raises(c.ConformanceError, match="FAMILIES: byoipprefix cannot run against an emulator: bring"):
+        c.select_families("byoipprefix", available)
 
 
 def test_skip_regex_covers_declared_tests_of_selected_families_only():
-    assert c.skip_regex(["cdn", "vpc"]) == r"(^TestAccDigitalOceanCDN_)"
+    assert c.skip_regex(["registry", "vpc"]) == r"(^TestAccDigitalOceanContainerRegistryDockerCredentials_)"
     assert c.skip_regex(["vpc"]) == ""
 
 
@@ -178,12 +178,12 @@ def test_suite_env_points_the_provider_at_the_emulator(tmp_path):
 
 
 def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
-    cmds = c.suite_commands(["vpc", "tag", "cdn"])
-    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "cdn"], ["tag"]), strict=True)] == [
-        ["./digitalocean/vpc/...", "./digitalocean/cdn/..."], ["./digitalocean/tag/..."]]
+    cmds = c.suite_commands(["vpc", "tag", "spaces"])
+    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "spaces"], ["tag"]), strict=True)] == [
+        ["./digitalocean/vpc/...", "./digitalocean/spaces/..."], ["./digitalocean/tag/..."]]
     assert cmds[0][cmds[0].index("-parallel") + 1] == c.PARALLEL_TESTS
     assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
-    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # cdn's declared tests are skipped by name
+    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # the bucket tests of spaces are skipped by name
     assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
 
 
