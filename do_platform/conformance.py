@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -221,13 +222,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The account the suite runs as. A new account's limits (3 reserved IPs, 25 Droplets) are raised on request; the
+# suite's account has them raised, or its parallel tests (8 at a time, each holding a reserved IP or several
+# Droplets) could not pass against the API either.
+SUITE_ACCOUNT = {"floating_ip_limit": 100, "droplet_limit": 200, "volume_limit": 200}
+
+
+def seed_account(url: str, account: dict | None = None) -> dict:
+    """Seed the emulator's account (the control API, JSON as every control call) with the suite's limits."""
+    req = urllib.request.Request(f"{url}/_emulator/seed/account", method="POST",
+                                 data=json.dumps(account or SUITE_ACCOUNT).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
 @contextlib.contextmanager
 def emulator(python: str = sys.executable) -> Iterator[str]:
-    """An in-memory emulator on a free loopback port (through the local stack's launcher)."""
+    """An in-memory emulator on a free loopback port (through the local stack's launcher), seeded with the
+    suite's account."""
     from do_platform.engine.local_stack import emulator_process
 
     with (tempfile.TemporaryDirectory(prefix="conformance-emulator-") as tmp,
           emulator_process(_free_port(), None, python=python, log_dir=Path(tmp)) as url):
+        seed_account(url)
         yield url
 
 
@@ -557,6 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", default="^TestAcc", help="go test -run regex (default ^TestAcc)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/emulator.md")
     parser.add_argument("--build-only", action="store_true", help="build OpenTofu and prepare the suite, then stop")
+    parser.add_argument("--json-log", type=Path, default=None,
+                        help="where the go test -json log goes (default: last-run.json in the engine cache; give "
+                             "each of two runs at once its own)")
     args = parser.parse_args(argv)
     try:
         if args.ci and not tofu_path().exists():
@@ -574,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
             families = select_families(args.families, families_in(tree))
             run = args.run
         started = time.monotonic()
-        json_log = work_root() / ("last-ci-run.json" if args.ci else "last-run.json")  # a CI run beside a full one
+        json_log = args.json_log or work_root() / ("last-ci-run.json" if args.ci else "last-run.json")
         with emulator() as url:
             results = run_suite(families, tree, tofu, url, run=run, json_log=json_log)
         wall = time.monotonic() - started

@@ -211,3 +211,15 @@ def test_ci_subset_covers_every_program_family_by_exact_test_names():
     assert regex.startswith("^(") and regex.endswith(")$")
     import re
     assert re.match(regex, "TestAccDigitalOceanVPC_Basic") and not re.match(regex, "TestAccDigitalOceanVPC_BasicX")
+
+
+def test_the_suite_emulator_runs_as_an_account_with_the_suites_limits():
+    """16 reserved-IP tests at 8 at a time need more than a new account's 3 reserved IPs (as on the API)."""
+    import urllib.request
+
+    with c.emulator() as url:
+        req = urllib.request.Request(f"{url}/v2/account", headers={"Authorization": "Bearer t"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            account = json.loads(resp.read())["account"]
+    assert account["floating_ip_limit"] == c.SUITE_ACCOUNT["floating_ip_limit"] >= 2 * int(c.PARALLEL_TESTS)
+    assert account["droplet_limit"] == c.SUITE_ACCOUNT["droplet_limit"]
