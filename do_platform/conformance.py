@@ -94,6 +94,14 @@ UNAVAILABLE = (
     Unavailable("kubernetes", "needs the hashicorp/kubernetes provider from the OpenTofu registry (no internet here)",
                 r"^(TestAccDataSourceDigitalOceanKubernetesCluster_Basic|"
                 r"TestAccDigitalOceanKubernetesCluster_KubernetesProviderInteroperability)$"),
+    Unavailable("nfs", "the suite's own defect, against any API: the config leaves performance_tier to the "
+                       "provider's default (`high`, sent on create) and the test expects `standard` back; an API "
+                       "that answered `standard` would leave a non-empty plan",
+                r"^TestAccDigitalOceanNfs_Basic$"),
+    Unavailable("nfs", "the suite's own defect, against any API: checks the share's vpc_ids.# = 2 in the step that "
+                       "creates the second attachment, but the share was read before that attachment and nothing "
+                       "reads it again (the check sees the state the apply left)",
+                r"^TestAccDigitalOceanNfsAttachment_MultipleVPCs$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
