@@ -178,12 +178,12 @@ def test_suite_env_points_the_provider_at_the_emulator(tmp_path):
 
 
 def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
-    cmds = c.suite_commands(["vpc", "tag", "spaces"])
-    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "spaces"], ["tag"]), strict=True)] == [
-        ["./digitalocean/vpc/...", "./digitalocean/spaces/..."], ["./digitalocean/tag/..."]]
+    cmds = c.suite_commands(["vpc", "tag", "nfs"])
+    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "nfs"], ["tag"]), strict=True)] == [
+        ["./digitalocean/vpc/...", "./digitalocean/nfs/..."], ["./digitalocean/tag/..."]]
     assert cmds[0][cmds[0].index("-parallel") + 1] == c.PARALLEL_TESTS
     assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
-    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # the bucket tests of spaces are skipped by name
+    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # nfs's declared tests are skipped by name
     assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
 
 
