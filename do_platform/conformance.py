@@ -102,6 +102,11 @@ UNAVAILABLE = (
                        "creates the second attachment, but the share was read before that attachment and nothing "
                        "reads it again (the check sees the state the apply left)",
                 r"^TestAccDigitalOceanNfsAttachment_MultipleVPCs$"),
+    Unavailable("vpcpeering", "the suite's own defect, against any API: vpc_ids is a set, kept in the order of its "
+                              "elements' hashes, yet the test checks vpc_ids.0 is vpc1's id and vpc_ids.1 vpc2's; "
+                              "with random VPC ids that holds half the time",
+                r"^(TestAccDigitalOceanVPCPeering_Basic|TestAccDataSourceDigitalOceanVPCPeering_ByID|"
+                r"TestAccDataSourceDigitalOceanVPCPeering_ByName)$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
