@@ -91,6 +91,11 @@ UNAVAILABLE = (
                             "https://cloud.digitalocean.com (not the API URL); unreachable here, and the provider "
                             "then dereferences the nil response and panics, ending the registry package",
                 r"^TestAccDigitalOceanContainerRegistryDockerCredentials_"),
+    Unavailable("registry", "the provider's own defect, against any API (terraform-provider-digitalocean#1535, fix "
+                            "proposed in #1594): the data source's read asks for the registry by its id before any "
+                            "is set, `GET /v2/registries/`, which the API answers 404 (as the emulator does), so "
+                            "the data source comes back with no id",
+                r"^TestAccDataSourceDigitalOceanContainerRegistry_Basic$"),
     Unavailable("kubernetes", "needs the hashicorp/kubernetes provider from the OpenTofu registry (no internet here)",
                 r"^(TestAccDataSourceDigitalOceanKubernetesCluster_Basic|"
                 r"TestAccDigitalOceanKubernetesCluster_KubernetesProviderInteroperability)$"),
