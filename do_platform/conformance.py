@@ -315,6 +315,20 @@ def skip_regex(families: Iterable[str]) -> str:
     return "|".join(f"({u.tests})" for u in UNAVAILABLE if u.tests and u.family in wanted)
 
 
+def _key(u: Unavailable) -> str:
+    return f"{u.family}:{u.tests}"
+
+
+def declared_counts(tree: Path, unavailable: Iterable[Unavailable] = UNAVAILABLE) -> dict[str, int]:
+    """Per declaration (`family:regex`), how many of the suite's TestAcc functions it leaves out."""
+    counts: dict[str, int] = {}
+    for u in unavailable:
+        names = [m.group(1) for f in sorted((tree / "digitalocean" / u.family).glob("*_test.go"))
+                 for m in re.finditer(r"^func (TestAcc\w+)\(", f.read_text(), re.M)]
+        counts[_key(u)] = len([n for n in names if not u.tests or re.search(u.tests, n)])
+    return counts
+
+
 def unavailable_families() -> set[str]:
     return {u.family for u in UNAVAILABLE if not u.tests}
 
@@ -485,11 +499,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _rate(passed: int, ran: int) -> str:
+    return f"{100.0 * passed / ran:.0f}%" if ran else "—"
+
+
 def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVAILABLE,
-           program: Iterable[str] = PROGRAM_FAMILIES) -> str:
-    """The generated section: one row per family, then each failure's first failing check, then the declared
-    unavailable tests with their reasons."""
+           program: Iterable[str] = PROGRAM_FAMILIES, declared: dict[str, int] | None = None) -> str:
+    """The generated section: one row per family, the whole suite's line (in scope: the tests that ran, passed or
+    failed), then each failure's first failing check, then the declared unavailable tests with their reasons
+    and how many tests each leaves out."""
     program = set(program)
+    unavailable = list(unavailable)
     out = ["| family | used by the program | passed | failed | skipped | pass rate | run at (UTC) |",
            "|---|---|---:|---:|---:|---:|---|"]
     totals = [0, 0, 0]
@@ -502,6 +522,14 @@ def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVA
     ran = totals[0] + totals[1]
     out.append(f"| **all** | | **{totals[0]}** | **{totals[1]}** | **{totals[2]}** | "
                f"**{(100.0 * totals[0] / ran if ran else 0):.0f}%** | |")
+    other = [r for fam, r in families.items() if fam not in program]
+    other_passed, other_ran = sum(r["passed"] for r in other), sum(r["passed"] + r["failed"] for r in other)
+    left_out = sum((declared or {}).values())
+    out += ["", f"**Whole suite, in scope: {totals[0]} of {ran} tests pass ({_rate(totals[0], ran)})** "
+                f"over the {len(families)} families run; the families the program does not use: {other_passed} of "
+                f"{other_ran} ({_rate(other_passed, other_ran)}). In scope means run: "
+                f"{totals[2]} tests skip themselves (they need an environment variable, e.g. GPU Droplets)"
+                + (f" and {left_out} are declared out of scope below" if declared else "") + "."]
     failing = [(fam, r) for fam, r in families.items() if r["failures"] or r.get("error")]
     if failing:
         out += ["", "First failing check of each failure:", ""]
@@ -511,9 +539,10 @@ def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVA
             for f in r["failures"]:
                 out.append(f"- **{fam}** `{f['test']}`: {_cell(f['check'])}")
     out += ["", "Not run, with the reason (declared in `do_platform/conformance.py`, `UNAVAILABLE`):", "",
-            "| family | tests | reason |", "|---|---|---|"]
+            "| family | tests | how many | reason |", "|---|---|---:|---|"]
     for u in unavailable:
-        out.append(f"| {u.family} | {('`' + u.tests + '`') if u.tests else 'all'} | {_cell(u.reason)} |")
+        count = (declared or {}).get(_key(u), "")
+        out.append(f"| {u.family} | {('`' + u.tests + '`') if u.tests else 'all'} | {count} | {_cell(u.reason)} |")
     return "\n".join(out)
 
 
@@ -622,7 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for fam in families:
         results.setdefault(fam, FamilyResult(fam, error="no test ran (see the go test log)"))
-    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())})
+    declared = declared_counts(tree)
+    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())}, declared=declared)
     print(table)
     print(f"wall time {wall:.0f} s; go test -json log: {json_log}")
     if not args.ci and not args.no_docs and args.run == "^TestAcc":
@@ -630,8 +660,8 @@ def main(argv: list[str] | None = None) -> int:
         merged = merge_results(load_results(), results, when)
         RESULTS.write_text(json.dumps({"suite": f"terraform-provider-digitalocean (pulumi-digitalocean "
                                                 f"{SUITE_RELEASE}'s upstream), OpenTofu {TOFU_VERSION}",
-                                       "families": merged}, indent=1) + "\n")
-        write_section(DOCS, render(merged))
+                                       "families": merged, "declared": declared}, indent=1) + "\n")
+        write_section(DOCS, render(merged, declared=declared))
         print(f"wrote {DOCS.relative_to(engine_status.REPO_ROOT)} and {RESULTS.relative_to(engine_status.REPO_ROOT)}")
     failed = sum(r.failed for r in results.values()) + sum(1 for r in results.values() if r.error)
     return 1 if failed else 0
