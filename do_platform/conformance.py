@@ -112,6 +112,14 @@ UNAVAILABLE = (
                               "with random VPC ids that holds half the time",
                 r"^(TestAccDigitalOceanVPCPeering_Basic|TestAccDataSourceDigitalOceanVPCPeering_ByID|"
                 r"TestAccDataSourceDigitalOceanVPCPeering_ByName)$"),
+    Unavailable("vpcnatgateway", "the suite's own defect, against any API: the update step replaces "
+                                 "`udp_timeout_seconds = 30` in a config that aligns it as `udp_timeout_seconds  = 30` "
+                                 "(tcp too), so only the ICMP timeout changes and the check for 60 fails",
+                r"^TestAccResourceDigitalOceanVPCNATGateway$"),
+    Unavailable("vpcnatgateway", "the suite's own defect, against any API: the same config's resource test expects "
+                                 "vpcs.0.subnet_uuid read back as sent, this one expects it empty from the same read "
+                                 "(an API answering it empty leaves the resource's plan non-empty: replacement)",
+                r"^TestAccDataSourceDigitalOceanVPCNATGateway$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 

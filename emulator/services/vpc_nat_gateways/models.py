@@ -47,7 +47,7 @@ class VpcNatGatewaysBackend(Backend):
             raise Unprocessable(f"name {name!r} is already used by another VPC NAT gateway")
         return name
 
-    def _vpcs(self, body: dict, region: str) -> list[tuple[str, bool, str]]:
+    def _vpcs(self, body: dict, region: str) -> list[tuple[str, bool, str | None]]:
         raw = body.get("vpcs")
         if not isinstance(raw, list) or not raw:
             raise Unprocessable("vpcs is required: a non-empty list of {vpc_uuid, default_gateway}")
@@ -61,11 +61,8 @@ class VpcNatGatewaysBackend(Backend):
                 raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is in {vpc['region']}, not {region}")
             if vpc_uuid in (u for u, _, _ in out):
                 raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is listed twice")
-            # The ingress subnet: a VPC is one subnet, whose id is the VPC's (what the provider's tests send).
-            subnet = v.string(item, "subnet_uuid", default=vpc_uuid, where=f"vpcs[{i}]")
-            if subnet != vpc_uuid:
-                raise Unprocessable(f"vpcs[{i}].subnet_uuid {subnet!r} is not a subnet of VPC {vpc_uuid!r}; a VPC "
-                                    f"has one subnet, with the VPC's id")
+            # The ingress subnet, echoed as sent (the provider reads it back); absent when not given.
+            subnet = v.string(item, "subnet_uuid", where=f"vpcs[{i}]")
             out.append((vpc_uuid, v.boolean(item, "default_gateway", where=f"vpcs[{i}]"), subnet))
         return out
 
@@ -107,7 +104,10 @@ class VpcNatGatewaysBackend(Backend):
             entry = kept.get(vpc_uuid) or {"vpc_uuid": vpc_uuid,
                                            "gateway_ip": links.vpc_address(self.state, vpc_uuid) or "10.0.0.1"}
             entry["default_gateway"] = default
-            entry["subnet_uuid"] = subnet
+            if subnet:
+                entry["subnet_uuid"] = subnet
+            else:
+                entry.pop("subnet_uuid", None)
             links.join_vpc(self, record["region"], vpc_uuid, "vpcs.vpc_uuid", self.urn(record["id"]), record["name"])
             entries.append(entry)
         record["vpcs"] = entries
