@@ -241,3 +241,12 @@ def test_declared_counts_count_the_suites_tests_each_declaration_leaves_out(tmp_
     text = c.render(merged, unavailable=declared, program=["vpc"], declared=counts)
     assert "and 4 are declared out of scope below." in text
     assert "| nfs | `^TestAccNfs_Basic$` | 1 | one |" in text.splitlines()
+
+
+def test_runnable_leaves_out_declared_tests(tmp_path):
+    family = tmp_path / "digitalocean" / "vpcnatgateway"
+    family.mkdir(parents=True)
+    (family / "a_test.go").write_text("func TestAccA(t *testing.T) {}\nfunc TestAccB(t *testing.T) {}\n")
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAccA$")]) == ["TestAccB"]
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAcc(A|B)$")]) == []
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "whole")]) == []
