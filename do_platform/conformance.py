@@ -497,7 +497,8 @@ def parse_events(lines: Iterable[str]) -> dict[str, FamilyResult]:
 
 # --- the report ---------------------------------------------------------------------------------------------------
 
-def load_results(path: Path = RESULTS) -> dict[str, dict]:
+def load_results(path: Path | None = None) -> dict[str, dict]:
+    path = path or RESULTS
     if not path.exists():
         return {}
     return json.loads(path.read_text()).get("families", {})
@@ -629,6 +630,20 @@ def _echo_event(line: str, echo) -> None:
             echo(f"{ev['Action']:4} {family_of(ev['Package'])} {ev['Test']} ({ev.get('Elapsed', 0)} s)")
 
 
+def write_docs(tree: Path, fresh: dict[str, FamilyResult], when: str,
+               unavailable: tuple[Unavailable, ...] = UNAVAILABLE) -> None:
+    """Merge `fresh` into docs/conformance.json (families not rerun keep their rows; a family whose every test
+    is now declared loses its row) and rewrite the table in docs/emulator.md."""
+    declared = declared_counts(tree, unavailable)
+    merged = {f: r for f, r in merge_results(load_results(), fresh, when).items()
+              if runnable(tree, f, unavailable)}
+    RESULTS.write_text(json.dumps({"suite": f"terraform-provider-digitalocean (pulumi-digitalocean "
+                                            f"{SUITE_RELEASE}'s upstream), OpenTofu {TOFU_VERSION}",
+                                   "families": merged, "declared": declared}, indent=1) + "\n")
+    write_section(DOCS, render(merged, unavailable, declared=declared))
+    print(f"wrote {DOCS.relative_to(engine_status.REPO_ROOT)} and {RESULTS.relative_to(engine_status.REPO_ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m do_platform.conformance", description=__doc__.split("\n")[0])
     parser.add_argument("--families", default=os.environ.get("FAMILIES", ""),
@@ -638,6 +653,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", default="^TestAcc", help="go test -run regex (default ^TestAcc)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/emulator.md")
     parser.add_argument("--build-only", action="store_true", help="build OpenTofu and prepare the suite, then stop")
+    parser.add_argument("--render-only", action="store_true",
+                        help="run nothing: rewrite the docs table from docs/conformance.json and the declarations")
     parser.add_argument("--json-log", type=Path, default=None,
                         help="where the go test -json log goes (default: last-run.json in the engine cache; give "
                              "each of two runs at once its own)")
@@ -650,6 +667,9 @@ def main(argv: list[str] | None = None) -> int:
         tofu = build_tofu()
         tree = prepare_suite()
         if args.build_only:
+            return 0
+        if args.render_only:
+            write_docs(tree, {}, "")
             return 0
         if args.ci:
             families = list(CI_SUBSET)
@@ -666,20 +686,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for fam in families:
-        if runnable(tree, fam):  # a family whose every test is declared has no row, not an error
+        if not runnable(tree, fam):  # every test declared: no row (go test still reports the empty package)
+            results.pop(fam, None)
+        else:
             results.setdefault(fam, FamilyResult(fam, error="no test ran (see the go test log)"))
-    declared = declared_counts(tree)
-    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())}, declared=declared)
+    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())},
+                   declared=declared_counts(tree))
     print(table)
     print(f"wall time {wall:.0f} s; go test -json log: {json_log}")
     if not args.ci and not args.no_docs and args.run == "^TestAcc":
-        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
-        merged = merge_results(load_results(), results, when)
-        RESULTS.write_text(json.dumps({"suite": f"terraform-provider-digitalocean (pulumi-digitalocean "
-                                                f"{SUITE_RELEASE}'s upstream), OpenTofu {TOFU_VERSION}",
-                                       "families": merged, "declared": declared}, indent=1) + "\n")
-        write_section(DOCS, render(merged, declared=declared))
-        print(f"wrote {DOCS.relative_to(engine_status.REPO_ROOT)} and {RESULTS.relative_to(engine_status.REPO_ROOT)}")
+        write_docs(tree, results, time.strftime("%Y-%m-%d %H:%M", time.gmtime()))
     failed = sum(r.failed for r in results.values()) + sum(1 for r in results.values() if r.error)
     return 1 if failed else 0
 

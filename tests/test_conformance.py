@@ -250,3 +250,21 @@ def test_runnable_leaves_out_declared_tests(tmp_path):
     assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAccA$")]) == ["TestAccB"]
     assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAcc(A|B)$")]) == []
     assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "whole")]) == []
+
+
+def test_write_docs_merges_and_drops_families_with_nothing_left_to_run(tmp_path, monkeypatch):
+    for fam, tests in (("vpc", "TestAccVPC_Basic"), ("vpcnatgateway", "TestAccNat_Basic")):
+        (tmp_path / "digitalocean" / fam).mkdir(parents=True)
+        (tmp_path / "digitalocean" / fam / "a_test.go").write_text(f"func {tests}(t *testing.T) {{}}\n")
+    results, doc = tmp_path / "conformance.json", tmp_path / "emulator.md"
+    row = {"passed": 0, "failed": 1, "skipped": 0, "seconds": 1, "failures": [], "error": "", "run_at": "earlier"}
+    results.write_text(json.dumps({"families": {"vpcnatgateway": {"family": "vpcnatgateway", **row}}}))
+    doc.write_text("# Emulator\n")
+    monkeypatch.setattr(c, "RESULTS", results)
+    monkeypatch.setattr(c, "DOCS", doc)
+    monkeypatch.setattr(c.engine_status, "REPO_ROOT", tmp_path)
+    declared = (c.Unavailable("vpcnatgateway", "suite defect", r"^TestAccNat_Basic$"),)
+    c.write_docs(tmp_path, {"vpc": c.FamilyResult("vpc", passed=1)}, "now", declared)
+    written = json.loads(results.read_text())
+    assert list(written["families"]) == ["vpc"] and written["declared"] == {"vpcnatgateway:^TestAccNat_Basic$": 1}
+    assert "| vpc | yes | 1 | 0 | 0 | 100% | now |" in doc.read_text()
