@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -56,8 +57,11 @@ class Unavailable:
 
 UNAVAILABLE = (
     Unavailable("spaces", "Spaces buckets and objects are an S3 endpoint (with AWS SigV4), not the DigitalOcean "
-                          "API; the emulator does not serve S3"),
-    Unavailable("cdn", "the origin is a real Spaces bucket created through S3", r"^TestAccDigitalOceanCDN_"),
+                          "API, and the emulator does not serve S3: 53 tests are buckets, the 3 Spaces key resource "
+                          "tests create a bucket too; the one left, the key data source's, is the suite's own "
+                          "defect against any API (its config names the key by `name`, the data source requires "
+                          "`access_key`: `Missing required argument`)"),
+    Unavailable("cdn", "every test's origin is a real Spaces bucket created through S3"),
     Unavailable("byoipprefix", "bring-your-own-IP needs a signed ownership proof of a real prefix (RIR/ROA)"),
     Unavailable("gradientai", "the AI agent platform (models, knowledge bases, agents) is out of the emulator's scope"),
     Unavailable("dedicatedinference", "GPU inference endpoints are out of the emulator's scope"),
@@ -100,9 +104,35 @@ UNAVAILABLE = (
                             "https://cloud.digitalocean.com (not the API URL); unreachable here, and the provider "
                             "then dereferences the nil response and panics, ending the registry package",
                 r"^TestAccDigitalOceanContainerRegistryDockerCredentials_"),
+    Unavailable("registry", "the provider's own defect, against any API (terraform-provider-digitalocean#1535, fix "
+                            "proposed in #1594): the data source's read asks for the registry by its id before any "
+                            "is set, `GET /v2/registries/`, which the API answers 404 (as the emulator does), so "
+                            "the data source comes back with no id",
+                r"^TestAccDataSourceDigitalOceanContainerRegistry_Basic$"),
     Unavailable("kubernetes", "needs the hashicorp/kubernetes provider from the OpenTofu registry (no internet here)",
                 r"^(TestAccDataSourceDigitalOceanKubernetesCluster_Basic|"
                 r"TestAccDigitalOceanKubernetesCluster_KubernetesProviderInteroperability)$"),
+    Unavailable("nfs", "the suite's own defect, against any API: the config leaves performance_tier to the "
+                       "provider's default (`high`, sent on create) and the test expects `standard` back; an API "
+                       "that answered `standard` would leave a non-empty plan",
+                r"^TestAccDigitalOceanNfs_Basic$"),
+    Unavailable("nfs", "the suite's own defect, against any API: checks the share's vpc_ids.# = 2 in the step that "
+                       "creates the second attachment, but the share was read before that attachment and nothing "
+                       "reads it again (the check sees the state the apply left)",
+                r"^TestAccDigitalOceanNfsAttachment_MultipleVPCs$"),
+    Unavailable("vpcpeering", "the suite's own defect, against any API: vpc_ids is a set, kept in the order of its "
+                              "elements' hashes, yet the test checks vpc_ids.0 is vpc1's id and vpc_ids.1 vpc2's; "
+                              "with random VPC ids that holds half the time",
+                r"^(TestAccDigitalOceanVPCPeering_Basic|TestAccDataSourceDigitalOceanVPCPeering_ByID|"
+                r"TestAccDataSourceDigitalOceanVPCPeering_ByName)$"),
+    Unavailable("vpcnatgateway", "the suite's own defect, against any API: the update step replaces "
+                                 "`udp_timeout_seconds = 30` in a config that aligns it as `udp_timeout_seconds  = 30` "
+                                 "(tcp too), so only the ICMP timeout changes and the check for 60 fails",
+                r"^TestAccResourceDigitalOceanVPCNATGateway$"),
+    Unavailable("vpcnatgateway", "the suite's own defect, against any API: the same config's resource test expects "
+                                 "vpcs.0.subnet_uuid read back as sent, this one expects it empty from the same read "
+                                 "(an API answering it empty leaves the resource's plan non-empty: replacement)",
+                r"^TestAccDataSourceDigitalOceanVPCNATGateway$"),
     Unavailable("partnernetworkconnect", "partner interconnects need a physical partner circuit"),
 )
 
@@ -231,13 +261,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The account the suite runs as. A new account's limits (3 reserved IPs, 25 Droplets) are raised on request; the
+# suite's account has them raised, or its parallel tests (8 at a time, each holding a reserved IP or several
+# Droplets) could not pass against the API either.
+SUITE_ACCOUNT = {"floating_ip_limit": 100, "droplet_limit": 200, "volume_limit": 200}
+
+
+def seed_account(url: str, account: dict | None = None) -> dict:
+    """Seed the emulator's account (the control API, JSON as every control call) with the suite's limits."""
+    req = urllib.request.Request(f"{url}/_emulator/seed/account", method="POST",
+                                 data=json.dumps(account or SUITE_ACCOUNT).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
 @contextlib.contextmanager
 def emulator(python: str = sys.executable) -> Iterator[str]:
-    """An in-memory emulator on a free loopback port (through the local stack's launcher)."""
+    """An in-memory emulator on a free loopback port (through the local stack's launcher), seeded with the
+    suite's account."""
     from do_platform.engine.local_stack import emulator_process
 
     with (tempfile.TemporaryDirectory(prefix="conformance-emulator-") as tmp,
           emulator_process(_free_port(), None, python=python, log_dir=Path(tmp)) as url):
+        seed_account(url)
         yield url
 
 
@@ -287,6 +334,28 @@ def skip_regex(families: Iterable[str]) -> str:
     """The declared unavailable tests of partly available families, for `go test -skip`."""
     wanted = set(families)
     return "|".join(f"({u.tests})" for u in UNAVAILABLE if u.tests and u.family in wanted)
+
+
+def _key(u: Unavailable) -> str:
+    return f"{u.family}:{u.tests}"
+
+
+def test_names(tree: Path, family: str) -> list[str]:
+    """The family's TestAcc functions in the suite's source."""
+    return [m.group(1) for f in sorted((tree / "digitalocean" / family).glob("*_test.go"))
+            for m in re.finditer(r"^func (TestAcc\w+)\(", f.read_text(), re.M)]
+
+
+def declared_counts(tree: Path, unavailable: Iterable[Unavailable] = UNAVAILABLE) -> dict[str, int]:
+    """Per declaration (`family:regex`), how many of the suite's TestAcc functions it leaves out."""
+    return {_key(u): len([n for n in test_names(tree, u.family) if not u.tests or re.search(u.tests, n)])
+            for u in unavailable}
+
+
+def runnable(tree: Path, family: str, unavailable: Iterable[Unavailable] = UNAVAILABLE) -> list[str]:
+    """The family's tests no declaration leaves out (none: the family has nothing to run, not a failure)."""
+    mine = [u for u in unavailable if u.family == family]
+    return [n for n in test_names(tree, family) if not any(not u.tests or re.search(u.tests, n) for u in mine)]
 
 
 def unavailable_families() -> set[str]:
@@ -441,7 +510,8 @@ def parse_events(lines: Iterable[str]) -> dict[str, FamilyResult]:
 
 # --- the report ---------------------------------------------------------------------------------------------------
 
-def load_results(path: Path = RESULTS) -> dict[str, dict]:
+def load_results(path: Path | None = None) -> dict[str, dict]:
+    path = path or RESULTS
     if not path.exists():
         return {}
     return json.loads(path.read_text()).get("families", {})
@@ -459,11 +529,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _rate(passed: int, ran: int) -> str:
+    return f"{100.0 * passed / ran:.0f}%" if ran else "—"
+
+
 def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVAILABLE,
-           program: Iterable[str] = PROGRAM_FAMILIES) -> str:
-    """The generated section: one row per family, then each failure's first failing check, then the declared
-    unavailable tests with their reasons."""
+           program: Iterable[str] = PROGRAM_FAMILIES, declared: dict[str, int] | None = None) -> str:
+    """The generated section: one row per family, the whole suite's line (in scope: the tests that ran, passed or
+    failed), then each failure's first failing check, then the declared unavailable tests with their reasons
+    and how many tests each leaves out."""
     program = set(program)
+    unavailable = list(unavailable)
     out = ["| family | used by the program | passed | failed | skipped | pass rate | run at (UTC) |",
            "|---|---|---:|---:|---:|---:|---|"]
     totals = [0, 0, 0]
@@ -476,6 +552,14 @@ def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVA
     ran = totals[0] + totals[1]
     out.append(f"| **all** | | **{totals[0]}** | **{totals[1]}** | **{totals[2]}** | "
                f"**{(100.0 * totals[0] / ran if ran else 0):.0f}%** | |")
+    other = [r for fam, r in families.items() if fam not in program]
+    other_passed, other_ran = sum(r["passed"] for r in other), sum(r["passed"] + r["failed"] for r in other)
+    left_out = sum((declared or {}).values())
+    out += ["", f"**Whole suite, in scope: {totals[0]} of {ran} tests pass ({_rate(totals[0], ran)})** "
+                f"over the {len(families)} families run; the families the program does not use: {other_passed} of "
+                f"{other_ran} ({_rate(other_passed, other_ran)}). In scope means run: "
+                f"{totals[2]} tests skip themselves (they need an environment variable, e.g. GPU Droplets)"
+                + (f" and {left_out} are declared out of scope below" if declared else "") + "."]
     failing = [(fam, r) for fam, r in families.items() if r["failures"] or r.get("error")]
     if failing:
         out += ["", "First failing check of each failure:", ""]
@@ -485,9 +569,10 @@ def render(families: dict[str, dict], unavailable: Iterable[Unavailable] = UNAVA
             for f in r["failures"]:
                 out.append(f"- **{fam}** `{f['test']}`: {_cell(f['check'])}")
     out += ["", "Not run, with the reason (declared in `do_platform/conformance.py`, `UNAVAILABLE`):", "",
-            "| family | tests | reason |", "|---|---|---|"]
+            "| family | tests | how many | reason |", "|---|---|---:|---|"]
     for u in unavailable:
-        out.append(f"| {u.family} | {('`' + u.tests + '`') if u.tests else 'all'} | {_cell(u.reason)} |")
+        count = (declared or {}).get(_key(u), "")
+        out.append(f"| {u.family} | {('`' + u.tests + '`') if u.tests else 'all'} | {count} | {_cell(u.reason)} |")
     return "\n".join(out)
 
 
@@ -558,6 +643,20 @@ def _echo_event(line: str, echo) -> None:
             echo(f"{ev['Action']:4} {family_of(ev['Package'])} {ev['Test']} ({ev.get('Elapsed', 0)} s)")
 
 
+def write_docs(tree: Path, fresh: dict[str, FamilyResult], when: str,
+               unavailable: tuple[Unavailable, ...] = UNAVAILABLE) -> None:
+    """Merge `fresh` into docs/conformance.json (families not rerun keep their rows; a family whose every test
+    is now declared loses its row) and rewrite the table in docs/emulator.md."""
+    declared = declared_counts(tree, unavailable)
+    merged = {f: r for f, r in merge_results(load_results(), fresh, when).items()
+              if runnable(tree, f, unavailable)}
+    RESULTS.write_text(json.dumps({"suite": f"terraform-provider-digitalocean (pulumi-digitalocean "
+                                            f"{SUITE_RELEASE}'s upstream), OpenTofu {TOFU_VERSION}",
+                                   "families": merged, "declared": declared}, indent=1) + "\n")
+    write_section(DOCS, render(merged, unavailable, declared=declared))
+    print(f"wrote {DOCS.relative_to(engine_status.REPO_ROOT)} and {RESULTS.relative_to(engine_status.REPO_ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m do_platform.conformance", description=__doc__.split("\n")[0])
     parser.add_argument("--families", default=os.environ.get("FAMILIES", ""),
@@ -567,6 +666,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", default="^TestAcc", help="go test -run regex (default ^TestAcc)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/emulator.md")
     parser.add_argument("--build-only", action="store_true", help="build OpenTofu and prepare the suite, then stop")
+    parser.add_argument("--render-only", action="store_true",
+                        help="run nothing: rewrite the docs table from docs/conformance.json and the declarations")
+    parser.add_argument("--json-log", type=Path, default=None,
+                        help="where the go test -json log goes (default: last-run.json in the engine cache; give "
+                             "each of two runs at once its own)")
     args = parser.parse_args(argv)
     try:
         if args.ci and not tofu_path().exists():
@@ -577,6 +681,9 @@ def main(argv: list[str] | None = None) -> int:
         tree = prepare_suite()
         if args.build_only:
             return 0
+        if args.render_only:
+            write_docs(tree, {}, "")
+            return 0
         if args.ci:
             families = list(CI_SUBSET)
             run = ci_run_regex()
@@ -584,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
             families = select_families(args.families, families_in(tree))
             run = args.run
         started = time.monotonic()
-        json_log = work_root() / ("last-ci-run.json" if args.ci else "last-run.json")  # a CI run beside a full one
+        json_log = args.json_log or work_root() / ("last-ci-run.json" if args.ci else "last-run.json")
         with emulator() as url:
             results = run_suite(families, tree, tofu, url, run=run, json_log=json_log)
         wall = time.monotonic() - started
@@ -592,18 +699,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for fam in families:
-        results.setdefault(fam, FamilyResult(fam, error="no test ran (see the go test log)"))
-    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())})
+        if not runnable(tree, fam):  # every test declared: no row (go test still reports the empty package)
+            results.pop(fam, None)
+        else:
+            results.setdefault(fam, FamilyResult(fam, error="no test ran (see the go test log)"))
+    table = render({f: {**asdict(r), "run_at": ""} for f, r in sorted(results.items())},
+                   declared=declared_counts(tree))
     print(table)
     print(f"wall time {wall:.0f} s; go test -json log: {json_log}")
     if not args.ci and not args.no_docs and args.run == "^TestAcc":
-        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
-        merged = merge_results(load_results(), results, when)
-        RESULTS.write_text(json.dumps({"suite": f"terraform-provider-digitalocean (pulumi-digitalocean "
-                                                f"{SUITE_RELEASE}'s upstream), OpenTofu {TOFU_VERSION}",
-                                       "families": merged}, indent=1) + "\n")
-        write_section(DOCS, render(merged))
-        print(f"wrote {DOCS.relative_to(engine_status.REPO_ROOT)} and {RESULTS.relative_to(engine_status.REPO_ROOT)}")
+        write_docs(tree, results, time.strftime("%Y-%m-%d %H:%M", time.gmtime()))
     failed = sum(r.failed for r in results.values()) + sum(1 for r in results.values() if r.error)
     return 1 if failed else 0
 

@@ -131,7 +131,10 @@ def test_render_table_failures_and_declared_unavailable():
     assert "| **all** | | **1** | **5** | **1** | **17%** | |" in lines
     assert any(line.startswith("- **vpc** `TestAccDigitalOceanVPC_Update`: Step 2/2 error") for line in lines)
     assert any(line.startswith("- **tag** (package):") for line in lines)
-    assert "| spaces | all | needs S3 \\| really |" in lines
+    assert "| spaces | all |  | needs S3 \\| really |" in lines
+    assert lines[lines.index("| **all** | | **1** | **5** | **1** | **17%** | |") + 2].startswith(
+        "**Whole suite, in scope: 1 of 6 tests pass (17%)** over the 4 families run; the families the program does "
+        "not use: 0 of 3 (0%).")
 
 
 def test_write_section_replaces_only_between_markers(tmp_path):
@@ -148,17 +151,17 @@ def test_write_section_replaces_only_between_markers(tmp_path):
 
 
 def test_select_families_rejects_unknown_and_unavailable_names():
-    available = ["vpc", "spaces", "tag"]
+    available = ["vpc", "byoipprefix", "tag"]
     assert c.select_families("", available) == ["vpc", "tag"]
     assert c.select_families("vpc, tag", available) == ["vpc", "tag"]
     with pytest.raises(c.ConformanceError, match="FAMILIES: unknown family 'nope'; allowed: vpc, tag"):
         c.select_families("vpc,nope", available)
-    with pytest.raises(c.ConformanceError, match="FAMILIES: spaces cannot run against an emulator: Spaces"):
-        c.select_families("spaces", available)
+    with pytest.raises(c.ConformanceError, match="FAMILIES: byoipprefix cannot run against an emulator: bring"):
+        c.select_families("byoipprefix", available)
 
 
 def test_skip_regex_covers_declared_tests_of_selected_families_only():
-    assert c.skip_regex(["cdn", "vpc"]) == r"(^TestAccDigitalOceanCDN_)"
+    assert c.skip_regex(["vpcpeering", "vpc"]).startswith(r"(^(TestAccDigitalOceanVPCPeering_Basic|")
     assert c.skip_regex(["vpc"]) == ""
 
 
@@ -178,12 +181,12 @@ def test_suite_env_points_the_provider_at_the_emulator(tmp_path):
 
 
 def test_serial_families_run_in_their_own_invocation_one_test_at_a_time():
-    cmds = c.suite_commands(["vpc", "tag", "cdn"])
-    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "cdn"], ["tag"]), strict=True)] == [
-        ["./digitalocean/vpc/...", "./digitalocean/cdn/..."], ["./digitalocean/tag/..."]]
+    cmds = c.suite_commands(["vpc", "tag", "nfs"])
+    assert [cmd[-len(fams):] for cmd, fams in zip(cmds, (["vpc", "nfs"], ["tag"]), strict=True)] == [
+        ["./digitalocean/vpc/...", "./digitalocean/nfs/..."], ["./digitalocean/tag/..."]]
     assert cmds[0][cmds[0].index("-parallel") + 1] == c.PARALLEL_TESTS
     assert cmds[1][cmds[1].index("-parallel") + 1] == "1"
-    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # cdn's declared tests are skipped by name
+    assert "-skip" in cmds[0] and "-skip" not in cmds[1]  # nfs's declared tests are skipped by name
     assert c.suite_commands(["vpc"]) == [c.go_test_command(["vpc"])]
 
 
@@ -211,3 +214,57 @@ def test_ci_subset_covers_every_program_family_by_exact_test_names():
     assert regex.startswith("^(") and regex.endswith(")$")
     import re
     assert re.match(regex, "TestAccDigitalOceanVPC_Basic") and not re.match(regex, "TestAccDigitalOceanVPC_BasicX")
+
+
+def test_the_suite_emulator_runs_as_an_account_with_the_suites_limits():
+    """16 reserved-IP tests at 8 at a time need more than a new account's 3 reserved IPs (as on the API)."""
+    import urllib.request
+
+    with c.emulator() as url:
+        req = urllib.request.Request(f"{url}/v2/account", headers={"Authorization": "Bearer t"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            account = json.loads(resp.read())["account"]
+    assert account["floating_ip_limit"] == c.SUITE_ACCOUNT["floating_ip_limit"] >= 2 * int(c.PARALLEL_TESTS)
+    assert account["droplet_limit"] == c.SUITE_ACCOUNT["droplet_limit"]
+
+
+def test_declared_counts_count_the_suites_tests_each_declaration_leaves_out(tmp_path):
+    family = tmp_path / "digitalocean" / "nfs"
+    family.mkdir(parents=True)
+    (family / "a_test.go").write_text("func TestAccNfs_Basic(t *testing.T) {}\nfunc TestAccNfs_Other(t *testing.T) {}\n"
+                                      "func testAccHelper() {}\n")
+    (family / "b_test.go").write_text("func TestAccNfsSnapshot_Basic(t *testing.T) {}\n")
+    declared = [c.Unavailable("nfs", "whole"), c.Unavailable("nfs", "one", r"^TestAccNfs_Basic$")]
+    counts = c.declared_counts(tmp_path, declared)
+    assert counts == {"nfs:": 3, "nfs:^TestAccNfs_Basic$": 1}
+    merged = c.merge_results({}, c.parse_events(SAMPLE), "now")
+    text = c.render(merged, unavailable=declared, program=["vpc"], declared=counts)
+    assert "and 4 are declared out of scope below." in text
+    assert "| nfs | `^TestAccNfs_Basic$` | 1 | one |" in text.splitlines()
+
+
+def test_runnable_leaves_out_declared_tests(tmp_path):
+    family = tmp_path / "digitalocean" / "vpcnatgateway"
+    family.mkdir(parents=True)
+    (family / "a_test.go").write_text("func TestAccA(t *testing.T) {}\nfunc TestAccB(t *testing.T) {}\n")
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAccA$")]) == ["TestAccB"]
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "x", r"^TestAcc(A|B)$")]) == []
+    assert c.runnable(tmp_path, "vpcnatgateway", [c.Unavailable("vpcnatgateway", "whole")]) == []
+
+
+def test_write_docs_merges_and_drops_families_with_nothing_left_to_run(tmp_path, monkeypatch):
+    for fam, tests in (("vpc", "TestAccVPC_Basic"), ("vpcnatgateway", "TestAccNat_Basic")):
+        (tmp_path / "digitalocean" / fam).mkdir(parents=True)
+        (tmp_path / "digitalocean" / fam / "a_test.go").write_text(f"func {tests}(t *testing.T) {{}}\n")
+    results, doc = tmp_path / "conformance.json", tmp_path / "emulator.md"
+    row = {"passed": 0, "failed": 1, "skipped": 0, "seconds": 1, "failures": [], "error": "", "run_at": "earlier"}
+    results.write_text(json.dumps({"families": {"vpcnatgateway": {"family": "vpcnatgateway", **row}}}))
+    doc.write_text("# Emulator\n")
+    monkeypatch.setattr(c, "RESULTS", results)
+    monkeypatch.setattr(c, "DOCS", doc)
+    monkeypatch.setattr(c.engine_status, "REPO_ROOT", tmp_path)
+    declared = (c.Unavailable("vpcnatgateway", "suite defect", r"^TestAccNat_Basic$"),)
+    c.write_docs(tmp_path, {"vpc": c.FamilyResult("vpc", passed=1)}, "now", declared)
+    written = json.loads(results.read_text())
+    assert list(written["families"]) == ["vpc"] and written["declared"] == {"vpcnatgateway:^TestAccNat_Basic$": 1}
+    assert "| vpc | yes | 1 | 0 | 0 | 100% | now |" in doc.read_text()

@@ -62,6 +62,10 @@ _GLOBAL_LB_RULES_REASON = (
     "is created without any (the provider's GlobalLoadbalancer acceptance tests); the emulator answers [] for it "
     "and still requires rules of a regional one"
 )
+_UNKNOWN_OS_REASON = (
+    "the spec's distribution enum lacks `Unknown OS`, which the API accepts for a custom image and answers with "
+    "(the provider offers it and its acceptance suite imports with it)"
+)
 QUIRKS: tuple[Quirk, ...] = (
     *(Quirk(operation, r"^resources/\d+/urn$", _APP_URN_REASON)
       for operation in ("projects_list_resources", "projects_list_resources_default",
@@ -70,6 +74,7 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk("*", r"(^|/)regions/\d+$", _REGION_ENUM_REASON),
     Quirk("vpcs_list_members", r"^members/\d+/urn$", _NAT_MEMBER_REASON),
     Quirk("*", r"^load_balancers?/(\d+/)?forwarding_rules$", _GLOBAL_LB_RULES_REASON),
+    Quirk("*", r"^images?/(\d+/)?distribution$", _UNKNOWN_OS_REASON),
 )
 
 

@@ -120,6 +120,16 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
     return project_of(state, urn)
 
 
+def project_for(state: State, project_id: str | None, field: str = "project_id") -> str | None:
+    """The project a new resource of a kind projects do not list goes in: ``project_id`` (422 naming ``field``
+    when it is not a project) or the default project; ``None`` without the projects family."""
+    projects = optional_backend(state, "projects")
+    if projects is None:
+        return project_id or None
+    check_project(state, project_id, field)
+    return project_id or projects.default_project()["id"]
+
+
 # family → its backend's public lookup of one resource (raising the 404 with the family's own message).
 LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "databases": "cluster",
            "droplet_autoscale": "get_pool", "reserved_ips": "get", "certificates": "get", "vpcs": "get",

@@ -56,3 +56,13 @@ def test_bad_bodies_name_the_field_and_make_nothing(client, config, template, ne
         client.autoscalepools.create({"name": "p", "config": config, "droplet_template": template})
     assert err.value.status_code == 422 and needle in err.value.response.json()["message"]
     assert client.droplets.list()["droplets"] == []
+
+
+def test_a_missing_pool_is_a_404_with_the_apis_message(emulator, client):
+    """The Terraform provider's delete polls until the message names the group as not found."""
+    pool = _create(client)
+    client.autoscalepools.delete(pool["id"])
+    http = httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"})
+    answer = http.get(f"/v2/droplets/autoscale/{pool['id']}")
+    assert answer.status_code == 404
+    assert answer.json()["message"] == f"autoscale group with id {pool['id']} not found"

@@ -55,3 +55,23 @@ def test_bad_shares_name_the_field(client, body, needle):
     with pytest.raises(HttpResponseError) as err:
         client.nfs.create({"name": "data", "size_gib": 100, "region": "atl1", "vpc_ids": [vpc], **body})
     assert needle in err.value.response.json()["message"]
+
+
+def test_a_vpc_holds_one_share(client):
+    """Attaching, reassigning or creating a second share in a VPC that has one is refused, naming the field."""
+    first_vpc, second_vpc = _vpc(client, "first-net"), _vpc(client, "second-net")
+    first = client.nfs.create({"name": "first", "size_gib": 50, "region": "atl1", "vpc_ids": [first_vpc]})["share"]
+    second = client.nfs.create({"name": "second", "size_gib": 50, "region": "atl1", "vpc_ids": [second_vpc]})["share"]
+    client.nfs.create_action(first["id"], {"type": "attach", "params": {"vpc_id": first_vpc}})  # its own: fine
+    with pytest.raises(HttpResponseError) as err:
+        client.nfs.create_action(second["id"], {"type": "attach", "params": {"vpc_id": first_vpc}})
+    assert f"params.vpc_id '{first_vpc}' already has share {first['id']} attached" in err.value.response.json()[
+        "message"]
+    with pytest.raises(HttpResponseError) as err:
+        client.nfs.create_action(second["id"], {"type": "reassign", "params": {"old_vpc_id": second_vpc,
+                                                                               "new_vpc_id": first_vpc}})
+    assert "only one share" in err.value.response.json()["message"]
+    with pytest.raises(HttpResponseError) as err:
+        client.nfs.create({"name": "third", "size_gib": 50, "region": "atl1", "vpc_ids": [first_vpc]})
+    assert "vpc_ids[0]" in err.value.response.json()["message"]
+    assert client.nfs.get(second["id"])["share"]["vpc_ids"] == [second_vpc]

@@ -228,3 +228,19 @@ def test_a_tier_slug_that_is_not_a_string_is_422_not_500(client, tier):
     with pytest.raises(HttpResponseError) as err:
         client.registries.create({"name": "ok", "region": "nyc3", "subscription_tier_slug": tier})
     assert err.value.status_code == 422 and "subscription_tier_slug must be one of" in err.value.error.message
+
+
+def test_a_registry_named_by_the_empty_string_is_404_not_the_list(emulator, client):
+    """The provider's container registry data source reads `Registries.Get(d.Id())` before any id is set, so
+    godo asks for `/v2/registries/`. The API answers 404 there (the data source comes back empty against it:
+    terraform-provider-digitalocean#1535), not the list, whose shape (`registries`) godo would decode as no
+    registry at all; the registry itself is found by its name."""
+    import httpx
+
+    client.registries.create({"name": "acme", "subscription_tier_slug": "basic", "region": "fra1"})
+    http = httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"})
+    empty = http.get("/v2/registries/")
+    assert empty.status_code == 404 and empty.json()["id"] == "not_found"
+    named = http.get("/v2/registries/acme")
+    assert named.status_code == 200 and named.json()["registry"]["name"] == "acme"
+    assert [r["name"] for r in http.get("/v2/registries").json()["registries"]] == ["acme"]

@@ -55,3 +55,29 @@ def test_a_vpc_of_another_region_is_refused(client):
     with pytest.raises(HttpResponseError) as err:
         _gateway(client, [elsewhere["id"]])
     assert "is in fra1, not nyc3" in err.value.response.json()["message"]
+
+
+def test_the_gateway_echoes_its_ingress_subnet_and_lands_in_a_project(emulator, client):
+    """What the Terraform provider reads back: vpcs[].subnet_uuid as sent (absent when not) and project_id (the
+    default project unless one is given)."""
+    vpc = _vpc(client)
+    gateway = client.vpcnatgateways.create({"name": "egress", "type": "PUBLIC", "region": "nyc3", "size": 1, "vpcs": [
+        {"vpc_uuid": vpc["id"], "subnet_uuid": vpc["id"]}]})["vpc_nat_gateway"]
+    assert gateway["vpcs"][0]["subnet_uuid"] == vpc["id"]
+    default = next(p for p in client.projects.list()["projects"] if p["is_default"])
+    assert client.vpcnatgateways.get(gateway["id"])["vpc_nat_gateway"]["project_id"] == default["id"]
+    with pytest.raises(HttpResponseError) as err:
+        _gateway(client, [vpc["id"]], name="second", project_id="nope")
+    assert "project_id 'nope' is not a project" in err.value.response.json()["message"]
+    plain = _gateway(client, [vpc["id"]], name="third")
+    assert "subnet_uuid" not in plain["vpcs"][0]
+
+
+def test_a_missing_gateway_is_a_404_with_the_apis_message(emulator, client):
+    """The provider's destroy check looks for `nat gateway with id <id> not found`."""
+    import httpx
+
+    http = httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer t"})
+    answer = http.get("/v2/vpc_nat_gateways/4f0b3c2e-0000-4000-8000-000000000000")
+    assert answer.status_code == 404
+    assert answer.json()["message"] == "nat gateway with id 4f0b3c2e-0000-4000-8000-000000000000 not found"

@@ -14,8 +14,10 @@ from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import public, schedule
 
 ACTION_TYPES = ("convert", "transfer")
+# The description's enum plus "Unknown OS", which the API accepts and answers with (the provider offers it and its
+# acceptance suite imports with it); the description lacks it.
 DISTRIBUTIONS = ("Arch Linux", "CentOS", "CoreOS", "Debian", "Fedora", "Fedora Atomic", "FreeBSD", "Gentoo",
-                 "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown")
+                 "openSUSE", "RancherOS", "Rocky Linux", "Ubuntu", "Unknown", "Unknown OS")
 IMPORTED_GIGABYTES = 2.36  # what an imported cloud image weighs once unpacked (the emulator downloads nothing)
 
 

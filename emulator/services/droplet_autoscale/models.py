@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import Unprocessable
+from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
 
 STATIC_KEYS = {"target_number_instances"}
@@ -28,7 +28,11 @@ class DropletAutoscaleBackend(Backend):
         self.data = {"pools": {}}
 
     def get_pool(self, pool_id: str) -> dict:
-        return self.get_or_404("pools", pool_id, "autoscale pool")
+        """The pool; else the API's 404, whose message the provider's delete waits for
+        (`autoscale group with id <id> not found`)."""
+        if str(pool_id) not in self.data["pools"]:
+            raise NotFound(f"autoscale group with id {pool_id} not found")
+        return self.get_or_404("pools", pool_id)
 
     def list(self, name: str | None = None) -> list[dict]:
         return [p for p in self.data["pools"].values() if not name or p["name"] == name]

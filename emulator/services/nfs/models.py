@@ -3,7 +3,8 @@
 A share is ``CREATING`` then ``ACTIVE`` (``INACTIVE`` with no VPC), gets a private host address in its
 first VPC and a default access point at ``/``; actions resize it (grow only), snapshot it, attach,
 detach or reassign VPCs and switch its performance tier, each answered with an action record.
-Access points are pinned to a VPC of the share's region. VPCs are reached through core/links.
+Access points are pinned to a VPC of the share's region. A VPC holds one share: creating, attaching or
+reassigning a second share into it is refused. VPCs are reached through core/links.
 """
 
 from __future__ import annotations
@@ -42,10 +43,17 @@ class NfsBackend(Backend):
         shares = [self.get(i) for i in list(self.data["shares"])]
         return [s for s in shares if not region or s["region"] == region]
 
-    def _vpc(self, vpc_id, region: str, field: str) -> str:
+    def _vpc(self, vpc_id, region: str, field: str, share_id: str | None = None) -> str:
+        """A VPC of ``region`` that no other share is attached to (a VPC holds one NFS share); 422 naming
+        ``field``."""
         vpc = links.reference(self.state, "vpcs", vpc_id, field)
         if vpc is not None and vpc["region"] != region:
             raise Unprocessable(f"{field} {vpc_id!r} is in {vpc['region']}, not {region}")
+        holder = next((s for s in self.data["shares"].values()
+                       if s["id"] != share_id and str(vpc_id) in s["vpc_ids"]), None)
+        if holder is not None:
+            raise Unprocessable(f"{field} {vpc_id!r} already has share {holder['id']} attached; a VPC can have "
+                                f"only one share")
         return str(vpc_id)
 
     def create(self, body: dict) -> dict:
@@ -104,7 +112,7 @@ class NfsBackend(Backend):
             resource_id, resource_type = snapshot["id"], "SNAPSHOT"
         elif kind == "attach":
             vpc_id = self._vpc(v.string(params, "vpc_id", required=True, where="params"), record["region"],
-                               "params.vpc_id")
+                               "params.vpc_id", share_id=record["id"])
             if vpc_id not in record["vpc_ids"]:
                 record["vpc_ids"].append(vpc_id)
             record["status"] = "ACTIVE"
@@ -118,7 +126,7 @@ class NfsBackend(Backend):
         elif kind == "reassign":
             old = v.string(params, "old_vpc_id", required=True, where="params")
             new = self._vpc(v.string(params, "new_vpc_id", required=True, where="params"), record["region"],
-                            "params.new_vpc_id")
+                            "params.new_vpc_id", share_id=record["id"])
             if old not in record["vpc_ids"]:
                 raise Unprocessable(f"params.old_vpc_id {old!r} is not attached to share {share_id}")
             record["vpc_ids"][record["vpc_ids"].index(old)] = new
@@ -186,7 +194,7 @@ class NfsBackend(Backend):
                                                             where="access_policy")}
         if not policy["protocols"] or any(p not in ("NFS4", "NFS") for p in policy["protocols"]):
             raise Unprocessable(f"access_policy.protocols must list NFS4 and/or NFS; got {policy['protocols']}")
-        vpc_id = self._vpc(v.string(body, "vpc_id", required=True), share["region"], "vpc_id")
+        vpc_id = self._vpc(v.string(body, "vpc_id", required=True), share["region"], "vpc_id", share_id=share["id"])
         point = {"id": self.ids.uuid(), "name": name, "share_id": share_id, "path": path,
                  "status": "ACCESS_POINT_CREATING", "access_policy": policy, "created_at": self.now(),
                  "updated_at": self.now(), "is_default": False, "vpc_id": vpc_id}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import Unprocessable
+from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule
 
 TYPES = ("PUBLIC",)
@@ -26,7 +26,11 @@ class VpcNatGatewaysBackend(Backend):
         self.data = {"gateways": {}}
 
     def get(self, gateway_id: str) -> dict:
-        return self.get_or_404("gateways", gateway_id, "VPC NAT gateway")
+        """The gateway; else the API's 404, whose text the provider's destroy check reads
+        (`nat gateway with id <id> not found`)."""
+        if str(gateway_id) not in self.data["gateways"]:
+            raise NotFound(f"nat gateway with id {gateway_id} not found")
+        return self.get_or_404("gateways", gateway_id)
 
     @staticmethod
     def urn(gateway_id: str) -> str:
@@ -43,7 +47,7 @@ class VpcNatGatewaysBackend(Backend):
             raise Unprocessable(f"name {name!r} is already used by another VPC NAT gateway")
         return name
 
-    def _vpcs(self, body: dict, region: str) -> list[tuple[str, bool]]:
+    def _vpcs(self, body: dict, region: str) -> list[tuple[str, bool, str | None]]:
         raw = body.get("vpcs")
         if not isinstance(raw, list) or not raw:
             raise Unprocessable("vpcs is required: a non-empty list of {vpc_uuid, default_gateway}")
@@ -55,9 +59,11 @@ class VpcNatGatewaysBackend(Backend):
             vpc = links.reference(self.state, "vpcs", vpc_uuid, f"vpcs[{i}].vpc_uuid")
             if vpc is not None and vpc["region"] != region:
                 raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is in {vpc['region']}, not {region}")
-            if vpc_uuid in (u for u, _ in out):
+            if vpc_uuid in (u for u, _, _ in out):
                 raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is listed twice")
-            out.append((vpc_uuid, v.boolean(item, "default_gateway", where=f"vpcs[{i}]")))
+            # The ingress subnet, echoed as sent (the provider reads it back); absent when not given.
+            subnet = v.string(item, "subnet_uuid", where=f"vpcs[{i}]")
+            out.append((vpc_uuid, v.boolean(item, "default_gateway", where=f"vpcs[{i}]"), subnet))
         return out
 
     def _settings(self, body: dict, current: dict) -> dict:
@@ -72,11 +78,14 @@ class VpcNatGatewaysBackend(Backend):
         region = links.require_region(self.state, v.string(body, "region", required=True))
         vpcs = self._vpcs(body, region)
         settings = self._settings(body, {})
+        project_id = links.project_for(self.state, v.string(body, "project_id"))
         gateway_id = self.ids.uuid()
         rnd = self.ids.random()
         record = {"id": gateway_id, "name": name, "type": kind, "region": region, "state": "NEW", "vpcs": [],
                   "egresses": {"public_gateways": [{"ipv4": f"174.138.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"}]},
                   "created_at": self.now(), "updated_at": self.now(), **settings}
+        if project_id:
+            record["project_id"] = project_id
         self.data["gateways"][gateway_id] = record
         self._attach(record, vpcs)
         schedule(self.state, record, {"state": "ACTIVE"})
@@ -85,16 +94,20 @@ class VpcNatGatewaysBackend(Backend):
     def _attach(self, record: dict, vpcs: list[tuple[str, bool]]) -> None:
         """Join ``vpcs`` (leaving those no longer listed), keeping the address of a VPC already served."""
         kept = {entry["vpc_uuid"]: entry for entry in record["vpcs"]}
-        wanted = {u for u, _ in vpcs}
+        wanted = {u for u, _, _ in vpcs}
         for vpc_uuid, entry in kept.items():
             if vpc_uuid not in wanted:
                 links.release_vpc_address(self.state, vpc_uuid, entry["gateway_ip"])
         links.leave_vpc(self.state, self.urn(record["id"]))
         entries = []
-        for vpc_uuid, default in vpcs:
+        for vpc_uuid, default, subnet in vpcs:
             entry = kept.get(vpc_uuid) or {"vpc_uuid": vpc_uuid,
                                            "gateway_ip": links.vpc_address(self.state, vpc_uuid) or "10.0.0.1"}
             entry["default_gateway"] = default
+            if subnet:
+                entry["subnet_uuid"] = subnet
+            else:
+                entry.pop("subnet_uuid", None)
             links.join_vpc(self, record["region"], vpc_uuid, "vpcs.vpc_uuid", self.urn(record["id"]), record["name"])
             entries.append(entry)
         record["vpcs"] = entries
@@ -119,6 +132,6 @@ class VpcNatGatewaysBackend(Backend):
     @staticmethod
     def view(record: dict) -> dict:
         out = public(record)
-        out["vpcs"] = [{k: e[k] for k in ("vpc_uuid", "gateway_ip", "default_gateway") if k in e}
+        out["vpcs"] = [{k: e[k] for k in ("vpc_uuid", "subnet_uuid", "gateway_ip", "default_gateway") if k in e}
                        for e in record["vpcs"]]
         return out
