@@ -640,7 +640,7 @@ class StackConfig(_Model):
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
     # The pull-request comment fails its check when this stack's monthly cost rises by more (USD).
-    max_monthly_increase: Annotated[float, _between(0, MAX_MONTHLY_INCREASE, "a number of US dollars from 0 to "
+    max_monthly_increase: Annotated[int, _between(0, MAX_MONTHLY_INCREASE, "whole US dollars from 0 to "
                                                                           f"{MAX_MONTHLY_INCREASE}")] | None = None
     promotion_order: PromotionOrder = DEFAULT_PROMOTION_ORDER
     provider: ProviderConfig = ProviderConfig()

@@ -27,6 +27,34 @@ def test_every_program_key_is_declared_and_described():
         assert decl.get("description"), key
 
 
+# Pulumi's project schema (sdk/go/common/workspace/project.json, simpleConfigType): the only types a project's
+# config may declare; the CLI refuses the whole project otherwise (`number` is not one).
+PULUMI_CONFIG_TYPES = ("string", "integer", "boolean", "array", "object")
+
+
+def test_every_declared_type_is_one_the_pulumi_cli_accepts():
+    declared = [(key, decl) for key, decl in PROJECT_FILE["config"].items() if "type" in decl]  # type is optional
+    assert declared
+    for key, decl in declared:
+        assert decl["type"] in PULUMI_CONFIG_TYPES, (key, decl["type"])
+        if decl["type"] == "array":
+            assert decl.get("items", {}).get("type") in PULUMI_CONFIG_TYPES, key
+
+
+def test_the_config_types_are_those_of_the_engines_project_schema():
+    """The list above is the engine's own, where the engine's Go sources are on this machine (make engine)."""
+    from pathlib import Path
+
+    from do_platform.engine.build import CLI_FALLBACK_VERSIONS
+
+    found = sorted(Path.home().glob("go/pkg/mod/github.com/pulumi/pulumi/sdk/v3@v*/go/common/workspace/project.json"))
+    wanted = [p for p in found if any(f"@v{v}/" in str(p) for v in CLI_FALLBACK_VERSIONS)] or found
+    if not wanted:
+        pytest.skip("the Pulumi SDK's Go sources are not in the module cache (make engine puts them there)")
+    schema = json.loads(wanted[-1].read_text())
+    assert tuple(schema["$defs"]["simpleConfigType"]["enum"]) == PULUMI_CONFIG_TYPES
+
+
 @pytest.mark.parametrize("key", sorted(k for k, d in PROJECT_FILE["config"].items() if "default" in d))
 def test_project_defaults_equal_model_defaults(key):
     """A default applied by the CLI (from Pulumi.yaml) must mean the same as leaving the key out."""
