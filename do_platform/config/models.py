@@ -639,9 +639,10 @@ class StackConfig(_Model):
                             _each_matching(EMAIL, "an email address", "addresses such as ops@example.com")] = ()
     policy_enforcement: PolicyEnforcement | None = Field(default=None, validate_default=True)
     preflight: bool = False
-    # The pull-request comment fails its check when this stack's monthly cost rises by more (USD).
-    max_monthly_increase: Annotated[int, _between(0, MAX_MONTHLY_INCREASE, "whole US dollars from 0 to "
-                                                                          f"{MAX_MONTHLY_INCREASE}")] | None = None
+    # The pull-request comment fails its check when this stack's monthly cost rises by more (whole USD); 0: no limit
+    # (Pulumi requires a default for a key a stack may leave out, and has no null).
+    max_monthly_increase: Annotated[int, _between(0, MAX_MONTHLY_INCREASE, "whole US dollars from 0 (no limit) to "
+                                                                          f"{MAX_MONTHLY_INCREASE}")] = 0
     promotion_order: PromotionOrder = DEFAULT_PROMOTION_ORDER
     provider: ProviderConfig = ProviderConfig()
 

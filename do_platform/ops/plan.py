@@ -634,7 +634,7 @@ def cost_limit(stack: str, flag: float | None = None, root: Path | None = None) 
     if flag is not None:
         return check_max_increase(flag), "--max-increase"
     cfg = load_stack_config(read_stack_config(stack, Path(root) if root else offline.REPO_ROOT), stack)
-    if cfg.max_monthly_increase is None:
+    if not cfg.max_monthly_increase:  # 0: no limit
         return None, None
     return cfg.max_monthly_increase, f"do-platform:maxMonthlyIncrease in Pulumi.{stack}.yaml"
 

@@ -41,6 +41,19 @@ def test_every_declared_type_is_one_the_pulumi_cli_accepts():
             assert decl.get("items", {}).get("type") in PULUMI_CONFIG_TYPES, key
 
 
+def test_a_key_without_a_default_is_set_in_every_stack_file():
+    """The CLI refuses a stack that leaves out a declared key with no default ("Stack 'local' is missing
+    configuration value ..."): a key a stack may leave out needs a default."""
+    from do_platform.stack_files import read_stack_config
+
+    required = sorted(key for key, decl in PROJECT_FILE["config"].items() if "default" not in decl)
+    stacks = sorted(p.name.split(".")[1] for p in REPO_ROOT.glob("Pulumi.*.yaml"))
+    assert required and len(stacks) >= 4
+    for stack in stacks:
+        config = read_stack_config(stack, REPO_ROOT)
+        assert [key for key in required if f"do-platform:{key}" not in config] == [], stack
+
+
 def test_the_config_types_are_those_of_the_engines_project_schema():
     """The list above is the engine's own, where the engine's Go sources are on this machine (make engine)."""
     from pathlib import Path
