@@ -16,9 +16,9 @@ from typing import Any
 
 from do_vocab import catalog
 from emulator.core import links
-from emulator.core.errors import Conflict, NotFound, Unprocessable
+from emulator.core.errors import Conflict, Unprocessable, not_found
 from emulator.core.state import Backend, public, schedule, settle
-from emulator.core.validate import one_of, optional_backend, project_of
+from emulator.core.validate import one_of
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 COMPONENT_KINDS = ("services", "static_sites", "workers", "jobs", "functions")
@@ -302,7 +302,7 @@ class AppsBackend(Backend):
     def _app(self, app_id: str) -> dict:
         record = self.data["apps"].get(app_id)
         if record is None:
-            raise NotFound(f"The app {app_id} could not be found.")
+            raise not_found("app", app_id)
         self._refresh(record)
         return record
 
@@ -320,7 +320,7 @@ class AppsBackend(Backend):
         spec = with_api_defaults(spec)
         app_id = self.ids.uuid()
         hostname = f"{spec['name']}-{self.ids.hex(3)[:5]}.ondigitalocean.app"
-        account_backend = optional_backend(self.state, "account")
+        account_backend = links.optional_neighbour(self.state, "account")
         account = account_backend.get() if account_backend is not None else {}
         now = self.now()
         record = {
@@ -456,7 +456,7 @@ class AppsBackend(Backend):
         for deployment in record["_deployments"]:
             if deployment["id"] == deployment_id:
                 return deployment
-        raise NotFound(f"The deployment {deployment_id} could not be found.")
+        raise not_found("deployment", deployment_id)
 
     def deployment(self, app_id: str, deployment_id: str) -> dict:
         return public(self._deployment(self._app(app_id), deployment_id))
@@ -523,7 +523,7 @@ class AppsBackend(Backend):
         record = self._app(app_id)
         alert = next((a for a in record["_alerts"] if a["id"] == alert_id), None)
         if alert is None:
-            raise NotFound(f"The alert {alert_id} could not be found.")
+            raise not_found("alert", alert_id)
         alert["emails"], alert["slack_webhooks"] = self._destinations(body, "")
         return self._alert_view(alert)
 
@@ -541,7 +541,7 @@ class AppsBackend(Backend):
 
     def instance_size(self, slug: str) -> dict:
         if not one_of(slug, INSTANCE_SIZES):
-            raise NotFound(f"The instance size {slug} could not be found.")
+            raise not_found("instance size", slug)
         return instance_size(slug, (self.data.get("instance_size_prices") or {}).get(slug))
 
     @staticmethod
@@ -639,7 +639,7 @@ class AppsBackend(Backend):
             out["pending_deployment"] = public(in_progress)
         out["domains"] = [{"id": self._stable_id(record, d["domain"]), "phase": "ACTIVE" if active else "PENDING",
                            "spec": copy.deepcopy(d)} for d in record["spec"].get("domains") or []]
-        project_id = project_of(self.state, f"do:app:{record['id']}")
+        project_id = links.project_of(self.state, f"do:app:{record['id']}")
         if project_id:
             out["project_id"] = project_id
         return out

@@ -1,3 +1,4 @@
+from emulator.core import links
 from emulator.core.errors import BadRequest
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes, api_url
@@ -73,7 +74,7 @@ def droplets_destroy(req: Request):
 @routes.get("/v2/droplets/{droplet_id}/actions")
 def droplet_actions_list(req: Request):
     droplet = req.backend("droplets").get(req.param_int("droplet_id"))
-    return paginate(req, req.backend("actions").list("droplet", droplet["id"]), "actions")
+    return paginate(req, links.neighbour(req.state, "actions").list("droplet", droplet["id"]), "actions")
 
 
 @routes.post("/v2/droplets/{droplet_id}/actions")
@@ -84,7 +85,8 @@ def droplet_actions_post(req: Request):
 @routes.get("/v2/droplets/{droplet_id}/actions/{action_id}")
 def droplet_actions_get(req: Request):
     droplet = req.backend("droplets").get(req.param_int("droplet_id"))
-    return {"action": req.backend("actions").get_for("droplet", droplet["id"], req.param_int("action_id"))}
+    actions = links.neighbour(req.state, "actions")
+    return {"action": actions.get_for("droplet", droplet["id"], req.param_int("action_id"))}
 
 
 @routes.get("/v2/droplets/{droplet_id}/snapshots")

@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from emulator.core import validate as v
 from emulator.core.clock import parse_rfc3339, rfc3339
-from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, require
+from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, not_found, require
 from emulator.core.state import Backend, schedule, settle
 from emulator.core.validate import one_of
 
@@ -184,7 +184,7 @@ class RegistryBackend(Backend):
     def get_registry(self, name: str) -> dict:
         registry = self.data["registries"].get(name)
         if registry is None:
-            raise NotFound(f"The registry {name!r} could not be found.")
+            raise not_found("registry", repr(name))
         self._tick(name)
         return registry
 
@@ -221,7 +221,7 @@ class RegistryBackend(Backend):
     def _repo(self, registry: str, repo: str) -> dict:
         found = self._store(registry)["repos"].get(repo)
         if found is None:
-            raise NotFound(f"The repository {repo!r} could not be found in registry {registry!r}.")
+            raise not_found("repository", repr(repo), f"in registry {registry!r}")
         return found
 
     def repositories(self, registry: str) -> list[tuple[str, dict]]:
@@ -246,7 +246,7 @@ class RegistryBackend(Backend):
         record = self._repo(registry, repo)
         entry = record["tags"].pop(tag, None)
         if entry is None:
-            raise NotFound(f"The tag {tag!r} could not be found in repository {repo!r}.")
+            raise not_found("tag", repr(tag), f"in repository {repo!r}")
         manifest = record["manifests"].get(entry["digest"])
         if manifest is not None and tag in manifest["tags"]:
             manifest["tags"].remove(tag)
@@ -255,7 +255,7 @@ class RegistryBackend(Backend):
         record = self._repo(registry, repo)
         manifest = record["manifests"].pop(digest, None)
         if manifest is None:
-            raise NotFound(f"The manifest {digest!r} could not be found in repository {repo!r}.")
+            raise not_found("manifest", repr(digest), f"in repository {repo!r}")
         for tag in manifest["tags"]:
             record["tags"].pop(tag, None)
 
@@ -309,7 +309,7 @@ class RegistryBackend(Backend):
         self.get_registry(registry)
         gc = next((g for g in self.data["gcs"][registry] if g["uuid"] == gc_uuid), None)
         if gc is None:
-            raise NotFound(f"The garbage collection {gc_uuid!r} could not be found.")
+            raise not_found("garbage collection", repr(gc_uuid))
         if body.get("cancel") is not True:
             raise Unprocessable("cancel must be true (the only update a garbage collection accepts)")
         if gc["status"] not in GC_ACTIVE:
@@ -363,7 +363,7 @@ class RegistryBackend(Backend):
              salt: str = "") -> dict:
         """Push an image (or a multi-arch index when ``platforms`` is given) and point ``tags`` at it."""
         if registry not in self.data["registries"]:
-            raise NotFound(f"The registry {registry!r} could not be found.")
+            raise not_found("registry", repr(registry))
         self._tick(registry)
         if self.read_only(registry):
             raise Conflict(f"registry {registry!r} is read-only while garbage collection runs; retry the push later")

@@ -1,3 +1,4 @@
+from emulator.core import links
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
@@ -61,7 +62,7 @@ def volume_actions_post_by_id(req: Request):
 @routes.get("/v2/volumes/{volume_id}/actions/{action_id}")
 def volume_actions_get(req: Request):
     volume = req.backend("volumes").get(req.params["volume_id"])
-    return {"action": req.backend("actions").get_for("volume", volume["id"], req.param_int("action_id"))}
+    return {"action": links.neighbour(req.state, "actions").get_for("volume", volume["id"], req.param_int("action_id"))}
 
 
 @routes.get("/v2/volumes/{volume_id}/snapshots")
