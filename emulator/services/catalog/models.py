@@ -263,6 +263,12 @@ class CatalogBackend(Backend):
         """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...],
         "price_monthly": n}}, "unavailable": [{"size": slug, "region": slug}]}``: change availability or a
         price (all checked before any change)."""
+        regions, sizes, pairs = self._checked_seed(payload)
+        self._apply_seed(regions, sizes, pairs)
+        return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}
+
+    def _checked_seed(self, payload: dict) -> tuple[dict, dict, list]:
+        """(regions, sizes, unavailable pairs) of a seed; 422 naming the first bad field or unknown slug."""
         v.check_object(payload, SEED_SCHEMA)
         for slug, changes in (payload.get("regions") or {}).items():
             v.check_object(changes, {"available": v.is_boolean}, f"regions.{slug}")
@@ -284,6 +290,9 @@ class CatalogBackend(Backend):
             if not isinstance(pair, dict) or pair.get("size") not in self.data["sizes"] \
                     or pair.get("region") not in self.data["regions"]:
                 raise Unprocessable(f"unavailable: unknown size/region pair {pair!r}")
+        return regions, sizes, pairs
+
+    def _apply_seed(self, regions: dict, sizes: dict, pairs: list) -> None:
         for slug, changes in regions.items():
             if "available" in changes:
                 self.data["regions"][slug]["available"] = bool(changes["available"])
@@ -300,4 +309,3 @@ class CatalogBackend(Backend):
             offered = self.data["sizes"][pair["size"]]["regions"]
             if pair["region"] in offered:
                 offered.remove(pair["region"])
-        return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}
