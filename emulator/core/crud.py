@@ -40,6 +40,8 @@ class Collection:
     delete: str | None = "delete"
     create_status: int = 201
     delete_status: int = 204
+    paginated: bool = True  # False: the listing is {"<many>": [...]} without links and meta
+    int_id: bool = False  # the item's id is an integer (a droplet's): anything else is a 404
 
     @property
     def item(self) -> str:
@@ -54,7 +56,7 @@ class Collection:
 
     def key(self, req: Request) -> list[str]:
         """Parents then the item's id: the leading arguments of get/update/delete."""
-        return [*self.parents(req), req.params[self.id_param]]
+        return [*self.parents(req), req.param_int(self.id_param) if self.int_id else req.params[self.id_param]]
 
     def render(self, req: Request, record):
         if self.view is None:
@@ -69,8 +71,8 @@ class Collection:
     # -- handlers
     def list_handler(self, req: Request):
         query = {keyword: req.arg(arg) or None for keyword, arg in self.filters.items()}
-        records = self.call(req, self.list, *self.parents(req), **query)
-        return paginate(req, [self.render(req, r) for r in records], self.many)
+        records = [self.render(req, r) for r in self.call(req, self.list, *self.parents(req), **query)]
+        return paginate(req, records, self.many) if self.paginated else {self.many: records}
 
     def create_handler(self, req: Request):
         record = self.call(req, self.create, *self.parents(req), req.json())

@@ -1,4 +1,5 @@
 from emulator.core import links
+from emulator.core.crud import Collection
 from emulator.core.errors import BadRequest
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes, api_url
@@ -7,6 +8,9 @@ from emulator.core.state import public
 from . import associated
 
 routes = Routes()
+DROPLETS = Collection("droplets", "/v2/droplets", "droplet_id", "droplet", "droplets", view=None, list=None,
+                      create=None, int_id=True)
+DROPLETS.register(routes)
 
 
 def _action_link(req: Request, action: dict, rel: str) -> dict:
@@ -58,17 +62,6 @@ def droplets_list_supported_backup_policies(req: Request):
 @routes.get("/v2/droplets/{droplet_id}/backups/policy")
 def droplets_get_backup_policy(req: Request):
     return {"policy": req.backend("droplets").backup_policy(req.param_int("droplet_id"))}
-
-
-@routes.get("/v2/droplets/{droplet_id}")
-def droplets_get(req: Request):
-    return {"droplet": req.backend("droplets").get(req.param_int("droplet_id"))}
-
-
-@routes.delete("/v2/droplets/{droplet_id}")
-def droplets_destroy(req: Request):
-    req.backend("droplets").delete(req.param_int("droplet_id"))
-    return Reply(204)
 
 
 @routes.get("/v2/droplets/{droplet_id}/actions")
