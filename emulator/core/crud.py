@@ -32,6 +32,7 @@ class Collection:
     view: str | Callable[[Any], Any] | None = "view"  # backend method (or function) rendering a record; None: as is
     list: str | None = "list"
     filters: dict[str, str] = field(default_factory=dict)  # backend.list keyword -> query argument ("" is None)
+    scope: dict[str, str] = field(default_factory=dict)  # the same for get and delete (an NFS share's region)
     create: str | None = "create"
     get: str | None = "get"
     put: str | None = None
@@ -58,6 +59,10 @@ class Collection:
         """Parents then the item's id: the leading arguments of get/update/delete."""
         return [*self.parents(req), req.param_int(self.id_param) if self.int_id else req.params[self.id_param]]
 
+    @staticmethod
+    def query(req: Request, names: dict[str, str]) -> dict[str, str | None]:
+        return {keyword: req.arg(arg) or None for keyword, arg in names.items()}
+
     def render(self, req: Request, record):
         if self.view is None:
             return record
@@ -70,8 +75,8 @@ class Collection:
 
     # -- handlers
     def list_handler(self, req: Request):
-        query = {keyword: req.arg(arg) or None for keyword, arg in self.filters.items()}
-        records = [self.render(req, r) for r in self.call(req, self.list, *self.parents(req), **query)]
+        listed = self.call(req, self.list, *self.parents(req), **self.query(req, self.filters))
+        records = [self.render(req, r) for r in listed]
         return paginate(req, records, self.many) if self.paginated else {self.many: records}
 
     def create_handler(self, req: Request):
@@ -79,7 +84,7 @@ class Collection:
         return Reply(self.create_status, {self.one: self.render(req, record)})
 
     def get_handler(self, req: Request):
-        return {self.one: self.render(req, self.call(req, self.get, *self.key(req)))}
+        return {self.one: self.render(req, self.call(req, self.get, *self.key(req), **self.query(req, self.scope)))}
 
     def change_handler(self, method: str, partial: bool) -> Handler:
         def change(req: Request):
@@ -89,7 +94,7 @@ class Collection:
         return change
 
     def delete_handler(self, req: Request):
-        self.call(req, self.delete, *self.key(req))
+        self.call(req, self.delete, *self.key(req), **self.query(req, self.scope))
         return Reply(self.delete_status)
 
     def register(self, routes: Routes) -> dict[str, Handler]:

@@ -85,7 +85,6 @@ def touch_tags(state: State, names: list[str]) -> None:
         tags.touch(names)
 
 
-
 def region_slugs(state: State) -> list[str]:
     catalog = optional_neighbour(state, "catalog")
     if catalog is not None:

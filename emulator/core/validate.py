@@ -36,13 +36,22 @@ def string(body: dict, field: str, *, required: bool = False, default: str | Non
     return value
 
 
-def boolean(body: dict, field: str, default: bool = False, *, where: str = "") -> bool:
+def _optional(body: dict, field: str, kind: type, described: str, where: str) -> Any:
+    """``body[field]`` when it is a ``kind``, None when absent or ``null``; 422 "must be <described>" otherwise."""
     value = body.get(field)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise Unprocessable(f"{_label(field, where)} must be a boolean; got {value!r}")
+    if value is not None and not isinstance(value, kind):
+        raise Unprocessable(f"{_label(field, where)} must be {described}; got {value!r}")
     return value
+
+
+def boolean(body: dict, field: str, default: bool = False, *, where: str = "") -> bool:
+    value = _optional(body, field, bool, "a boolean", where)
+    return default if value is None else value
+
+
+def mapping(body: dict, field: str, *, where: str = "") -> dict | None:
+    """A nested object (``health_check``), None when absent or ``null``."""
+    return _optional(body, field, dict, "an object", where)
 
 
 def integer(body: dict, field: str, *, default: int | None = None, required: bool = False,

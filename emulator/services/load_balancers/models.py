@@ -31,15 +31,6 @@ _REGION = re.compile(r"^[a-z]{3}\d$")
 _FIREWALL_RULE = re.compile(r"^(ip|cidr):(.+)$")
 
 
-def _object(body: dict, field: str) -> dict | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise Unprocessable(f"{field} must be an object; got {value!r}")
-    return value
-
-
 class LoadBalancersBackend(Backend):
     name = "load_balancers"
 
@@ -82,7 +73,7 @@ class LoadBalancersBackend(Backend):
         return rules
 
     def _health_check(self, body: dict) -> dict:
-        raw = _object(body, "health_check") or {}
+        raw = v.mapping(body, "health_check") or {}
         check = dict(HEALTH_CHECK_DEFAULTS)
         check["protocol"] = v.choice(raw, "protocol", HEALTH_CHECK_PROTOCOLS, default=check["protocol"],
                                      where="health_check")
@@ -96,7 +87,7 @@ class LoadBalancersBackend(Backend):
         return check
 
     def _sticky_sessions(self, body: dict) -> dict:
-        raw = _object(body, "sticky_sessions") or {}
+        raw = v.mapping(body, "sticky_sessions") or {}
         kind = v.choice(raw, "type", STICKY_TYPES, default="none", where="sticky_sessions")
         if kind == "none":
             return {"type": "none"}
@@ -106,7 +97,7 @@ class LoadBalancersBackend(Backend):
 
     @staticmethod
     def _firewall(body: dict) -> dict:
-        raw = _object(body, "firewall") or {}
+        raw = v.mapping(body, "firewall") or {}
         out = {}
         for key in ("allow", "deny"):
             rules = v.string_list(raw, key, where="firewall")
@@ -124,15 +115,15 @@ class LoadBalancersBackend(Backend):
 
     def _global(self, body: dict) -> dict:
         """GLOBAL load balancers: ``glb_settings``, ``domains`` (certificates checked), target LBs."""
-        raw = _object(body, "glb_settings") or {}
+        raw = v.mapping(body, "glb_settings") or {}
         g = "glb_settings"
         settings = {"target_protocol": v.choice(raw, "target_protocol", ("http", "https", "http2"), default="http",
                                                 where=g),
                     "target_port": v.integer(raw, "target_port", default=80, minimum=1, maximum=65535, where=g)}
-        cdn = _object(raw, "cdn")
+        cdn = v.mapping(raw, "cdn")
         if cdn is not None:
             settings["cdn"] = {"is_enabled": v.boolean(cdn, "is_enabled", where=f"{g}.cdn")}
-        priorities = _object(raw, "region_priorities")
+        priorities = v.mapping(raw, "region_priorities")
         if priorities is not None:
             for region, priority in priorities.items():
                 if isinstance(priority, bool) or not isinstance(priority, int):
