@@ -41,6 +41,8 @@ class Collection:
     delete: str | None = "delete"
     create_status: int = 201
     delete_status: int = 204
+    change_status: int = 200  # of put and patch
+    delete_view: bool = False  # delete answers {"<one>": the deleted record} (a peering being deleted)
     paginated: bool = True  # False: the listing is {"<many>": [...]} without links and meta
     int_id: bool = False  # the item's id is an integer (a droplet's): anything else is a 404
 
@@ -89,13 +91,14 @@ class Collection:
     def change_handler(self, method: str, partial: bool) -> Handler:
         def change(req: Request):
             extra = {"partial": partial} if self.partial else {}
-            return {self.one: self.render(req, self.call(req, method, *self.key(req), req.json(), **extra))}
+            record = self.call(req, method, *self.key(req), req.json(), **extra)
+            return Reply(self.change_status, {self.one: self.render(req, record)})
 
         return change
 
     def delete_handler(self, req: Request):
-        self.call(req, self.delete, *self.key(req), **self.query(req, self.scope))
-        return Reply(self.delete_status)
+        record = self.call(req, self.delete, *self.key(req), **self.query(req, self.scope))
+        return Reply(self.delete_status, {self.one: self.render(req, record)} if self.delete_view else None)
 
     def register(self, routes: Routes) -> dict[str, Handler]:
         """Add the collection's routes to ``routes``; returns its handlers by operation (to wrap or reuse)."""

@@ -7,22 +7,13 @@ BASE = "/v2/partner_network_connect/attachments"
 
 
 ATTACHMENTS = Collection("partner_network", BASE, "pa_id", "partner_attachment", "partner_attachments",
-                         create_status=202, delete=None)
+                         create_status=202, patch="update", change_status=202, delete_status=202,
+                         delete_view=True)
 ATTACHMENTS.register(routes)
 
 
 def _pnc(req: Request):
     return req.backend("partner_network")
-
-
-@routes.patch(BASE + "/{pa_id}")
-def partner_attachments_patch(req: Request):
-    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).update(req.params["pa_id"], req.json()))})
-
-
-@routes.delete(BASE + "/{pa_id}")
-def partner_attachments_delete(req: Request):
-    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).delete(req.params["pa_id"]))})
 
 
 @routes.get(BASE + "/{pa_id}/bgp_auth_key")

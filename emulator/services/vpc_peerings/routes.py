@@ -5,7 +5,8 @@ from emulator.core.routing import Reply, Request, Routes
 
 routes = Routes()
 PEERINGS = Collection("vpc_peerings", "/v2/vpc_peerings", "vpc_peering_id", "vpc_peering", "vpc_peerings",
-                      filters={"region": "region"}, create=None, patch="rename", delete=None)
+                      filters={"region": "region"}, create=None, patch="rename", delete_status=202,
+                      delete_view=True)
 PEERINGS.register(routes)
 
 
@@ -18,12 +19,6 @@ def vpc_peerings_create(req: Request):
     backend = _peerings(req)
     body = req.json()
     return Reply(202, {"vpc_peering": backend.view(backend.create(body, body.get("vpc_ids")))})
-
-
-@routes.delete("/v2/vpc_peerings/{vpc_peering_id}")
-def vpc_peerings_delete(req: Request):
-    backend = _peerings(req)
-    return Reply(202, {"vpc_peering": backend.view(backend.delete(req.params["vpc_peering_id"]))})
 
 
 @routes.get("/v2/vpcs/{vpc_id}/peerings")
