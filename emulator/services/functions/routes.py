@@ -3,8 +3,6 @@ from emulator.core.routing import Reply, Request, Routes
 
 routes = Routes()
 NS = "/v2/functions/namespaces"
-
-
 NAMESPACES = Collection("functions", NS, "namespace_id", "namespace", "namespaces", paginated=False,
                         create_status=200)
 NAMESPACES.register(routes)

@@ -4,8 +4,6 @@ from emulator.core.routing import Reply, Request, Routes
 
 routes = Routes()
 BASE = "/v2/partner_network_connect/attachments"
-
-
 ATTACHMENTS = Collection("partner_network", BASE, "pa_id", "partner_attachment", "partner_attachments",
                          create_status=202, patch="update", change_status=202, delete_status=202,
                          delete_view=True)
