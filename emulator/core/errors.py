@@ -33,6 +33,13 @@ class NotFound(ApiError):
     status, error_id, default_message = 404, "not_found", "The resource you were accessing could not be found."
 
 
+def not_found(what: str, ref, where: str = "") -> NotFound:
+    """The API's 404 for a missing resource, ``The <what> <ref> could not be found[ <where>].``: the one place the
+    sentence is written. ``Backend.get_or_404`` raises it for a record of a table; a family that finds a resource
+    some other way (by name, in a list) raises it too, never a sentence of its own."""
+    return NotFound(f"The {what} {ref} could not be found{' ' + where if where else ''}.")
+
+
 class MethodNotAllowed(ApiError):
     status, error_id, default_message = 405, "method_not_allowed", "Method not allowed."
 

@@ -1,9 +1,12 @@
-"""How the data/platform families (databases, kubernetes, apps) lean on the shared families.
+"""The one way a family reaches a neighbour family: every call from one family's code into another's goes
+through a function here (``tests/emulator/test_family_rules.py`` refuses any other way).
 
 Regions come from the catalog, the default VPC of a region from vpcs, tags are auto-created through
-tags, and new resources land in a project through projects. Each link degrades to a local rule when
-that family is not installed, so these families also run alone (a trimmed emulator, unit tests).
-Kept in core, not in any one of them, so that each family depends only on core.
+tags, and new resources land in a project through projects. Most links degrade to a local rule when
+that family is not installed (:func:`optional_neighbour` is None), so families also run alone (a trimmed
+emulator, unit tests); :func:`neighbour` is for a family that cannot work without the other (a droplet
+needs the catalog's sizes and images). Kept in core, not in any one family, so that each family depends
+only on core.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from do_vocab import catalog
 from emulator.core.errors import NotFound, Unprocessable
-from emulator.core.validate import assign_to_project, forget_in_projects, optional_backend, project_of, touch_tags
 
 if TYPE_CHECKING:
     from emulator.core.state import Backend, State
@@ -21,8 +23,70 @@ if TYPE_CHECKING:
 FALLBACK_REGIONS = catalog.load().region_slugs(available_only=True)
 
 
+def optional_neighbour(state: State, family: str) -> Backend | None:
+    """The backend of ``family``, or None when that family is not part of this emulator (the emulator discovers
+    families at start, and a trimmed one may lack it): the caller degrades to "not verifiable"."""
+    try:
+        return state.backend(family)
+    except KeyError:
+        return None
+
+
+def neighbour(state: State, family: str) -> Backend:
+    """The backend of ``family``, a neighbour the caller cannot work without; KeyError naming the installed
+    families when it is absent."""
+    return state.backend(family)
+
+
+def droplets_exist(state: State, droplet_ids: list[int], field: str = "droplet_ids") -> None:
+    """422 naming the first unknown droplet id, when the droplets family is installed."""
+    droplets = optional_neighbour(state, "droplets")
+    if droplets is None or not droplet_ids:
+        return
+    for droplet_id in droplet_ids:
+        if not droplets.exists(droplet_id):
+            raise Unprocessable(f"{field}: droplet {droplet_id} does not exist")
+
+
+def live_droplets(state: State, droplet_ids: list[int]) -> list[int]:
+    """``droplet_ids`` without droplets deleted since (the API drops them from firewalls and LBs)."""
+    droplets = optional_neighbour(state, "droplets")
+    if droplets is None:
+        return droplet_ids
+    return [d for d in droplet_ids if droplets.exists(d)]
+
+
+def assign_to_project(state: State, urn: str, project_id: str | None = None) -> None:
+    """A new resource lands in ``project_id`` or the default project (no-op without the projects family)."""
+    projects = optional_neighbour(state, "projects")
+    if projects is None:
+        return
+    if project_id:
+        projects.assign(project_id, [urn])
+    else:
+        projects.assign_default(urn)
+
+
+def forget_in_projects(state: State, urn: str) -> None:
+    projects = optional_neighbour(state, "projects")
+    if projects is not None:
+        projects.forget(urn)
+
+
+def project_of(state: State, urn: str) -> str | None:
+    projects = optional_neighbour(state, "projects")
+    return None if projects is None else projects.project_of(urn)
+
+
+def touch_tags(state: State, names: list[str]) -> None:
+    """Creates auto-create their tags (the API does); a no-op without the tags family."""
+    tags = optional_neighbour(state, "tags")
+    if tags is not None and names:
+        tags.touch(names)
+
+
 def region_slugs(state: State) -> list[str]:
-    catalog = optional_backend(state, "catalog")
+    catalog = optional_neighbour(state, "catalog")
     if catalog is not None:
         return [r["slug"] for r in catalog.regions() if r.get("available", True)]
     return list(FALLBACK_REGIONS)
@@ -30,7 +94,7 @@ def region_slugs(state: State) -> list[str]:
 
 def require_region(state: State, slug, field: str = "region") -> str:
     """The region slug; 422 naming ``field`` and the allowed slugs when unknown."""
-    catalog = optional_backend(state, "catalog")
+    catalog = optional_neighbour(state, "catalog")
     if catalog is not None:
         return catalog.require_region(slug, field)["slug"]
     if slug in (None, ""):
@@ -42,7 +106,7 @@ def require_region(state: State, slug, field: str = "region") -> str:
 
 def region_view(state: State, slug: str) -> dict:
     """The region object nested in a resource (``droplet.region``, ``reserved_ip.region``)."""
-    catalog_backend = optional_backend(state, "catalog")
+    catalog_backend = optional_neighbour(state, "catalog")
     if catalog_backend is not None:
         return catalog_backend.region(slug)
     return {"slug": slug, "name": slug, "features": [], "available": True, "sizes": []}
@@ -50,7 +114,7 @@ def region_view(state: State, slug: str) -> dict:
 
 def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn: str, name: str) -> str:
     """Place ``urn`` in ``vpc_uuid`` (422 naming ``field`` if unknown or elsewhere) or the region's default VPC."""
-    vpcs = optional_backend(owner.state, "vpcs")
+    vpcs = optional_neighbour(owner.state, "vpcs")
     if vpcs is None:
         if vpc_uuid:
             return vpc_uuid
@@ -64,25 +128,25 @@ def join_vpc(owner: Backend, region: str, vpc_uuid: str | None, field: str, urn:
 
 def vpc_address(state: State, vpc_id: str) -> str | None:
     """A free private address of ``vpc_id`` for a new member (a NAT gateway's), None without the vpcs family."""
-    vpcs = optional_backend(state, "vpcs")
+    vpcs = optional_neighbour(state, "vpcs")
     return None if vpcs is None else vpcs.allocate_ip(vpc_id)
 
 
 def release_vpc_address(state: State, vpc_id: str, address: str) -> None:
-    vpcs = optional_backend(state, "vpcs")
+    vpcs = optional_neighbour(state, "vpcs")
     if vpcs is not None and address:
         vpcs.release_ip(vpc_id, address)
 
 
 def leave_vpc(state: State, urn: str) -> None:
-    vpcs = optional_backend(state, "vpcs")
+    vpcs = optional_neighbour(state, "vpcs")
     if vpcs is not None:
         vpcs.remove_member(urn)
 
 
 def valid_tags(state: State, tags) -> list[str]:
     """The validated tag list (``null`` → ``[]``); 422 naming the first bad tag. Changes nothing."""
-    tags_backend = optional_backend(state, "tags")
+    tags_backend = optional_neighbour(state, "tags")
     if tags_backend is not None:
         return tags_backend.validate(tags)
     if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
@@ -95,14 +159,14 @@ def apply_tags(state: State, tags: list[str], resource_type: str | None = None, 
     if resource_type is None:
         touch_tags(state, tags)
         return
-    tags_backend = optional_backend(state, "tags")
+    tags_backend = optional_neighbour(state, "tags")
     if tags_backend is not None and tags:
         tags_backend.tag(resource_type, resource_id, tags)
 
 
 def check_project(state: State, project_id: str | None, field: str = "project_id") -> None:
     """422 naming ``field`` when ``project_id`` is set and is not a project. Changes nothing."""
-    projects = optional_backend(state, "projects")
+    projects = optional_neighbour(state, "projects")
     if projects is None or not project_id:
         return
     try:
@@ -113,7 +177,7 @@ def check_project(state: State, project_id: str | None, field: str = "project_id
 
 def assign_project(state: State, urn: str, project_id: str | None, field: str = "project_id") -> str | None:
     """Put a new resource's ``urn`` in ``project_id``, or in the default project; returns the project id."""
-    if optional_backend(state, "projects") is None:
+    if optional_neighbour(state, "projects") is None:
         return project_id or None
     check_project(state, project_id, field)
     assign_to_project(state, urn, project_id)
@@ -123,7 +187,7 @@ def assign_project(state: State, urn: str, project_id: str | None, field: str = 
 def project_for(state: State, project_id: str | None, field: str = "project_id") -> str | None:
     """The project a new resource of a kind projects do not list goes in: ``project_id`` (422 naming ``field``
     when it is not a project) or the default project; ``None`` without the projects family."""
-    projects = optional_backend(state, "projects")
+    projects = optional_neighbour(state, "projects")
     if projects is None:
         return project_id or None
     check_project(state, project_id, field)
@@ -139,7 +203,7 @@ LOOKUPS = {"droplets": "get", "load_balancers": "get", "apps": "get_app", "datab
 def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
     """The ``family`` resource ``resource_id`` as that family shows it; a 404 naming ``field`` when it does not
     exist; None when the family is not part of this emulator (nothing to check against)."""
-    backend = optional_backend(state, family)
+    backend = optional_neighbour(state, family)
     if backend is None:
         return None
     if resource_id in (None, ""):
@@ -152,7 +216,7 @@ def lookup(state: State, family: str, resource_id, field: str) -> dict | None:
 
 def pool_capacity(state: State, count: int, region: str, vpc_uuid: str | None) -> None:
     """422 before a pool makes anything when ``count`` more droplets pass the droplet limit or the VPC."""
-    droplets = optional_backend(state, "droplets")
+    droplets = optional_neighbour(state, "droplets")
     if droplets is not None and count > 0:
         droplets.check_capacity(count, region, vpc_uuid)
 
@@ -160,7 +224,7 @@ def pool_capacity(state: State, count: int, region: str, vpc_uuid: str | None) -
 def make_pool_droplet(state: State, name: str, region: str, size: str, image, vpc_uuid: str | None,
                       tags: list[str]) -> dict | None:
     """A droplet made by a pool (a DOKS node pool, an autoscale pool); None without the droplets family."""
-    droplets = optional_backend(state, "droplets")
+    droplets = optional_neighbour(state, "droplets")
     if droplets is None:
         return None
     return droplets.create_worker(name, region, size, vpc_uuid, tags, image)
@@ -168,7 +232,7 @@ def make_pool_droplet(state: State, name: str, region: str, size: str, image, vp
 
 def delete_droplet(state: State, droplet_id) -> None:
     """Delete a droplet a pool made, if it still exists."""
-    droplets = optional_backend(state, "droplets")
+    droplets = optional_neighbour(state, "droplets")
     if droplets is not None and droplets.exists(droplet_id):
         droplets.delete(droplet_id)
 
@@ -186,13 +250,13 @@ ASSOCIATED = {
 def associated(state: State, kind: str, droplet_id: int) -> list[dict]:
     """The ``kind`` resources tied to a droplet ([] when that family is not part of this emulator)."""
     family, lister, _ = ASSOCIATED[kind]
-    backend = optional_backend(state, family)
+    backend = optional_neighbour(state, family)
     return [] if backend is None else getattr(backend, lister)(droplet_id)
 
 
 def destroy_associated(state: State, kind: str, resource_id: str) -> None:
     family, _, deleter = ASSOCIATED[kind]
-    backend = optional_backend(state, family)
+    backend = optional_neighbour(state, family)
     if backend is not None:
         getattr(backend, deleter)(resource_id)
 
@@ -203,7 +267,7 @@ LISTS = {"droplets": "list", "volumes": "list", "load_balancers": "list", "datab
 
 def listing(state: State, family: str) -> list[dict]:
     """Every resource of ``family`` ([] when that family is not part of this emulator)."""
-    backend = optional_backend(state, family)
+    backend = optional_neighbour(state, family)
     return [] if backend is None else getattr(backend, LISTS[family])()
 
 
@@ -220,7 +284,7 @@ def record_action(state: State, action_type: str, resource_type: str, resource_i
                   *, owner=None) -> dict | None:
     """An action (``/v2/actions/{id}``) about a resource, completing after the lifecycle delay; None without
     the actions family."""
-    actions = optional_backend(state, "actions")
+    actions = optional_neighbour(state, "actions")
     if actions is None:
         return None
     return actions.create_action(action_type, resource_type, resource_id, region, owner=owner)
@@ -228,7 +292,7 @@ def record_action(state: State, action_type: str, resource_type: str, resource_i
 
 def opensearch_index(state: State, cluster_id: str, index_name: str) -> None:
     """Logs sent to a managed OpenSearch cluster land in ``index_name`` there (made on first use)."""
-    databases = optional_backend(state, "databases")
+    databases = optional_neighbour(state, "databases")
     if databases is not None:
         databases.add_index(cluster_id, index_name)
 
@@ -237,6 +301,6 @@ def forget(state: State, urn: str, resource_type: str | None = None, resource_id
     """A deleted resource leaves its project, its VPC and (for taggable types) its tags."""
     forget_in_projects(state, urn)
     leave_vpc(state, urn)
-    tags_backend = optional_backend(state, "tags")
+    tags_backend = optional_neighbour(state, "tags")
     if tags_backend is not None and resource_type is not None:
         tags_backend.forget(resource_type, resource_id)

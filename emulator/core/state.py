@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from .clock import Clock, Ids, parse_rfc3339
-from .errors import ApiError, NotFound
+from .errors import ApiError, not_found
 from .journal import Journal, _sync_directory
 
 T = TypeVar("T")
@@ -84,9 +84,12 @@ class Backend:
         return self.data.setdefault(key, {})
 
     def get_or_404(self, key: str, record_id: Any, what: str | None = None) -> dict:
+        """The record ``record_id`` of table ``key``, its due scheduled changes applied: the one lookup of a
+        family's own records; 404 ``The <what> <id> could not be found.`` (``what`` defaults to the table's
+        name in the singular)."""
         record = self.table(key).get(str(record_id))
         if record is None:
-            raise NotFound(f"The {what or key.rstrip('s')} {record_id} could not be found.")
+            raise not_found(what or key.rstrip("s"), record_id)
         settle(self.state, record)
         return record
 

@@ -1,8 +1,7 @@
 """Request-body checks shared by families: each raises a 422 that names the field and the bad value.
 
-Also ``optional_backend``: a family that another one may or may not be installed alongside (the
-emulator discovers families at start) is looked up through it, so a check degrades to "not
-verifiable" instead of crashing when that family is absent.
+Checks only look at the body; anything that asks another family (does this droplet exist, which project)
+is a link in ``emulator.core.links``.
 """
 
 from __future__ import annotations
@@ -10,20 +9,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import Unprocessable
-
-if TYPE_CHECKING:
-    from .state import Backend, State
-
-
-def optional_backend(state: State, name: str) -> Backend | None:
-    """The backend called ``name``, or None when that family is not part of this emulator."""
-    try:
-        return state.backend(name)
-    except KeyError:
-        return None
 
 
 def unset(value: Any) -> bool:
@@ -48,13 +36,22 @@ def string(body: dict, field: str, *, required: bool = False, default: str | Non
     return value
 
 
-def boolean(body: dict, field: str, default: bool = False, *, where: str = "") -> bool:
+def _optional(body: dict, field: str, kind: type, described: str, where: str) -> Any:
+    """``body[field]`` when it is a ``kind``, None when absent or ``null``; 422 "must be <described>" otherwise."""
     value = body.get(field)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise Unprocessable(f"{_label(field, where)} must be a boolean; got {value!r}")
+    if value is not None and not isinstance(value, kind):
+        raise Unprocessable(f"{_label(field, where)} must be {described}; got {value!r}")
     return value
+
+
+def boolean(body: dict, field: str, default: bool = False, *, where: str = "") -> bool:
+    value = _optional(body, field, bool, "a boolean", where)
+    return default if value is None else value
+
+
+def mapping(body: dict, field: str, *, where: str = "") -> dict | None:
+    """A nested object (``health_check``), None when absent or ``null``."""
+    return _optional(body, field, dict, "an object", where)
 
 
 def integer(body: dict, field: str, *, default: int | None = None, required: bool = False,
@@ -144,51 +141,24 @@ def ip_or_cidr(value: str, field: str) -> str:
     return value
 
 
-def droplets_exist(state: State, droplet_ids: list[int], field: str = "droplet_ids") -> None:
-    """422 naming the first unknown droplet id, when the droplets family is installed."""
-    droplets = optional_backend(state, "droplets")
-    if droplets is None or not droplet_ids:
-        return
-    for droplet_id in droplet_ids:
-        if not droplets.exists(droplet_id):
-            raise Unprocessable(f"{field}: droplet {droplet_id} does not exist")
-
-
-def live_droplets(state: State, droplet_ids: list[int]) -> list[int]:
-    """``droplet_ids`` without droplets deleted since (the API drops them from firewalls and LBs)."""
-    droplets = optional_backend(state, "droplets")
-    if droplets is None:
-        return droplet_ids
-    return [d for d in droplet_ids if droplets.exists(d)]
-
-
-def assign_to_project(state: State, urn: str, project_id: str | None = None) -> None:
-    """A new resource lands in ``project_id`` or the default project (no-op without the projects family)."""
-    projects = optional_backend(state, "projects")
-    if projects is None:
-        return
-    if project_id:
-        projects.assign(project_id, [urn])
-    else:
-        projects.assign_default(urn)
-
-
-def forget_in_projects(state: State, urn: str) -> None:
-    projects = optional_backend(state, "projects")
-    if projects is not None:
-        projects.forget(urn)
-
-
-def project_of(state: State, urn: str) -> str | None:
-    projects = optional_backend(state, "projects")
-    return None if projects is None else projects.project_of(urn)
-
-
-def touch_tags(state: State, names: list[str]) -> None:
-    """Creates auto-create their tags (the API does); a no-op without the tags family."""
-    tags = optional_backend(state, "tags")
-    if tags is not None and names:
-        tags.touch(names)
+def notifications(body: dict, field: str) -> dict:
+    """An alert's ``{"email": [...], "slack": [{"channel", "url"}]}`` (monitoring policies, uptime alerts) validated;
+    ``null`` lists become ``[]``."""
+    raw = body.get(field)
+    if not isinstance(raw, dict):
+        raise Unprocessable(f"{field} is required: an object with email and slack lists; got {raw!r}")
+    email = string_list(raw, "email", where=field)
+    slack = raw.get("slack") or []
+    if not isinstance(slack, list):
+        raise Unprocessable(f"{field}.slack must be a list of {{channel, url}}; got {slack!r}")
+    for i, item in enumerate(slack):
+        if not isinstance(item, dict):
+            raise Unprocessable(f"{field}.slack[{i}] must be an object with channel and url; got {item!r}")
+        string(item, "channel", required=True, where=f"{field}.slack[{i}]")
+        url = string(item, "url", required=True, where=f"{field}.slack[{i}]")
+        if not url.startswith(("https://", "http://")):
+            raise Unprocessable(f"{field}.slack[{i}].url must be an http(s) URL; got {url!r}")
+    return {"email": email, "slack": [dict(item) for item in slack]}
 
 
 # -- declarative checks for the control API's bodies (seeds, budget, config): like an API body, a
@@ -297,3 +267,4 @@ def is_object(spec: dict[str, Check], *, required: tuple[str, ...] = ()) -> Chec
     def check(value: Any, label: str) -> None:
         check_object(value, spec, label, required=required)
     return check
+

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from emulator.core import links
 from emulator.core.clock import rfc3339
-from emulator.core.errors import NotFound
+from emulator.core.errors import not_found
 from emulator.core.state import Backend, public, schedule, settle
 
 
@@ -28,7 +29,7 @@ class ActionsBackend(Backend):
         ``/v2/volumes/{id}/actions``; it defaults to ``resource_id``.
         """
         action_id = self.ids.next_int("action")
-        region = self.backend("catalog").region(region_slug) if region_slug else None
+        region = links.neighbour(self.state, "catalog").region(region_slug) if region_slug else None
         record = {
             "id": action_id, "status": "in-progress", "type": action_type, "started_at": self.now(),
             "completed_at": None, "resource_id": resource_id, "resource_type": resource_type,
@@ -65,7 +66,7 @@ class ActionsBackend(Backend):
         record = self.get_or_404("actions", action_id, "action")
         owner = record.get("_owner", record["resource_id"])
         if record["resource_type"] != resource_type or str(owner) != str(resource_id):
-            raise NotFound(f"The action {action_id} could not be found.")
+            raise not_found("action", action_id)
         return public(record)
 
     def in_progress(self, resource_type: str, resource_id) -> list[dict]:

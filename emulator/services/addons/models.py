@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public, schedule, settle
 
 CREATED = "2025-01-15T00:00:00Z"
@@ -47,7 +47,7 @@ class AddonsBackend(Backend):
     def metadata(app_slug: str) -> list[dict]:
         app = APPS.get(app_slug)
         if app is None:
-            raise NotFound(f"The add-on app {app_slug} could not be found.")
+            raise not_found("add-on app", app_slug)
         out = []
         for i, (name, display, description, kind, options) in enumerate(app["metadata"], 1):
             item = {"id": i, "name": name, "display_name": display, "description": description, "type": kind}

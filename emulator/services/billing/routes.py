@@ -6,10 +6,10 @@ import csv
 import io
 from datetime import date, timedelta
 
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core import links
+from emulator.core.errors import NotFound, Unprocessable, not_found
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
-from emulator.core.validate import optional_backend
 
 from . import usage
 
@@ -18,7 +18,7 @@ INVOICES = "/v2/customers/my/invoices"
 
 
 def _account(req: Request) -> dict:
-    backend = optional_backend(req.state, "account")
+    backend = links.optional_neighbour(req.state, "account")
     return backend.get() if backend is not None else {"uuid": "", "name": "", "email": "", "team": {"uuid": ""}}
 
 
@@ -33,7 +33,7 @@ def _invoice_lines(req: Request) -> list[usage.Line]:
     """The invoice's lines: only the current month's preview exists (no month has closed in the emulator)."""
     wanted = req.params["invoice_uuid"]
     if wanted not in ("preview", usage.preview_uuid(req.state, _account(req)["uuid"])):
-        raise NotFound(f"The invoice {wanted} could not be found.")
+        raise not_found("invoice", wanted)
     return usage.lines(req.state)
 
 

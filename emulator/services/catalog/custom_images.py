@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public, schedule
 
 ACTION_TYPES = ("convert", "transfer")
@@ -63,13 +63,13 @@ def act(backend, image_ref, body: dict) -> dict:
 
 def actions(backend, image_ref) -> list[dict]:
     record = backend._require_private(image_ref)
-    actions_backend = v.optional_backend(backend.state, "actions")
+    actions_backend = links.optional_neighbour(backend.state, "actions")
     return [] if actions_backend is None else actions_backend.list("image", record["id"])
 
 
 def action(backend, image_ref, action_id: int) -> dict:
     record = backend._require_private(image_ref)
-    actions_backend = v.optional_backend(backend.state, "actions")
+    actions_backend = links.optional_neighbour(backend.state, "actions")
     if actions_backend is None:
-        raise NotFound(f"The action {action_id} could not be found.")
+        raise not_found("action", action_id)
     return actions_backend.get_for("image", record["id"], action_id)

@@ -9,8 +9,9 @@ a size's monthly price, to rehearse DigitalOcean changing a price (``do-platform
 from __future__ import annotations
 
 from do_vocab import catalog
+from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public, settle
 from emulator.core.tagging import with_tag
 
@@ -75,7 +76,7 @@ class CatalogBackend(Backend):
         """The region object as nested in droplets, volumes and actions (sizes computed)."""
         record = self.data["regions"].get(slug)
         if record is None:
-            raise NotFound(f"The region {slug} could not be found.")
+            raise not_found("region", slug)
         sizes = [s["slug"] for s in self.data["sizes"].values() if slug in s["regions"] and s["available"]]
         return {**public(record), "sizes": sizes}
 
@@ -113,7 +114,7 @@ class CatalogBackend(Backend):
     def size(self, slug: str) -> dict:
         record = self.data["sizes"].get(slug)
         if record is None:
-            raise NotFound(f"The size {slug} could not be found.")
+            raise not_found("size", slug)
         return public(record)
 
     def require_size(self, slug, region: str | None = None, field: str = "size") -> dict:
@@ -162,7 +163,7 @@ class CatalogBackend(Backend):
         """An image by int id or slug; 404 when unknown."""
         record = self._find_image(ref)
         if record is None:
-            raise NotFound(f"The image {ref} could not be found.")
+            raise not_found("image", ref)
         return public(record)
 
     def require_image(self, ref, region: str | None = None, field: str = "image") -> dict:
@@ -205,7 +206,7 @@ class CatalogBackend(Backend):
     def delete_image(self, ref) -> None:
         record = self._require_private(ref)
         del self.data["images"][str(record["id"])]
-        self.backend("droplets").forget_snapshot(record["id"])
+        links.neighbour(self.state, "droplets").forget_snapshot(record["id"])
 
     # -- /v2/snapshots: droplet snapshots (images here) and volume snapshots (the volumes family)
     def snapshots(self, resource_type: str | None = None) -> list[dict]:
@@ -216,21 +217,21 @@ class CatalogBackend(Backend):
             out += [self._snapshot_view(r) for r in self.data["images"].values()
                     if r.get("_droplet_id") is not None and r["type"] == "snapshot"]
         if resource_type in (None, "volume"):
-            out += self.backend("volumes").snapshots()
+            out += links.neighbour(self.state, "volumes").snapshots()
         return out
 
     def snapshot(self, snapshot_id: str) -> dict:
         record = self.data["images"].get(str(snapshot_id))
         if record is not None and record.get("_droplet_id") is not None:
             return self._snapshot_view(record)
-        return self.backend("volumes").snapshot(snapshot_id)
+        return links.neighbour(self.state, "volumes").snapshot(snapshot_id)
 
     def delete_snapshot(self, snapshot_id: str) -> None:
         record = self.data["images"].get(str(snapshot_id))
         if record is not None and record.get("_droplet_id") is not None:
             self.delete_image(snapshot_id)
         else:
-            self.backend("volumes").delete_snapshot(snapshot_id)
+            links.neighbour(self.state, "volumes").delete_snapshot(snapshot_id)
 
     @staticmethod
     def _snapshot_view(record: dict) -> dict:
@@ -242,7 +243,7 @@ class CatalogBackend(Backend):
     def _require_private(self, ref) -> dict:
         record = self._find_image(ref)
         if record is None:
-            raise NotFound(f"The image {ref} could not be found.")
+            raise not_found("image", ref)
         if record["public"]:
             raise Unprocessable(f"image {ref} is a public image and cannot be changed")
         return record
@@ -254,7 +255,7 @@ class CatalogBackend(Backend):
         """Tag hook (see the tags family): images carry their tags in ``tags``."""
         record = self._find_image(resource_id)
         if record is None:
-            raise NotFound(f"The image {resource_id} could not be found.")
+            raise not_found("image", resource_id)
         record["tags"] = with_tag(record["tags"], tag, present)
 
     # -- seed
@@ -262,6 +263,12 @@ class CatalogBackend(Backend):
         """``{"regions": {slug: {"available": bool}}, "sizes": {slug: {"available": bool, "regions": [...],
         "price_monthly": n}}, "unavailable": [{"size": slug, "region": slug}]}``: change availability or a
         price (all checked before any change)."""
+        regions, sizes, pairs = self._checked_seed(payload)
+        self._apply_seed(regions, sizes, pairs)
+        return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}
+
+    def _checked_seed(self, payload: dict) -> tuple[dict, dict, list]:
+        """(regions, sizes, unavailable pairs) of a seed; 422 naming the first bad field or unknown slug."""
         v.check_object(payload, SEED_SCHEMA)
         for slug, changes in (payload.get("regions") or {}).items():
             v.check_object(changes, {"available": v.is_boolean}, f"regions.{slug}")
@@ -283,6 +290,9 @@ class CatalogBackend(Backend):
             if not isinstance(pair, dict) or pair.get("size") not in self.data["sizes"] \
                     or pair.get("region") not in self.data["regions"]:
                 raise Unprocessable(f"unavailable: unknown size/region pair {pair!r}")
+        return regions, sizes, pairs
+
+    def _apply_seed(self, regions: dict, sizes: dict, pairs: list) -> None:
         for slug, changes in regions.items():
             if "available" in changes:
                 self.data["regions"][slug]["available"] = bool(changes["available"])
@@ -299,4 +309,3 @@ class CatalogBackend(Backend):
             offered = self.data["sizes"][pair["size"]]["regions"]
             if pair["region"] in offered:
                 offered.remove(pair["region"])
-        return {"regions": len(self.data["regions"]), "sizes": len(self.data["sizes"])}

@@ -1,9 +1,17 @@
+from emulator.core.crud import Collection
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
 from . import custom_images
 
 routes = Routes()
+IMAGES = Collection("catalog", "/v2/images", "image_id", "image", "images", view=None, list=None, create=None,
+                    get="image", put="update_image", delete="delete_image")
+IMAGES.register(routes)
+SNAPSHOTS = Collection("catalog", "/v2/snapshots", "snapshot_id", "snapshot", "snapshots", view=None,
+                       list="snapshots", filters={"resource_type": "resource_type"}, create=None, get="snapshot",
+                       delete="delete_snapshot")
+SNAPSHOTS.register(routes)
 
 
 @routes.get("/v2/regions")
@@ -21,38 +29,6 @@ def images_list(req: Request):
     images = req.backend("catalog").images(kind=req.arg("type") or None, private=req.bool_arg("private"),
                                            tag_name=req.arg("tag_name") or None)
     return paginate(req, images, "images")
-
-
-@routes.get("/v2/images/{image_id}")
-def images_get(req: Request):
-    return {"image": req.backend("catalog").image(req.params["image_id"])}
-
-
-@routes.put("/v2/images/{image_id}")
-def images_update(req: Request):
-    return {"image": req.backend("catalog").update_image(req.params["image_id"], req.json())}
-
-
-@routes.delete("/v2/images/{image_id}")
-def images_delete(req: Request):
-    req.backend("catalog").delete_image(req.params["image_id"])
-    return Reply(204)
-
-
-@routes.get("/v2/snapshots")
-def snapshots_list(req: Request):
-    return paginate(req, req.backend("catalog").snapshots(req.arg("resource_type") or None), "snapshots")
-
-
-@routes.get("/v2/snapshots/{snapshot_id}")
-def snapshots_get(req: Request):
-    return {"snapshot": req.backend("catalog").snapshot(req.params["snapshot_id"])}
-
-
-@routes.delete("/v2/snapshots/{snapshot_id}")
-def snapshots_delete(req: Request):
-    req.backend("catalog").delete_snapshot(req.params["snapshot_id"])
-    return Reply(204)
 
 
 @routes.post("/v2/images")

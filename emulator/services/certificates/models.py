@@ -13,6 +13,7 @@ import hashlib
 import re
 from datetime import timedelta
 
+from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.clock import rfc3339
 from emulator.core.errors import Forbidden, Unprocessable
@@ -59,7 +60,7 @@ class CertificatesBackend(Backend):
             dns_names = v.string_list(body, "dns_names", required=True)
             if not dns_names:
                 raise Unprocessable("dns_names is required for lets_encrypt certificates")
-            domains = v.optional_backend(self.state, "domains")
+            domains = links.optional_neighbour(self.state, "domains")
             for dns_name in dns_names:
                 if domains is not None and domains.owner_of(dns_name) is None:
                     raise Unprocessable(f"dns_names: {dns_name!r} is not in a domain managed by DigitalOcean DNS; "
@@ -90,7 +91,7 @@ class CertificatesBackend(Backend):
 
     def users(self, certificate_id: str) -> list[str]:
         """Ids of the load balancers whose forwarding rules use this certificate."""
-        lbs = v.optional_backend(self.state, "load_balancers")
+        lbs = links.optional_neighbour(self.state, "load_balancers")
         return [] if lbs is None else lbs.using_certificate(certificate_id)
 
     def delete(self, certificate_id: str) -> None:

@@ -1,28 +1,7 @@
-from emulator.core.pagination import paginate
-from emulator.core.routing import Reply, Request, Routes
+from emulator.core.crud import Collection
+from emulator.core.routing import Routes
 
 routes = Routes()
-
-
-@routes.get("/v2/certificates")
-def certificates_list(req: Request):
-    backend = req.backend("certificates")
-    return paginate(req, [backend.view(c) for c in backend.list(req.arg("name") or None)], "certificates")
-
-
-@routes.post("/v2/certificates")
-def certificates_create(req: Request):
-    backend = req.backend("certificates")
-    return Reply(201, {"certificate": backend.view(backend.create(req.json()))})
-
-
-@routes.get("/v2/certificates/{certificate_id}")
-def certificates_get(req: Request):
-    backend = req.backend("certificates")
-    return {"certificate": backend.view(backend.get(req.params["certificate_id"]))}
-
-
-@routes.delete("/v2/certificates/{certificate_id}")
-def certificates_delete(req: Request):
-    req.backend("certificates").delete(req.params["certificate_id"])
-    return Reply(204)
+CERTIFICATES = Collection("certificates", "/v2/certificates", "certificate_id", "certificate", "certificates",
+                          filters={"name": "name"})
+CERTIFICATES.register(routes)

@@ -4,7 +4,7 @@ Datadog. Stored with the cluster; nothing is forwarded."""
 from __future__ import annotations
 
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public
 
 TYPES = ("rsyslog", "elasticsearch", "opensearch", "datadog")
@@ -67,7 +67,7 @@ def _find(backend, cluster_id: str, sink_id: str) -> dict:
     for sink in backend.cluster(cluster_id).get("_logsinks", []):
         if sink["sink_id"] == sink_id:
             return sink
-    raise NotFound(f"The log sink {sink_id} could not be found.")
+    raise not_found("log sink", sink_id)
 
 
 def get(backend, cluster_id: str, sink_id: str) -> dict:

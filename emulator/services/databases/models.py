@@ -24,7 +24,6 @@ from emulator.core.validate import (
     is_object,
     is_object_any,
     is_string,
-    project_of,
 )
 from emulator.services.databases.clusters import Clusters
 from emulator.services.databases.engines import CATALOG, DEFAULT_DB, DEFAULT_VERSIONS, ENDPOINTS, ENGINES
@@ -72,7 +71,7 @@ class DatabasesBackend(Clusters, Settings, Users, Pools, Replicas, Backend):
         out["users"] = [public(u) for u in record["_users"]]
         out["db_names"] = list(record["_dbs"]) or None
         out["rules"] = [dict(r) for r in record["_rules"]]
-        project_id = project_of(self.state, f"do:dbaas:{record['id']}")
+        project_id = links.project_of(self.state, f"do:dbaas:{record['id']}")
         if project_id:
             out["project_id"] = project_id
         return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import NotFound, Unprocessable, not_found
 from emulator.core.state import public, schedule, settle
 
 HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$")
@@ -75,7 +75,7 @@ def migration_status(backend, cluster_id: str) -> dict:
 def stop_migration(backend, cluster_id: str, migration_id: str) -> None:
     migration = backend.cluster(cluster_id).get("_migration")
     if migration is None or migration["id"] != migration_id:
-        raise NotFound(f"The migration {migration_id} could not be found.")
+        raise not_found("migration", migration_id)
     settle(backend.state, migration)
     migration.pop("_pending", None)
     migration["status"] = "done" if migration["status"] == "syncing" else "canceled"
@@ -100,7 +100,7 @@ def indexes(backend, cluster_id: str) -> list[dict]:
 def delete_index(backend, cluster_id: str, index_name: str) -> None:
     indexes(backend, cluster_id)
     if backend.cluster(cluster_id).get("_indexes", {}).pop(index_name, None) is None:
-        raise NotFound(f"The index {index_name} could not be found.")
+        raise not_found("index", index_name)
 
 
 # -- metrics endpoint credentials (one pair for the account's clusters)

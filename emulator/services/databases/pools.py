@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.validate import choice, integer, string
 from emulator.services.databases.engines import ADMIN_USER, ENDPOINTS, POOL_MODES, SIZES
 
@@ -24,7 +24,7 @@ class Pools:
 
     def db(self, cluster_id: str, name: str) -> dict:
         if name not in self.cluster(cluster_id)["_dbs"]:
-            raise NotFound(f"The database {name} could not be found.")
+            raise not_found("database", name)
         return {"name": name}
 
     def delete_db(self, cluster_id: str, name: str) -> None:
@@ -38,7 +38,7 @@ class Pools:
         for pool in record["_pools"]:
             if pool["name"] == name:
                 return pool
-        raise NotFound(f"The connection pool {name} could not be found.")
+        raise not_found("connection pool", name)
 
     def _pool_fields(self, record: dict, body: dict, exclude: str | None = None) -> dict:
         mode = choice(body, "mode", POOL_MODES, required=True)

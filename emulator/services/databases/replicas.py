@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from emulator.core import links
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public, schedule, settle
 from emulator.core.validate import choice, integer, string
 from emulator.services.databases.engines import DEFAULT_DB, SIZES
@@ -29,7 +29,7 @@ class Replicas:
         for replica in record["_replicas"]:
             if replica["name"] == name:
                 return replica
-        raise NotFound(f"The replica {name} could not be found.")
+        raise not_found("replica", name)
 
     def create_replica(self, cluster_id: str, body: dict) -> dict:
         record = self.cluster(cluster_id)

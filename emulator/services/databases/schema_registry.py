@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 
 TYPES = ("AVRO", "JSON", "PROTOBUF")
 LEVELS = ("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE")
@@ -28,7 +28,7 @@ def _registry(backend, cluster_id: str) -> dict:
 def _subject(registry: dict, name: str) -> list[dict]:
     versions = registry["subjects"].get(name)
     if not versions:
-        raise NotFound(f"The subject {name} could not be found.")
+        raise not_found("subject", name)
     return versions
 
 
@@ -69,7 +69,7 @@ def version(backend, cluster_id: str, name: str, wanted: str) -> dict:
     for entry in versions:
         if entry["version"] == wanted:
             return dict(entry)
-    raise NotFound(f"Version {wanted} of subject {name} could not be found.")
+    raise not_found(f"version {wanted} of subject", name)
 
 
 def delete(backend, cluster_id: str, name: str) -> None:

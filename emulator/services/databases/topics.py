@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public, schedule, settle
 
 NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
@@ -89,7 +89,7 @@ def create(backend, cluster_id: str, body: dict) -> dict:
 def _find(backend, cluster_id: str, name: str) -> dict:
     topic = _kafka(backend, cluster_id).get("_topics", {}).get(name)
     if topic is None:
-        raise NotFound(f"The topic {name} could not be found.")
+        raise not_found("topic", name)
     return settle(backend.state, topic)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public
 from emulator.core.validate import choice, string
 from emulator.services.databases.ca import client_credentials
@@ -22,7 +22,7 @@ class Users:
         for user in record["_users"]:
             if user["name"] == name:
                 return user
-        raise NotFound(f"The database user {name} could not be found.")
+        raise not_found("database user", name)
 
     def add_user(self, cluster_id: str, body: dict) -> dict:
         record = self.cluster(cluster_id)

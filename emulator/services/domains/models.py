@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import re
 
+from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public
 
 DEFAULT_TTL = 1800
@@ -52,7 +53,7 @@ class DomainsBackend(Backend):
             self._add_record(name, {"type": "NS", "name": "@", "data": server, "ttl": DEFAULT_TTL})
         if ip is not None:
             self._add_record(name, {"type": "A", "name": "@", "data": ip, "ttl": DEFAULT_TTL})
-        v.assign_to_project(self.state, f"do:domain:{name}")
+        links.assign_to_project(self.state, f"do:domain:{name}")
         return record
 
     def get(self, name: str) -> dict:
@@ -64,7 +65,7 @@ class DomainsBackend(Backend):
     def delete(self, name: str) -> None:
         record = self.get(name)
         del self.table("domains")[record["name"]]
-        v.forget_in_projects(self.state, f"do:domain:{record['name']}")
+        links.forget_in_projects(self.state, f"do:domain:{record['name']}")
         self.table("records").pop(record["name"], None)
 
     def owner_of(self, hostname: str) -> str | None:
@@ -121,7 +122,7 @@ class DomainsBackend(Backend):
         domain = self.get(domain)["name"]
         record = self.table("records").get(domain, {}).get(str(record_id))
         if record is None:
-            raise NotFound(f"The domain record {record_id} could not be found.")
+            raise not_found("domain record", record_id)
         return record
 
     def _add_record(self, domain: str, fields: dict) -> dict:

@@ -137,7 +137,7 @@ class DropletAutoscaleBackend(Backend):
 
     def _live(self, record: dict) -> list[dict]:
         """The members whose droplet still exists (a droplet deleted through /v2/droplets leaves the pool)."""
-        droplets = v.optional_backend(self.state, "droplets")
+        droplets = links.optional_neighbour(self.state, "droplets")
         record["_members"] = [m for m in record["_members"] if droplets is None or droplets.exists(m["droplet_id"])]
         return record["_members"]
 

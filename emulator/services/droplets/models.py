@@ -14,12 +14,12 @@ import ipaddress
 import re
 from datetime import timedelta
 
+from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.clock import rfc3339
 from emulator.core.errors import NotFound, Unprocessable, require
 from emulator.core.state import Backend, public, schedule, settle
 from emulator.core.tagging import with_tag
-from emulator.core.validate import optional_backend
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.-]{1,255}$")
 MAX_NAMES = 10
@@ -98,15 +98,15 @@ class DropletsBackend(Backend):
     def create(self, body: dict) -> list[tuple[dict, dict]]:
         """Validate everything first, then create one droplet per name; returns (record, create action) pairs."""
         names = self._names(body)
-        region = self.backend("catalog").placement_region(body.get("region"), body.get("size"))
-        size = self.backend("catalog").require_size(body.get("size"), region["slug"])
-        image = self.backend("catalog").require_image(body.get("image"), region["slug"])
+        region = links.neighbour(self.state, "catalog").placement_region(body.get("region"), body.get("size"))
+        size = links.neighbour(self.state, "catalog").require_size(body.get("size"), region["slug"])
+        image = links.neighbour(self.state, "catalog").require_image(body.get("image"), region["slug"])
         if size["disk"] < (image["min_disk_size"] or 0):
             raise Unprocessable(f"size {size['slug']!r} has a {size['disk']} GB disk, smaller than image "
                                 f"{image['slug'] or image['id']}'s min_disk_size {image['min_disk_size']}")
-        keys = self.backend("ssh_keys").resolve(body.get("ssh_keys"))
-        tags = self.backend("tags").validate(body.get("tags"))
-        volume_ids = self.backend("volumes").claimable(body.get("volumes"), region["slug"])
+        keys = links.neighbour(self.state, "ssh_keys").resolve(body.get("ssh_keys"))
+        tags = links.neighbour(self.state, "tags").validate(body.get("tags"))
+        volume_ids = links.neighbour(self.state, "volumes").claimable(body.get("volumes"), region["slug"])
         if volume_ids and len(names) > 1:
             raise Unprocessable("volumes can only be attached when creating a single droplet")
         user_data = body.get("user_data") or ""
@@ -117,15 +117,15 @@ class DropletsBackend(Backend):
             if body.get(flag) is not None and not isinstance(body[flag], bool):
                 raise Unprocessable(f"{flag} must be a boolean; got {body[flag]!r}")
         self._check_limit(len(names))
-        vpc = self.backend("vpcs").resolve(region["slug"], body.get("vpc_uuid"))  # last: may create the default
+        vpc = links.neighbour(self.state, "vpcs").resolve(region["slug"], body.get("vpc_uuid"))  # last: may make one
         self._check_addresses(vpc, len(names))
 
         created = []
         for name in names:
             record = self._insert(name, region, size, image, vpc, tags, body, keys, user_data, policy)
             for volume_id in volume_ids:
-                self.backend("volumes").link(volume_id, record["id"])
-            action = self.backend("actions").create_action("create", "droplet", record["id"], region["slug"])
+                links.neighbour(self.state, "volumes").link(volume_id, record["id"])
+            action = links.record_action(self.state, "create", "droplet", record["id"], region["slug"])
             schedule(self.state, record, {"status": "active"})  # last: any later read in this request settles
             created.append((record, action))
         return created
@@ -158,10 +158,10 @@ class DropletsBackend(Backend):
         }
         self.table("droplets")[str(droplet_id)] = record
         urn = f"do:droplet:{droplet_id}"
-        self.backend("tags").tag("droplet", droplet_id, tags)
-        self.backend("vpcs").add_member(vpc["id"], urn, name)
+        links.neighbour(self.state, "tags").tag("droplet", droplet_id, tags)
+        links.neighbour(self.state, "vpcs").add_member(vpc["id"], urn, name)
         if in_project:
-            self.backend("projects").assign_default(urn)
+            links.neighbour(self.state, "projects").assign_default(urn)
         return record
 
     def _names(self, body: dict) -> list[str]:
@@ -181,18 +181,18 @@ class DropletsBackend(Backend):
         return names
 
     def _check_limit(self, adding: int) -> None:
-        limit = self.backend("account").get()["droplet_limit"]
+        limit = links.neighbour(self.state, "account").get()["droplet_limit"]
         if len(self.table("droplets")) + adding > limit:
             raise Unprocessable(f"creating {adding} droplet(s) will exceed your droplet limit of {limit}")
 
     def _check_addresses(self, vpc: dict, count: int) -> None:
-        free = self.backend("vpcs").free_addresses(vpc["id"])
+        free = links.neighbour(self.state, "vpcs").free_addresses(vpc["id"])
         if count > free:
             raise Unprocessable(f"VPC {vpc['name']} ({vpc['ip_range']}) has {free} free addresses; "
                                 f"{count} droplets do not fit")
 
     def _private_v4(self, vpc: dict) -> dict:
-        vpcs = self.backend("vpcs")
+        vpcs = links.neighbour(self.state, "vpcs")
         network = ipaddress.ip_network(vpc["ip_range"])
         return {"ip_address": vpcs.allocate_ip(vpc["id"]), "netmask": str(network.netmask),
                 "gateway": str(network.network_address + 1), "type": "private"}
@@ -260,16 +260,16 @@ class DropletsBackend(Backend):
         record = self._record(droplet_id)
         urn = f"do:droplet:{record['id']}"
         for volume_id in list(record["volume_ids"]):
-            self.backend("volumes").unlink(volume_id, record["id"])
-        self.backend("tags").forget("droplet", record["id"])
-        self.backend("vpcs").remove_member(urn)
+            links.neighbour(self.state, "volumes").unlink(volume_id, record["id"])
+        links.neighbour(self.state, "tags").forget("droplet", record["id"])
+        links.neighbour(self.state, "vpcs").remove_member(urn)
         for net in record["networks"]["v4"]:
             if net["type"] == "private":
-                self.backend("vpcs").release_ip(record["vpc_uuid"], net["ip_address"])
-        self.backend("projects").forget(urn)
+                links.neighbour(self.state, "vpcs").release_ip(record["vpc_uuid"], net["ip_address"])
+        links.neighbour(self.state, "projects").forget(urn)
         del self.table("droplets")[str(record["id"])]
 
-        kubernetes = optional_backend(self.state, "kubernetes")
+        kubernetes = links.optional_neighbour(self.state, "kubernetes")
         if kubernetes is not None:
             kubernetes.worker_deleted(record["id"])
 
@@ -284,19 +284,19 @@ class DropletsBackend(Backend):
         """422 when ``count`` more droplets would pass the droplet limit or not fit the VPC: checked before
         a cluster or pool makes any node, so a refused request leaves nothing half-made."""
         self._check_limit(count)
-        self._check_addresses(self.backend("vpcs").resolve(region, vpc_uuid or None), count)
+        self._check_addresses(links.neighbour(self.state, "vpcs").resolve(region, vpc_uuid or None), count)
 
     def create_worker(self, name: str, region: str, size: str, vpc_uuid: str, tags: list[str],
                       image: str | int = WORKER_IMAGE) -> dict:
         """A droplet a pool makes (a DOKS node: Debian, in the cluster's VPC, carrying the pool's tags ``k8s``,
         ``k8s:<cluster id>``, ``k8s:worker``; an autoscale pool's member: its template's image). No create action
         and no project: the project holds the cluster or pool, not its droplets."""
-        catalog = self.backend("catalog")
+        catalog = links.neighbour(self.state, "catalog")
         region_record = catalog.require_region(region)
         size_record = catalog.require_size(size, region)
         image = catalog.require_image(image, region)
-        vpc = self.backend("vpcs").resolve(region, vpc_uuid)
-        record = self._insert(name, region_record, size_record, image, vpc, self.backend("tags").validate(tags),
+        vpc = links.neighbour(self.state, "vpcs").resolve(region, vpc_uuid)
+        record = self._insert(name, region_record, size_record, image, vpc, links.valid_tags(self.state, tags),
                               {}, [], "", None, in_project=False)
         schedule(self.state, record, {"status": "active"})
         return record
@@ -308,11 +308,11 @@ class DropletsBackend(Backend):
         action_type = body.get("type")
         if action_type not in ACTION_TYPES:
             raise Unprocessable(f"type must be one of {', '.join(ACTION_TYPES)}; got {action_type!r}")
-        if self.backend("actions").in_progress("droplet", record["id"]):
+        if links.neighbour(self.state, "actions").in_progress("droplet", record["id"]):
             raise Unprocessable("Droplet already has a pending event.")
         handler = getattr(self, f"_act_{action_type}")
         later = handler(record, body) or {}
-        action = self.backend("actions").create_action(action_type, "droplet", record["id"], record["region"]["slug"])
+        action = links.record_action(self.state, action_type, "droplet", record["id"], record["region"]["slug"])
         if later:
             schedule(self.state, record, later)
         return action
@@ -358,7 +358,7 @@ class DropletsBackend(Backend):
         self._require_on(record)
         if record["status"] != "off":
             raise Unprocessable("Droplet is currently on. Please power it off to run this event.")
-        size = self.backend("catalog").require_size(body.get("size"), record["region"]["slug"])
+        size = links.neighbour(self.state, "catalog").require_size(body.get("size"), record["region"]["slug"])
         grow_disk = bool(body.get("disk"))
         if body.get("disk") is not None and not isinstance(body["disk"], bool):
             raise Unprocessable(f"disk must be a boolean; got {body['disk']!r}")
@@ -374,13 +374,13 @@ class DropletsBackend(Backend):
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
             raise Unprocessable(f"name {name!r} is invalid: only valid hostname characters are allowed "
                                 "(a-z, A-Z, 0-9, . and -)")
-        self.backend("vpcs").rename_member(f"do:droplet:{record['id']}", name)
+        links.neighbour(self.state, "vpcs").rename_member(f"do:droplet:{record['id']}", name)
         return {"name": name}
 
     def _act_snapshot(self, record: dict, body: dict) -> dict:
         self._require_on(record)
         name = body.get("name") or f"{record['name']}-{self.clock.now().strftime('%Y%m%d%H%M%S')}"
-        image = self.backend("catalog").add_image(
+        image = links.neighbour(self.state, "catalog").add_image(
             name=str(name), region=record["region"]["slug"], distribution=record["image"]["distribution"],
             size_gigabytes=record["image"]["size_gigabytes"] or 1.0, min_disk_size=record["disk"],
             droplet_id=record["id"])
@@ -423,7 +423,7 @@ class DropletsBackend(Backend):
 
     def _act_rebuild(self, record: dict, body: dict) -> dict:
         self._require_on(record)
-        image = self.backend("catalog").require_image(body.get("image"), record["region"]["slug"])
+        image = links.neighbour(self.state, "catalog").require_image(body.get("image"), record["region"]["slug"])
         return {"image": image, "status": "active"}
 
     def _act_password_reset(self, record: dict, body: dict) -> dict:
@@ -452,29 +452,28 @@ class DropletsBackend(Backend):
     # -- snapshots
     def snapshots(self, droplet_id) -> list[dict]:
         record = self._record(droplet_id)
-        return [self.backend("catalog").image(image_id) for image_id in record["snapshot_ids"]]
+        return [links.neighbour(self.state, "catalog").image(image_id) for image_id in record["snapshot_ids"]]
 
     def backups(self, droplet_id) -> list[dict]:
         """The droplet's backup images (none is ever taken by the emulator unless seeded)."""
         record = self._record(droplet_id)
-        return [public(image) for image in self.backend("catalog").data["images"].values()
+        return [public(image) for image in links.neighbour(self.state, "catalog").data["images"].values()
                 if image.get("_droplet_id") == record["id"] and image["type"] == "backup"]
 
     def snapshot_images(self, droplet_id: int) -> list[dict]:
         """The droplet's snapshots (its associated resources; they outlive the droplet)."""
         return [{"id": str(image["id"]), "name": image["name"], "size_gigabytes": image["size_gigabytes"]}
-                for image in self.backend("catalog").data["images"].values()
+                for image in links.neighbour(self.state, "catalog").data["images"].values()
                 if image.get("_droplet_id") == droplet_id and image["type"] == "snapshot"]
 
     def delete_snapshot_image(self, image_id: str) -> None:
-        self.backend("catalog").delete_image(int(image_id))
+        links.neighbour(self.state, "catalog").delete_image(int(image_id))
 
     def firewalls(self, droplet_id) -> list[dict]:
         """Firewalls applying to the droplet, directly or through one of its tags."""
         record = self._record(droplet_id)
-        try:
-            firewalls = self.backend("firewalls")
-        except KeyError:  # the firewalls family is not part of this emulator build
+        firewalls = links.optional_neighbour(self.state, "firewalls")
+        if firewalls is None:  # the firewalls family is not part of this emulator build
             return []
         tags = {t.lower() for t in record["tags"]}
         return [firewalls.view(fw) for fw in firewalls.list()
@@ -494,12 +493,12 @@ class DropletsBackend(Backend):
         v.check_object(payload, SEED_SCHEMA)
         count = payload.get("count", 1)
         status = payload.get("status", "active")
-        catalog = self.backend("catalog")
+        catalog = links.neighbour(self.state, "catalog")
         region = catalog.require_region(payload.get("region", "nyc3"))
         size = catalog.require_size(payload.get("size", "s-1vcpu-1gb"), region["slug"])
         image = catalog.require_image(payload.get("image", "ubuntu-24-04-x64"), region["slug"])
-        tags = self.backend("tags").validate(payload.get("tags"))
-        vpc = self.backend("vpcs").resolve(region["slug"], None)
+        tags = links.neighbour(self.state, "tags").validate(payload.get("tags"))
+        vpc = links.neighbour(self.state, "vpcs").resolve(region["slug"], None)
         self._check_addresses(vpc, count)
         prefix = payload.get("name_prefix") or "seed"
         ids = []

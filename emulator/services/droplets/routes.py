@@ -1,3 +1,5 @@
+from emulator.core import links
+from emulator.core.crud import Collection
 from emulator.core.errors import BadRequest
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes, api_url
@@ -6,6 +8,9 @@ from emulator.core.state import public
 from . import associated
 
 routes = Routes()
+DROPLETS = Collection("droplets", "/v2/droplets", "droplet_id", "droplet", "droplets", view=None, list=None,
+                      create=None, int_id=True)
+DROPLETS.register(routes)
 
 
 def _action_link(req: Request, action: dict, rel: str) -> dict:
@@ -59,21 +64,10 @@ def droplets_get_backup_policy(req: Request):
     return {"policy": req.backend("droplets").backup_policy(req.param_int("droplet_id"))}
 
 
-@routes.get("/v2/droplets/{droplet_id}")
-def droplets_get(req: Request):
-    return {"droplet": req.backend("droplets").get(req.param_int("droplet_id"))}
-
-
-@routes.delete("/v2/droplets/{droplet_id}")
-def droplets_destroy(req: Request):
-    req.backend("droplets").delete(req.param_int("droplet_id"))
-    return Reply(204)
-
-
 @routes.get("/v2/droplets/{droplet_id}/actions")
 def droplet_actions_list(req: Request):
     droplet = req.backend("droplets").get(req.param_int("droplet_id"))
-    return paginate(req, req.backend("actions").list("droplet", droplet["id"]), "actions")
+    return paginate(req, links.neighbour(req.state, "actions").list("droplet", droplet["id"]), "actions")
 
 
 @routes.post("/v2/droplets/{droplet_id}/actions")
@@ -84,7 +78,8 @@ def droplet_actions_post(req: Request):
 @routes.get("/v2/droplets/{droplet_id}/actions/{action_id}")
 def droplet_actions_get(req: Request):
     droplet = req.backend("droplets").get(req.param_int("droplet_id"))
-    return {"action": req.backend("actions").get_for("droplet", droplet["id"], req.param_int("action_id"))}
+    actions = links.neighbour(req.state, "actions")
+    return {"action": actions.get_for("droplet", droplet["id"], req.param_int("action_id"))}
 
 
 @routes.get("/v2/droplets/{droplet_id}/snapshots")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend, public, schedule
@@ -90,10 +91,10 @@ class FirewallsBackend(Backend):
         tags = v.string_list(body, "tags")
         inbound = normalise_rules(body, "inbound_rules", "sources")
         outbound = normalise_rules(body, "outbound_rules", "destinations")
-        v.droplets_exist(self.state, droplet_ids)
+        links.droplets_exist(self.state, droplet_ids)
         for rule in inbound + outbound:
             targets = rule.get("sources", rule.get("destinations", {}))
-            v.droplets_exist(self.state, targets.get("droplet_ids", []), "rule droplet_ids")
+            links.droplets_exist(self.state, targets.get("droplet_ids", []), "rule droplet_ids")
         return {"name": name, "droplet_ids": droplet_ids, "tags": tags,
                 "inbound_rules": inbound, "outbound_rules": outbound}
 
@@ -109,7 +110,7 @@ class FirewallsBackend(Backend):
         record = {"id": self.ids.uuid(), "status": "waiting", "created_at": self.now(), "pending_changes": [],
                   **fields}
         self._apply_pending(record, fields["droplet_ids"])
-        v.touch_tags(self.state, fields["tags"])
+        links.touch_tags(self.state, fields["tags"])
         self.table("firewalls")[record["id"]] = record
         return record
 
@@ -127,7 +128,7 @@ class FirewallsBackend(Backend):
         added = [d for d in fields["droplet_ids"] if d not in record["droplet_ids"]]
         record.update(fields)
         self._apply_pending(record, added)
-        v.touch_tags(self.state, fields["tags"])
+        links.touch_tags(self.state, fields["tags"])
         return record
 
     def delete(self, firewall_id: str) -> None:
@@ -139,7 +140,7 @@ class FirewallsBackend(Backend):
         droplet_ids = v.int_list(body, "droplet_ids")
         if not droplet_ids:
             raise Unprocessable("droplet_ids is required")
-        v.droplets_exist(self.state, droplet_ids)
+        links.droplets_exist(self.state, droplet_ids)
         added = [d for d in droplet_ids if d not in record["droplet_ids"]]
         record["droplet_ids"] += added
         self._apply_pending(record, added)
@@ -157,7 +158,7 @@ class FirewallsBackend(Backend):
         record = self.get(firewall_id)
         tags = v.string_list(body, "tags", required=True)
         record["tags"] += [t for t in tags if t not in record["tags"]]
-        v.touch_tags(self.state, tags)
+        links.touch_tags(self.state, tags)
 
     def remove_tags(self, firewall_id: str, body: dict) -> None:
         record = self.get(firewall_id)
@@ -185,5 +186,5 @@ class FirewallsBackend(Backend):
     def view(self, record: dict) -> dict:
         """The API's view: droplets deleted since are no longer listed."""
         out = public(record)
-        out["droplet_ids"] = v.live_droplets(self.state, record["droplet_ids"])
+        out["droplet_ids"] = links.live_droplets(self.state, record["droplet_ids"])
         return out

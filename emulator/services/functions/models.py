@@ -13,7 +13,7 @@ from datetime import timedelta
 from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.clock import rfc3339
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public
 
 from . import cron
@@ -59,7 +59,7 @@ class FunctionsBackend(Backend):
     def _trigger(self, namespace_id: str, name: str) -> dict:
         trigger = self.get(namespace_id)["_triggers"].get(name)
         if trigger is None:
-            raise NotFound(f"The trigger {name} could not be found.")
+            raise not_found("trigger", name)
         return trigger
 
     def _schedule(self, body: dict, required: bool) -> dict | None:
@@ -137,7 +137,7 @@ class FunctionsBackend(Backend):
     def _key(self, namespace_id: str, key_id: str) -> dict:
         key = self.get(namespace_id)["_keys"].get(key_id)
         if key is None:
-            raise NotFound(f"The access key {key_id} could not be found.")
+            raise not_found("access key", key_id)
         return key
 
     def keys(self, namespace_id: str) -> list[dict]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from emulator.core import certs
+from emulator.core import certs, links
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import Unprocessable
-from emulator.core.validate import optional_backend
 
 DEFAULT_EXPIRY = 7 * 24 * 3600
 
@@ -31,7 +30,7 @@ class Access:
             names = body.get("registries") or []
             if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
                 raise Unprocessable("registries is required: a list of registry names")
-            registry = optional_backend(self.state, "registry")
+            registry = links.optional_neighbour(self.state, "registry")
             known = registry.data.get("registries", {}) if registry is not None else {}
             unknown = [n for n in names if n not in known]
             if unknown:
@@ -87,7 +86,7 @@ class Access:
 
     def cluster_user(self, cluster_id: str) -> dict:
         self.cluster(cluster_id)
-        account = optional_backend(self.state, "account")
+        account = links.optional_neighbour(self.state, "account")
         email = account.get()["email"] if account is not None else "emulator@example.com"
         return {"username": email, "groups": ["k8saas:authenticated"]}
 

@@ -16,7 +16,7 @@ from emulator.core import links
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import public, schedule, settle
-from emulator.core.validate import boolean, choice, ip_or_cidr, optional_backend, string, string_list
+from emulator.core.validate import boolean, choice, ip_or_cidr, string, string_list
 
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,253}[a-z0-9])?$")
 DAYS = ["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -208,7 +208,7 @@ class Clusters:
         found: dict[str, list[dict]] = {"load_balancers": [], "volumes": [], "volume_snapshots": []}
         for family, table, key in (("load_balancers", "load_balancers", "load_balancers"),
                                    ("volumes", "volumes", "volumes"), ("volumes", "snapshots", "volume_snapshots")):
-            backend = optional_backend(self.state, family)
+            backend = links.optional_neighbour(self.state, family)
             if backend is None:
                 continue
             for record in backend.data.get(table, {}).values():
@@ -236,7 +236,7 @@ class Clusters:
                     "volume_snapshots": ("volumes", "delete_snapshot")}
         for key, ids in chosen.items():
             family, method = deleters[key]
-            backend = optional_backend(self.state, family)
+            backend = links.optional_neighbour(self.state, family)
             delete = getattr(backend, method, None) if backend is not None else None
             if ids and delete is None:
                 raise Unprocessable(f"{key} cannot be deleted by the emulator's {family} family")
@@ -244,7 +244,7 @@ class Clusters:
         for key, ids in chosen.items():
             family, method = deleters[key]
             for resource_id in ids:
-                getattr(self.backend(family), method)(resource_id)
+                getattr(links.neighbour(self.state, family), method)(resource_id)
 
     def run_clusterlint(self, cluster_id: str, body: dict) -> str:
         record = self.cluster(cluster_id)

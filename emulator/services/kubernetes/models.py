@@ -12,7 +12,6 @@ import copy
 from emulator.core import links
 from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend, public
-from emulator.core.validate import optional_backend
 
 from .access import Access
 from .clusters import Clusters, default_subnet
@@ -37,13 +36,13 @@ class KubernetesBackend(Clusters, NodePools, Access, Backend):
                 for slug in self.data["versions"]]
 
     def size_slugs(self) -> list[str]:
-        catalog = optional_backend(self.state, "catalog")
+        catalog = links.optional_neighbour(self.state, "catalog")
         if catalog is None:
             return list(FALLBACK_SIZES)
         return [s["slug"] for s in catalog.sizes() if s.get("available", True) and s["memory"] >= MIN_NODE_MEMORY_MIB]
 
     def options(self) -> dict:
-        catalog = optional_backend(self.state, "catalog")
+        catalog = links.optional_neighbour(self.state, "catalog")
         regions = ([{"name": r["name"], "slug": r["slug"]} for r in catalog.regions() if r.get("available", True)]
                    if catalog is not None else [{"name": s, "slug": s} for s in links.region_slugs(self.state)])
         return {"regions": regions, "versions": self.versions(),

@@ -10,9 +10,9 @@ import copy
 from typing import Any
 
 from emulator.core import links
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import schedule
-from emulator.core.validate import boolean, integer, optional_backend, string, string_list
+from emulator.core.validate import boolean, integer, string, string_list
 
 TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 NODE_IMAGE = "debian-12-x64"  # what a DOKS node droplet runs (the droplets family's worker image)
@@ -26,7 +26,7 @@ class NodePools:
         for pool in record["node_pools"]:
             if pool["id"] == pool_id:
                 return pool
-        raise NotFound(f"The node pool {pool_id} could not be found.")
+        raise not_found("node pool", pool_id)
 
     def node_pools(self, cluster_id: str) -> list[dict]:
         record = self.cluster(cluster_id)
@@ -96,7 +96,7 @@ class NodePools:
         pool = self._pool(record, pool_id)
         node = next((n for n in pool["nodes"] if n["id"] == node_id), None)
         if node is None:
-            raise NotFound(f"The node {node_id} could not be found.")
+            raise not_found("node", node_id)
         pool["nodes"].remove(node)
         self._drop_node(node)
         if replace:
@@ -160,7 +160,7 @@ class NodePools:
         if size not in allowed:
             raise Unprocessable(f"{field}.size {size!r} is not offered for Kubernetes nodes; allowed: "
                                 f"{', '.join(allowed)}")
-        catalog = optional_backend(self.state, "catalog")
+        catalog = links.optional_neighbour(self.state, "catalog")
         if catalog is not None:
             catalog.require_size(size, region, f"{field}.size")
         auto_scale = boolean(raw, "auto_scale")

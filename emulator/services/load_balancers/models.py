@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend, public, schedule
@@ -30,15 +31,6 @@ _REGION = re.compile(r"^[a-z]{3}\d$")
 _FIREWALL_RULE = re.compile(r"^(ip|cidr):(.+)$")
 
 
-def _object(body: dict, field: str) -> dict | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise Unprocessable(f"{field} must be an object; got {value!r}")
-    return value
-
-
 class LoadBalancersBackend(Backend):
     name = "load_balancers"
 
@@ -55,7 +47,7 @@ class LoadBalancersBackend(Backend):
             raise Unprocessable(f"{field} is required: a list of rules with entry_protocol, entry_port, "
                                 "target_protocol, target_port")
         rules = []
-        certificates = v.optional_backend(self.state, "certificates")
+        certificates = links.optional_neighbour(self.state, "certificates")
         for i, rule in enumerate(raw):
             where = f"{field}[{i}]"
             if not isinstance(rule, dict):
@@ -81,7 +73,7 @@ class LoadBalancersBackend(Backend):
         return rules
 
     def _health_check(self, body: dict) -> dict:
-        raw = _object(body, "health_check") or {}
+        raw = v.mapping(body, "health_check") or {}
         check = dict(HEALTH_CHECK_DEFAULTS)
         check["protocol"] = v.choice(raw, "protocol", HEALTH_CHECK_PROTOCOLS, default=check["protocol"],
                                      where="health_check")
@@ -95,7 +87,7 @@ class LoadBalancersBackend(Backend):
         return check
 
     def _sticky_sessions(self, body: dict) -> dict:
-        raw = _object(body, "sticky_sessions") or {}
+        raw = v.mapping(body, "sticky_sessions") or {}
         kind = v.choice(raw, "type", STICKY_TYPES, default="none", where="sticky_sessions")
         if kind == "none":
             return {"type": "none"}
@@ -105,7 +97,7 @@ class LoadBalancersBackend(Backend):
 
     @staticmethod
     def _firewall(body: dict) -> dict:
-        raw = _object(body, "firewall") or {}
+        raw = v.mapping(body, "firewall") or {}
         out = {}
         for key in ("allow", "deny"):
             rules = v.string_list(raw, key, where="firewall")
@@ -123,15 +115,15 @@ class LoadBalancersBackend(Backend):
 
     def _global(self, body: dict) -> dict:
         """GLOBAL load balancers: ``glb_settings``, ``domains`` (certificates checked), target LBs."""
-        raw = _object(body, "glb_settings") or {}
+        raw = v.mapping(body, "glb_settings") or {}
         g = "glb_settings"
         settings = {"target_protocol": v.choice(raw, "target_protocol", ("http", "https", "http2"), default="http",
                                                 where=g),
                     "target_port": v.integer(raw, "target_port", default=80, minimum=1, maximum=65535, where=g)}
-        cdn = _object(raw, "cdn")
+        cdn = v.mapping(raw, "cdn")
         if cdn is not None:
             settings["cdn"] = {"is_enabled": v.boolean(cdn, "is_enabled", where=f"{g}.cdn")}
-        priorities = _object(raw, "region_priorities")
+        priorities = v.mapping(raw, "region_priorities")
         if priorities is not None:
             for region, priority in priorities.items():
                 if isinstance(priority, bool) or not isinstance(priority, int):
@@ -143,7 +135,7 @@ class LoadBalancersBackend(Backend):
         domains = body.get("domains") or []
         if not isinstance(domains, list):
             raise Unprocessable(f"domains must be a list of {{name, is_managed, certificate_id}}; got {domains!r}")
-        certificates = v.optional_backend(self.state, "certificates")
+        certificates = links.optional_neighbour(self.state, "certificates")
         out_domains = []
         for i, item in enumerate(domains):
             if not isinstance(item, dict):
@@ -163,7 +155,7 @@ class LoadBalancersBackend(Backend):
         return {"glb_settings": settings, "domains": out_domains, "target_load_balancer_ids": targets}
 
     def _region(self, slug: str) -> dict:
-        catalog = v.optional_backend(self.state, "catalog")
+        catalog = links.optional_neighbour(self.state, "catalog")
         if catalog is not None and hasattr(catalog, "require_region"):
             region = catalog.require_region(slug)
             return public(region)
@@ -172,7 +164,7 @@ class LoadBalancersBackend(Backend):
         return {"name": slug, "slug": slug, "features": ["load_balancers"], "available": True, "sizes": []}
 
     def _vpc_uuid(self, region: str, vpc_uuid: str | None) -> str | None:
-        vpcs = v.optional_backend(self.state, "vpcs")
+        vpcs = links.optional_neighbour(self.state, "vpcs")
         if vpcs is not None and hasattr(vpcs, "resolve"):
             resolved = vpcs.resolve(region, vpc_uuid)
             return resolved["id"] if isinstance(resolved, dict) else resolved
@@ -195,7 +187,7 @@ class LoadBalancersBackend(Backend):
         tag = v.string(body, "tag")
         if droplet_ids and tag:
             raise Unprocessable("droplet_ids and tag are mutually exclusive; give one of them")
-        v.droplets_exist(self.state, droplet_ids)
+        links.droplets_exist(self.state, droplet_ids)
         fields = {
             "name": name,
             "type": lb_type,
@@ -224,7 +216,7 @@ class LoadBalancersBackend(Backend):
             fields["size"] = size
         if tag:
             fields["tag"] = tag
-            v.touch_tags(self.state, [tag])
+            links.touch_tags(self.state, [tag])
         if region_slug:
             fields["region"] = existing["region"] if existing else self._region(region_slug)
             fields["vpc_uuid"] = self._vpc_uuid(region_slug, v.string(body, "vpc_uuid")) \
@@ -252,7 +244,7 @@ class LoadBalancersBackend(Backend):
                                          else {})})
         self.table("load_balancers")[record["id"]] = record
         self._vpc_membership(record)
-        v.assign_to_project(self.state, self.urn(record), fields.get("project_id"))
+        links.assign_to_project(self.state, self.urn(record), fields.get("project_id"))
         return record
 
     @staticmethod
@@ -261,7 +253,7 @@ class LoadBalancersBackend(Backend):
 
     def _vpc_membership(self, record: dict, *, remove: bool = False) -> None:
         """Keep the VPC's member list (``GET /v2/vpcs/{id}/members``) in step with this LB."""
-        vpcs = v.optional_backend(self.state, "vpcs")
+        vpcs = links.optional_neighbour(self.state, "vpcs")
         if vpcs is None or not hasattr(vpcs, "add_member") or not record.get("vpc_uuid"):
             return
         urn = f"do:loadbalancer:{record['id']}"
@@ -285,15 +277,15 @@ class LoadBalancersBackend(Backend):
                 record.pop(key, None)
         record.update(fields)
         self._vpc_membership(record)
-        if fields.get("project_id") and fields["project_id"] != v.project_of(self.state, self.urn(record)):
-            v.assign_to_project(self.state, self.urn(record), fields["project_id"])
+        if fields.get("project_id") and fields["project_id"] != links.project_of(self.state, self.urn(record)):
+            links.assign_to_project(self.state, self.urn(record), fields["project_id"])
         return record
 
     def delete(self, lb_id: str) -> None:
         record = self.get(lb_id)
         self._vpc_membership(record, remove=True)
-        v.forget_in_projects(self.state, self.urn(record))
-        tags = v.optional_backend(self.state, "tags")
+        links.forget_in_projects(self.state, self.urn(record))
+        tags = links.optional_neighbour(self.state, "tags")
         if tags is not None:
             tags.forget("load_balancer", record["id"])
         del self.table("load_balancers")[lb_id]
@@ -305,7 +297,7 @@ class LoadBalancersBackend(Backend):
         droplet_ids = v.int_list(body, "droplet_ids")
         if not droplet_ids:
             raise Unprocessable("droplet_ids is required")
-        v.droplets_exist(self.state, droplet_ids)
+        links.droplets_exist(self.state, droplet_ids)
         record["droplet_ids"] += [d for d in droplet_ids if d not in record["droplet_ids"]]
 
     def remove_droplets(self, lb_id: str, body: dict) -> None:
@@ -350,12 +342,12 @@ class LoadBalancersBackend(Backend):
         """The API's view: targets resolved now (tagged droplets, deleted droplets dropped), project known."""
         out = public(record)
         out["tag"] = record.get("tag") or ""  # the API always sends it, "" when the LB targets droplet_ids
-        droplets = v.optional_backend(self.state, "droplets")
+        droplets = links.optional_neighbour(self.state, "droplets")
         if record.get("tag") and droplets is not None:
             out["droplet_ids"] = droplets.ids_with_tag(record["tag"])
         else:
-            out["droplet_ids"] = v.live_droplets(self.state, record["droplet_ids"])
-        project_id = v.project_of(self.state, self.urn(record))
+            out["droplet_ids"] = links.live_droplets(self.state, record["droplet_ids"])
+        project_id = links.project_of(self.state, self.urn(record))
         if project_id:
             out["project_id"] = project_id
         return out

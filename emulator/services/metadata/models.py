@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from emulator.core import links
 from emulator.core.errors import NotFound
 from emulator.core.routing import Request
 
@@ -20,7 +21,7 @@ DROPLET_HEADER = "x-emulator-droplet-id"
 
 def choose_droplet(req: Request) -> dict:
     """The droplet this request speaks for (see the module docstring)."""
-    droplets = req.backend("droplets")
+    droplets = links.neighbour(req.state, "droplets")
     chosen = req.headers.get(DROPLET_HEADER) or req.arg("droplet_id")
     if chosen:
         if not str(chosen).isdigit() or not droplets.exists(chosen):

@@ -1,5 +1,6 @@
 """Metadata routes: no auth, as on a droplet. Index paths work with or without a trailing slash."""
 
+from emulator.core import links
 from emulator.core.routing import Reply, Request, Routes
 
 from .models import choose_droplet, document, lookup, text_tree
@@ -11,7 +12,7 @@ TEXT = "text/plain; charset=utf-8"
 
 def _document(req: Request) -> dict:
     droplet = choose_droplet(req)
-    droplets = req.backend("droplets")
+    droplets = links.neighbour(req.state, "droplets")
     user_data, keys = droplets.metadata_secrets(droplet["id"])
     return document(droplet, user_data, keys)
 

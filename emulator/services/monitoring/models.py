@@ -8,7 +8,6 @@ The one normalisation: ``alerts.email``/``alerts.slack`` sent as ``null`` come b
 from __future__ import annotations
 
 from emulator.core import validate as v
-from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend, public
 
 POLICY_TYPES = (
@@ -38,25 +37,6 @@ COMPARE = ("GreaterThan", "LessThan")
 WINDOWS = ("5m", "10m", "30m", "1h")
 
 
-def notifications(body: dict, field: str) -> dict:
-    """``{"email": [...], "slack": [{"channel", "url"}]}`` validated; ``null`` lists become ``[]``."""
-    raw = body.get(field)
-    if not isinstance(raw, dict):
-        raise Unprocessable(f"{field} is required: an object with email and slack lists; got {raw!r}")
-    email = v.string_list(raw, "email", where=field)
-    slack = raw.get("slack") or []
-    if not isinstance(slack, list):
-        raise Unprocessable(f"{field}.slack must be a list of {{channel, url}}; got {slack!r}")
-    for i, item in enumerate(slack):
-        if not isinstance(item, dict):
-            raise Unprocessable(f"{field}.slack[{i}] must be an object with channel and url; got {item!r}")
-        v.string(item, "channel", required=True, where=f"{field}.slack[{i}]")
-        url = v.string(item, "url", required=True, where=f"{field}.slack[{i}]")
-        if not url.startswith(("https://", "http://")):
-            raise Unprocessable(f"{field}.slack[{i}].url must be an http(s) URL; got {url!r}")
-    return {"email": email, "slack": [dict(item) for item in slack]}
-
-
 class MonitoringBackend(Backend):
     name = "monitoring"
 
@@ -72,7 +52,7 @@ class MonitoringBackend(Backend):
             "window": v.choice(body, "window", WINDOWS, required=True),
             "entities": v.string_list(body, "entities"),
             "tags": v.string_list(body, "tags"),
-            "alerts": notifications(body, "alerts"),
+            "alerts": v.notifications(body, "alerts"),
             "enabled": v.boolean(body, "enabled", default=True),
         }
         return fields

@@ -13,7 +13,7 @@ import re
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public, schedule, settle
 
 MIN_GIB = 50
@@ -36,7 +36,7 @@ class NfsBackend(Backend):
     def get(self, share_id: str, region: str | None = None) -> dict:
         record = self.get_or_404("shares", share_id, "NFS share")
         if region and record["region"] != region:
-            raise NotFound(f"The NFS share {share_id} could not be found in region {region}.")
+            raise not_found("NFS share", share_id, f"in region {region}")
         return record
 
     def list(self, region: str | None = None) -> list[dict]:
@@ -146,7 +146,7 @@ class NfsBackend(Backend):
     def snapshot(self, snapshot_id: str, region: str | None = None) -> dict:
         record = self.get_or_404("snapshots", snapshot_id, "NFS snapshot")
         if region and record["region"] != region:
-            raise NotFound(f"The NFS snapshot {snapshot_id} could not be found in region {region}.")
+            raise not_found("NFS snapshot", snapshot_id, f"in region {region}")
         return record
 
     def snapshots(self, region: str | None = None, share_id: str | None = None) -> list[dict]:
@@ -167,7 +167,7 @@ class NfsBackend(Backend):
         for point in self.data["access_points"].values():
             if point["id"] == point_id:
                 return settle(self.state, point)
-        raise NotFound(f"The access point {point_id} could not be found.")
+        raise not_found("access point", point_id)
 
     def create_access_point(self, share_id: str, body: dict) -> tuple[dict, dict]:
         share = self.get(share_id)

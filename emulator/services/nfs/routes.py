@@ -1,48 +1,19 @@
+from emulator.core.crud import Collection
 from emulator.core.routing import Reply, Request, Routes
 from emulator.core.state import public
 
 routes = Routes()
+SHARES = Collection("nfs", "/v2/nfs", "nfs_id", "share", "shares", paginated=False, filters={"region": "region"},
+                    scope={"region": "region"})
+SHARES.register(routes)
+SNAPSHOTS = Collection("nfs", "/v2/nfs/snapshots", "nfs_snapshot_id", "snapshot", "snapshots", view=public,
+                       paginated=False, list="snapshots", filters={"region": "region", "share_id": "share_id"},
+                       create=None, get="snapshot", delete="delete_snapshot", scope={"region": "region"})
+SNAPSHOTS.register(routes)
 
 
 def _nfs(req: Request):
     return req.backend("nfs")
-
-
-@routes.post("/v2/nfs")
-def nfs_create(req: Request):
-    return Reply(201, {"share": _nfs(req).view(_nfs(req).create(req.json()))})
-
-
-@routes.get("/v2/nfs")
-def nfs_list(req: Request):
-    return {"shares": [_nfs(req).view(s) for s in _nfs(req).list(req.arg("region"))]}
-
-
-@routes.get("/v2/nfs/snapshots")
-def nfs_list_snapshots(req: Request):
-    return {"snapshots": [public(s) for s in _nfs(req).snapshots(req.arg("region"), req.arg("share_id"))]}
-
-
-@routes.get("/v2/nfs/snapshots/{nfs_snapshot_id}")
-def nfs_get_snapshot(req: Request):
-    return {"snapshot": public(_nfs(req).snapshot(req.params["nfs_snapshot_id"], req.arg("region")))}
-
-
-@routes.delete("/v2/nfs/snapshots/{nfs_snapshot_id}")
-def nfs_delete_snapshot(req: Request):
-    _nfs(req).delete_snapshot(req.params["nfs_snapshot_id"], req.arg("region"))
-    return Reply(204)
-
-
-@routes.get("/v2/nfs/{nfs_id}")
-def nfs_get(req: Request):
-    return {"share": _nfs(req).view(_nfs(req).get(req.params["nfs_id"], req.arg("region")))}
-
-
-@routes.delete("/v2/nfs/{nfs_id}")
-def nfs_delete(req: Request):
-    _nfs(req).delete(req.params["nfs_id"], req.arg("region"))
-    return Reply(204)
 
 
 @routes.post("/v2/nfs/{nfs_id}/actions")

@@ -25,7 +25,7 @@ class OneClicksBackend(Backend):
             raise Unprocessable(f"type must be one of {', '.join(TYPES)}; got {kind!r}")
         out = []
         if kind in (None, "", "droplet"):
-            catalog = v.optional_backend(self.state, "catalog")
+            catalog = links.optional_neighbour(self.state, "catalog")
             images = catalog.images(kind="application") if catalog is not None else []
             out += [{"slug": image["slug"], "type": "droplet"} for image in images]
         if kind in (None, "", "kubernetes"):

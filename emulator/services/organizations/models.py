@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from emulator.core import links
 from emulator.core import validate as v
 from emulator.core.errors import Unprocessable
 from emulator.core.state import Backend
@@ -25,7 +26,7 @@ class OrganizationsBackend(Backend):
         self.data = {"teams": [], "invites": []}
 
     def _account(self) -> dict:
-        account = v.optional_backend(self.state, "account")
+        account = links.optional_neighbour(self.state, "account")
         return account.get() if account is not None else {"team": {"uuid": "", "name": ""}, "email": ""}
 
     def teams(self) -> list[dict]:

@@ -14,7 +14,7 @@ import re
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import NotFound, Unprocessable, not_found
 from emulator.core.state import Backend, public, schedule, settle
 
 NAME = re.compile(r"^[a-zA-Z0-9.-]+$")
@@ -34,7 +34,7 @@ class PartnerNetworkBackend(Backend):
         record = self.get_or_404("attachments", attachment_id, "partner attachment")
         if record.get("_gone"):
             self._drop(record)
-            raise NotFound(f"The partner attachment {attachment_id} could not be found.")
+            raise not_found("partner attachment", attachment_id)
         return record
 
     def _drop(self, record: dict) -> None:

@@ -1,37 +1,17 @@
+from emulator.core.crud import Collection
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
 routes = Routes()
 BASE = "/v2/partner_network_connect/attachments"
+ATTACHMENTS = Collection("partner_network", BASE, "pa_id", "partner_attachment", "partner_attachments",
+                         create_status=202, patch="update", change_status=202, delete_status=202,
+                         delete_view=True)
+ATTACHMENTS.register(routes)
 
 
 def _pnc(req: Request):
     return req.backend("partner_network")
-
-
-@routes.get(BASE)
-def partner_attachments_list(req: Request):
-    return paginate(req, [_pnc(req).view(a) for a in _pnc(req).list()], "partner_attachments")
-
-
-@routes.post(BASE)
-def partner_attachments_create(req: Request):
-    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).create(req.json()))})
-
-
-@routes.get(BASE + "/{pa_id}")
-def partner_attachments_get(req: Request):
-    return {"partner_attachment": _pnc(req).view(_pnc(req).get(req.params["pa_id"]))}
-
-
-@routes.patch(BASE + "/{pa_id}")
-def partner_attachments_patch(req: Request):
-    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).update(req.params["pa_id"], req.json()))})
-
-
-@routes.delete(BASE + "/{pa_id}")
-def partner_attachments_delete(req: Request):
-    return Reply(202, {"partner_attachment": _pnc(req).view(_pnc(req).delete(req.params["pa_id"]))})
 
 
 @routes.get(BASE + "/{pa_id}/bgp_auth_key")

@@ -61,10 +61,7 @@ class ProjectsBackend(Backend):
     def _record(self, project_id: str) -> dict:
         if project_id == "default":
             return self.default_project()
-        record = self.table("projects").get(str(project_id))
-        if record is None:
-            raise NotFound(f"The project {project_id} could not be found.")
-        return record
+        return self.get_or_404("projects", project_id, "project")
 
     def default_project(self) -> dict:
         for record in self.table("projects").values():

@@ -1,5 +1,6 @@
+from emulator.core.crud import Collection
 from emulator.core.pagination import paginate
-from emulator.core.routing import Reply, Request, Routes, api_url
+from emulator.core.routing import Request, Routes, api_url
 
 routes = Routes()
 
@@ -8,35 +9,9 @@ def _links(entries: list[dict]) -> list[dict]:
     return [{**e, "links": {"self": api_url(e["links"]["self"])}} for e in entries]
 
 
-@routes.get("/v2/projects")
-def projects_list(req: Request):
-    return paginate(req, req.backend("projects").list(), "projects")
-
-
-@routes.post("/v2/projects")
-def projects_create(req: Request):
-    return Reply(201, {"project": req.backend("projects").create(req.json())})
-
-
-@routes.get("/v2/projects/{project_id}")
-def projects_get(req: Request):
-    return {"project": req.backend("projects").get(req.params["project_id"])}
-
-
-@routes.put("/v2/projects/{project_id}")
-def projects_update(req: Request):
-    return {"project": req.backend("projects").update(req.params["project_id"], req.json(), partial=False)}
-
-
-@routes.patch("/v2/projects/{project_id}")
-def projects_patch(req: Request):
-    return {"project": req.backend("projects").update(req.params["project_id"], req.json(), partial=True)}
-
-
-@routes.delete("/v2/projects/{project_id}")
-def projects_delete(req: Request):
-    req.backend("projects").delete(req.params["project_id"])
-    return Reply(204)
+PROJECTS = Collection("projects", "/v2/projects", "project_id", "project", "projects", view=None, put="update",
+                      patch="update", partial=True)
+HANDLERS = PROJECTS.register(routes)
 
 
 @routes.get("/v2/projects/{project_id}/resources")
@@ -60,7 +35,7 @@ def _on_default(handler):
     return on_default
 
 
-for _method, _handler in [("GET", projects_get), ("PUT", projects_update), ("PATCH", projects_patch)]:
+for _method, _handler in [("GET", HANDLERS["get"]), ("PUT", HANDLERS["put"]), ("PATCH", HANDLERS["patch"])]:
     routes.add(_method, "/v2/projects/default", _on_default(_handler))
 for _method, _handler in [("GET", projects_list_resources), ("POST", projects_assign_resources)]:
     routes.add(_method, "/v2/projects/default/resources", _on_default(_handler))

@@ -14,6 +14,9 @@ family. Per registry the world is:
 Deleting a tag leaves its manifest (untagged); deleting a manifest removes its tags; neither frees
 storage: only garbage collection deletes untagged manifests and unreferenced blobs, and the registry
 refuses pushes while a collection is active. Pushes come from the control API (``seed``).
+
+Split per resource: garbage collection in ``garbage_collection.py``, seeded content (pushes, a generated CI
+history) in ``history.py``; this module keeps registries, the subscription, repositories, tags and manifests.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ import base64
 import binascii
 import hashlib
 import json
-import random
 import re
-from datetime import timedelta
 
 from emulator.core import validate as v
-from emulator.core.clock import parse_rfc3339, rfc3339
-from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, require
-from emulator.core.state import Backend, schedule, settle
+from emulator.core.clock import parse_rfc3339
+from emulator.core.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable, not_found, require
+from emulator.core.state import Backend
 from emulator.core.validate import one_of
+
+from . import garbage_collection, history
+from .garbage_collection import GC_ACTIVE
 
 NAME_RE = re.compile(r"^[a-z0-9-]{1,63}$")
 REPO_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
@@ -50,11 +54,6 @@ TIERS = {
                      "included_bandwidth_bytes": 100 * GIB, "monthly_price_in_cents": 2000,
                      "storage_overage_price_in_cents": 2, "_max_registries": 10},
 }
-GC_TYPES = ["untagged manifests only", "unreferenced blobs only", "untagged manifests and unreferenced blobs"]
-GC_DEFAULT_TYPE = "unreferenced blobs only"
-GC_STEPS = ["waiting for write JWTs to expire", "scanning manifests", "deleting unreferenced blobs", "succeeded"]
-GC_ACTIVE = {"requested", "waiting for write JWTs to expire", "scanning manifests", "deleting unreferenced blobs",
-             "cancelling"}
 INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json"
 IMAGE_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json"
 
@@ -184,7 +183,7 @@ class RegistryBackend(Backend):
     def get_registry(self, name: str) -> dict:
         registry = self.data["registries"].get(name)
         if registry is None:
-            raise NotFound(f"The registry {name!r} could not be found.")
+            raise not_found("registry", repr(name))
         self._tick(name)
         return registry
 
@@ -221,7 +220,7 @@ class RegistryBackend(Backend):
     def _repo(self, registry: str, repo: str) -> dict:
         found = self._store(registry)["repos"].get(repo)
         if found is None:
-            raise NotFound(f"The repository {repo!r} could not be found in registry {registry!r}.")
+            raise not_found("repository", repr(repo), f"in registry {registry!r}")
         return found
 
     def repositories(self, registry: str) -> list[tuple[str, dict]]:
@@ -246,7 +245,7 @@ class RegistryBackend(Backend):
         record = self._repo(registry, repo)
         entry = record["tags"].pop(tag, None)
         if entry is None:
-            raise NotFound(f"The tag {tag!r} could not be found in repository {repo!r}.")
+            raise not_found("tag", repr(tag), f"in repository {repo!r}")
         manifest = record["manifests"].get(entry["digest"])
         if manifest is not None and tag in manifest["tags"]:
             manifest["tags"].remove(tag)
@@ -255,7 +254,7 @@ class RegistryBackend(Backend):
         record = self._repo(registry, repo)
         manifest = record["manifests"].pop(digest, None)
         if manifest is None:
-            raise NotFound(f"The manifest {digest!r} could not be found in repository {repo!r}.")
+            raise not_found("manifest", repr(digest), f"in repository {repo!r}")
         for tag in manifest["tags"]:
             record["tags"].pop(tag, None)
 
@@ -264,98 +263,25 @@ class RegistryBackend(Backend):
         del self.data["stores"][registry]["repos"][repo]
 
     # -- garbage collection
-    def _gc_step(self, registry: str) -> float:
-        configured = self.data["registries"][registry].get("_gc_step_seconds")
-        return self.state.settings.lifecycle_delay if configured is None else float(configured)
-
     def _tick(self, registry: str) -> None:
-        """Advance the registry's collections (scheduled statuses) and run a sweep that became due."""
-        for gc in self.data["gcs"].get(registry, ()):
-            if gc["status"] in ("succeeded", "failed", "cancelled"):
-                continue
-            before = gc["status"]
-            settle(self.state, gc)
-            if gc["status"] == "succeeded" and before != "succeeded":
-                self._sweep(registry, gc)
-            if gc["status"] != before:
-                gc["updated_at"] = self.now()
+        garbage_collection.tick(self, registry)
 
     def active_gc(self, registry: str) -> dict | None:
         self.get_registry(registry)
         return next((gc for gc in self.data["gcs"][registry] if gc["status"] in GC_ACTIVE), None)
 
     def start_gc(self, registry: str, body: dict) -> dict:
-        gc_type = body.get("type") or GC_DEFAULT_TYPE
-        if gc_type not in GC_TYPES:
-            raise Unprocessable(f"type must be one of {', '.join(GC_TYPES)}; got {gc_type!r}")
-        active = self.active_gc(registry)
-        if active is not None:
-            raise Conflict(f"garbage collection {active['uuid']} is already {active['status']} on registry "
-                           f"{registry!r}; only one may be active")
-        now = self.now()
-        gc = {"uuid": self.ids.uuid(), "registry_name": registry, "status": "requested", "type": gc_type,
-              "created_at": now, "updated_at": now, "blobs_deleted": 0, "freed_bytes": 0}
-        step = self._gc_step(registry)
-        for i, status in enumerate(GC_STEPS, start=1):
-            schedule(self.state, gc, {"status": status}, delay=step * i)
-        self.data["gcs"][registry].append(gc)
-        return gc
+        return garbage_collection.start(self, registry, body)
 
     def list_gcs(self, registry: str) -> list[dict]:
         self.get_registry(registry)
         return sorted(self.data["gcs"][registry], key=lambda g: g["created_at"], reverse=True)
 
     def update_gc(self, registry: str, gc_uuid: str, body: dict) -> dict:
-        self.get_registry(registry)
-        gc = next((g for g in self.data["gcs"][registry] if g["uuid"] == gc_uuid), None)
-        if gc is None:
-            raise NotFound(f"The garbage collection {gc_uuid!r} could not be found.")
-        if body.get("cancel") is not True:
-            raise Unprocessable("cancel must be true (the only update a garbage collection accepts)")
-        if gc["status"] not in GC_ACTIVE:
-            raise PreconditionFailed(f"garbage collection {gc_uuid} is already {gc['status']}")
-        if gc["status"] != "cancelling":
-            gc["_pending"] = []
-            gc.update(status="cancelling", updated_at=self.now())
-            schedule(self.state, gc, {"status": "cancelled"})
-        return gc
+        return garbage_collection.cancel(self, registry, gc_uuid, body)
 
     def read_only(self, registry: str) -> bool:
         return self.active_gc(registry) is not None
-
-    def live_manifests(self, repo: dict) -> set[str]:
-        """Tagged manifests and everything they reference (children of tagged indexes)."""
-        live: set[str] = set()
-        stack = [d for d, m in repo["manifests"].items() if m["tags"]]
-        while stack:
-            digest = stack.pop()
-            if digest in live or digest not in repo["manifests"]:
-                continue
-            live.add(digest)
-            stack.extend(repo["manifests"][digest].get("_references", ()))
-        return live
-
-    def _sweep(self, registry: str, gc: dict) -> None:
-        store = self.data["stores"][registry]
-        if gc["type"] in ("untagged manifests only", "untagged manifests and unreferenced blobs"):
-            for repo in store["repos"].values():
-                live = self.live_manifests(repo)
-                for digest in [d for d in repo["manifests"] if d not in live]:
-                    del repo["manifests"][digest]
-        blobs_deleted = freed = 0
-        if gc["type"] in ("unreferenced blobs only", "untagged manifests and unreferenced blobs"):
-            referenced = {b["digest"] for repo in store["repos"].values() for m in repo["manifests"].values()
-                          for b in m["blobs"]}
-            for digest in [d for d in store["blobs"] if d not in referenced]:
-                freed += store["blobs"].pop(digest)
-                blobs_deleted += 1
-        gc.update(blobs_deleted=blobs_deleted, freed_bytes=freed)
-        self._recount(registry)
-
-    def _recount(self, registry: str) -> None:
-        reg = self.data["registries"][registry]
-        reg["storage_usage_bytes"] = sum(self.data["stores"][registry]["blobs"].values())
-        reg["storage_usage_bytes_updated_at"] = self.now()
 
     # -- pushes (control API) and seeding
     def push(self, registry: str, repo: str, tags: list[str], *, at: str | None = None,
@@ -363,7 +289,7 @@ class RegistryBackend(Backend):
              salt: str = "") -> dict:
         """Push an image (or a multi-arch index when ``platforms`` is given) and point ``tags`` at it."""
         if registry not in self.data["registries"]:
-            raise NotFound(f"The registry {registry!r} could not be found.")
+            raise not_found("registry", repr(registry))
         self._tick(registry)
         if self.read_only(registry):
             raise Conflict(f"registry {registry!r} is read-only while garbage collection runs; retry the push later")
@@ -448,94 +374,13 @@ class RegistryBackend(Backend):
         if "gc_step_seconds" in payload:
             step = payload["gc_step_seconds"]
             self.data["registries"][name]["_gc_step_seconds"] = step
-        pushed = [self._seed_push(name, i, push) for i, push in enumerate(payload.get("pushes") or [])]
-        generated = self._generate(name, payload["generate"]) if payload.get("generate") else None
+        pushed = [history.seed_push(self, name, i, push) for i, push in enumerate(payload.get("pushes") or [])]
+        generated = history.generate(self, name, payload["generate"]) if payload.get("generate") else None
         summary = self.summary(name)
         summary["pushed"] = pushed
         if generated is not None:
             summary["generated"] = generated
         return summary
-
-    def _seed_push(self, registry: str, index: int, push: dict) -> dict:
-        if push.get("at"):
-            at = rfc3339(parse_rfc3339(push["at"]))
-        else:
-            at = rfc3339(self.clock.now() - timedelta(days=float(push.get("age_days") or 0)))
-        manifest = self.push(registry, push["repository"], list(push.get("tags") or []), at=at,
-                             layers=push.get("layers"), platforms=push.get("platforms"), digest=push.get("digest"),
-                             salt=f"#{index}")
-        return {"repository": push["repository"], "digest": manifest["digest"], "tags": list(manifest["tags"]),
-                "children": list(manifest.get("_references", []))}
-
-    def _generate(self, registry: str, spec: dict) -> dict:
-        """A deterministic year of CI history: per repository, builds tagged ``sha-…`` (unique), some
-        ``vX.Y.Z`` releases and an occasional ``rc``, while ``latest``/``main`` move along and leave
-        untagged manifests behind; some builds are multi-arch indexes."""
-        n_repos = int(spec.get("repositories", 5))
-        n_tags = int(spec.get("tags", 100))
-        if n_repos < 1 or n_tags < n_repos:
-            raise Unprocessable("generate: repositories must be >= 1 and tags >= repositories")
-        rng = random.Random(spec.get("seed", 0))
-        max_age = float(spec.get("max_age_days", 365))
-        index_ratio = float(spec.get("index_ratio", 0.1))
-        semver_ratio = float(spec.get("semver_ratio", 0.1))
-        now = self.clock.now()
-        totals = {"repositories": 0, "tags": 0, "manifests": 0}
-        for r in range(n_repos):
-            repo = f"team-{r % 5}/service-{r:02d}" if r % 3 == 0 else f"service-{r:02d}"
-            quota = n_tags // n_repos + (1 if r < n_tags % n_repos else 0)
-            moving = ["main", "latest"] if quota >= 4 else []
-            unique = quota - len(moving)
-            builds: list[list[str]] = []
-            seen: set[str] = set()
-            count = 0
-            minor, patch = 0, 0
-            while count < unique:
-                if moving and rng.random() < 0.15:
-                    builds.append([])  # a nightly build tagged only "main": untagged once main moves on
-                    continue
-                sha = f"sha-{rng.getrandbits(28):07x}"
-                while sha in seen:
-                    sha = f"sha-{rng.getrandbits(28):07x}"
-                seen.add(sha)
-                tags = [sha]
-                count += 1
-                if count < unique and rng.random() < 0.7:  # CI run number
-                    tags.append(f"build-{len(builds) + 1}")
-                    count += 1
-                if count < unique and rng.random() < 0.2:  # pull-request preview
-                    tags.append(f"pr-{len(builds) + 1000}")
-                    count += 1
-                if count < unique and rng.random() < semver_ratio:
-                    patch += 1
-                    if rng.random() < 0.2:
-                        minor, patch = minor + 1, 0
-                    tags.append(f"v1.{minor}.{patch}")
-                    count += 1
-                rc = f"v1.{minor}.{patch + 1}-rc.{rng.randint(1, 3)}"
-                if count < unique and rng.random() < 0.03 and rc not in seen:
-                    seen.add(rc)
-                    tags.append(rc)
-                    count += 1
-                builds.append(tags)
-            ages = sorted((rng.uniform(0, max_age) for _ in builds), reverse=True)
-            last = len(builds) - 1
-            for i, (tags, age) in enumerate(zip(builds, ages, strict=True)):
-                extra = []
-                if moving and (not tags or i % 2 == 0 or i == last):
-                    extra.append("main")
-                if moving and (i == last or any(t.startswith("v") and "-rc" not in t for t in tags)):
-                    extra.append("latest")
-                at = rfc3339(now - timedelta(days=age))
-                layers = [rng.randint(20, 40) * MIB, rng.randint(2, 8) * MIB] + [
-                    rng.randint(1, 60) * MIB for _ in range(rng.randint(1, 3))]
-                platforms = ["linux/amd64", "linux/arm64"] if rng.random() < index_ratio else None
-                self.push(registry, repo, tags + extra, at=at, layers=layers, platforms=platforms, salt=f"#{i}")
-            record = self.data["stores"][registry]["repos"][repo]
-            totals["repositories"] += 1
-            totals["tags"] += len(record["tags"])
-            totals["manifests"] += len(record["manifests"])
-        return totals
 
     def summary(self, registry: str) -> dict:
         store = self.data["stores"][registry]

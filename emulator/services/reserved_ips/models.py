@@ -56,8 +56,8 @@ class ReservedIpsBackend(Backend):
             region = droplet["region"]["slug"] if droplet else None
         region = links.require_region(self.state, region)
         links.check_project(self.state, project_id)
-        limit = (v.optional_backend(self.state, "account").get()["floating_ip_limit"]
-                 if v.optional_backend(self.state, "account") else None)
+        limit = (links.optional_neighbour(self.state, "account").get()["floating_ip_limit"]
+                 if links.optional_neighbour(self.state, "account") else None)
         if limit is not None and len(self.data["v4"]) >= limit:
             raise Unprocessable(f"creating a reserved IP would exceed your reserved IP limit of {limit}")
         ip = self._allocate_v4()
@@ -117,17 +117,18 @@ class ReservedIpsBackend(Backend):
 
     def actions(self, ip: str, resource_type: str) -> list[dict]:
         record = self.get(ip)
-        return [a for a in self.backend("actions").list(None, record["ip"]) if a["resource_type"] == resource_type]
+        actions = links.neighbour(self.state, "actions").list(None, record["ip"])
+        return [a for a in actions if a["resource_type"] == resource_type]
 
     def action(self, ip: str, action_id: int, resource_type: str) -> dict:
         record = self.get(ip)
-        return self.backend("actions").get_for(resource_type, record["ip"], action_id)
+        return links.neighbour(self.state, "actions").get_for(resource_type, record["ip"], action_id)
 
     def view(self, record: dict) -> dict:
         region = links.region_view(self.state, record["region_slug"])
         out = {"ip": record["ip"], "region": region, "droplet": self._droplet(record["_droplet_id"]),
                "locked": record["locked"]}
-        project_id = v.project_of(self.state, self.urn(record["ip"]))
+        project_id = links.project_of(self.state, self.urn(record["ip"]))
         if project_id:
             out["project_id"] = project_id
         return out

@@ -1,6 +1,7 @@
 """``/v2/reserved_ips`` and its old name ``/v2/floating_ips`` (one store, each with its own envelope), and
 ``/v2/reserved_ipv6``."""
 
+from emulator.core.crud import Collection
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes, api_url
 
@@ -60,28 +61,9 @@ for _prefix, (_one, _many, _type) in NAMES.items():
     _register(_prefix, _one, _many, _type)
 
 
-@routes.get("/v2/reserved_ipv6")
-def reserved_ipv6_list(req: Request):
-    backend = req.backend("reserved_ips")
-    return paginate(req, [backend.view_v6(r) for r in backend.list_v6()], "reserved_ipv6s")
-
-
-@routes.post("/v2/reserved_ipv6")
-def reserved_ipv6_create(req: Request):
-    backend = req.backend("reserved_ips")
-    return Reply(201, {"reserved_ipv6": backend.view_v6(backend.create_v6(req.json()))})
-
-
-@routes.get("/v2/reserved_ipv6/{ip}")
-def reserved_ipv6_get(req: Request):
-    backend = req.backend("reserved_ips")
-    return {"reserved_ipv6": backend.view_v6(backend.get_v6(req.params["ip"]))}
-
-
-@routes.delete("/v2/reserved_ipv6/{ip}")
-def reserved_ipv6_delete(req: Request):
-    req.backend("reserved_ips").delete_v6(req.params["ip"])
-    return Reply(204)
+RESERVED_IPV6 = Collection("reserved_ips", "/v2/reserved_ipv6", "ip", "reserved_ipv6", "reserved_ipv6s", view="view_v6",
+                           list="list_v6", create="create_v6", get="get_v6", delete="delete_v6")
+RESERVED_IPV6.register(routes)
 
 
 @routes.post("/v2/reserved_ipv6/{ip}/actions")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend
 
 RULE_NAMESPACE = uuid.UUID("0f9bd1e2-6f5e-4b63-9d0d-6a1c3c5e2b71")
@@ -45,7 +45,7 @@ def _no_backups(state) -> list[tuple[str, str, str]]:
 
 
 def _firewalls(state) -> list[dict]:
-    backend = v.optional_backend(state, "firewalls")
+    backend = links.optional_neighbour(state, "firewalls")
     return [] if backend is None else [backend.view(f) for f in backend.list()]
 
 
@@ -121,7 +121,7 @@ class SecurityBackend(Backend):
         for record in self.data["scans"]:
             if record["id"] == scan_id:
                 return record
-        raise NotFound(f"The scan {scan_id} could not be found.")
+        raise not_found("scan", scan_id)
 
     def latest(self) -> dict:
         if not self.data["scans"]:
@@ -144,7 +144,7 @@ class SecurityBackend(Backend):
         for finding in scan["findings"]:
             if finding["rule_uuid"] == rule_uuid:
                 return [dict(a) for a in finding["_affected"]]
-        raise NotFound(f"The finding {rule_uuid} could not be found in scan {scan_id}.")
+        raise not_found("finding", rule_uuid, f"in scan {scan_id}")
 
     # -- settings
     def suppress(self, body: dict) -> list[dict]:
@@ -166,7 +166,7 @@ class SecurityBackend(Backend):
 
     def unsuppress(self, suppression_id: str) -> None:
         if self.data["suppressions"].pop(suppression_id, None) is None:
-            raise NotFound(f"The suppression {suppression_id} could not be found.")
+            raise not_found("suppression", suppression_id)
 
     def suppressions(self) -> list[dict]:
         return [{k: s[k] for k in ("id", "rule_uuid", "rule_name", "resource_id", "resource_type")}

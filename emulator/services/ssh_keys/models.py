@@ -10,7 +10,7 @@ import binascii
 import hashlib
 import struct
 
-from emulator.core.errors import NotFound, Unprocessable, require
+from emulator.core.errors import Unprocessable, not_found, require
 from emulator.core.state import Backend, public
 
 KEY_TYPES = ("ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
@@ -55,7 +55,7 @@ class SshKeysBackend(Backend):
     def get(self, ref) -> dict:
         record = self._find(ref)
         if record is None:
-            raise NotFound(f"The ssh key {ref} could not be found.")
+            raise not_found("ssh key", ref)
         return public(record)
 
     def list(self) -> list[dict]:
@@ -76,7 +76,7 @@ class SshKeysBackend(Backend):
     def update(self, ref, body: dict) -> dict:
         record = self._find(ref)
         if record is None:
-            raise NotFound(f"The ssh key {ref} could not be found.")
+            raise not_found("ssh key", ref)
         if body.get("name") not in (None, ""):
             record["name"] = self._valid_name(body["name"])
         return public(record)
@@ -84,7 +84,7 @@ class SshKeysBackend(Backend):
     def delete(self, ref) -> None:
         record = self._find(ref)
         if record is None:
-            raise NotFound(f"The ssh key {ref} could not be found.")
+            raise not_found("ssh key", ref)
         del self.table("keys")[str(record["id"])]
 
     def resolve(self, refs, field: str = "ssh_keys") -> list[dict]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-from emulator.core.errors import NotFound, Unprocessable, require
+from emulator.core import links
+from emulator.core.errors import Unprocessable, not_found, require
 from emulator.core.routing import api_url
 from emulator.core.state import Backend
 from emulator.core.validate import one_of
@@ -98,7 +99,7 @@ class TagsBackend(Backend):
     def get(self, name: str) -> dict:
         record = self.data["tags"].get(name.lower())
         if record is None:
-            raise NotFound(f"The tag {name} could not be found.")
+            raise not_found("tag", name)
         return record
 
     def list(self) -> list[dict]:
@@ -171,11 +172,10 @@ class TagsBackend(Backend):
                                 f"allowed: {', '.join(RESOURCE_TYPES)}")
 
     def _owner(self, resource_type: str):
-        family = RESOURCE_TYPES[resource_type][0]
-        try:
-            return self.backend(family)
-        except KeyError:
-            raise Unprocessable(f"resource_type {resource_type!r} is not emulated") from None
+        owner = links.optional_neighbour(self.state, RESOURCE_TYPES[resource_type][0])
+        if owner is None:
+            raise Unprocessable(f"resource_type {resource_type!r} is not emulated")
+        return owner
 
     def _require_exists(self, resource_type: str, resource_id: str) -> None:
         owner = self._owner(resource_type)
@@ -183,4 +183,4 @@ class TagsBackend(Backend):
         if exists is None:
             raise Unprocessable(f"resource_type {resource_type!r} cannot be tagged in the emulator yet")
         if not exists(resource_type, resource_id):
-            raise NotFound(f"The {resource_type} {resource_id} could not be found.")
+            raise not_found(resource_type, resource_id)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import Backend, public
-from emulator.services.monitoring.models import notifications
 
 CHECK_TYPES = ("ping", "http", "https")
 REGIONS = ("us_east", "us_west", "eu_west", "se_asia")
@@ -85,7 +84,7 @@ class UptimeBackend(Backend):
             "type": kind,
             "threshold": v.integer(body, "threshold", minimum=0, default=base.get("threshold")),
             "comparison": v.choice(body, "comparison", COMPARISONS, default=base.get("comparison")),
-            "notifications": notifications(body, "notifications") if "notifications" in body or required
+            "notifications": v.notifications(body, "notifications") if "notifications" in body or required
             else base["notifications"],
             "period": v.choice(body, "period", PERIODS, default=base.get("period", "2m")),
         }
@@ -106,7 +105,7 @@ class UptimeBackend(Backend):
     def get_alert(self, check_id: str, alert_id: str) -> dict:
         record = self._alerts(check_id).get(alert_id)
         if record is None:
-            raise NotFound(f"The alert {alert_id} could not be found.")
+            raise not_found("alert", alert_id)
         return record
 
     def list_alerts(self, check_id: str) -> list[dict]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from emulator.core.errors import NotFound, Unprocessable, require
+from emulator.core import links
+from emulator.core.errors import Unprocessable, not_found, require
 from emulator.core.state import Backend, public
 from emulator.core.tagging import with_tag
 from emulator.core.validate import one_of
@@ -29,10 +30,7 @@ class VolumesBackend(Backend):
 
     # -- lookups
     def _record(self, volume_id) -> dict:
-        record = self.table("volumes").get(str(volume_id))
-        if record is None:
-            raise NotFound(f"The volume {volume_id} could not be found.")
-        return record
+        return self.get_or_404("volumes", volume_id, "volume")
 
     def get(self, volume_id) -> dict:
         return public(self._record(volume_id))
@@ -47,12 +45,12 @@ class VolumesBackend(Backend):
         for record in self.table("volumes").values():
             if record["name"] == name and record["region"]["slug"] == region:
                 return record
-        raise NotFound(f"The volume {name} in region {region} could not be found.")
+        raise not_found("volume", name, f"in region {region}")
 
     # -- create / delete
     def create(self, body: dict) -> dict:
         require(body, "name", "size_gigabytes", "region")
-        region = self.backend("catalog").require_region(body["region"])
+        region = links.neighbour(self.state, "catalog").require_region(body["region"])
         name = str(body["name"])
         if not NAME_PATTERN.match(name):
             raise Unprocessable(f"name {name!r} must be 1-64 lowercase letters, digits or '-', starting with a "
@@ -76,8 +74,8 @@ class VolumesBackend(Backend):
         limit = {"ext4": 16, "xfs": 12}.get(filesystem, 16)
         if len(label) > limit:
             raise Unprocessable(f"filesystem_label must be at most {limit} characters for {filesystem or 'ext4'}")
-        tags = self.backend("tags").validate(body.get("tags"))
-        limit = self.backend("account").get()["volume_limit"]
+        tags = links.neighbour(self.state, "tags").validate(body.get("tags"))
+        limit = links.neighbour(self.state, "account").get()["volume_limit"]
         if len(self.table("volumes")) >= limit:
             raise Unprocessable(f"creating this volume will exceed your volume limit of {limit}")
         volume_id = self.ids.uuid()
@@ -85,8 +83,8 @@ class VolumesBackend(Backend):
                   "description": str(body.get("description") or ""), "size_gigabytes": size,
                   "created_at": self.now(), "filesystem_type": filesystem, "filesystem_label": label, "tags": tags}
         self.table("volumes")[volume_id] = record
-        self.backend("tags").tag("volume", volume_id, tags)
-        self.backend("projects").assign_default(f"do:volume:{volume_id}")
+        links.neighbour(self.state, "tags").tag("volume", volume_id, tags)
+        links.neighbour(self.state, "projects").assign_default(f"do:volume:{volume_id}")
         return public(record)
 
     def delete(self, volume_id) -> None:
@@ -99,8 +97,8 @@ class VolumesBackend(Backend):
         if record["droplet_ids"]:
             raise Unprocessable(f"Volume {record['name']} is attached to droplet {record['droplet_ids'][0]}; "
                                 "detach it before deleting")
-        self.backend("tags").forget("volume", record["id"])
-        self.backend("projects").forget(f"do:volume:{record['id']}")
+        links.neighbour(self.state, "tags").forget("volume", record["id"])
+        links.neighbour(self.state, "projects").forget(f"do:volume:{record['id']}")
         del self.table("volumes")[record["id"]]
 
     # -- actions
@@ -127,9 +125,9 @@ class VolumesBackend(Backend):
             droplet_id = body.get("droplet_id")
             if not isinstance(droplet_id, int) or isinstance(droplet_id, bool):
                 raise Unprocessable(f"droplet_id is required and must be an integer; got {droplet_id!r}")
-            droplets = self.backend("droplets")
+            droplets = links.neighbour(self.state, "droplets")
             droplet = droplets.get(droplet_id)
-            if self.backend("actions").in_progress("droplet", droplet_id):
+            if links.neighbour(self.state, "actions").in_progress("droplet", droplet_id):
                 raise Unprocessable("Droplet already has a pending event.")
             if kind == "attach":
                 self._check_attach(record, droplet)
@@ -138,8 +136,8 @@ class VolumesBackend(Backend):
                 if droplet_id not in record["droplet_ids"]:
                     raise Unprocessable(f"Volume {record['name']} is not attached to droplet {droplet_id}")
                 self.unlink(record["id"], droplet_id)
-        return self.backend("actions").create_action(ACTION_TYPES[kind], "volume", None, record["region"]["slug"],
-                                                     owner=record["id"])
+        return links.record_action(self.state, ACTION_TYPES[kind], "volume", None, record["region"]["slug"],
+                                   owner=record["id"])
 
     def _check_attach(self, record: dict, droplet: dict) -> None:
         if droplet["region"]["slug"] != record["region"]["slug"]:
@@ -152,7 +150,7 @@ class VolumesBackend(Backend):
 
     def actions(self, volume_id) -> list[dict]:
         record = self._record(volume_id)
-        return self.backend("actions").list("volume", record["id"])
+        return links.neighbour(self.state, "actions").list("volume", record["id"])
 
     # -- links with droplets (public for the droplets family)
     def claimable(self, refs, region: str, field: str = "volumes") -> list[str]:
@@ -186,13 +184,13 @@ class VolumesBackend(Backend):
         record = self._record(volume_id)
         if droplet_id not in record["droplet_ids"]:
             record["droplet_ids"].append(droplet_id)
-        self.backend("droplets").add_volume(droplet_id, record["id"])
+        links.neighbour(self.state, "droplets").add_volume(droplet_id, record["id"])
 
     def unlink(self, volume_id: str, droplet_id: int) -> None:
         record = self.table("volumes").get(str(volume_id))
         if record is not None and droplet_id in record["droplet_ids"]:
             record["droplet_ids"].remove(droplet_id)
-        self.backend("droplets").remove_volume(droplet_id, str(volume_id))
+        links.neighbour(self.state, "droplets").remove_volume(droplet_id, str(volume_id))
 
     # -- snapshots
     def create_snapshot(self, volume_id, body: dict) -> dict:
@@ -203,20 +201,17 @@ class VolumesBackend(Backend):
             raise Unprocessable("name must be at most 255 characters")
         if any(s["name"] == name and s["resource_id"] == record["id"] for s in self.table("snapshots").values()):
             raise Unprocessable(f"name {name!r} is already used by a snapshot of volume {record['name']}")
-        tags = self.backend("tags").validate(body.get("tags"))
+        tags = links.neighbour(self.state, "tags").validate(body.get("tags"))
         snapshot_id = self.ids.uuid()
         snapshot = {"id": snapshot_id, "name": name, "created_at": self.now(), "regions": [record["region"]["slug"]],
                     "resource_id": record["id"], "resource_type": "volume", "min_disk_size": record["size_gigabytes"],
                     "size_gigabytes": 0.0, "tags": tags}  # an emulated volume holds no data
         self.table("snapshots")[snapshot_id] = snapshot
-        self.backend("tags").tag("volume_snapshot", snapshot_id, tags)
+        links.neighbour(self.state, "tags").tag("volume_snapshot", snapshot_id, tags)
         return public(snapshot)
 
     def snapshot(self, snapshot_id) -> dict:
-        snapshot = self.table("snapshots").get(str(snapshot_id))
-        if snapshot is None:
-            raise NotFound(f"The snapshot {snapshot_id} could not be found.")
-        return public(snapshot)
+        return public(self.get_or_404("snapshots", snapshot_id, "snapshot"))
 
     def snapshots(self, volume_id=None) -> list[dict]:
         """Snapshots of one volume (404 if it does not exist), or of every volume when ``volume_id`` is None."""
@@ -237,7 +232,7 @@ class VolumesBackend(Backend):
 
     def delete_snapshot(self, snapshot_id) -> None:
         snapshot = self.snapshot(snapshot_id)
-        self.backend("tags").forget("volume_snapshot", snapshot["id"])
+        links.neighbour(self.state, "tags").forget("volume_snapshot", snapshot["id"])
         del self.table("snapshots")[snapshot["id"]]
 
     # -- tag hooks (see the tags family)

@@ -10,7 +10,7 @@ import re
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import NotFound, Unprocessable, not_found
 from emulator.core.state import Backend, public, schedule, settle
 
 NAME = re.compile(r"^[a-zA-Z0-9-]+$")
@@ -26,7 +26,7 @@ class VpcPeeringsBackend(Backend):
         record = self.get_or_404("peerings", peering_id, "VPC peering")
         if record.get("_gone"):
             del self.data["peerings"][record["id"]]
-            raise NotFound(f"The VPC peering {peering_id} could not be found.")
+            raise not_found("VPC peering", peering_id)
         return record
 
     def list(self, *, region: str | None = None, vpc_id: str | None = None) -> list[dict]:
@@ -70,7 +70,7 @@ class VpcPeeringsBackend(Backend):
     def rename(self, peering_id: str, body: dict, vpc_id: str | None = None) -> dict:
         record = self.get(peering_id)
         if vpc_id and vpc_id not in record["vpc_ids"]:
-            raise NotFound(f"The VPC peering {peering_id} could not be found for VPC {vpc_id}.")
+            raise not_found("VPC peering", peering_id, f"for VPC {vpc_id}")
         record["name"] = self._name(body, exclude=record["id"])
         return record
 

@@ -1,18 +1,17 @@
 from emulator.core import links
+from emulator.core.crud import Collection
 from emulator.core.pagination import paginate
 from emulator.core.routing import Reply, Request, Routes
 
 routes = Routes()
+PEERINGS = Collection("vpc_peerings", "/v2/vpc_peerings", "vpc_peering_id", "vpc_peering", "vpc_peerings",
+                      filters={"region": "region"}, create=None, patch="rename", delete_status=202,
+                      delete_view=True)
+PEERINGS.register(routes)
 
 
 def _peerings(req: Request):
     return req.backend("vpc_peerings")
-
-
-@routes.get("/v2/vpc_peerings")
-def vpc_peerings_list(req: Request):
-    backend = _peerings(req)
-    return paginate(req, [backend.view(p) for p in backend.list(region=req.arg("region"))], "vpc_peerings")
 
 
 @routes.post("/v2/vpc_peerings")
@@ -20,24 +19,6 @@ def vpc_peerings_create(req: Request):
     backend = _peerings(req)
     body = req.json()
     return Reply(202, {"vpc_peering": backend.view(backend.create(body, body.get("vpc_ids")))})
-
-
-@routes.get("/v2/vpc_peerings/{vpc_peering_id}")
-def vpc_peerings_get(req: Request):
-    backend = _peerings(req)
-    return {"vpc_peering": backend.view(backend.get(req.params["vpc_peering_id"]))}
-
-
-@routes.patch("/v2/vpc_peerings/{vpc_peering_id}")
-def vpc_peerings_patch(req: Request):
-    backend = _peerings(req)
-    return {"vpc_peering": backend.view(backend.rename(req.params["vpc_peering_id"], req.json()))}
-
-
-@routes.delete("/v2/vpc_peerings/{vpc_peering_id}")
-def vpc_peerings_delete(req: Request):
-    backend = _peerings(req)
-    return Reply(202, {"vpc_peering": backend.view(backend.delete(req.params["vpc_peering_id"]))})
 
 
 @routes.get("/v2/vpcs/{vpc_id}/peerings")

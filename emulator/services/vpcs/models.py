@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from emulator.core.errors import Conflict, Forbidden, NotFound, Unprocessable, require
+from emulator.core import links
+from emulator.core.errors import Conflict, Forbidden, Unprocessable, require
 from emulator.core.state import Backend, public
 
 NAME_MAX = 64
@@ -32,10 +33,7 @@ class VpcsBackend(Backend):
 
     # -- lookups
     def _record(self, vpc_id: str) -> dict:
-        record = self.table("vpcs").get(str(vpc_id))
-        if record is None:
-            raise NotFound(f"The vpc {vpc_id} could not be found.")
-        return record
+        return self.get_or_404("vpcs", vpc_id, "vpc")
 
     def get(self, vpc_id: str) -> dict:
         return public(self._record(vpc_id))
@@ -44,7 +42,7 @@ class VpcsBackend(Backend):
         """Every VPC, each available region's default among them: an account has its regions' default VPCs
         before it places anything there (the data source `digitalocean_vpc { region = ... }` reads one before
         the first droplet exists). They are made here, on the first listing, with their standard ranges."""
-        for slug in [r["slug"] for r in self.backend("catalog").regions() if r.get("available", True)]:
+        for slug in [r["slug"] for r in links.neighbour(self.state, "catalog").regions() if r.get("available", True)]:
             if region in (None, slug):
                 self.default_for(slug)
         return [public(v) for v in self.table("vpcs").values() if region in (None, v["region"])]
@@ -54,7 +52,7 @@ class VpcsBackend(Backend):
         for record in self.table("vpcs").values():
             if record["region"] == region and record["default"]:
                 return record
-        self.backend("catalog").region(region)  # 404 for an unknown region slug
+        links.neighbour(self.state, "catalog").region(region)  # 404 for an unknown region slug
         index = self._range_position(region)
         ip_range = self._free_range(preferred=ipaddress.ip_network(f"10.{100 + 4 * index}.0.0/20"))
         return self._insert(f"default-{region}", region, "", str(ip_range), default=True)
@@ -80,7 +78,7 @@ class VpcsBackend(Backend):
     # -- create / update / delete
     def create(self, body: dict) -> dict:
         require(body, "name", "region")
-        region = self.backend("catalog").require_region(body["region"])["slug"]
+        region = links.neighbour(self.state, "catalog").require_region(body["region"])["slug"]
         name = self._valid_name(body["name"])
         description = self._valid_description(body.get("description"))
         self.default_for(region)  # the first VPC of a region is never a user's: the default exists first
