@@ -31,7 +31,8 @@ def program() -> None:
     cluster = Kubernetes(c.KUBERNETES, c.kubernetes_args(cfg, vpc_id=network.vpc_id), opts) \
         if on(Component.kubernetes) else None
     web = WebCluster(c.WEB, c.web_args(cfg, vpc_id=network.vpc_id, vpc_cidr=network.ip_range, domain=dns.domain_name,
-                                       member_tag=network.member_tag.name), opts) if on(Component.web) else None
+                                       member_tag=network.member_tag.name, egress_gateway=network.nat_gateway),
+                     opts) if on(Component.web) else None
     app_ids = c.DeferredAppIds(c.database_clients(cfg))
     db = ManagedPostgres(c.DATABASE, c.database_args(cfg, vpc_id=network.vpc_id, trusted=c.trusted_sources(
         cfg, web_tag=web.tag_name if web else None, cluster_id=cluster.cluster_id if cluster else None,
@@ -63,6 +64,10 @@ def program() -> None:
     if web:
         pulumi.export("web_url", web.url)
         pulumi.export("web_lb_ip", web.lb_ip)
+        if web.pool_id is not None:
+            pulumi.export("web_pool_id", web.pool_id)
+    if network and network.bastion_ip is not None:
+        pulumi.export("bastion_ip", network.bastion_ip.ip_address)
     if cluster:
         pulumi.export("kubernetes_version", cluster.version)
         pulumi.export("kubeconfig", cluster.kubeconfig)

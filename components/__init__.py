@@ -12,7 +12,7 @@ from components.kubernetes import Kubernetes, KubernetesArgs, NodePoolSpec
 from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, TrustedSources
 from components.secure_network import SecureNetwork, SecureNetworkArgs
 from components.tokens import TYPE_TOKENS
-from components.web_cluster import WebCluster, WebClusterArgs
+from components.web_cluster import AutoscaleSpec, WebCluster, WebClusterArgs
 from do_vocab.firewall_rules import FirewallRule
 from do_vocab.images import ImageRef
 
@@ -23,5 +23,5 @@ __all__ = [
     "Kubernetes", "KubernetesArgs", "NodePoolSpec",
     "ManagedPostgres", "ManagedPostgresArgs", "TrustedSources",
     "SecureNetwork", "SecureNetworkArgs", "FirewallRule",
-    "WebCluster", "WebClusterArgs",
+    "WebCluster", "WebClusterArgs", "AutoscaleSpec",
 ]
