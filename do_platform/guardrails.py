@@ -11,6 +11,7 @@ production stack is mandatory and every other stack advisory.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from do_platform.config import (
     default_enforcement,
     enforcement_problem,
 )
+from do_platform.config.rules import public_web_address_problem
 from do_platform.errors import ConfigError
 from do_vocab.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
 from do_vocab.addresses import public_share as public_share  # re-exported: the rules' view of address space
@@ -35,6 +37,8 @@ DATABASE_FIREWALL = "digitalocean:index/databaseFirewall:DatabaseFirewall"
 KUBERNETES_CLUSTER = "digitalocean:index/kubernetesCluster:KubernetesCluster"
 KUBERNETES_NODE_POOL = "digitalocean:index/kubernetesNodePool:KubernetesNodePool"
 VOLUME = "digitalocean:index/volume:Volume"
+DROPLET_AUTOSCALE = "digitalocean:index/dropletAutoscale:DropletAutoscale"
+WEB_COMPONENT_TAG = "component:web-cluster"  # components/tagging.py's tag of WebCluster's droplets
 
 # Resources whose ``tags`` label the resource itself (a Firewall's ``tags`` pick its targets instead).
 TAGGABLE = frozenset({
@@ -53,6 +57,7 @@ class StackContext:
     environment: Environment = Environment.development
     enforcement: PolicyEnforcement = PolicyEnforcement.advisory
     world_open_share: float = WORLD_OPEN_SHARE  # see :func:`world_open`
+    public_web_allowed: bool = False  # ``web.allowPublicAddress``: production web droplets may keep public addresses
 
     @property
     def production(self) -> bool:
@@ -84,7 +89,18 @@ class StackContext:
                                   f"{', '.join(p.value for p in PolicyEnforcement)}") from None
             if enforcement_problem(stack, environment, level):  # fail closed: the stack file cannot lower prod
                 level = PolicyEnforcement.mandatory
-        return cls(stack, environment, level)
+        return cls(stack, environment, level, public_web_allowed=_public_web_allowed(config))
+
+
+def _public_web_allowed(config: Mapping[str, Any]) -> bool:
+    """``do-platform:web.allowPublicAddress`` from a raw stack config (YAML mapping or the CLI's JSON text)."""
+    web = config.get(f"{PROJECT}:web", config.get("web"))
+    if isinstance(web, str):
+        try:
+            web = json.loads(web)
+        except ValueError:
+            return False
+    return isinstance(web, Mapping) and web.get("allowPublicAddress") is True
 
 
 @dataclass(frozen=True)
@@ -263,6 +279,21 @@ def droplet_monitored(resource_type: str, props: Mapping[str, Any], ctx: StackCo
     return []
 
 
+def web_droplets_private_in_production(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                       protect: bool | None = None) -> list[str]:
+    """Production web droplets (fixed or an autoscale pool's template) have no public address, unless the
+    stack allows it explicitly (``web.allowPublicAddress``); the rule itself is the config's
+    (:func:`~do_platform.config.rules.public_web_address_problem`)."""
+    template = _get(props, "dropletTemplate", "droplet_template", default=None) \
+        if resource_type == DROPLET_AUTOSCALE else props
+    if not isinstance(template, Mapping) or WEB_COMPONENT_TAG not in [str(t) for t in _get(template, "tags",
+                                                                                             default=[]) or []]:
+        return []
+    public = _get(template, "publicNetworking", "public_networking", default=True) is not False
+    problem = public_web_address_problem(ctx.production, public, ctx.public_web_allowed)
+    return [f"web droplet with a public address: {problem}"] if problem else []
+
+
 ResourceCheck = Callable[[str, Mapping[str, Any], StackContext, "bool | None"], list[str]]
 
 
@@ -293,6 +324,9 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("production-database-protected", "Production database clusters are protected.",
                  frozenset({DATABASE_CLUSTER}), production_database_protected),
     ResourceRule("droplet-monitoring", "Droplets run the monitoring agent.", frozenset({DROPLET}), droplet_monitored),
+    ResourceRule("web-droplets-private-in-production", "Production web droplets (and autoscale pools) have no "
+                 "public address unless web.allowPublicAddress says so.", frozenset({DROPLET, DROPLET_AUTOSCALE}),
+                 web_droplets_private_in_production),
 )
 
 
