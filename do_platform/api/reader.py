@@ -174,6 +174,20 @@ class ApiReader:
         return self._field(("node-pools", cluster_id), self.client.kubernetes.list_node_pools, cluster_id,
                            field="node_pools", what=f"list node pools of {cluster_id}") or []
 
+    # -- Droplet Autoscale pools and VPC NAT gateways
+
+    def autoscale_pools(self) -> list[dict]:
+        return self._all(("autoscale-pools",), self.client.autoscalepools.list, "autoscale_pools",
+                         what="list autoscale pools")
+
+    def autoscale_history(self, pool_id: str) -> list[dict]:
+        return self._all(("autoscale-history", pool_id), self.client.autoscalepools.list_history, "history", pool_id,
+                         what=f"list scaling history of autoscale pool {pool_id}")
+
+    def nat_gateways(self) -> list[dict]:
+        return self._all(("nat-gateways",), self.client.vpcnatgateways.list, "vpc_nat_gateways",
+                         what="list VPC NAT gateways")
+
     # -- App Platform
 
     def apps(self) -> list[dict]:
