@@ -142,7 +142,7 @@ class SecureNetwork(pulumi.ComponentResource):
                 size=args.nat_gateway_size,
                 vpcs=[do.VpcNatGatewayVpcArgs(vpc_uuid=self.vpc.id, default_gateway=True)],
                 udp_timeout_seconds=30, icmp_timeout_seconds=30, tcp_timeout_seconds=300,
-                opts=pulumi.ResourceOptions(parent=self.vpc))
+                opts=pulumi.ResourceOptions(parent=self.vpc, protect=False))
         self.bastion_ip = None
         if self.bastion is not None and args.bastion_reserved_ip:
             self.bastion_ip = do.ReservedIp(child_name(name, "bastion-ip"), region=args.region,
