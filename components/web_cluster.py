@@ -149,6 +149,9 @@ def validate_autoscale(spec: AutoscaleSpec, args: WebClusterArgs) -> None:
         raise ValueError(f"[autoscale] cooldown_minutes={spec.cooldown_minutes}; allowed: 5 to 20")
     if args.volume_size_gb or args.backups:
         raise ValueError("[autoscale] a pool's droplets come and go: allowed: volume_size_gb 0 and backups False")
+    if not args.ssh_keys:
+        raise ValueError("[ssh_keys] empty; allowed: at least one key for an autoscale pool (its template requires "
+                         "them)")
 
 
 def validate_web_cluster_args(args: WebClusterArgs) -> None:

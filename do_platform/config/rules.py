@@ -189,6 +189,9 @@ def web_shape(cfg: StackConfig) -> list[Problem]:
         if "count" in web.model_fields_set:
             problems.append(("web.count", web.count, "set together with web.autoscale, which sizes the pool "
                              "(minInstances..maxInstances); allowed: remove web.count, or remove web.autoscale"))
+        if not web.ssh_keys:
+            problems.append(("web.sshKeys", [], "empty while web.autoscale is set (DigitalOcean's autoscale pool "
+                             "template requires SSH keys); allowed: one or more key fingerprints or ids"))
         if web.volume_size_gb:
             problems.append(("web.volumeSizeGb", web.volume_size_gb, f"not available with web.autoscale ({pool}: "
                              "no volume can follow them); allowed: 0"))

@@ -175,7 +175,7 @@ def test_ordinary_health_check_paths_render_as_written(path):
 
 # -- web.autoscale and web.privateEgress
 
-POOL_ARGS = dataclasses.replace(ARGS, count=1, volume_size_gb=0,
+POOL_ARGS = dataclasses.replace(ARGS, count=1, volume_size_gb=0, ssh_keys=("123",),
                                 autoscale=AutoscaleSpec(min_instances=2, max_instances=5, target_cpu=0.6,
                                                         cooldown_minutes=10))
 
@@ -198,7 +198,7 @@ def test_autoscale_makes_one_pool_with_the_droplets_template_and_no_fixed_drople
     template = pool.inputs["dropletTemplate"]
     assert template["userData"] == render_user_data(POOL_ARGS, "web")  # the same cloud-init as fixed droplets
     assert template["vpcUuid"] == "vpc-123" and template["size"] == "s-1vcpu-1gb"
-    assert template["image"] == "ubuntu-24-04-x64" and template["sshKeys"] == []
+    assert template["image"] == "ubuntu-24-04-x64" and template["sshKeys"] == ["123"]
     assert template["withDropletAgent"] is True and template["publicNetworking"] is True
     # The same tags: the baseline firewall (member tag), the app-port firewall, the LB target and the alerts.
     assert {"env:staging", "component:web-cluster", "staging-network-member",
@@ -237,7 +237,8 @@ def test_public_droplets_send_no_public_networking_input_so_existing_stacks_do_n
     ({"autoscale": AutoscaleSpec(1, 2, target_memory=1.5)}, "fractions from 0.05 to 1"),
     ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5, cooldown_minutes=60)}, "cooldown_minutes=60"),
     ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5), "volume_size_gb": 10}, "volume_size_gb 0"),
+    ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5), "ssh_keys": ()}, "[ssh_keys] empty"),
 ])
 def test_autoscale_args_are_checked_before_anything_is_made(change, field):
     with pytest.raises(ValueError, match=re.escape(field)):
-        validate_web_cluster_args(dataclasses.replace(ARGS, **{"volume_size_gb": 0, **change}))
+        validate_web_cluster_args(dataclasses.replace(ARGS, **{"volume_size_gb": 0, "ssh_keys": ("1",), **change}))

@@ -162,10 +162,11 @@ def test_web_tier_messages_say_what_is_allowed():
     allowed = with_("prod", P + "web", {**base("prod")[P + "web"], "privateEgress": False, "allowPublicAddress": True})
     assert load_stack_config(allowed, "prod").web.allow_public_address is True
     ric = with_("dev", P + "region", "ric1")
-    ric[P + "web"] = {"autoscale": {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5}}
+    ric[P + "web"] = {"autoscale": {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5}, "sshKeys": ["123"]}
     ric[P + "components"] = ["network", "dns", "web"]
     ric.pop(P + "apps", None)
     assert "no autoscale pools in ric1" in message(ric)
+    assert "template requires SSH keys" in message({**ric, P + "web": {**ric[P + "web"], "sshKeys": []}})
     percent = with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2, "targetCpu": 70}, ("autoscale",))
     assert "a fraction from 0.05 to 1, e.g. 0.7 for 70%" in message(percent)
 

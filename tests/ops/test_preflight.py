@@ -73,8 +73,8 @@ def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready):
 
 def test_web_autoscale_pool_counts_at_max_instances_against_the_droplet_limit(emulator, ready):
     """The pool grows without another preflight: its ceiling must fit, not just its floor."""
-    cfg = load_stack_config(stack("dev", web={"autoscale": {"minInstances": 1, "maxInstances": 4,
-                                                            "targetCpu": 0.7}}), "dev")
+    cfg = load_stack_config(stack("dev", web={"sshKeys": ["123"], "autoscale": {"minInstances": 1, "maxInstances": 4,
+                                                                                "targetCpu": 0.7}}), "dev")
     emulator.control.seed("account", {"droplet_limit": 3})
     row = by_name(ops.run_checks(ready, cfg))["droplet limit"]
     assert row.status == "fail" and "web autoscale 1..4 (counted at maxInstances)" in row.detail

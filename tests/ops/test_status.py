@@ -49,12 +49,12 @@ def test_a_pool_and_nat_gateway_made_through_the_api_show_in_status(emulator, cl
     vpc = next(v for v in client.vpcs.list()["vpcs"] if v["name"] == "dev-network-vpc")
     client.autoscalepools.create({
         "name": "dev-web-pool", "config": {"min_instances": 2, "max_instances": 3, "target_cpu_utilization": 0.6},
-        "droplet_template": {"region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", "ssh_keys": [],
+        "droplet_template": {"region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", "ssh_keys": ["123"],
                              "vpc_uuid": vpc["id"], "public_networking": False,
                              "tags": ["component:web-cluster", "dev-web-web", "env:dev"]}})
     client.vpcnatgateways.create({"name": "dev-network-nat", "type": "PUBLIC", "region": "nyc3", "size": 1,
                                   "vpcs": [{"vpc_uuid": vpc["id"], "default_gateway": True}]})
-    config = cfg(web={"size": "s-1vcpu-1gb", "privateEgress": True,
+    config = cfg(web={"size": "s-1vcpu-1gb", "privateEgress": True, "sshKeys": ["123"],
                       "autoscale": {"minInstances": 2, "maxInstances": 3, "targetCpu": 0.6}})
     got = rows(ops.collect(client, config))
     pool_row = got[("autoscale_pool", "dev-web-pool")]
@@ -205,7 +205,7 @@ def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_i
     assert all(not r.healthy for rs in rows.values() for r in rs)
 
 
-AUTOSCALE = {"autoscale": {"minInstances": 2, "maxInstances": 4, "targetCpu": 0.6}}
+AUTOSCALE = {"autoscale": {"minInstances": 2, "maxInstances": 4, "targetCpu": 0.6}, "sshKeys": ["123"]}
 
 
 def pool(current=2, **extra):
