@@ -16,7 +16,9 @@
   adds and removes its droplets between ``min_instances`` and ``max_instances`` to hold the CPU / memory
   targets. Pool droplets have no volumes or backups (they come and go) and are found by tag, not by project.
 - ``public_networking=False``: the droplets get no public address; their egress needs a NAT gateway in the
-  VPC (``SecureNetwork``'s ``nat_gateway``), passed as ``egress_gateway`` so they boot after it exists.
+  VPC (``SecureNetwork``'s ``nat_gateway``), passed as ``egress_gateway`` so they boot after it exists. Fixed
+  droplets only: provider 4.76.0 never sends an autoscale template's ``public_networking`` (its Terraform
+  provider's ``expandTemplate`` leaves it out), so a private pool is refused rather than silently public.
 """
 
 from __future__ import annotations
@@ -152,6 +154,10 @@ def validate_autoscale(spec: AutoscaleSpec, args: WebClusterArgs) -> None:
     if not args.ssh_keys:
         raise ValueError("[ssh_keys] empty; allowed: at least one key for an autoscale pool (its template requires "
                          "them)")
+    if not args.public_networking:
+        raise ValueError("[public_networking] False with autoscale; allowed: True: the provider (4.76.0, wrapping "
+                         "terraform-provider-digitalocean v2.96.0) never sends the pool template's public_networking, "
+                         "so its droplets would get public addresses anyway")
 
 
 def validate_web_cluster_args(args: WebClusterArgs) -> None:
@@ -215,7 +221,7 @@ class WebCluster(pulumi.ComponentResource):
                 droplet_template=do.DropletAutoscaleDropletTemplateArgs(
                     region=args.region, size=args.size, image=args.image,
                     ssh_keys=list(args.ssh_keys), vpc_uuid=args.vpc_id, user_data=user_data, tags=tags,
-                    with_droplet_agent=True, ipv6=False, public_networking=args.public_networking),
+                    with_droplet_agent=True, ipv6=False),  # public_networking: never sent by the provider
                 opts=machines)
         for i in range(0 if args.autoscale else args.count):
             droplet = do.Droplet(

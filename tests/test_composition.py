@@ -103,9 +103,9 @@ def test_private_egress_gives_the_vpc_a_nat_gateway_and_the_bastion_a_reserved_i
     dev = c.network_args(stack("dev"))
     assert not dev.nat_gateway and not dev.bastion_reserved_ip
     # Without a bastion there is nothing to give a reserved IP; without web no gateway is needed.
-    local = stack("local")
+    local = stack("local", web={"count": 1, "privateEgress": True})
     assert c.network_args(local).nat_gateway and not c.network_args(local).bastion_reserved_ip
-    no_web = stack("local", components=["network", "dns", "database"], apps=[])
+    no_web = stack("local", components=["network", "dns", "database"], apps=[], web={"privateEgress": True})
     assert not c.private_egress(no_web) and not c.network_args(no_web).nat_gateway
 
 

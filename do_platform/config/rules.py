@@ -177,6 +177,11 @@ def public_web_address_problem(production: bool, public: bool, allowed: bool) ->
             "through a VPC NAT gateway), or web.allowPublicAddress: true to keep public addresses explicitly")
 
 
+# Why an autoscale pool cannot be private with the pinned provider (see docs/architecture.md).
+PRIVATE_POOL_GAP = ("provider 4.76.0 (terraform-provider-digitalocean v2.96.0) never sends the pool template's "
+                    "public_networking to the API, so its droplets would get public addresses anyway")
+
+
 def web_shape(cfg: StackConfig) -> list[Problem]:
     """``web.autoscale`` and ``web.privateEgress`` against the keys they exclude or need."""
     web = cfg.web
@@ -202,7 +207,11 @@ def web_shape(cfg: StackConfig) -> list[Problem]:
             problems.append(("web.autoscale", web.autoscale.model_dump(by_alias=True, exclude_none=True),
                              f"DigitalOcean offers no autoscale pools in {cfg.region}; allowed: a region among "
                              f"{_allowed(catalog.droplet_autoscale_regions)}, or fixed web.count"))
-    if web.private_egress and not cfg.enabled(Component.network):
+    if web.private_egress and web.autoscale is not None:
+        problems.append(("web.privateEgress", True, f"not possible with web.autoscale: {PRIVATE_POOL_GAP}; allowed: "
+                         "false (the pool's droplets keep public addresses, closed by the firewalls), or fixed "
+                         "web.count droplets without web.autoscale"))
+    elif web.private_egress and not cfg.enabled(Component.network):
         problems.append(("web.privateEgress", True, "needs 'network' in components (the NAT gateway serves the "
                          "VPC); allowed: false"))
     elif web.private_egress and cfg.region not in catalog.vpc_nat_gateway_regions:

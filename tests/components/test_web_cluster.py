@@ -199,7 +199,7 @@ def test_autoscale_makes_one_pool_with_the_droplets_template_and_no_fixed_drople
     assert template["userData"] == render_user_data(POOL_ARGS, "web")  # the same cloud-init as fixed droplets
     assert template["vpcUuid"] == "vpc-123" and template["size"] == "s-1vcpu-1gb"
     assert template["image"] == "ubuntu-24-04-x64" and template["sshKeys"] == ["123"]
-    assert template["withDropletAgent"] is True and template["publicNetworking"] is True
+    assert template["withDropletAgent"] is True and template["ipv6"] is False
     # The same tags: the baseline firewall (member tag), the app-port firewall, the LB target and the alerts.
     assert {"env:staging", "component:web-cluster", "staging-network-member",
             run.returned["tag"].value} <= set(template["tags"])
@@ -214,16 +214,21 @@ def test_private_web_droplets_have_no_public_networking_and_wait_for_the_gateway
     def program():
         gateway = pulumi.CustomResource("digitalocean:index/vpcNatGateway:VpcNatGateway", "nat", {})
         fixed = WebCluster("web", dataclasses.replace(ARGS, public_networking=False, egress_gateway=gateway))
-        pooled = WebCluster("pool", dataclasses.replace(POOL_ARGS, public_networking=False, egress_gateway=gateway))
+        pooled = WebCluster("pool", dataclasses.replace(POOL_ARGS, egress_gateway=gateway))
         return {"fixed": fixed.tag_name, "pooled": pooled.tag_name, "gateway": gateway.urn}
     run = run_component(program)
     gateway = run.returned["gateway"].value
     droplets = run.of_type("Droplet")
     assert len(droplets) == 2 and all(d.inputs["publicNetworking"] is False for d in droplets)
     pool = run.one("DropletAutoscale")
-    assert pool.inputs["dropletTemplate"]["publicNetworking"] is False
+    assert "publicNetworking" not in pool.inputs["dropletTemplate"]  # the provider would not send it anyway
     for machine in (*droplets, pool):
         assert gateway in run.requests[machine.urn].dependencies
+
+
+def test_a_private_pool_is_refused_because_the_provider_would_make_it_public():
+    with pytest.raises(ValueError, match=r"\[public_networking\] False with autoscale.*never sends"):
+        validate_web_cluster_args(dataclasses.replace(POOL_ARGS, public_networking=False))
 
 
 def test_public_droplets_send_no_public_networking_input_so_existing_stacks_do_not_diff(run_component):

@@ -132,6 +132,10 @@ CASES = [
      P + "web.autoscale.minInstances", "1"),
     ("prod-public-web", "prod", with_("prod", P + "web", False, ("privateEgress",)), P + "web.privateEgress",
      "False"),
+    ("private-pool", "dev", with_("dev", P + "web", {"sshKeys": ["1"], "privateEgress": True,
+                                                    "autoscale": {"minInstances": 1, "maxInstances": 2,
+                                                                  "targetCpu": 0.5}}),
+     P + "web.privateEgress", "True"),
     ("private-and-public", "dev", with_("dev", P + "web", {"privateEgress": True, "allowPublicAddress": True}),
      P + "web.allowPublicAddress", "True"),
 ]

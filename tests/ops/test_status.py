@@ -54,13 +54,15 @@ def test_a_pool_and_nat_gateway_made_through_the_api_show_in_status(emulator, cl
                              "tags": ["component:web-cluster", "dev-web-web", "env:dev"]}})
     client.vpcnatgateways.create({"name": "dev-network-nat", "type": "PUBLIC", "region": "nyc3", "size": 1,
                                   "vpcs": [{"vpc_uuid": vpc["id"], "default_gateway": True}]})
-    config = cfg(web={"size": "s-1vcpu-1gb", "privateEgress": True, "sshKeys": ["123"],
+    config = cfg(web={"size": "s-1vcpu-1gb", "sshKeys": ["123"],
                       "autoscale": {"minInstances": 2, "maxInstances": 3, "targetCpu": 0.6}})
     got = rows(ops.collect(client, config))
     pool_row = got[("autoscale_pool", "dev-web-pool")]
     assert pool_row.healthy and pool_row.detail.startswith("current 2, desired 2 (2..3), s-1vcpu-1gb")
     assert ("droplet", "web x2") not in got  # the pool's droplets are the web droplets
-    assert got[("nat_gateway", "dev-network-nat")].state in ("ACTIVE", "NEW", "PROVISIONING")
+    assert got[("nat_gateway", "dev-network-nat")].state in ("ACTIVE", "NEW", "PROVISIONING")  # found by name
+    private = rows(ops.collect(client, cfg(web={"size": "s-1vcpu-1gb", "privateEgress": True})))
+    assert private[("nat_gateway", "dev-network-nat")].kind == "nat_gateway"
 
 
 def test_other_stacks_are_left_out(emulator, client):

@@ -20,7 +20,7 @@ COMMON = {"Vpc": 1, "Firewall": 2, "Tag": 2, "Domain": 1, "DnsRecord": 2, "Certi
           "digitalocean": 1, "SecureNetwork": 1, "Dns": 1, "WebCluster": 1, "ManagedPostgres": 1, "AppService": 1}
 EXPECTED = {
     "dev": {**COMMON, "Droplet": 1},
-    "local": {**COMMON, "DropletAutoscale": 1, "VpcNatGateway": 1, "Kubernetes": 1, "KubernetesCluster": 1,
+    "local": {**COMMON, "DropletAutoscale": 1, "Kubernetes": 1, "KubernetesCluster": 1,
               "KubernetesNodePool": 1},
     "staging": {**COMMON, "DropletAutoscale": 1, "Kubernetes": 1, "KubernetesCluster": 1, "KubernetesNodePool": 1},
     "prod": {**COMMON, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1, "KubernetesCluster": 1,
