@@ -31,3 +31,19 @@ def test_local_stack_up_preview_refresh_destroy(provider_status, tmp_path):
         assert "do-platform-guardrails" in by_step["up"].output  # the policy pack ran
         assert by_step["up"].api_calls > 0
         assert leftovers(url) == {}  # nothing of the stack is left in the emulator
+
+
+def test_local_stack_with_private_web_droplets_behind_a_nat_gateway(provider_status, tmp_path):
+    """web.privateEgress on the local stack: the VPC NAT gateway and droplets without public networking, through
+    the same up / preview / refresh / destroy (an autoscale pool cannot be private, so fixed droplets here)."""
+    web = {"size": "s-1vcpu-1gb", "count": 1, "privateEgress": True}
+    with emulator_process(free_port(), tmp_path / "emulator.json") as url:
+        run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
+                       overrides={"digitalocean:apiEndpoint": url, "do-platform:web": web})
+        results = run.run()
+        by_step = {r.step: r for r in results}
+        assert [r.step for r in results] == list(STEPS), results[-1].output
+        for step in STEPS:
+            assert by_step[step].ok, f"{step}:\n{by_step[step].output}"
+        assert "VpcNatGateway" in by_step["up"].output or "vpcNatGateway" in by_step["up"].output
+        assert leftovers(url) == {}

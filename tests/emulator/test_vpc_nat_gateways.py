@@ -55,3 +55,12 @@ def test_a_vpc_of_another_region_is_refused(client):
     with pytest.raises(HttpResponseError) as err:
         _gateway(client, [elsewhere["id"]])
     assert "is in fra1, not nyc3" in err.value.response.json()["message"]
+
+
+def test_a_deleted_gateway_is_a_404_in_the_words_the_provider_waits_for(client):
+    """The provider's delete waits until the 404 says "nat gateway with id <id> not found"; other text fails it."""
+    gateway = _gateway(client, [_vpc(client)["id"]])
+    client.vpcnatgateways.delete(gateway["id"])
+    body = client.vpcnatgateways.get(gateway["id"])  # PyDo hands a 404 back as its body
+    assert body["id"] == "not_found"
+    assert f"nat gateway with id {gateway['id']} not found" in body["message"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import Unprocessable
+from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public, schedule
 
 TYPES = ("PUBLIC",)
@@ -26,6 +26,10 @@ class VpcNatGatewaysBackend(Backend):
         self.data = {"gateways": {}}
 
     def get(self, gateway_id: str) -> dict:
+        # The API's wording: the provider waits for a deleted gateway until a 404 says "nat gateway with id <id>
+        # not found" (terraform-provider-digitalocean's vpcNatGatewayRefreshFunc); any other text fails `destroy`.
+        if gateway_id not in self.data["gateways"]:
+            raise NotFound(f"vpc nat gateway with id {gateway_id} not found")
         return self.get_or_404("gateways", gateway_id, "VPC NAT gateway")
 
     @staticmethod
