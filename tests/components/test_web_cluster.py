@@ -31,7 +31,7 @@ ARGS = WebClusterArgs(env="staging", region="nyc3", vpc_id="vpc-123", domain="st
 def build(args: WebClusterArgs = ARGS):
     def program():
         web = WebCluster("web", args)
-        return {"lb_ip": web.lb_ip, "tag": web.tag_name}
+        return {"lb_ip": web.lb_ip, "tag": web.tag_name, **({"pool_id": web.pool_id} if web.pool_id else {})}
     return program
 
 
@@ -180,15 +180,8 @@ POOL_ARGS = dataclasses.replace(ARGS, count=1, volume_size_gb=0, ssh_keys=("123"
                                                         cooldown_minutes=10))
 
 
-def build_pool(args: WebClusterArgs = POOL_ARGS):
-    def program():
-        web = WebCluster("web", args)
-        return {"tag": web.tag_name, "pool_id": web.pool_id}
-    return program
-
-
 def test_autoscale_makes_one_pool_with_the_droplets_template_and_no_fixed_droplets(run_component):
-    run = run_component(build_pool())
+    run = run_component(build(POOL_ARGS))
     assert run.of_type("Droplet") == [] and run.of_type("Volume") == []
     pool = run.one("DropletAutoscale")
     assert run.returned["pool_id"].value == f"{pool.name}-id"
