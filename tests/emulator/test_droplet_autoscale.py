@@ -56,3 +56,12 @@ def test_bad_bodies_name_the_field_and_make_nothing(client, config, template, ne
         client.autoscalepools.create({"name": "p", "config": config, "droplet_template": template})
     assert err.value.status_code == 422 and needle in err.value.response.json()["message"]
     assert client.droplets.list()["droplets"] == []
+
+
+def test_a_deleted_pool_is_a_404_in_the_words_the_provider_waits_for(client):
+    """The provider's read and delete wait treat a pool as gone only on "autoscale group with id <id> not found"."""
+    pool = _create(client)
+    client.autoscalepools.delete(pool["id"])
+    body = client.autoscalepools.get(pool["id"])  # PyDo hands a 404 back as its body
+    assert body["id"] == "not_found"
+    assert f"autoscale group with id {pool['id']} not found" in body["message"]

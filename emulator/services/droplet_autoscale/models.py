@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from emulator.core import links
 from emulator.core import validate as v
-from emulator.core.errors import Unprocessable
+from emulator.core.errors import NotFound, Unprocessable
 from emulator.core.state import Backend, public
 
 STATIC_KEYS = {"target_number_instances"}
@@ -28,6 +28,10 @@ class DropletAutoscaleBackend(Backend):
         self.data = {"pools": {}}
 
     def get_pool(self, pool_id: str) -> dict:
+        # The API's wording: the provider's read and delete wait treat a pool as gone only when the 404 says
+        # "autoscale group with id <id> not found" (terraform-provider-digitalocean's dropletAutoscaleRefreshFunc).
+        if pool_id not in self.data["pools"]:
+            raise NotFound(f"autoscale group with id {pool_id} not found")
         return self.get_or_404("pools", pool_id, "autoscale pool")
 
     def list(self, name: str | None = None) -> list[dict]:
