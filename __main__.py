@@ -32,7 +32,8 @@ def program() -> None:
     cluster = Kubernetes(c.KUBERNETES, c.kubernetes_args(cfg, vpc_id=network.vpc_id), opts) \
         if on(Component.kubernetes) else None
     web = WebCluster(c.WEB, c.web_args(cfg, vpc_id=network.vpc_id, vpc_cidr=network.ip_range, domain=dns.domain_name,
-                                       member_tag=network.member_tag.name), opts) if on(Component.web) else None
+                                       member_tag=network.member_tag.name, egress_gateway=network.nat_gateway),
+                     opts) if on(Component.web) else None
     app_ids = c.DeferredAppIds(c.database_clients(cfg))
     db = ManagedPostgres(c.DATABASE, c.database_args(cfg, vpc_id=network.vpc_id, trusted=c.trusted_sources(
         cfg, web_tag=web.tag_name if web else None, cluster_id=cluster.cluster_id if cluster else None,
@@ -57,6 +58,11 @@ def program() -> None:
 
     project = do.Project(c.PROJECT_RESOURCE, **c.project_settings(cfg), resources=pulumi.Output.all(*members),
                          opts=pulumi.ResourceOptions(providers={"digitalocean": provider}, protect=cfg.production))
+    export_outputs(cfg, project, network=network, web=web, cluster=cluster, db=db, objects=objects, apps=apps)
+
+
+def export_outputs(cfg, project, *, network, web, cluster, db, objects, apps: dict[str, AppService]) -> None:
+    """The stack's outputs (their names are the contract status, docs and workflows read); secrets stay secret."""
     pulumi.export("project_id", project.id)
     pulumi.export("components", [comp.value for comp in cfg.components])
     pulumi.export("policy_enforcement", cfg.policy_enforcement.value)
@@ -66,6 +72,10 @@ def program() -> None:
     if web:
         pulumi.export("web_url", web.url)
         pulumi.export("web_lb_ip", web.lb_ip)
+        if web.pool_id is not None:
+            pulumi.export("web_pool_id", web.pool_id)
+    if network and network.bastion_ip is not None:
+        pulumi.export("bastion_ip", network.bastion_ip.ip_address)
     if cluster:
         pulumi.export("kubernetes_version", cluster.version)
         pulumi.export("kubeconfig", cluster.kubeconfig)

@@ -13,7 +13,7 @@ from components.managed_postgres import ManagedPostgres, ManagedPostgresArgs, Re
 from components.object_store import CorsRule, ObjectStore, ObjectStoreArgs
 from components.secure_network import SecureNetwork, SecureNetworkArgs
 from components.tokens import TYPE_TOKENS
-from components.web_cluster import WebCluster, WebClusterArgs
+from components.web_cluster import AutoscaleSpec, WebCluster, WebClusterArgs
 from do_vocab.firewall_rules import FirewallRule
 from do_vocab.images import ImageRef
 
@@ -25,5 +25,5 @@ __all__ = [
     "ManagedPostgres", "ManagedPostgresArgs", "ReplicaSpec", "TrustedSources",
     "ObjectStore", "ObjectStoreArgs", "CorsRule",
     "SecureNetwork", "SecureNetworkArgs", "FirewallRule",
-    "WebCluster", "WebClusterArgs",
+    "WebCluster", "WebClusterArgs", "AutoscaleSpec",
 ]

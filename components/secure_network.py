@@ -4,6 +4,10 @@ Inbound is closed except SSH from admin CIDRs (none by default), traffic from in
 callers open explicitly (``extra_inbound``). Outbound allows DNS, HTTP/HTTPS, NTP and the VPC. The rules
 themselves (explicit port ranges, stable order, the baseline) live in :mod:`do_vocab.firewall_rules`.
 Droplets join by carrying :attr:`SecureNetwork.member_tag`.
+
+``nat_gateway`` adds a VPC NAT gateway as the VPC's default gateway, the way out for droplets created
+without public networking (DigitalOcean marks VPC NAT gateways as a preview product). The bastion then
+gets a reserved IP, so admins reach the private network through one address that outlives the droplet.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class SecureNetworkArgs:
     ssh_keys: tuple[str, ...] = ()
     protect: bool = False
     extra_tags: tuple[str, ...] = field(default_factory=tuple)
+    nat_gateway: bool = False
+    nat_gateway_size: int = 1
+    bastion_reserved_ip: bool = False
 
 
 def validate_secure_network_args(args: SecureNetworkArgs) -> None:
@@ -62,6 +69,10 @@ def validate_secure_network_args(args: SecureNetworkArgs) -> None:
         raise ValueError(f"[ip_range] {args.ip_range!r} is not allowed; allowed: an RFC 1918 range from /16 to /24")
     if args.bastion:
         check_pinned_image("bastion_image", args.bastion_image)
+    if args.bastion_reserved_ip and not args.bastion:
+        raise ValueError("[bastion_reserved_ip] True without a bastion; allowed: False, or bastion True")
+    if args.nat_gateway and args.nat_gateway_size < 1:
+        raise ValueError(f"[nat_gateway_size] {args.nat_gateway_size}; allowed: 1 or more")
     for cidr in args.admin_cidrs:
         parse_cidr("admin_cidrs", cidr)
     if admin_port_findings(baseline_inbound(args.ip_range, args.admin_cidrs)):
@@ -90,6 +101,8 @@ class SecureNetwork(pulumi.ComponentResource):
     member_tag: do.Tag
     firewall: do.Firewall
     bastion: do.Droplet | None
+    nat_gateway: do.VpcNatGateway | None
+    bastion_ip: do.ReservedIp | None
 
     def __init__(self, name: str, args: SecureNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKENS["SecureNetwork"], name, None, opts)
@@ -121,9 +134,30 @@ class SecureNetwork(pulumi.ComponentResource):
                     lambda t: standard_tags(args.env, KIND, [*args.extra_tags, *t])),
                 opts=pulumi.ResourceOptions(parent=self.vpc, protect=False))
 
+        self.nat_gateway = None
+        if args.nat_gateway:
+            # The VPC's default gateway: droplets without public networking send internet traffic through it.
+            self.nat_gateway = do.VpcNatGateway(
+                child_name(name, "nat"), name=do_name(args.env, name, "nat"), type="PUBLIC", region=args.region,
+                size=args.nat_gateway_size,
+                vpcs=[do.VpcNatGatewayVpcArgs(vpc_uuid=self.vpc.id, default_gateway=True)],
+                udp_timeout_seconds=30, icmp_timeout_seconds=30, tcp_timeout_seconds=300,
+                opts=pulumi.ResourceOptions(parent=self.vpc, protect=False))
+        self.bastion_ip = None
+        if self.bastion is not None and args.bastion_reserved_ip:
+            self.bastion_ip = do.ReservedIp(child_name(name, "bastion-ip"), region=args.region,
+                                            opts=pulumi.ResourceOptions(parent=self.bastion))
+            do.ReservedIpAssignment(child_name(name, "bastion-ip", "assign"), ip_address=self.bastion_ip.ip_address,
+                                    droplet_id=self.bastion.id.apply(int),
+                                    opts=pulumi.ResourceOptions(parent=self.bastion_ip))
+
         self.vpc_id = self.vpc.id
         self.ip_range = args.ip_range
         self.project_resources: list[pulumi.Output[str]] = (
             [self.bastion.id.apply(lambda i: do_urn("droplet", i))] if self.bastion else [])
+        if self.bastion_ip is not None:
+            self.project_resources.append(self.bastion_ip.ip_address.apply(lambda ip: do_urn("floatingip", ip)))
         self.register_outputs({"vpc_id": self.vpc.id, "member_tag": self.member_tag.name,
-                               "firewall_id": self.firewall.id})
+                               "firewall_id": self.firewall.id,
+                               **({"nat_gateway_id": self.nat_gateway.id} if self.nat_gateway else {}),
+                               **({"bastion_ip": self.bastion_ip.ip_address} if self.bastion_ip else {})})

@@ -11,6 +11,14 @@
   (referenced by name so renewals do not diff), health check on a configurable path.
 - A firewall lets only the load balancer reach the app port; an A record points the host at the LB.
 - CPU, memory and disk alert policies on the web tag, and an uptime check with an alert on the URL.
+- ``autoscale``: instead of ``count`` droplets, one Droplet Autoscale pool whose template carries the same
+  cloud-init, VPC, tags (so the same firewalls, load balancer target and alerts) and SSH keys; DigitalOcean
+  adds and removes its droplets between ``min_instances`` and ``max_instances`` to hold the CPU / memory
+  targets. Pool droplets have no volumes or backups (they come and go) and are found by tag, not by project.
+- ``public_networking=False``: the droplets get no public address; their egress needs a NAT gateway in the
+  VPC (``SecureNetwork``'s ``nat_gateway``), passed as ``egress_gateway`` so they boot after it exists. Fixed
+  droplets only: provider 4.76.0 never sends an autoscale template's ``public_networking`` (its Terraform
+  provider's ``expandTemplate`` leaves it out), so a private pool is refused rather than silently public.
 """
 
 from __future__ import annotations
@@ -49,6 +57,17 @@ UPTIME_REGIONS = ("us_east", "eu_west")
 
 
 @dataclass(frozen=True)
+class AutoscaleSpec:
+    """A Droplet Autoscale pool's size range and targets (fractions of CPU / memory, 0.05 to 1)."""
+
+    min_instances: int
+    max_instances: int
+    target_cpu: float | None = None
+    target_memory: float | None = None
+    cooldown_minutes: int = 10
+
+
+@dataclass(frozen=True)
 class WebClusterArgs:
     env: str
     region: str
@@ -71,6 +90,9 @@ class WebClusterArgs:
     user_data_template: str = DEFAULT_TEMPLATE
     protect: bool = False
     extra_tags: tuple[str, ...] = ()
+    autoscale: AutoscaleSpec | None = None
+    public_networking: bool = True
+    egress_gateway: pulumi.Resource | None = None  # what private droplets reach the internet through
 
 
 def self_check_command(args: WebClusterArgs, name: str) -> list[str]:
@@ -116,9 +138,33 @@ def app_port_rules(app_port: int, lb_id: pulumi.Input[str]) -> list[FirewallRule
     return [FirewallRule("tcp", str(app_port), load_balancer_uids=(lb_id,))]
 
 
+def validate_autoscale(spec: AutoscaleSpec, args: WebClusterArgs) -> None:
+    """The API's bounds (``autoscale_pool_dynamic_config``) and what a pool cannot carry."""
+    if not 1 <= spec.min_instances <= 500 or not spec.min_instances <= spec.max_instances <= 1000:
+        raise ValueError(f"[autoscale] min_instances={spec.min_instances}, max_instances={spec.max_instances}; "
+                         "allowed: 1 <= min_instances <= 500, min_instances <= max_instances <= 1000")
+    targets = [t for t in (spec.target_cpu, spec.target_memory) if t is not None]
+    if not targets or any(not 0.05 <= t <= 1 for t in targets):
+        raise ValueError(f"[autoscale] target_cpu={spec.target_cpu}, target_memory={spec.target_memory}; "
+                         "allowed: one or both, fractions from 0.05 to 1")
+    if not 5 <= spec.cooldown_minutes <= 20:
+        raise ValueError(f"[autoscale] cooldown_minutes={spec.cooldown_minutes}; allowed: 5 to 20")
+    if args.volume_size_gb or args.backups:
+        raise ValueError("[autoscale] a pool's droplets come and go: allowed: volume_size_gb 0 and backups False")
+    if not args.ssh_keys:
+        raise ValueError("[ssh_keys] empty; allowed: at least one key for an autoscale pool (its template requires "
+                         "them)")
+    if not args.public_networking:
+        raise ValueError("[public_networking] False with autoscale; allowed: True: the provider (4.76.0, wrapping "
+                         "terraform-provider-digitalocean v2.96.0) never sends the pool template's public_networking, "
+                         "so its droplets would get public addresses anyway")
+
+
 def validate_web_cluster_args(args: WebClusterArgs) -> None:
     if not 1 <= args.count <= 20:
         raise ValueError(f"[count] {args.count}; allowed: 1 to 20")
+    if args.autoscale is not None:
+        validate_autoscale(args.autoscale, args)
     check_pinned_image("image", args.image)
     if not 1 <= args.app_port <= 65535 or args.app_port == 22:
         raise ValueError(f"[app_port] {args.app_port}; allowed: 1 to 65535 except 22")
@@ -131,10 +177,22 @@ def validate_web_cluster_args(args: WebClusterArgs) -> None:
                          f"{sorted(p.name for p in TEMPLATES.glob('*.tmpl'))}")
 
 
+def autoscale_config(spec: AutoscaleSpec) -> do.DropletAutoscaleConfigArgs:
+    return do.DropletAutoscaleConfigArgs(
+        min_instances=spec.min_instances, max_instances=spec.max_instances, target_cpu_utilization=spec.target_cpu,
+        target_memory_utilization=spec.target_memory, cooldown_minutes=spec.cooldown_minutes)
+
+
+def largest_size(args: WebClusterArgs) -> int:
+    """The most droplets the cluster runs: what the load balancer is sized for."""
+    return args.autoscale.max_instances if args.autoscale else args.count
+
+
 class WebCluster(pulumi.ComponentResource):
-    """Droplets + volumes + LB + certificate + firewall + A record + alerts + uptime check."""
+    """Droplets (or an autoscale pool) + volumes + LB + certificate + firewall + A record + alerts + uptime check."""
 
     tag: do.Tag
+    pool: do.DropletAutoscale | None
     droplets: list[do.Droplet]
     volumes: list[do.Volume]
     certificate: do.Certificate
@@ -154,13 +212,23 @@ class WebCluster(pulumi.ComponentResource):
         self.tag = do.Tag(child_name(name, "tag"), name=do_name(args.env, name, "web"), opts=child)
         tags = pulumi.Output.all(self.tag.name, *args.member_tags).apply(
             lambda t: standard_tags(args.env, KIND, [*args.extra_tags, *t]))
-        self.droplets, self.volumes = [], []
-        for i in range(args.count):
+        # Private droplets boot after their way out exists (cloud-init installs packages at first boot).
+        machines = pulumi.ResourceOptions(parent=self, depends_on=[args.egress_gateway] if args.egress_gateway else [])
+        self.droplets, self.volumes, self.pool = [], [], None
+        if args.autoscale is not None:
+            self.pool = do.DropletAutoscale(
+                child_name(name, "pool"), name=do_name(args.env, name, "pool"), config=autoscale_config(args.autoscale),
+                droplet_template=do.DropletAutoscaleDropletTemplateArgs(
+                    region=args.region, size=args.size, image=args.image,
+                    ssh_keys=list(args.ssh_keys), vpc_uuid=args.vpc_id, user_data=user_data, tags=tags,
+                    with_droplet_agent=True, ipv6=False),  # public_networking: never sent by the provider
+                opts=machines)
+        for i in range(0 if args.autoscale else args.count):
             droplet = do.Droplet(
                 child_name(name, "node", i), name=do_name(args.env, name, i), region=args.region, size=args.size,
                 image=args.image, vpc_uuid=args.vpc_id, ssh_keys=list(args.ssh_keys) or None, user_data=user_data,
                 monitoring=True, droplet_agent=True, backups=args.backups, ipv6=False, tags=tags,
-                graceful_shutdown=True, opts=child)
+                public_networking=None if args.public_networking else False, graceful_shutdown=True, opts=machines)
             self.droplets.append(droplet)
             if args.volume_size_gb:
                 volume = do.Volume(child_name(name, "data", i), name=do_name(args.env, name, "data", i),
@@ -178,7 +246,7 @@ class WebCluster(pulumi.ComponentResource):
             domains=[pulumi.Output.from_input(args.domain).apply(lambda _: args.hostname)], opts=child)
         self.load_balancer = do.LoadBalancer(
             child_name(name, "lb"), name=do_name(args.env, name, "lb"), region=args.region, vpc_uuid=args.vpc_id,
-            size_unit=1 if args.count < 3 else 2, droplet_tag=self.tag.name, redirect_http_to_https=True,
+            size_unit=1 if largest_size(args) < 3 else 2, droplet_tag=self.tag.name, redirect_http_to_https=True,
             forwarding_rules=[
                 do.LoadBalancerForwardingRuleArgs(entry_protocol="https", entry_port=443, target_protocol="http",
                                                   target_port=args.app_port,
@@ -187,7 +255,8 @@ class WebCluster(pulumi.ComponentResource):
                                                   target_port=args.app_port)],
             healthcheck=do.LoadBalancerHealthcheckArgs(protocol="http", port=args.app_port,
                                                        path=args.health_check_path, check_interval_seconds=10),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self.droplets))
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
+                                        depends_on=[*self.droplets, *([self.pool] if self.pool else [])]))
         self.firewall = do.Firewall(child_name(name, "app-port"), name=do_name(args.env, name, "app-port"),
                                     tags=[self.tag.name],
                                     inbound_rules=to_inbound_args(app_port_rules(args.app_port,
@@ -213,8 +282,11 @@ class WebCluster(pulumi.ComponentResource):
 
         self.tag_name = self.tag.name
         self.lb_ip = self.load_balancer.ip
+        self.pool_id = self.pool.id if self.pool else None
         self.project_resources: list[pulumi.Output[str]] = [
             *(d.id.apply(lambda i: do_urn("droplet", i)) for d in self.droplets),
             *(v.id.apply(lambda i: do_urn("volume", i)) for v in self.volumes),
             self.load_balancer.id.apply(lambda i: do_urn("loadbalancer", i))]
-        self.register_outputs({"lb_ip": self.load_balancer.ip, "url": self.url, "tag": self.tag.name})
+        # Pool droplets are not project members: DigitalOcean makes and deletes them (status finds them by tag).
+        self.register_outputs({"lb_ip": self.load_balancer.ip, "url": self.url, "tag": self.tag.name,
+                               **({"pool_id": self.pool.id} if self.pool else {})})

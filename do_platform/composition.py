@@ -17,6 +17,7 @@ import pulumi
 
 from components import (
     AppServiceArgs,
+    AutoscaleSpec,
     CorsRule,
     DatabaseLink,
     DnsArgs,
@@ -71,7 +72,13 @@ def network_args(cfg: StackConfig) -> SecureNetworkArgs:
     return SecureNetworkArgs(
         env=cfg.stack, region=cfg.region, ip_range=n.ip_range, admin_cidrs=n.admin_cidrs, egress_cidrs=n.egress_cidrs,
         bastion=n.bastion.enabled, bastion_size=n.bastion.size, bastion_image=n.bastion.image,
-        ssh_keys=cfg.web.ssh_keys, protect=cfg.production)
+        ssh_keys=cfg.web.ssh_keys, protect=cfg.production, nat_gateway=private_egress(cfg),
+        bastion_reserved_ip=private_egress(cfg) and n.bastion.enabled)
+
+
+def private_egress(cfg: StackConfig) -> bool:
+    """Web droplets without public addresses, so the VPC gets a NAT gateway (and the bastion a reserved IP)."""
+    return cfg.enabled(Component.web) and cfg.web.private_egress
 
 
 def dns_args(cfg: StackConfig) -> DnsArgs:
@@ -89,19 +96,33 @@ def kubernetes_args(cfg: StackConfig, *, vpc_id: pulumi.Input[str]) -> Kubernete
 
 
 def web_backups(cfg: StackConfig) -> bool:
-    """Droplet backups: what ``web.backups`` says, and on in production only when it says nothing."""
+    """Droplet backups: what ``web.backups`` says, and on in production only when it says nothing.
+
+    An autoscale pool has none (its template cannot ask for them; its droplets are disposable)."""
+    if cfg.web.autoscale is not None:
+        return False
     return cfg.production if cfg.web.backups is None else cfg.web.backups
 
 
+def web_autoscale(cfg: StackConfig) -> AutoscaleSpec | None:
+    """``web.autoscale`` as the component's pool spec (None: fixed ``web.count`` droplets)."""
+    a = cfg.web.autoscale
+    if a is None:
+        return None
+    return AutoscaleSpec(min_instances=a.min_instances, max_instances=a.max_instances, target_cpu=a.target_cpu,
+                         target_memory=a.target_memory, cooldown_minutes=a.cooldown_minutes)
+
+
 def web_args(cfg: StackConfig, *, vpc_id: pulumi.Input[str], vpc_cidr: str, domain: pulumi.Input[str],
-             member_tag: pulumi.Input[str]) -> WebClusterArgs:
+             member_tag: pulumi.Input[str], egress_gateway: pulumi.Resource | None = None) -> WebClusterArgs:
     w = cfg.web
     return WebClusterArgs(
         env=cfg.stack, region=cfg.region, vpc_id=vpc_id, domain=domain, hostname=cfg.web_hostname,
         alert_emails=cfg.alert_emails, size=w.size, count=w.count, image=w.image, ssh_keys=w.ssh_keys,
         app_port=w.app_port, health_check_path=w.health_check_path, record_name=w.record_name,
         backups=web_backups(cfg), volume_size_gb=w.volume_size_gb, member_tags=(member_tag,), vpc_cidr=vpc_cidr,
-        protect=cfg.production)
+        protect=cfg.production, autoscale=web_autoscale(cfg), public_networking=not w.private_egress,
+        egress_gateway=egress_gateway)
 
 
 def apps_of(cfg: StackConfig) -> tuple[AppConfig, ...]:

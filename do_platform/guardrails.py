@@ -27,6 +27,7 @@ from do_platform.config import (
     enforcement_problem,
     public_bucket_problem,
 )
+from do_platform.config.rules import public_web_address_problem
 from do_platform.errors import ConfigError
 from do_vocab.addresses import ADMIN_PORTS, WORLD_OPEN_SHARE, describe_share, world_open, world_open_ports
 from do_vocab.addresses import public_share as public_share  # re-exported: the rules' view of address space
@@ -45,6 +46,8 @@ SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
 SPACES_BUCKET_POLICY = "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy"
 SPACES_BUCKET_OBJECT = "digitalocean:index/spacesBucketObject:SpacesBucketObject"
 PUBLIC_ACLS = ("public-read", "public-read-write")
+DROPLET_AUTOSCALE = "digitalocean:index/dropletAutoscale:DropletAutoscale"
+WEB_COMPONENT_TAG = "component:web-cluster"  # components/tagging.py's tag of WebCluster's droplets
 
 # Resources whose ``tags`` label the resource itself (a Firewall's ``tags`` pick its targets instead).
 TAGGABLE = frozenset({
@@ -64,6 +67,7 @@ class StackContext:
     enforcement: PolicyEnforcement = PolicyEnforcement.advisory
     world_open_share: float = WORLD_OPEN_SHARE  # see :func:`world_open`
     public_buckets: frozenset[str] = frozenset()  # buckets the stack declares public sites (objectStore.publicSite)
+    public_web_allowed: bool = False  # ``web.allowPublicAddress``: production web droplets may keep public addresses
 
     @property
     def production(self) -> bool:
@@ -97,7 +101,8 @@ class StackContext:
                 level = PolicyEnforcement.mandatory
         store_key = f"{PROJECT}:objectStore"
         return cls(stack, environment, level,
-                   public_buckets=declared_public_buckets(stack, config.get(store_key, config.get("objectStore"))))
+                   public_buckets=declared_public_buckets(stack, config.get(store_key, config.get("objectStore"))),
+                   public_web_allowed=_public_web_allowed(config))
 
 
 def declared_public_buckets(stack: str, raw: Any) -> frozenset[str]:
@@ -113,6 +118,17 @@ def declared_public_buckets(stack: str, raw: Any) -> frozenset[str]:
     except ValidationError:
         return frozenset()
     return frozenset({store.bucket_for(stack)}) if store.enabled and store.public_site else frozenset()
+
+
+def _public_web_allowed(config: Mapping[str, Any]) -> bool:
+    """``do-platform:web.allowPublicAddress`` from a raw stack config (YAML mapping or the CLI's JSON text)."""
+    web = config.get(f"{PROJECT}:web", config.get("web"))
+    if isinstance(web, str):
+        try:
+            web = json.loads(web)
+        except ValueError:
+            return False
+    return isinstance(web, Mapping) and web.get("allowPublicAddress") is True
 
 
 @dataclass(frozen=True)
@@ -340,6 +356,21 @@ def no_public_bucket(resource_type: str, props: Mapping[str, Any], ctx: StackCon
     return [f"bucket {shown}: {how}: {problem}"]
 
 
+def web_droplets_private_in_production(resource_type: str, props: Mapping[str, Any], ctx: StackContext,
+                                       protect: bool | None = None) -> list[str]:
+    """Production web droplets (fixed or an autoscale pool's template) have no public address, unless the
+    stack allows it explicitly (``web.allowPublicAddress``); the rule itself is the config's
+    (:func:`~do_platform.config.rules.public_web_address_problem`)."""
+    template = _get(props, "dropletTemplate", "droplet_template", default=None) \
+        if resource_type == DROPLET_AUTOSCALE else props
+    if not isinstance(template, Mapping) or WEB_COMPONENT_TAG not in [str(t) for t in _get(template, "tags",
+                                                                                             default=[]) or []]:
+        return []
+    public = _get(template, "publicNetworking", "public_networking", default=True) is not False
+    problem = public_web_address_problem(ctx.production, public, ctx.public_web_allowed)
+    return [f"web droplet with a public address: {problem}"] if problem else []
+
+
 ResourceCheck = Callable[[str, Mapping[str, Any], StackContext, "bool | None"], list[str]]
 
 
@@ -373,6 +404,9 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("no-public-bucket", "Production Spaces buckets and objects are not public-read (ACL or policy) "
                  "unless the stack declares the bucket a public site (objectStore.publicSite).",
                  frozenset({SPACES_BUCKET, SPACES_BUCKET_POLICY, SPACES_BUCKET_OBJECT}), no_public_bucket),
+    ResourceRule("web-droplets-private-in-production", "Production web droplets (and autoscale pools) have no "
+                 "public address unless web.allowPublicAddress says so.", frozenset({DROPLET, DROPLET_AUTOSCALE}),
+                 web_droplets_private_in_production),
 )
 
 

@@ -163,6 +163,8 @@ def computed_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, A
         return {"ipv4_address_private": f"10.0.0.{host}", "ipv4_address": f"192.0.2.{host}"}
     if typ == "digitalocean:index/loadBalancer:LoadBalancer":
         return {"ip": f"198.51.100.{host}"}
+    if typ == "digitalocean:index/reservedIp:ReservedIp":
+        return {"ip_address": f"203.0.113.{host}"}
     if typ == "digitalocean:index/databaseCluster:DatabaseCluster":
         host = f"{name}.db.ondigitalocean.com"
         return {"host": host, "private_host": f"private-{host}", "port": 25060, "user": "doadmin",

@@ -35,6 +35,9 @@ CONTAINER_REGISTRY = "digitalocean:index/containerRegistry:ContainerRegistry"
 SPACES_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket"
 UPTIME_CHECK = "digitalocean:index/uptimeCheck:UptimeCheck"
 CDN = "digitalocean:index/cdn:Cdn"
+DROPLET_AUTOSCALE = "digitalocean:index/dropletAutoscale:DropletAutoscale"
+VPC_NAT_GATEWAY = "digitalocean:index/vpcNatGateway:VpcNatGateway"
+RESERVED_IP = "digitalocean:index/reservedIp:ReservedIp"
 # Families the API prices: what --live-prices refreshes and `prices check` compares.
 LIVE_FAMILIES = ("droplet_sizes", "app_instance_sizes", "registry_tiers")
 
@@ -55,15 +58,24 @@ FREE_TYPES = frozenset(PREFIX + t for t in (
 
 @dataclass(frozen=True)
 class Price:
-    """The monthly price of one resource; ``monthly is None`` means unknown (with the reason in ``basis``)."""
+    """The monthly price of one resource; ``monthly is None`` means unknown (with the reason in ``basis``).
+
+    A resource whose size moves on its own (an autoscale pool) costs a range: ``monthly`` at its floor,
+    ``monthly_max`` at its ceiling (None: a fixed price, the same as ``monthly``)."""
 
     monthly: float | None
     basis: str
     source: str = ""
+    monthly_max: float | None = None
 
     @property
     def known(self) -> bool:
         return self.monthly is not None
+
+    @property
+    def ceiling(self) -> float | None:
+        """The most it can cost per month (``monthly`` unless it is a range)."""
+        return self.monthly if self.monthly_max is None else self.monthly_max
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ class PriceTable:
     registry_storage_overage_per_gib: float | None = None
     uptime_check: float | None = None
     spaces: dict[str, float] = field(default_factory=dict)  # subscription, included GiB, overage per GiB
+    vpc_nat_gateway_per_size_unit: float | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
     def source(self, family: str) -> str:
@@ -124,7 +137,12 @@ def load_bundled() -> PriceTable:
         registry_storage_overage_per_gib=float(raw["registry_storage_overage_per_gib"]),
         uptime_check=float(raw["uptime_check"]),
         spaces={k: float(v) for k, v in raw["spaces"].items()},
+        vpc_nat_gateway_per_size_unit=_optional_float((raw.get("vpc_nat_gateway") or {}).get("per_size_unit")),
     )
+
+
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def fetch_live(client) -> dict[str, dict[str, float]]:
@@ -343,6 +361,32 @@ def _spaces_bucket(_props: dict[str, Any], table: PriceTable) -> Price:
                  f"/GiB transferred (usage, not priced)", f"bundled {table.as_of}")
 
 
+def _droplet_autoscale(props: dict[str, Any], table: PriceTable) -> Price:
+    """A pool of ``minInstances`` .. ``maxInstances`` droplets of the template's size: a range."""
+    config = _get(props, "config", default={}) or {}
+    template = _get(props, "dropletTemplate", "droplet_template", default={}) or {}
+    source = table.source("droplet_sizes")
+    fixed = _get(config, "targetNumberInstances", "target_number_instances")
+    low = _count(fixed if fixed is not None else _get(config, "minInstances", "min_instances"), 1)
+    high = _count(fixed if fixed is not None else _get(config, "maxInstances", "max_instances"), low)
+    price = _per_unit(table.droplet_sizes, _get(template, "size"), low, "pool droplet", source)
+    if not price.known or high == low:
+        return price
+    unit = price.monthly / low
+    return Price(price.monthly, f"autoscale {low} … {high} × {_get(template, 'size')} @ {_money(unit)}: "
+                 f"{_money(price.monthly)} … {_money(unit * high)}", source, monthly_max=unit * high)
+
+
+def _vpc_nat_gateway(props: dict[str, Any], table: PriceTable) -> Price:
+    bundled = f"bundled {table.as_of}"
+    unit = table.vpc_nat_gateway_per_size_unit
+    if unit is None:
+        return Price(None, "VPC NAT gateway price not in the table", bundled)
+    n = _count(_get(props, "size"), 1)
+    return Price(unit * n, f"{n} size unit(s) @ {_money(unit)} (preview product; data processed not priced)",
+                 bundled)
+
+
 # One pricing rule per priced resource type.
 PRICE_RULES = {
     DROPLET: _droplet,
@@ -354,6 +398,10 @@ PRICE_RULES = {
     VOLUME: _volume,
     CONTAINER_REGISTRY: _registry,
     UPTIME_CHECK: _uptime_check,
+    DROPLET_AUTOSCALE: _droplet_autoscale,
+    VPC_NAT_GATEWAY: _vpc_nat_gateway,
+    RESERVED_IP: lambda _props, table: Price(0.0, "no charge while assigned to a Droplet (the program assigns it)",
+                                             f"bundled {table.as_of}"),
     APP: lambda props, table: _app(_get(props, "spec", default={}) or {}, table),
     SPACES_BUCKET: _spaces_bucket,
     CDN: lambda _props, table: Price(0.0, "included with Spaces: its transfer counts toward the subscription's",

@@ -30,6 +30,8 @@ class Catalog:
     standby_min_memory: int  # MiB: the smallest node that may run with standby nodes
     app_instance_sizes: tuple[MappingProxyType, ...]  # {slug, name, cpu_type, cpus, memory MiB, usd_per_month, ...}
     app_regions: tuple[MappingProxyType, ...]  # {slug, label, flag, continent, data_centers, default?}
+    droplet_autoscale_regions: tuple[str, ...] = ()  # where Droplet Autoscale pools may be created
+    vpc_nat_gateway_regions: tuple[str, ...] = ()  # where VPC NAT gateways may be created
 
     def region_slugs(self, *, available_only: bool = False) -> list[str]:
         return [r["slug"] for r in self.regions if r["available"] or not available_only]
@@ -83,4 +85,6 @@ def load() -> Catalog:
         standby_min_memory=int(databases["standby_min_memory"]),
         app_instance_sizes=_frozen(raw["app_instance_sizes"]),
         app_regions=_frozen(raw["app_regions"]),
+        droplet_autoscale_regions=tuple(raw.get("droplet_autoscale_regions", ())),
+        vpc_nat_gateway_regions=tuple(raw.get("vpc_nat_gateway_regions", ())),
     )

@@ -85,6 +85,32 @@ def test_component_args_carry_the_config():
     assert db.node_count == cfg.database.node_count and db.protect
 
 
+def test_web_autoscale_becomes_the_pool_spec_without_backups():
+    cfg = stack("staging")
+    args = c.web_args(cfg, vpc_id="v", vpc_cidr="10.120.0.0/20", domain="d", member_tag="m")
+    a = cfg.web.autoscale
+    assert args.autoscale == c.AutoscaleSpec(a.min_instances, a.max_instances, a.target_cpu, a.target_memory,
+                                             a.cooldown_minutes)
+    assert args.backups is False and args.public_networking is True and args.volume_size_gb == 0
+    assert c.web_args(stack("dev"), vpc_id="v", vpc_cidr="10.110.0.0/20", domain="d", member_tag="m").autoscale is None
+
+
+def test_private_egress_gives_the_vpc_a_nat_gateway_and_the_bastion_a_reserved_ip():
+    prod = stack("prod")
+    gateway = object()
+    web = c.web_args(prod, vpc_id="v", vpc_cidr="10.130.0.0/20", domain="d", member_tag="m", egress_gateway=gateway)
+    assert web.public_networking is False and web.egress_gateway is gateway and web.backups is True
+    net = c.network_args(prod)
+    assert net.nat_gateway and net.bastion_reserved_ip and c.private_egress(prod)
+    dev = c.network_args(stack("dev"))
+    assert not dev.nat_gateway and not dev.bastion_reserved_ip
+    # Without a bastion there is nothing to give a reserved IP; without web no gateway is needed.
+    local = stack("local", web={"count": 1, "privateEgress": True})
+    assert c.network_args(local).nat_gateway and not c.network_args(local).bastion_reserved_ip
+    no_web = stack("local", components=["network", "dns", "database"], apps=[], web={"privateEgress": True})
+    assert not c.private_egress(no_web) and not c.network_args(no_web).nat_gateway
+
+
 def test_registry_retention_needs_a_token_and_stack_files(tmp_path):
     cfg = stack("dev", registryRetention={"enabled": True, "keepLast": 3})
     with pytest.raises(ConfigError, match=r"^do-platform:registryRetention: no Pulumi.<stack>.yaml"):

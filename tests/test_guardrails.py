@@ -108,6 +108,39 @@ def test_droplets_must_be_monitored():
     assert rules_hit(g.DROPLET, {"tags": ["env:dev"], "monitoring": True}) == set()
 
 
+WEB_TAGS = ["component:web-cluster", "env:prod", "prod-web-web"]
+
+
+def test_production_web_droplets_have_no_public_address_unless_allowed():
+    public = {"tags": WEB_TAGS, "monitoring": True}  # publicNetworking unset: the API's default is public
+    assert rules_hit(g.DROPLET, public, PROD) == {"web-droplets-private-in-production"}
+    assert rules_hit(g.DROPLET, {**public, "publicNetworking": True}, PROD) == {"web-droplets-private-in-production"}
+    assert rules_hit(g.DROPLET, {**public, "publicNetworking": False}, PROD) == set()
+    allowed = g.StackContext("prod", Environment.production, PolicyEnforcement.mandatory, public_web_allowed=True)
+    assert rules_hit(g.DROPLET, public, allowed) == set()
+    # Not a web droplet (the bastion), or not production: not this rule's business.
+    assert rules_hit(g.DROPLET, {"tags": ["env:prod", "component:secure-network"], "monitoring": True}, PROD) == set()
+    assert rules_hit(g.DROPLET, {**public, "tags": ["component:web-cluster", "env:dev"]}) == set()
+    message = g.check_resource(g.DROPLET, public, PROD)[0].message
+    assert "web.privateEgress: true" in message and "web.allowPublicAddress: true" in message
+
+
+def test_an_autoscale_pool_template_is_judged_like_a_web_droplet():
+    template = {"tags": WEB_TAGS, "size": "s-1vcpu-1gb", "publicNetworking": True}
+    hit = rules_hit(g.DROPLET_AUTOSCALE, {"dropletTemplate": template}, PROD)
+    assert hit == {"web-droplets-private-in-production"}
+    assert rules_hit(g.DROPLET_AUTOSCALE, {"dropletTemplate": {**template, "publicNetworking": False}}, PROD) == set()
+    snake = {"tags": WEB_TAGS, "public_networking": False}
+    assert rules_hit(g.DROPLET_AUTOSCALE, {"droplet_template": snake}, PROD) == set()
+
+
+@pytest.mark.parametrize("web", [{"allowPublicAddress": True}, '{"allowPublicAddress": true}'])
+def test_the_allowance_is_read_from_the_stack_config_as_yaml_or_the_clis_json(web):
+    ctx = g.StackContext.from_config("prod", {"do-platform:environment": "production", "do-platform:web": web})
+    assert ctx.public_web_allowed is True
+    assert g.StackContext.from_config("prod", {"do-platform:environment": "production"}).public_web_allowed is False
+
+
 def _db(urn="urn:db", parent="urn:comp", **props):
     return g.StackResource(urn=urn, type=g.DATABASE_CLUSTER, props={"privateNetworkUuid": "vpc-1", **props},
                            parent=parent)

@@ -138,7 +138,7 @@ def test_every_price_family_records_its_page_and_the_day_it_was_read():
 
     raw = json.loads(resources.files("do_platform.data").joinpath("prices.json").read_text())
     families = {"droplet_sizes", "app_instance_sizes", "load_balancer", "database_sizes_per_node", "kubernetes",
-                "volume_per_gib", "registry_tiers", "uptime_check", "spaces"}
+                "volume_per_gib", "registry_tiers", "uptime_check", "spaces", "vpc_nat_gateway", "reserved_ip"}
     assert set(raw["sources"]) == families
     for family, source in raw["sources"].items():
         assert source["url"].startswith("docs.digitalocean.com/products/"), family
@@ -168,3 +168,29 @@ def test_a_database_replica_is_one_node_of_its_size():
     price = pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-1vcpu-2gb", "region": "nyc3"}, TABLE)
     assert price.monthly == pytest.approx(TABLE.database_sizes_per_node["db-s-1vcpu-2gb"]) == pytest.approx(30.0)
     assert pricing.price_resource(pricing.DATABASE_REPLICA, {"size": "db-s-9vcpu-1tb"}, TABLE).monthly is None
+
+
+def test_an_autoscale_pool_is_priced_as_its_range_of_template_droplets():
+    props = {"config": {"minInstances": 2, "maxInstances": 5, "targetCpuUtilization": 0.6},
+             "dropletTemplate": {"size": "s-1vcpu-2gb", "region": "nyc3"}}
+    price = pricing.price_resource(pricing.DROPLET_AUTOSCALE, props, TABLE)
+    unit = TABLE.droplet_sizes["s-1vcpu-2gb"]
+    assert (price.monthly, price.monthly_max, price.ceiling) == pytest.approx((2 * unit, 5 * unit, 5 * unit))
+    assert "autoscale 2 … 5 × s-1vcpu-2gb" in price.basis and price.source == TABLE.source("droplet_sizes")
+
+
+def test_a_static_or_single_size_pool_has_no_range_and_an_unknown_size_is_unknown():
+    static = {"config": {"targetNumberInstances": 3}, "dropletTemplate": {"size": "s-1vcpu-1gb"}}
+    price = pricing.price_resource(pricing.DROPLET_AUTOSCALE, static, TABLE)
+    assert (price.monthly, price.monthly_max) == (3 * TABLE.droplet_sizes["s-1vcpu-1gb"], None)
+    odd = {"config": {"minInstances": 1, "maxInstances": 3}, "dropletTemplate": {"size": "s-64vcpu-1tb"}}
+    assert pricing.price_resource(pricing.DROPLET_AUTOSCALE, odd, TABLE).monthly is None
+
+
+def test_a_nat_gateway_is_priced_per_size_unit_from_the_dated_table_and_unknown_without_it():
+    price = pricing.price_resource(pricing.VPC_NAT_GATEWAY, {"size": 2, "region": "nyc3"}, TABLE)
+    assert price.monthly == pytest.approx(2 * TABLE.vpc_nat_gateway_per_size_unit)
+    assert "preview" in price.basis and price.source == f"bundled {TABLE.as_of}"
+    without = dataclasses.replace(TABLE, vpc_nat_gateway_per_size_unit=None)
+    assert pricing.price_resource(pricing.VPC_NAT_GATEWAY, {"size": 1}, without).monthly is None
+    assert pricing.price_resource(pricing.RESERVED_IP, {"region": "nyc3"}, TABLE).monthly == 0.0

@@ -65,8 +65,9 @@ def test_table_inputs_are_inputs_of_the_pulumi_schema(resource_type):
     for path in RESOURCES[resource_type]["forceNew"]:
         head, *rest = path.split(".")
         assert head in resource["inputProperties"], f"{resource_type}: {head} is not an input"
-        if rest:  # one level of nesting: the object type's property
-            ref = resource["inputProperties"][head]["$ref"].removeprefix("#/types/")
+        if rest:  # one level of nesting: the property of the object type (or of a list's items)
+            prop = resource["inputProperties"][head]
+            ref = (prop.get("$ref") or prop["items"]["$ref"]).removeprefix("#/types/")  # an object or a list of them
             assert rest[0] in _schema()["types"][ref]["properties"], f"{resource_type}: {path}"
 
 

@@ -186,6 +186,20 @@ class ApiReader:
     def cdn_endpoints(self) -> list[dict]:
         return self._all(("cdn",), self.client.cdn.list_endpoints, "endpoints", what="list CDN endpoints")
 
+    # -- Droplet Autoscale pools and VPC NAT gateways
+
+    def autoscale_pools(self) -> list[dict]:
+        return self._all(("autoscale-pools",), self.client.autoscalepools.list, "autoscale_pools",
+                         what="list autoscale pools")
+
+    def autoscale_history(self, pool_id: str) -> list[dict]:
+        return self._all(("autoscale-history", pool_id), self.client.autoscalepools.list_history, "history", pool_id,
+                         what=f"list scaling history of autoscale pool {pool_id}")
+
+    def nat_gateways(self) -> list[dict]:
+        return self._all(("nat-gateways",), self.client.vpcnatgateways.list, "vpc_nat_gateways",
+                         what="list VPC NAT gateways")
+
     # -- App Platform
 
     def apps(self) -> list[dict]:

@@ -251,8 +251,46 @@ class NetworkConfig(_Model):
         return tuple(sorted({str(_cidr(item, allowed="CIDRs such as 0.0.0.0/0 or 198.51.100.0/24")) for item in v}))
 
 
+AUTOSCALE_TARGET = (0.05, 1.0)  # the API's bounds on a pool's target CPU / memory utilization (a fraction)
+
+
+class AutoscaleConfig(_Model):
+    """``web.autoscale``: the web droplets as a Droplet Autoscale pool of ``minInstances..maxInstances``.
+
+    Bounds are the API's (``autoscale_pool_dynamic_config``); targets are fractions of CPU / memory, at
+    least one of them set (a dynamic pool scales on one)."""
+
+    min_instances: Annotated[int, _between(1, 500)]
+    max_instances: Annotated[int, _between(1, 1000)]
+    target_cpu: float | None = None
+    target_memory: float | None = None
+    cooldown_minutes: Annotated[int, _between(5, 20, "an integer from 5 to 20 (minutes)")] = 10
+
+    @field_validator("target_cpu", "target_memory")
+    @classmethod
+    def _target(cls, v: float | None) -> float | None:
+        lo, hi = AUTOSCALE_TARGET
+        if v is not None and not lo <= v <= hi:
+            raise ValueError(f"out of range; allowed: a fraction from {lo} to {hi:g}, e.g. 0.7 for 70%")
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> AutoscaleConfig:
+        if self.min_instances > self.max_instances:
+            raise _Whole(f"minInstances={self.min_instances}, maxInstances={self.max_instances}: allowed: "
+                         "minInstances <= maxInstances")
+        if self.target_cpu is None and self.target_memory is None:
+            raise _Whole("neither targetCpu nor targetMemory is set; allowed: one or both, fractions from "
+                         f"{AUTOSCALE_TARGET[0]} to 1 (the pool scales to keep that utilization)")
+        return self
+
+
 class WebConfig(_Model):
-    """WebCluster: droplets behind a load balancer with a certificate, alerts and an uptime check."""
+    """WebCluster: droplets behind a load balancer with a certificate, alerts and an uptime check.
+
+    ``autoscale`` replaces the fixed ``count`` droplets with an autoscale pool; ``privateEgress`` gives the
+    droplets no public address (egress through the VPC's NAT gateway); ``allowPublicAddress`` is the
+    explicit allowance production needs to keep public addresses on web droplets."""
 
     size: DropletSize = "s-1vcpu-1gb"
     count: Annotated[int, _between(1, 20)] = 1
@@ -263,6 +301,9 @@ class WebConfig(_Model):
     volume_size_gb: int = 0
     ssh_keys: Annotated[tuple[str, ...], _at_most(MAX_ITEMS)] = ()
     backups: bool | None = None
+    autoscale: AutoscaleConfig | None = None
+    private_egress: bool = False
+    allow_public_address: bool = False
 
     @field_validator("app_port")
     @classmethod

@@ -215,13 +215,76 @@ def app_secret_names(cfg: StackConfig) -> list[Problem]:
     return problems
 
 
+def public_web_address_problem(production: bool, public: bool, allowed: bool) -> str | None:
+    """Why web droplets may not keep a public address, or None. The one rule, used by the config and the pack.
+
+    Production web droplets are reached through the load balancer only, so they need no public address;
+    one that has it is a way in that a firewall mistake opens. Keeping it is an explicit decision
+    (``web.allowPublicAddress: true``), not a default."""
+    if not production or not public or allowed:
+        return None
+    return ("production web droplets must have no public address; allowed: web.privateEgress: true (egress "
+            "through a VPC NAT gateway), or web.allowPublicAddress: true to keep public addresses explicitly")
+
+
+# Why an autoscale pool cannot be private with the pinned provider (see docs/architecture.md).
+PRIVATE_POOL_GAP = ("provider 4.76.0 (terraform-provider-digitalocean v2.96.0) never sends the pool template's "
+                    "public_networking to the API, so its droplets would get public addresses anyway")
+
+
+def web_shape(cfg: StackConfig) -> list[Problem]:
+    """``web.autoscale`` and ``web.privateEgress`` against the keys they exclude or need."""
+    web = cfg.web
+    if not cfg.enabled(Component.web):
+        return []
+    catalog = load_catalog()
+    problems: list[Problem] = []
+    if web.autoscale is not None:
+        pool = "an autoscale pool's droplets are made and removed by DigitalOcean"
+        if "count" in web.model_fields_set:
+            problems.append(("web.count", web.count, "set together with web.autoscale, which sizes the pool "
+                             "(minInstances..maxInstances); allowed: remove web.count, or remove web.autoscale"))
+        if not web.ssh_keys:
+            problems.append(("web.sshKeys", [], "empty while web.autoscale is set (DigitalOcean's autoscale pool "
+                             "template requires SSH keys); allowed: one or more key fingerprints or ids"))
+        if web.volume_size_gb:
+            problems.append(("web.volumeSizeGb", web.volume_size_gb, f"not available with web.autoscale ({pool}: "
+                             "no volume can follow them); allowed: 0"))
+        if web.backups:
+            problems.append(("web.backups", True, f"not available with web.autoscale ({pool}; the pool template "
+                             "has no backups); allowed: false or no key"))
+        if cfg.region not in catalog.droplet_autoscale_regions:
+            problems.append(("web.autoscale", web.autoscale.model_dump(by_alias=True, exclude_none=True),
+                             f"DigitalOcean offers no autoscale pools in {cfg.region}; allowed: a region among "
+                             f"{_allowed(catalog.droplet_autoscale_regions)}, or fixed web.count"))
+    if web.private_egress and web.autoscale is not None:
+        problems.append(("web.privateEgress", True, f"not possible with web.autoscale: {PRIVATE_POOL_GAP}; allowed: "
+                         "false (the pool's droplets keep public addresses, closed by the firewalls), or fixed "
+                         "web.count droplets without web.autoscale"))
+    elif web.private_egress and not cfg.enabled(Component.network):
+        problems.append(("web.privateEgress", True, "needs 'network' in components (the NAT gateway serves the "
+                         "VPC); allowed: false"))
+    elif web.private_egress and cfg.region not in catalog.vpc_nat_gateway_regions:
+        problems.append(("web.privateEgress", True, f"DigitalOcean offers no VPC NAT gateway in {cfg.region}; "
+                         f"allowed: false, or a region among {_allowed(catalog.vpc_nat_gateway_regions)}"))
+    if web.private_egress and web.allow_public_address:
+        problems.append(("web.allowPublicAddress", True, "contradicts web.privateEgress: true (the droplets get no "
+                         "public address); allowed: false or no key"))
+    if problem := public_web_address_problem(cfg.production, not web.private_egress, web.allow_public_address):
+        problems.append(("web.privateEgress", web.private_egress, problem))
+    return problems
+
+
 def production_settings(cfg: StackConfig) -> list[Problem]:
     """Production's stricter settings: high availability everywhere, a Kubernetes API not open to all."""
     if not cfg.production:
         return []
     on = cfg.enabled
     problems: list[Problem] = []
-    if on(Component.web) and cfg.web.count < 2:
+    if on(Component.web) and cfg.web.autoscale is not None and cfg.web.autoscale.min_instances < 2:
+        problems.append(("web.autoscale.minInstances", cfg.web.autoscale.min_instances,
+                         "production needs high availability; allowed: 2 or more"))
+    elif on(Component.web) and cfg.web.autoscale is None and cfg.web.count < 2:
         problems.append(("web.count", cfg.web.count, "production needs high availability; allowed: 2 or more"))
     if on(Component.database) and cfg.database.node_count < 2:
         problems.append(("database.nodeCount", cfg.database.node_count,
@@ -284,7 +347,7 @@ def object_store_settings(cfg: StackConfig) -> list[Problem]:
 # The cross-field rules in the order their problems are reported; a new rule is one function appended here.
 RULES: tuple[Rule, ...] = (components_needed, component_settings, apps_listed, app_links, catalog_combinations,
                            replica_rules, database_settings, retention_registry, app_secret_names,
-                           object_store_settings, production_settings)
+                           object_store_settings, production_settings, web_shape)
 
 
 def cross_checks(cfg: StackConfig) -> list[Problem]:

@@ -35,6 +35,8 @@ class PlanResourceResult(Result):
     inputs: dict[str, Any] | None = Field(None, description="every input (secrets masked); only with "
                                                              "include_inputs")
     monthly: float | None = Field(description="monthly list price; null when it cannot be known")
+    monthly_max: float | None = Field(None, description="the ceiling when the price is a range (an autoscale pool "
+                                                        "at maxInstances); null for a fixed price")
     price_basis: str
     price_source: str
     violations: list[dict[str, Any]] = []
@@ -47,6 +49,7 @@ class PlanComponentResult(Result):
     monthly: float
     unknown: int
     resources: list[str]
+    monthly_max: float | None = Field(None, description="the ceiling when a resource in it is priced as a range")
 
 
 class PlanResult(Result):
@@ -56,6 +59,8 @@ class PlanResult(Result):
     blocking: bool = Field(description="true when a mandatory guardrail is broken (`pulumi up` would stop)")
     monthly: float = Field(description="sum of the known monthly prices")
     unknown: int = Field(description="resources whose price is unknown (not counted in monthly)")
+    monthly_max: float | None = Field(None, description="the total with every autoscale pool at maxInstances; "
+                                                        "null when nothing is priced as a range")
     currency: str
     prices_as_of: str
     price_sources: dict[str, str]

@@ -37,6 +37,9 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
     pricing.DATABASE_REPLICA: ("region", "size"),
     pricing.KUBERNETES_CLUSTER: ("version", "region", "ha", "nodePool.size", "nodePool.nodeCount"),
     pricing.KUBERNETES_NODE_POOL: ("size", "nodeCount", "autoScale", "minNodes", "maxNodes"),
+    pricing.DROPLET_AUTOSCALE: ("dropletTemplate.region", "dropletTemplate.size", "config.minInstances",
+                                "config.maxInstances", "dropletTemplate.publicNetworking"),
+    pricing.VPC_NAT_GATEWAY: ("region", "size", "type"),
     pricing.APP: ("spec.region", "spec.services"),
     pricing.CONTAINER_REGISTRY: ("subscriptionTierSlug", "region"),
     "digitalocean:index/vpc:Vpc": ("region", "ipRange"),
@@ -65,6 +68,7 @@ class PlanResource:
     price_basis: str
     price_source: str
     violations: list[dict[str, str]] = field(default_factory=list)
+    monthly_max: float | None = None  # the ceiling of a price range (an autoscale pool); None: fixed
 
 
 @dataclass
@@ -75,6 +79,7 @@ class PlanComponent:
     monthly: float
     unknown: int
     resources: list[str]
+    monthly_max: float | None = None  # set when a resource in it is priced as a range
 
 
 @dataclass
@@ -92,6 +97,7 @@ class Plan:
     monthly: float
     unknown: int
     outputs: dict[str, Any] | None = None  # stack outputs, secrets masked (None: a version that did not record them)
+    monthly_max: float | None = None  # the total at every autoscale pool's ceiling (None: no price range)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,7 +175,7 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
         resources.append(PlanResource(
             urn=r.urn, type=r.type, name=r.name, component=_owner(r, by_urn), protect=r.protect,
             key_inputs=_key_inputs(r.type, r.inputs), inputs=r.inputs, monthly=price.monthly,
-            price_basis=price.basis, price_source=price.source,
+            monthly_max=price.monthly_max, price_basis=price.basis, price_source=price.source,
             violations=[{"rule": v.rule, "message": v.message} for v in violations.get(r.urn, [])]))
     components: dict[str | None, PlanComponent] = {}
     for res in resources:
@@ -184,6 +190,11 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
             comp.unknown += 1
         else:
             comp.monthly += res.monthly
+            if res.monthly_max is not None:
+                comp.monthly_max = (comp.monthly_max or 0.0) + res.monthly_max - res.monthly
+    for comp in components.values():  # the extra a range can add -> that component's ceiling
+        if comp.monthly_max is not None:
+            comp.monthly_max = comp.monthly + comp.monthly_max
     # Registration order varies between runs (the program is asynchronous): print in a stable order.
     resources.sort(key=lambda r: (r.type, r.name))
     order = {r.urn: i for i, r in enumerate(resources)}
@@ -203,7 +214,16 @@ def build_plan(evaluation, ctx: guardrails.StackContext, table: pricing.PriceTab
         price_sources={f: table.source(f) for f in pricing.LIVE_FAMILIES},
         price_notes=list(price_notes or []), components=ordered, resources=resources,
         violations=flat, monthly=round(sum(r.monthly for r in resources if r.monthly is not None), 2),
-        unknown=sum(1 for r in resources if r.monthly is None), outputs=dict(getattr(evaluation, "outputs", {})))
+        unknown=sum(1 for r in resources if r.monthly is None), outputs=dict(getattr(evaluation, "outputs", {})),
+        monthly_max=_range_ceiling(resources))
+
+
+def _range_ceiling(resources: list[PlanResource]) -> float | None:
+    """The total with every price range at its ceiling; None when no resource is priced as a range."""
+    if all(r.monthly_max is None for r in resources):
+        return None
+    return round(sum(r.monthly_max if r.monthly_max is not None else r.monthly for r in resources
+                     if r.monthly is not None), 2)
 
 
 def plan_stack(stack: str, *, root: Path | None = None, live_client=None) -> Plan:
@@ -224,10 +244,13 @@ def plan_stack(stack: str, *, root: Path | None = None, live_client=None) -> Pla
 
 # --- rendering ---------------------------------------------------------------------------------------
 
-def money(value: float | None, unknown: int = 0) -> str:
+def money(value: float | None, unknown: int = 0, ceiling: float | None = None) -> str:
+    """``$12.00``, a range ``$12.00 … $24.00`` (an autoscale pool), ``+ N unknown``."""
     text = numbers.money(value)
     if value is None:
         return text
+    if ceiling is not None and round(ceiling, 2) != round(value, 2):
+        text = f"{text} … {numbers.money(ceiling)}"
     return f"{text} + {unknown} unknown" if unknown else text
 
 
@@ -249,10 +272,10 @@ def render_text(plan: Plan) -> str:
     for comp in plan.components:
         head = f"{_short_type(comp.type)} {comp.name}" if comp.urn else f"(stack {comp.name})"
         lines.append("")
-        lines.append(f"{head}  {money(comp.monthly, comp.unknown)}")
+        lines.append(f"{head}  {money(comp.monthly, comp.unknown, comp.monthly_max)}")
         for urn in comp.resources:
             res = by_urn[urn]
-            cost = money(res.monthly)
+            cost = money(res.monthly, ceiling=res.monthly_max)
             flag = "  [protected]" if res.protect else ""
             inputs = _fmt_inputs(res.key_inputs)
             lines.append(f"  {_short_type(res.type):<{tw}} {res.name:<{nw}} {cost:>10}  {inputs}{flag}")
@@ -268,7 +291,8 @@ def render_text(plan: Plan) -> str:
         lines.append("Guardrail findings: none")
     for note in plan.price_notes:
         lines.append(f"note: {note}")
-    lines.append(f"Total: {money(plan.monthly, plan.unknown)} per month ({len(plan.resources)} resources)")
+    lines.append(f"Total: {money(plan.monthly, plan.unknown, plan.monthly_max)} per month "
+                 f"({len(plan.resources)} resources)")
     return "\n".join(lines)
 
 

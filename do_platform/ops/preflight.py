@@ -9,7 +9,8 @@ expose what would be checked, or an earlier failure makes the check meaningless)
 
 What counts as a droplet: web droplets, the bastion, and Kubernetes worker nodes (DOKS nodes are
 droplets and count against the droplet limit): the default pool's count plus each pool's
-``minNodes`` must fit; each pool's ``maxNodes`` (the autoscaler's ceiling) only warns. Droplets
+``minNodes`` must fit; each pool's ``maxNodes`` (the autoscaler's ceiling) only warns. A web autoscale
+pool counts at ``maxInstances``: DigitalOcean grows it without another preflight, so its ceiling must fit. Droplets
 already tagged ``env:<stack>`` are this stack's own and are not counted twice.
 
 The same checks run inside the program through :func:`run_for_program`.
@@ -104,10 +105,17 @@ def plan_of(cfg: StackConfig) -> Plan:
     parts: list[str] = []
     sizes: list[tuple[str, str, str]] = []
     nodes: list[tuple[str, str, str]] = []
-    if on(Component.web):
+    if on(Component.web) and cfg.web.autoscale is not None:
+        # The pool grows on its own, without a `pulumi up` to check first: its ceiling must fit.
+        a = cfg.web.autoscale
+        lo += a.max_instances
+        hi += a.max_instances
+        parts.append(f"web autoscale {a.min_instances}..{a.max_instances} (counted at maxInstances)")
+    elif on(Component.web):
         lo += cfg.web.count
         hi += cfg.web.count
         parts.append(f"web {cfg.web.count}")
+    if on(Component.web):
         sizes.append(("web droplets", cfg.web.size, "do-platform:web.size"))
     if on(Component.network) and cfg.network is not None and cfg.network.bastion.enabled:
         lo += 1
@@ -183,8 +191,9 @@ def check_droplet_limit(ctx: Context) -> list[Check]:
               f"({own} already this stack's); limit {limit}")
     if plan.droplets_min > headroom:
         return [Check("droplet limit", FAIL, detail,
-                      f"needs {plan.droplets_min - headroom} more: delete unused droplets, lower web.count or the "
-                      "pools' minNodes, or ask DigitalOcean support to raise the droplet limit")]
+                      f"needs {plan.droplets_min - headroom} more: delete unused droplets, lower web.count (or "
+                      "web.autoscale.maxInstances) or the pools' minNodes, or ask DigitalOcean support to raise the "
+                      "droplet limit")]
     if plan.droplets_max > headroom:
         return [Check("droplet limit", WARN, detail + f"; autoscaling to the pools' maxNodes would need "
                       f"{plan.droplets_max - headroom} more",

@@ -27,7 +27,7 @@ from components.app_service import app_name
 from components.naming import do_name
 from components.tagging import component_tag, env_tag
 from do_platform.api.reader import ApiReader
-from do_platform.composition import DATABASE, KUBERNETES, OBJECT_STORE, WEB, project_name
+from do_platform.composition import DATABASE, KUBERNETES, NETWORK, OBJECT_STORE, WEB, private_egress, project_name
 from do_platform.config import Component, StackConfig
 
 APP_LIVE = {"ACTIVE"}
@@ -147,12 +147,62 @@ def missing(kind: str, name: str, detail: str) -> ResourceStatus:
 
 
 def collect_droplets(scan: Scan) -> list[ResourceStatus]:
+    """Every droplet of the stack; fewer web droplets than configured (an autoscale pool's floor) is missing."""
     rows = [droplet_row(d) for d in scan.droplets.values()]
     web = scan.cfg.web
+    want = web.autoscale.min_instances if web.autoscale else web.count
     web_count = sum(WEB_TAG in (d.get("tags") or []) for d in scan.droplets.values())
-    if scan.cfg.enabled(Component.web) and web_count < web.count:
-        rows.append(missing("droplet", f"web x{web.count}",
-                            f"{web_count} of {web.count} web droplets found with tag {scan.tag}"))
+    if scan.cfg.enabled(Component.web) and web_count < want:
+        rows.append(missing("droplet", f"web x{want}", f"{web_count} of {want} web droplets found with tag {scan.tag}"))
+    return rows
+
+
+def autoscale_pool_row(pool: dict, history: list[dict]) -> ResourceStatus:
+    """Current against desired size: healthy when active and every droplet the pool wants is running.
+
+    The desired size is the latest scaling event's (the pool's own decision), else its floor."""
+    config = pool.get("config") or {}
+    current = int(pool.get("active_resources_count") or 0)
+    latest = max(history, key=lambda e: e.get("created_at") or "", default={})
+    floor = config.get("target_number_instances", config.get("min_instances"))
+    desired = latest.get("desired_instance_count", floor)
+    span = (f"{config.get('min_instances')}..{config.get('max_instances')}" if "min_instances" in config
+            else f"static {config.get('target_number_instances')}")
+    util = pool.get("current_utilization") or {}
+    usage = ", ".join(f"{k} {float(util[k]):.0%}" for k in ("cpu", "memory") if util.get(k) is not None)
+    state = pool.get("status", "?")
+    template = pool.get("droplet_template") or {}
+    detail = (f"current {current}, desired {desired} ({span}), {template.get('size', '?')}"
+              + (f"; utilization {usage}" if usage else ""))
+    return ResourceStatus("autoscale_pool", pool.get("name", "?"), pool.get("id", ""), state,
+                          state == "active" and desired is not None and current >= int(desired) > 0, detail)
+
+
+def collect_autoscale_pools(scan: Scan) -> list[ResourceStatus]:
+    """The web pool, by the name the component gives it or by the stack's tag in its droplet template."""
+    name = do_name(scan.cfg.stack, WEB, "pool")
+    pools = [p for p in scan.api.autoscale_pools()
+             if p.get("name") == name or scan.tag in ((p.get("droplet_template") or {}).get("tags") or [])]
+    rows = [autoscale_pool_row(p, scan.api.autoscale_history(p["id"])) for p in pools]
+    if scan.cfg.enabled(Component.web) and scan.cfg.web.autoscale is not None and not pools:
+        rows.append(missing("autoscale_pool", name, "no autoscale pool with this name or the stack's tag"))
+    return rows
+
+
+def nat_gateway_row(gateway: dict) -> ResourceStatus:
+    egress = [g.get("ipv4") for g in ((gateway.get("egresses") or {}).get("public_gateways") or []) if g.get("ipv4")]
+    state = gateway.get("state", "?")
+    return ResourceStatus("nat_gateway", gateway.get("name", "?"), gateway.get("id", ""), state, state == "ACTIVE",
+                          f"size {gateway.get('size', '?')}, egress {', '.join(egress) or '-'}")
+
+
+def collect_nat_gateways(scan: Scan) -> list[ResourceStatus]:
+    """The VPC NAT gateway the private web droplets leave through (named by SecureNetwork)."""
+    name = do_name(scan.cfg.stack, NETWORK, "nat")
+    rows = [nat_gateway_row(g) for g in scan.api.nat_gateways() if g.get("name") == name]
+    if private_egress(scan.cfg) and not rows:
+        rows.append(missing("nat_gateway", name, "web.privateEgress is on but the VPC has no NAT gateway: the web "
+                            "droplets cannot reach the internet"))
     return rows
 
 
@@ -337,7 +387,7 @@ def collect_object_store(scan: Scan) -> list[ResourceStatus]:
 Collector = Callable[[Scan], list[ResourceStatus]]
 COLLECTORS: tuple[Collector, ...] = (
     collect_droplets, collect_load_balancers, collect_certificates, collect_databases, collect_kubernetes,
-    collect_apps, collect_domain, collect_object_store)
+    collect_apps, collect_domain, collect_object_store, collect_autoscale_pools, collect_nat_gateways)
 
 
 def collect(client, cfg: StackConfig) -> StackStatus:

@@ -30,7 +30,7 @@ def test_plan_json_is_machine_readable_with_prices_per_component():
     data = json.loads(result.stdout)
     assert data["stack"] == "staging" and data["prices_as_of"]
     assert data["monthly"] == pytest.approx(sum(c["monthly"] for c in data["components"]))
-    assert {r["type"] for r in data["resources"]} >= {"digitalocean:index/droplet:Droplet",
+    assert {r["type"] for r in data["resources"]} >= {"digitalocean:index/dropletAutoscale:DropletAutoscale",
                                                        "digitalocean:index/kubernetesCluster:KubernetesCluster"}
     assert all(r["monthly"] is None or r["monthly"] >= 0 for r in data["resources"])
 

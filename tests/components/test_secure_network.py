@@ -116,3 +116,33 @@ def test_explicit_provider_reaches_every_child(run_component, provider_opts):
     customs = [r for r in run.records if r.custom and not r.type.startswith("pulumi:providers:")]
     assert customs
     assert all("pulumi:providers:digitalocean::test-provider::" in run.provider_of(r) for r in customs)
+
+
+def test_nat_gateway_is_the_vpcs_default_gateway_and_the_bastion_keeps_a_reserved_ip(run_component):
+    args = SecureNetworkArgs(env="prod", region="nyc3", ip_range="10.130.0.0/20", bastion=True, protect=True,
+                             nat_gateway=True, bastion_reserved_ip=True)
+
+    def program():
+        net = SecureNetwork("net", args)
+        return {"nat": net.nat_gateway.id, "ip": net.bastion_ip.ip_address, "members": net.project_resources}
+    run = run_component(program)
+    nat = run.one("VpcNatGateway")
+    assert nat.inputs == {"name": "prod-net-nat", "type": "PUBLIC", "region": "nyc3", "size": 1,
+                          "vpcs": [{"vpcUuid": "net-vpc-id", "defaultGateway": True}], "udpTimeoutSeconds": 30,
+                          "icmpTimeoutSeconds": 30, "tcpTimeoutSeconds": 300}
+    assert nat.parent_urn == run.one("Vpc").urn and not nat.protect  # protect applies to the VPC only
+    reserved, assignment = run.one("ReservedIp"), run.one("ReservedIpAssignment")
+    assert reserved.inputs == {"region": "nyc3"} and reserved.parent_urn == run.one("Droplet").urn
+    ip = run.returned["ip"].value
+    assert ip.startswith("203.0.113.") and assignment.inputs["ipAddress"] == ip
+    assert assignment.parent_urn == reserved.urn and "dropletId" in assignment.inputs
+    assert f"do:floatingip:{ip}" in run.returned["members"].value
+    assert "publicNetworking" not in run.one("Droplet").inputs  # the bastion keeps its public address
+
+
+def test_no_gateway_or_reserved_ip_unless_asked_and_no_reserved_ip_without_a_bastion(run_component):
+    run = run_component(build())
+    assert run.of_type("VpcNatGateway") == [] and run.of_type("ReservedIp") == []
+    with pytest.raises(ValueError, match=r"\[bastion_reserved_ip\]"):
+        validate_secure_network_args(SecureNetworkArgs(env="d", region="nyc3", ip_range="10.1.0.0/16",
+                                                       bastion_reserved_ip=True))

@@ -6,10 +6,11 @@ import dataclasses
 import re
 import shlex
 
+import pulumi
 import pytest
 from ruamel.yaml import YAML
 
-from components import WebCluster, WebClusterArgs
+from components import AutoscaleSpec, WebCluster, WebClusterArgs
 from components.web_cluster import (
     ALERTS,
     SELF_CHECK_PATH,
@@ -30,7 +31,7 @@ ARGS = WebClusterArgs(env="staging", region="nyc3", vpc_id="vpc-123", domain="st
 def build(args: WebClusterArgs = ARGS):
     def program():
         web = WebCluster("web", args)
-        return {"lb_ip": web.lb_ip, "tag": web.tag_name}
+        return {"lb_ip": web.lb_ip, "tag": web.tag_name, **({"pool_id": web.pool_id} if web.pool_id else {})}
     return program
 
 
@@ -170,3 +171,72 @@ def test_nothing_that_could_end_a_directive_is_rendered_into_the_droplet_config(
 def test_ordinary_health_check_paths_render_as_written(path):
     validate_web_cluster_args(dataclasses.replace(ARGS, health_check_path=path))
     assert f"location = {path} {{ return 200" in render_user_data(dataclasses.replace(ARGS, health_check_path=path))
+
+
+# -- web.autoscale and web.privateEgress
+
+POOL_ARGS = dataclasses.replace(ARGS, count=1, volume_size_gb=0, ssh_keys=("123",),
+                                autoscale=AutoscaleSpec(min_instances=2, max_instances=5, target_cpu=0.6,
+                                                        cooldown_minutes=10))
+
+
+def test_autoscale_makes_one_pool_with_the_droplets_template_and_no_fixed_droplets(run_component):
+    run = run_component(build(POOL_ARGS))
+    assert run.of_type("Droplet") == [] and run.of_type("Volume") == []
+    pool = run.one("DropletAutoscale")
+    assert run.returned["pool_id"].value == f"{pool.name}-id"
+    assert pool.inputs["name"] == "staging-web-pool"
+    assert pool.inputs["config"] == {"minInstances": 2, "maxInstances": 5, "targetCpuUtilization": 0.6,
+                                     "cooldownMinutes": 10}
+    template = pool.inputs["dropletTemplate"]
+    assert template["userData"] == render_user_data(POOL_ARGS, "web")  # the same cloud-init as fixed droplets
+    assert template["vpcUuid"] == "vpc-123" and template["size"] == "s-1vcpu-1gb"
+    assert template["image"] == "ubuntu-24-04-x64" and template["sshKeys"] == ["123"]
+    assert template["withDropletAgent"] is True and template["ipv6"] is False
+    # The same tags: the baseline firewall (member tag), the app-port firewall, the LB target and the alerts.
+    assert {"env:staging", "component:web-cluster", "staging-network-member",
+            run.returned["tag"].value} <= set(template["tags"])
+    lb = run.one("LoadBalancer")
+    assert lb.inputs["dropletTag"] == run.returned["tag"].value and lb.inputs["sizeUnit"] == 2  # sized for 5
+    assert run.one("Firewall").inputs["tags"] == [run.returned["tag"].value]
+    assert all(a.inputs["tags"] == [run.returned["tag"].value] for a in run.of_type("MonitorAlert"))
+    assert pool.urn in run.requests[lb.urn].dependencies  # the LB waits for its targets
+
+
+def test_private_web_droplets_have_no_public_networking_and_wait_for_the_gateway(run_component):
+    def program():
+        gateway = pulumi.CustomResource("digitalocean:index/vpcNatGateway:VpcNatGateway", "nat", {})
+        fixed = WebCluster("web", dataclasses.replace(ARGS, public_networking=False, egress_gateway=gateway))
+        pooled = WebCluster("pool", dataclasses.replace(POOL_ARGS, egress_gateway=gateway))
+        return {"fixed": fixed.tag_name, "pooled": pooled.tag_name, "gateway": gateway.urn}
+    run = run_component(program)
+    gateway = run.returned["gateway"].value
+    droplets = run.of_type("Droplet")
+    assert len(droplets) == 2 and all(d.inputs["publicNetworking"] is False for d in droplets)
+    pool = run.one("DropletAutoscale")
+    assert "publicNetworking" not in pool.inputs["dropletTemplate"]  # the provider would not send it anyway
+    for machine in (*droplets, pool):
+        assert gateway in run.requests[machine.urn].dependencies
+
+
+def test_a_private_pool_is_refused_because_the_provider_would_make_it_public():
+    with pytest.raises(ValueError, match=r"\[public_networking\] False with autoscale.*never sends"):
+        validate_web_cluster_args(dataclasses.replace(POOL_ARGS, public_networking=False))
+
+
+def test_public_droplets_send_no_public_networking_input_so_existing_stacks_do_not_diff(run_component):
+    run = run_component(build())
+    assert all("publicNetworking" not in d.inputs for d in run.of_type("Droplet"))
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"autoscale": AutoscaleSpec(3, 2, target_cpu=0.5)}, "[autoscale] min_instances=3, max_instances=2"),
+    ({"autoscale": AutoscaleSpec(1, 2)}, "[autoscale] target_cpu=None, target_memory=None"),
+    ({"autoscale": AutoscaleSpec(1, 2, target_memory=1.5)}, "fractions from 0.05 to 1"),
+    ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5, cooldown_minutes=60)}, "cooldown_minutes=60"),
+    ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5), "volume_size_gb": 10}, "volume_size_gb 0"),
+    ({"autoscale": AutoscaleSpec(1, 2, target_cpu=0.5), "ssh_keys": ()}, "[ssh_keys] empty"),
+])
+def test_autoscale_args_are_checked_before_anything_is_made(change, field):
+    with pytest.raises(ValueError, match=re.escape(field)):
+        validate_web_cluster_args(dataclasses.replace(ARGS, **{"volume_size_gb": 0, "ssh_keys": ("1",), **change}))

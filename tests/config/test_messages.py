@@ -136,6 +136,33 @@ CASES = [
      "digitalocean:spacesEndpoint", "'http://10.0.0.1:8090'"),
     ("objectstore-region", "staging", with_(
         "staging", P + "region", "ric1"), P + "region", "'ric1'"),
+    ("autoscale-min-above-max", "dev", with_("dev", P + "web", {"minInstances": 3, "maxInstances": 2,
+                                                                "targetCpu": 0.6}, ("autoscale",)),
+     P + "web.autoscale", "minInstances=3, maxInstances=2"),
+    ("autoscale-no-target", "dev", with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2}, ("autoscale",)),
+     P + "web.autoscale", "neither targetCpu nor targetMemory"),
+    ("autoscale-target-percent", "dev", with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2,
+                                                                 "targetCpu": 70}, ("autoscale",)),
+     P + "web.autoscale.targetCpu", "70"),
+    ("autoscale-cooldown", "dev", with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5,
+                                                           "cooldownMinutes": 1}, ("autoscale",)),
+     P + "web.autoscale.cooldownMinutes", "1"),
+    ("autoscale-and-count", "dev", with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5},
+                                         ("autoscale",)), P + "web.count", "1"),
+    ("autoscale-volumes", "staging", with_("staging", P + "web", 10, ("volumeSizeGb",)), P + "web.volumeSizeGb",
+     "10"),
+    ("autoscale-prod-min", "prod", with_("prod", P + "web", {"size": "s-2vcpu-4gb", "privateEgress": True,
+                                                           "autoscale": {"minInstances": 1, "maxInstances": 4,
+                                                                         "targetCpu": 0.6}}),
+     P + "web.autoscale.minInstances", "1"),
+    ("prod-public-web", "prod", with_("prod", P + "web", False, ("privateEgress",)), P + "web.privateEgress",
+     "False"),
+    ("private-pool", "dev", with_("dev", P + "web", {"sshKeys": ["1"], "privateEgress": True,
+                                                    "autoscale": {"minInstances": 1, "maxInstances": 2,
+                                                                  "targetCpu": 0.5}}),
+     P + "web.privateEgress", "True"),
+    ("private-and-public", "dev", with_("dev", P + "web", {"privateEgress": True, "allowPublicAddress": True}),
+     P + "web.allowPublicAddress", "True"),
 ]
 
 
@@ -147,6 +174,30 @@ def test_bad_config_names_key_value_and_allowed(stack, config, key, shown):
     assert message.startswith(key + ":") or message.startswith(key + "["), message
     assert shown in message, message
     assert "allowed" in message, message
+
+
+def test_web_tier_messages_say_what_is_allowed():
+    """The autoscale and private-egress rules name the alternative, not only the fault."""
+    def message(config, stack="dev") -> str:
+        with pytest.raises(ConfigError) as info:
+            load_stack_config(config, stack)
+        return info.value.message
+
+    both = with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5}, ("autoscale",))
+    assert "allowed: remove web.count, or remove web.autoscale" in message(both)
+    public = message(with_("prod", P + "web", False, ("privateEgress",)), "prod")
+    assert "production web droplets must have no public address" in public
+    assert "web.allowPublicAddress: true" in public
+    allowed = with_("prod", P + "web", {**base("prod")[P + "web"], "privateEgress": False, "allowPublicAddress": True})
+    assert load_stack_config(allowed, "prod").web.allow_public_address is True
+    ric = with_("dev", P + "region", "ric1")
+    ric[P + "web"] = {"autoscale": {"minInstances": 1, "maxInstances": 2, "targetCpu": 0.5}, "sshKeys": ["123"]}
+    ric[P + "components"] = ["network", "dns", "web"]
+    ric.pop(P + "apps", None)
+    assert "no autoscale pools in ric1" in message(ric)
+    assert "template requires SSH keys" in message({**ric, P + "web": {**ric[P + "web"], "sshKeys": []}})
+    percent = with_("dev", P + "web", {"minInstances": 1, "maxInstances": 2, "targetCpu": 70}, ("autoscale",))
+    assert "a fraction from 0.05 to 1, e.g. 0.7 for 70%" in message(percent)
 
 
 def test_there_are_at_least_twenty_cases():

@@ -61,3 +61,22 @@ def check_database(url: str) -> None:
 
     assert rules(replica["id"]) == rules(cluster["id"]) and rules(cluster["id"])
     assert api.databases.get_config(cluster["id"])["config"]["log_min_duration_statement"] == 1000
+
+
+def test_local_stack_with_private_web_droplets_behind_a_nat_gateway(provider_status, spaces, tmp_path):
+    """web.privateEgress on the local stack: the VPC NAT gateway and droplets without public networking, through
+    the same up / preview / refresh / destroy (an autoscale pool cannot be private, so fixed droplets here)."""
+    web = {"size": "s-1vcpu-1gb", "count": 1, "privateEgress": True}
+    with emulator_process(free_port(), tmp_path / "emulator.json") as url:
+        run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
+                       extra_env=engine_environment(spaces),
+                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": endpoint(spaces),
+                                  "do-platform:web": web})
+        results = run.run()
+        by_step = {r.step: r for r in results}
+        assert [r.step for r in results] == list(STEPS), results[-1].output
+        for step in STEPS:
+            assert by_step[step].ok, f"{step}:\n{by_step[step].output}"
+        assert "VpcNatGateway" in by_step["up"].output or "vpcNatGateway" in by_step["up"].output
+        assert leftovers(url) == {}
+        assert buckets(spaces) == []

@@ -57,6 +57,25 @@ def test_tree_groups_resources_under_their_component_with_costs():
     assert droplet.key_inputs == {"region": "nyc3", "size": "s-1vcpu-1gb", "monitoring": True}
 
 
+def test_an_autoscale_pool_prices_the_range_up_to_the_component_and_the_total():
+    pool = res(pricing.DROPLET_AUTOSCALE, "web-pool", parent=urn("do-platform:index:WebCluster", "web"),
+               config={"minInstances": 1, "maxInstances": 3, "targetCpuUtilization": 0.7},
+               dropletTemplate={"size": "s-1vcpu-1gb", "region": "nyc3"})
+    plan = ops.build_plan(evaluation(count=0, extra=(pool,)), DEV, TABLE)
+    web = next(c for c in plan.components if c.name == "web")
+    lb = TABLE.lb_per_size_unit
+    assert (web.monthly, web.monthly_max) == pytest.approx((6.0 + lb, 18.0 + lb))
+    assert plan.monthly_max == pytest.approx(plan.monthly + 12.0)
+    pool_row = next(r for r in plan.resources if r.name == "web-pool")
+    assert pool_row.key_inputs == {"dropletTemplate.region": "nyc3", "dropletTemplate.size": "s-1vcpu-1gb",
+                                   "config.minInstances": 1, "config.maxInstances": 3}
+    text = ops.render_text(plan)
+    assert "$6.00 … $18.00" in text and f"Total: ${plan.monthly:,.2f} … ${plan.monthly_max:,.2f}" in text
+    assert ops.Plan.from_json(plan.to_json()).monthly_max == plan.monthly_max
+    fixed = ops.build_plan(evaluation(), DEV, TABLE)
+    assert fixed.monthly_max is None and " … " not in ops.render_text(fixed)
+
+
 def test_findings_are_attached_to_their_resource_and_listed():
     plan = ops.build_plan(evaluation(), DEV, TABLE)
     assert [(v["rule"], v["urn"].rsplit("::", 1)[-1]) for v in plan.violations] == [("no-public-admin-ports", "net-fw")]

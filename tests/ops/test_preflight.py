@@ -66,11 +66,24 @@ def test_real_staging_stack_counts_nodes_and_volumes(emulator, ready, monkeypatc
     report = ops.run_checks(ready, load_config("staging"))
     rows = by_name(report)
     assert report.passed, [c for c in report.failures]
-    assert report.planned == {"droplets_min": 4, "droplets_max": 6, "volumes": 2, "load_balancers": 1}
-    assert "web 2, kubernetes default pool 1, pool workers 1..3" in rows["droplet limit"].detail
+    assert report.planned == {"droplets_min": 6, "droplets_max": 8, "volumes": 0, "load_balancers": 1}
+    assert ("web autoscale 2..4 (counted at maxInstances), kubernetes default pool 1, pool workers 1..3"
+            in rows["droplet limit"].detail)
     assert rows["kubernetes version"].detail == "1.33. resolves to 1.33.1-do.0"
     assert rows["image: app web"].status == "ok" and STAGING_DIGEST in rows["image: app web"].detail
-    assert rows["volume limit"].status == "ok"
+    assert "volume limit" not in rows  # an autoscale pool has no volumes
+
+
+def test_web_autoscale_pool_counts_at_max_instances_against_the_droplet_limit(emulator, ready):
+    """The pool grows without another preflight: its ceiling must fit, not just its floor."""
+    cfg = load_stack_config(stack("dev", web={"sshKeys": ["123"], "autoscale": {"minInstances": 1, "maxInstances": 4,
+                                                                                "targetCpu": 0.7}}), "dev")
+    emulator.control.seed("account", {"droplet_limit": 3})
+    row = by_name(ops.run_checks(ready, cfg))["droplet limit"]
+    assert row.status == "fail" and "web autoscale 1..4 (counted at maxInstances)" in row.detail
+    assert "web.autoscale.maxInstances" in row.fix
+    emulator.control.seed("account", {"droplet_limit": 4})
+    assert by_name(ops.run_checks(ready, cfg))["droplet limit"].status == "ok"
 
 
 def test_droplet_limit_counts_other_stacks_not_this_one(emulator, ready):

@@ -43,6 +43,28 @@ def test_a_deployed_stack_is_healthy_and_read_with_gets_only(emulator, client):
     assert {e["method"] for e in emulator.control.log.snapshot()["entries"]} == {"GET"}
 
 
+def test_a_pool_and_nat_gateway_made_through_the_api_show_in_status(emulator, client):
+    """Against the emulator: the pool's droplets carry the web tag, the pool its size, the gateway its state."""
+    deploy_stack(client, emulator, web_count=0)
+    vpc = next(v for v in client.vpcs.list()["vpcs"] if v["name"] == "dev-network-vpc")
+    client.autoscalepools.create({
+        "name": "dev-web-pool", "config": {"min_instances": 2, "max_instances": 3, "target_cpu_utilization": 0.6},
+        "droplet_template": {"region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64", "ssh_keys": ["123"],
+                             "vpc_uuid": vpc["id"], "public_networking": False,
+                             "tags": ["component:web-cluster", "dev-web-web", "env:dev"]}})
+    client.vpcnatgateways.create({"name": "dev-network-nat", "type": "PUBLIC", "region": "nyc3", "size": 1,
+                                  "vpcs": [{"vpc_uuid": vpc["id"], "default_gateway": True}]})
+    config = cfg(web={"size": "s-1vcpu-1gb", "sshKeys": ["123"],
+                      "autoscale": {"minInstances": 2, "maxInstances": 3, "targetCpu": 0.6}})
+    got = rows(ops.collect(client, config))
+    pool_row = got[("autoscale_pool", "dev-web-pool")]
+    assert pool_row.healthy and pool_row.detail.startswith("current 2, desired 2 (2..3), s-1vcpu-1gb")
+    assert ("droplet", "web x2") not in got  # the pool's droplets are the web droplets
+    assert got[("nat_gateway", "dev-network-nat")].state in ("ACTIVE", "NEW", "PROVISIONING")  # found by name
+    private = rows(ops.collect(client, cfg(web={"size": "s-1vcpu-1gb", "privateEgress": True})))
+    assert private[("nat_gateway", "dev-network-nat")].kind == "nat_gateway"
+
+
 def test_other_stacks_are_left_out(emulator, client):
     deploy_stack(client, emulator)
     client.droplets.create({"name": "prod-web-0", "region": "nyc3", "size": "s-1vcpu-1gb",
@@ -172,7 +194,8 @@ def scan_of(components=ALL, urns=(), **answers) -> ops.Scan:
 def test_the_collectors_are_a_tuple_of_small_functions_in_report_order():
     assert [c.__name__ for c in ops.COLLECTORS] == [
         "collect_droplets", "collect_load_balancers", "collect_certificates", "collect_databases",
-        "collect_kubernetes", "collect_apps", "collect_domain", "collect_object_store"]
+        "collect_kubernetes", "collect_apps", "collect_domain", "collect_object_store", "collect_autoscale_pools",
+        "collect_nat_gateways"]
 
 
 def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_its_program_name():
@@ -185,6 +208,51 @@ def test_on_an_empty_account_each_enabled_collector_reports_what_is_missing_by_i
     assert [(r.name, r.state) for r in rows["collect_domain"]] == [("dev.example.com", "missing")]
     assert rows["collect_certificates"] == []
     assert all(not r.healthy for rs in rows.values() for r in rs)
+
+
+AUTOSCALE = {"autoscale": {"minInstances": 2, "maxInstances": 4, "targetCpu": 0.6}, "sshKeys": ["123"]}
+
+
+def pool(current=2, **extra):
+    return {"id": "p-1", "name": "dev-web-pool", "status": "active", "active_resources_count": current,
+            "config": {"min_instances": 2, "max_instances": 4, "target_cpu_utilization": 0.6},
+            "droplet_template": {"size": "s-1vcpu-1gb", "tags": ["env:dev", "component:web-cluster"]},
+            "current_utilization": {"cpu": 0.42, "memory": 0.3}, **extra}
+
+
+def autoscale_scan(**answers) -> ops.Scan:
+    raw = stack(components=ALL, web={"size": "s-1vcpu-1gb", **AUTOSCALE})
+    return ops.Scan(load_stack_config(raw, "dev"), FakeReader(**answers), None, [])
+
+
+def test_an_autoscale_pool_shows_its_current_and_desired_size():
+    history = [{"desired_instance_count": 2, "current_instance_count": 0, "created_at": "2026-11-28T10:00:00Z"},
+               {"desired_instance_count": 3, "current_instance_count": 2, "created_at": "2026-11-28T11:00:00Z"}]
+    [row] = ops.collect_autoscale_pools(autoscale_scan(autoscale_pools=[pool(current=2)],
+                                                       autoscale_history=lambda _id: history))
+    assert (row.kind, row.name, row.state) == ("autoscale_pool", "dev-web-pool", "active")
+    assert row.detail == "current 2, desired 3 (2..4), s-1vcpu-1gb; utilization cpu 42%, memory 30%"
+    assert not row.healthy  # scaling up: one droplet short of what the pool wants
+    [settled] = ops.collect_autoscale_pools(autoscale_scan(autoscale_pools=[pool(current=3)],
+                                                           autoscale_history=lambda _id: history))
+    assert settled.healthy
+    [fresh] = ops.collect_autoscale_pools(autoscale_scan(autoscale_pools=[pool(current=2)]))
+    assert "desired 2 (2..4)" in fresh.detail and fresh.healthy  # no history yet: the floor
+
+
+def test_a_configured_pool_or_nat_gateway_that_is_absent_is_missing_and_the_floor_counts_as_web_droplets():
+    scan = autoscale_scan()
+    assert [(r.name, r.state) for r in ops.collect_autoscale_pools(scan)] == [("dev-web-pool", "missing")]
+    assert [r.name for r in ops.collect_droplets(scan)] == ["web x2"]
+    assert ops.collect_nat_gateways(scan) == []  # privateEgress is off: no gateway expected
+    private = ops.Scan(load_stack_config(stack(components=ALL, web={"privateEgress": True}), "dev"), FakeReader(),
+                       None, [])
+    [row] = ops.collect_nat_gateways(private)
+    assert (row.name, row.state, row.healthy) == ("dev-network-nat", "missing", False)
+    gateway = {"id": "g-1", "name": "dev-network-nat", "state": "ACTIVE", "size": 1,
+               "egresses": {"public_gateways": [{"ipv4": "203.0.113.7"}]}}
+    [row] = ops.collect_nat_gateways(ops.Scan(private.cfg, FakeReader(nat_gateways=[gateway]), None, []))
+    assert row.healthy and row.detail == "size 1, egress 203.0.113.7"
 
 
 def test_a_disabled_component_is_not_reported_missing_and_its_api_is_not_read():

@@ -87,6 +87,24 @@ def test_resource_policy_reports_what_the_rule_finds(pack):
     assert reported == []
 
 
+def test_the_pack_reports_a_public_production_web_pool_from_the_shared_rule(pack):
+    ctx = guardrails.StackContext("prod", guardrails.Environment.production, guardrails.PolicyEnforcement.mandatory)
+    policy = next(p for p in pack["build_policies"](ctx)
+                  if p.name == "web-droplets-private-in-production-mandatory")
+    reported = []
+    template = {"tags": ["component:web-cluster", "env:prod"], "publicNetworking": True}
+    args = ResourceValidationArgs(guardrails.DROPLET_AUTOSCALE, {"dropletTemplate": template},
+                                  "urn:pulumi:prod::do-platform::pool", "pool", _opts(), None)
+    policy.validate(args, lambda message, urn=None: reported.append(message))
+    assert len(reported) == 1 and "web.allowPublicAddress" in reported[0]
+    reported.clear()
+    private = ResourceValidationArgs(guardrails.DROPLET_AUTOSCALE,
+                                     {"dropletTemplate": {**template, "publicNetworking": False}},
+                                     "urn:pulumi:prod::do-platform::pool", "pool", _opts(), None)
+    policy.validate(private, lambda message, urn=None: reported.append(message))
+    assert reported == []
+
+
 def test_stack_policy_follows_property_dependencies(pack):
     ctx = guardrails.StackContext("dev")
     policy = next(p for p in pack["build_policies"](ctx) if p.name == guardrails.DATABASE_NETWORK)

@@ -22,11 +22,13 @@ COMMON = {"Vpc": 1, "Firewall": 2, "Tag": 2, "Domain": 1, "DnsRecord": 2, "Certi
 REPLICA = {"DatabaseReplica": 1, "DatabaseFirewall": 2, "DatabasePostgresqlConfig": 1}
 EXPECTED = {
     "dev": {**COMMON, "Droplet": 1},
-    "local": {**COMMON, **REPLICA, "Droplet": 1, "Kubernetes": 1, "KubernetesCluster": 1, "KubernetesNodePool": 1},
-    "staging": {**COMMON, **REPLICA, "Droplet": 2, "Volume": 2, "VolumeAttachment": 2, "Kubernetes": 1,
-                "KubernetesCluster": 1, "KubernetesNodePool": 1},
+    "local": {**COMMON, **REPLICA, "DropletAutoscale": 1, "Kubernetes": 1, "KubernetesCluster": 1,
+              "KubernetesNodePool": 1},
+    "staging": {**COMMON, **REPLICA, "DropletAutoscale": 1, "Kubernetes": 1, "KubernetesCluster": 1,
+                "KubernetesNodePool": 1},
     "prod": {**COMMON, **REPLICA, "Droplet": 4, "Volume": 3, "VolumeAttachment": 3, "Kubernetes": 1,
-             "KubernetesCluster": 1, "KubernetesNodePool": 2},
+             "KubernetesCluster": 1, "KubernetesNodePool": 2, "VpcNatGateway": 1, "ReservedIp": 1,
+             "ReservedIpAssignment": 1},
 }
 # The object store of the stacks that enable it: bucket, CORS, key, CDN with its certificate and CNAME record.
 OBJECT_STORE = {"ObjectStore": 1, "SpacesBucket": 1, "SpacesBucketCorsConfiguration": 1, "SpacesKey": 1, "Cdn": 1,
@@ -144,7 +146,10 @@ def test_non_production_is_cheap_and_cleans_up(evaluations, stack):
         assert k8s.inputs["destroyAllAssociatedResources"] is True
     if stack != "staging":
         assert ev.of_type("digitalocean:index/databaseCluster:DatabaseCluster")[0].inputs["nodeCount"] == 1
-        assert ev.count("digitalocean:index/droplet:Droplet") == 1
+        pools = ev.of_type("digitalocean:index/dropletAutoscale:DropletAutoscale")
+        web_droplets = pools[0].inputs["config"]["minInstances"] if pools else ev.count(
+            "digitalocean:index/droplet:Droplet")
+        assert web_droplets == 1
 
 
 def test_app_images_share_one_repository_and_pin_by_digest_where_promoted():
