@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 from do_platform.api.client import ENDPOINT_ENV_VAR, TOKEN_ENV_VARS, make_client
 from do_platform.errors import PlatformError, from_http_error
 from do_platform.mcp_server import results
+from do_platform.ops.registry_cleanup import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_LAST
 
 SERVER_NAME = "do-platform"
 REDACTED = "[redacted]"
@@ -180,8 +181,8 @@ class Operations:
     def registry_cleanup_plan(
         self,
         registry: Registry,
-        keep_last: KeepLast = 10,
-        keep_days: KeepDays = 30,
+        keep_last: KeepLast = DEFAULT_KEEP_LAST,
+        keep_days: KeepDays = DEFAULT_KEEP_DAYS,
         keep_patterns: KeepPatterns = None,
         default_patterns: DefaultPatterns = True,
     ) -> results.CleanupResult:
@@ -193,8 +194,8 @@ class Operations:
     def registry_cleanup_apply(
         self,
         registry: Registry,
-        keep_last: KeepLast = 10,
-        keep_days: KeepDays = 30,
+        keep_last: KeepLast = DEFAULT_KEEP_LAST,
+        keep_days: KeepDays = DEFAULT_KEEP_DAYS,
         keep_patterns: KeepPatterns = None,
         default_patterns: DefaultPatterns = True,
         garbage_collect: Annotated[bool, Field(description="start garbage collection after deleting (the "
