@@ -94,11 +94,11 @@ def string_list(body: dict, field: str, *, required: bool = False, where: str = 
 def object_list(body: dict, field: str, keys: str, *, required: bool = False,
                 where: str = "") -> list[tuple[str, dict]]:
     """A list of objects as ``(label, object)`` pairs, ``label`` being ``field[i]`` for the item's own 422s;
-    ``null`` or absent is ``[]`` unless required (then it must not be empty). ``keys`` says what an item holds
-    (``"type and value"``), for the messages."""
+    unset (absent, ``null``, ``""``) is ``[]`` unless required (then it must not be empty). ``keys`` says what an
+    item holds (``"type and value"``), for the messages."""
     label = _label(field, where)
     value = body.get(field)
-    if value is None or (required and value == []):
+    if unset(value) or (required and value == []):
         if required:
             raise Unprocessable(f"{label} is required: a non-empty list of objects with {keys}")
         return []

@@ -11,6 +11,7 @@ def test_object_list_labels_each_item_for_its_own_messages():
     assert object_list(body, "rules", "type and value") == [("rules[0]", {"type": "ip_addr"}),
                                                             ("rules[1]", {"type": "tag"})]
     assert object_list({"rules": None}, "rules", "type and value") == []
+    assert object_list({"rules": ""}, "rules", "type and value") == []  # the provider sends "" for "not given"
     assert object_list({}, "rules", "type and value", where="spec") == []
 
 
