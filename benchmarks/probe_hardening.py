@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -197,13 +196,11 @@ def config_probes() -> list[Probe]:
 
 def plan_cli_probes() -> list[Probe]:
     """``do-platform plan`` in a copy of the repository whose dev stack file is bad: the real command path."""
+    from tests.helpers.program import copy_program
+
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        repo = Path(tmp) / "repo"
-        for name in ("components", "do_platform"):
-            shutil.copytree(REPO / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        for path in [*REPO.glob("Pulumi*.yaml"), REPO / "__main__.py"]:
-            shutil.copy(path, repo / path.name)
+        repo = copy_program(Path(tmp) / "repo")
         dev = (REPO / "Pulumi.dev.yaml").read_text()
         no_emails = dev.replace("  do-platform:alertEmails: [ops@example.com]\n", "")
         cases = [("alias bomb", BOMB + no_emails + "  do-platform:alertEmails: *h\n", "alias"),

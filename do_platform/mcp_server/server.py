@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 from do_platform.api.client import ENDPOINT_ENV_VAR, TOKEN_ENV_VARS, make_client
 from do_platform.errors import PlatformError, from_http_error
 from do_platform.mcp_server import results
+from do_platform.ops.registry_cleanup import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_LAST
 
 SERVER_NAME = "do-platform"
 REDACTED = "[redacted]"
@@ -38,6 +39,13 @@ OFFLINE = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHi
 WRITES = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False, openWorldHint=True)
 
 Stack = Annotated[str, Field(description="stack name, e.g. dev, staging, prod or local (a Pulumi.<stack>.yaml)")]
+# The retention policy's parameters, shared by registry_cleanup_plan and registry_cleanup_apply (same policy).
+Registry = Annotated[str, Field(description="container registry name (the /v2/registries family)")]
+KeepLast = Annotated[int, Field(description="keep the newest N tags of each repository")]
+KeepDays = Annotated[float, Field(description="keep tags whose manifest is younger than D days")]
+KeepPatterns = Annotated[list[str] | None, Field(description="regexes of tags always kept (added to `latest` and "
+                                                             "semantic versions)")]
+DefaultPatterns = Annotated[bool, Field(description="keep `latest` and semantic versions")]
 Stage = Annotated[str, Field(description="a promotion stage: a stack of do-platform:promotionOrder in Pulumi.yaml "
                                          "(default dev, staging, prod)")]
 PriceKind = Literal["droplet", "kubernetes_node_pool", "database_cluster", "app_service", "load_balancer",
@@ -172,12 +180,11 @@ class Operations:
     @tool_errors
     def registry_cleanup_plan(
         self,
-        registry: Annotated[str, Field(description="container registry name (the /v2/registries family)")],
-        keep_last: Annotated[int, Field(description="keep the newest N tags of each repository")] = 10,
-        keep_days: Annotated[float, Field(description="keep tags whose manifest is younger than D days")] = 30,
-        keep_patterns: Annotated[list[str] | None, Field(description="regexes of tags always kept (added to "
-                                                                     "`latest` and semantic versions)")] = None,
-        default_patterns: Annotated[bool, Field(description="keep `latest` and semantic versions")] = True,
+        registry: Registry,
+        keep_last: KeepLast = DEFAULT_KEEP_LAST,
+        keep_days: KeepDays = DEFAULT_KEEP_DAYS,
+        keep_patterns: KeepPatterns = None,
+        default_patterns: DefaultPatterns = True,
     ) -> results.CleanupResult:
         """Registry retention as a dry run: which tags and manifests would be deleted and the bytes garbage
         collection would free. Images a stack deploys are always kept. Deletes nothing."""
@@ -186,12 +193,11 @@ class Operations:
     @tool_errors
     def registry_cleanup_apply(
         self,
-        registry: Annotated[str, Field(description="container registry name (the /v2/registries family)")],
-        keep_last: Annotated[int, Field(description="keep the newest N tags of each repository")] = 10,
-        keep_days: Annotated[float, Field(description="keep tags whose manifest is younger than D days")] = 30,
-        keep_patterns: Annotated[list[str] | None, Field(description="regexes of tags always kept (added to "
-                                                                     "`latest` and semantic versions)")] = None,
-        default_patterns: Annotated[bool, Field(description="keep `latest` and semantic versions")] = True,
+        registry: Registry,
+        keep_last: KeepLast = DEFAULT_KEEP_LAST,
+        keep_days: KeepDays = DEFAULT_KEEP_DAYS,
+        keep_patterns: KeepPatterns = None,
+        default_patterns: DefaultPatterns = True,
         garbage_collect: Annotated[bool, Field(description="start garbage collection after deleting (the "
                                                            "registry is read-only until it ends)")] = True,
     ) -> results.CleanupResult:

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from azure.core.rest import HttpRequest
@@ -418,22 +419,19 @@ def apply_plan(client, registry: str, plan: RepositoryPlan, result: RepositoryRe
     api = ApiReader.of(client)
     result = result or RepositoryResult(plan.repository, plan)
     deletes = api.client.registries
+
+    def delete(operation: Callable[..., Any], ref: str, what: str) -> bool:
+        """One delete, told to ``on_request``; True when it deleted, False when it was already gone."""
+        deleted = api.delete(operation, registry, plan.repository, ref, what=f"delete {what}")
+        result.already_gone += not deleted
+        if on_request is not None:
+            on_request()
+        return deleted
+
     for digest in plan.delete_manifests:
-        if not api.delete(deletes.delete_repository_manifest, registry, plan.repository, digest,
-                          what=f"delete {plan.repository}@{digest}"):
-            result.already_gone += 1
-        else:
-            result.manifests_deleted += 1
-        if on_request is not None:
-            on_request()
+        result.manifests_deleted += delete(deletes.delete_repository_manifest, digest, f"{plan.repository}@{digest}")
     for tag, _digest in plan.delete_tags:
-        if not api.delete(deletes.delete_repository_tag, registry, plan.repository, tag,
-                          what=f"delete {plan.repository}:{tag}"):
-            result.already_gone += 1
-        else:
-            result.tags_deleted += 1
-        if on_request is not None:
-            on_request()
+        result.tags_deleted += delete(deletes.delete_repository_tag, tag, f"{plan.repository}:{tag}")
     result.applied = True
     return result
 

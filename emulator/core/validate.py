@@ -91,6 +91,25 @@ def string_list(body: dict, field: str, *, required: bool = False, where: str = 
     return list(value)
 
 
+def object_list(body: dict, field: str, keys: str, *, required: bool = False,
+                where: str = "") -> list[tuple[str, dict]]:
+    """A list of objects as ``(label, object)`` pairs, ``label`` being ``field[i]`` for the item's own 422s;
+    unset (absent, ``null``, ``""``) is ``[]`` unless required (then it must not be empty). ``keys`` says what an
+    item holds (``"type and value"``), for the messages."""
+    label = _label(field, where)
+    value = body.get(field)
+    if unset(value) or (required and value == []):
+        if required:
+            raise Unprocessable(f"{label} is required: a non-empty list of objects with {keys}")
+        return []
+    if not isinstance(value, list):
+        raise Unprocessable(f"{label} must be a list of objects with {keys}; got {value!r}")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise Unprocessable(f"{label}[{i}] must be an object with {keys}; got {item!r}")
+    return [(f"{label}[{i}]", item) for i, item in enumerate(value)]
+
+
 def int_list(body: dict, field: str, *, where: str = "") -> list[int]:
     """A list of integer ids (>= 1); ``null`` or absent is ``[]``."""
     value = body.get(field)

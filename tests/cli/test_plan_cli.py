@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from do_platform.cli.main import app
+from tests.helpers.git import commit_all
+from tests.helpers.program import copy_program
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -48,15 +49,8 @@ def test_unknown_stack_fails_with_the_known_ones():
 
 def _copy_repo(tmp_path: Path) -> Path:
     """The program and stack files in a throwaway git repo (the real files are never touched)."""
-    dst = tmp_path / "repo"
-    for name in ("components", "do_platform"):
-        shutil.copytree(REPO / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in [*REPO.glob("Pulumi*.yaml"), REPO / "__main__.py"]:
-        shutil.copy(path, dst / path.name)
-    git = ["git", "-C", str(dst), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(dst)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    dst = copy_program(tmp_path / "repo")
+    commit_all(dst, "base")
     return dst
 
 

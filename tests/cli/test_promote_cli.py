@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from typer.testing import CliRunner
 
@@ -11,6 +9,8 @@ from do_platform.cli.main import app
 from do_platform.ops import promote as ops
 from do_platform.stack_files import images_of
 from tests.helpers.emulator import TEST_TOKEN
+from tests.helpers.git import commit_all, git
+from tests.helpers.stacks import STAGING_PINNED
 
 runner = CliRunner()
 
@@ -21,13 +21,6 @@ config:
     - name: web
       image: {registry: do-platform, repository: web, tag: main}
 """
-STAGING = """\
-config:
-  do-platform:environment: staging
-  do-platform:apps:
-    - name: web  # the site
-      image: {registry: do-platform, repository: web, tag: "1.0.0", digest: "sha256:%s"}
-""" % ("c" * 64)
 
 
 @pytest.fixture
@@ -35,11 +28,8 @@ def repo(tmp_path, emulator, monkeypatch):
     digest = emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
         {"repository": "web", "tags": ["main"]}]})["pushed"][0]["digest"]
     (tmp_path / "Pulumi.dev.yaml").write_text(DEV)
-    (tmp_path / "Pulumi.staging.yaml").write_text(STAGING)
-    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "stacks"], check=True)
+    (tmp_path / "Pulumi.staging.yaml").write_text(STAGING_PINNED)
+    commit_all(tmp_path, "stacks")
     monkeypatch.setattr(ops, "REPO_ROOT", tmp_path)
     real = ops.promote
     monkeypatch.setattr(ops, "promote", lambda *a, **kw: real(*a, **{**kw, "root": tmp_path}))
@@ -88,19 +78,18 @@ def test_from_and_back_are_checked_before_any_api_call(emulator, repo, args, nam
 
 def test_back_rolls_the_target_back_to_its_previous_digest(emulator, repo):
     root, digest = repo
-    git = ["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t"]
     assert cli(emulator, "--from", "dev", "--to", "staging", "--apply").exit_code == 0
-    subprocess.run([*git, "commit", "-q", "-am", "promote"], check=True)
+    git(root, "commit", "-q", "-am", "promote")
     result = cli(emulator, "--to", "staging", "--back")
     assert result.exit_code == 1 and "does not exist" in result.stderr  # the old digest was never pushed
     old = emulator.control.seed("registry", {"registry": "do-platform", "pushes": [
         {"repository": "web", "tags": ["1.0.0"]}]})["pushed"][0]["digest"]
     path = root / "Pulumi.staging.yaml"
-    subprocess.run([*git, "checkout", "-q", "HEAD~1", "--", path.name], check=True)
+    git(root, "checkout", "-q", "HEAD~1", "--", path.name)
     path.write_text(path.read_text().replace("c" * 64, old.removeprefix("sha256:")))
-    subprocess.run([*git, "commit", "-q", "-am", "staging on 1.0.0"], check=True)
+    git(root, "commit", "-q", "-am", "staging on 1.0.0")
     assert cli(emulator, "--from", "dev", "--to", "staging", "--apply").exit_code == 0
-    subprocess.run([*git, "commit", "-q", "-am", "promote again"], check=True)
+    git(root, "commit", "-q", "-am", "promote again")
     result = cli(emulator, "--to", "staging", "--back", "--apply")
     assert result.exit_code == 0, result.output
     assert f"+      image: {{registry: do-platform, repository: web, tag: \"1.0.0\", digest: \"{old}\"}}" \

@@ -17,20 +17,22 @@ from tests.e2e.stack_checks import free_port
 PROJECTS = Path(__file__).parent / "projects"
 
 
-@pytest.fixture(scope="session")
-def engine_status():
+def _engine_or_skip(*, need_provider: bool):
+    """The engine's status, or the test skipped saying what is missing."""
     try:
-        return require_engine(need_provider=False)
+        return require_engine(need_provider=need_provider)
     except EngineUnavailable as exc:
         pytest.skip(f"Pulumi engine not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def engine_status():
+    return _engine_or_skip(need_provider=False)
 
 
 @pytest.fixture(scope="session")
 def provider_status():
-    try:
-        return require_engine(need_provider=True)
-    except EngineUnavailable as exc:
-        pytest.skip(f"Pulumi engine not available: {exc}")
+    return _engine_or_skip(need_provider=True)
 
 
 @pytest.fixture

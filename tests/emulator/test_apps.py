@@ -7,6 +7,7 @@ from azure.core.exceptions import HttpResponseError
 
 from do_platform.api.client import make_client
 from emulator import EmulatorServer
+from tests.helpers.emulator import api_error
 
 SPEC = {
     "name": "web",
@@ -31,11 +32,6 @@ ANSWERED_SPEC = {**SPEC, "ingress": {"rules": [{"match": {"path": {"prefix": "/"
 
 def _create(client, spec=None, **extra):
     return client.apps.create({"spec": copy.deepcopy(spec or SPEC), **extra})["app"]
-
-
-def _error(excinfo) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return response.status_code, response.json()["id"], response.json()["message"]
 
 
 def _all_steps_succeeded(deployment: dict) -> bool:
@@ -82,7 +78,7 @@ def test_project_assignment(emulator, client):
     assert emulator.state.backend("projects").project_of(f"do:app:{app['id']}") == project["id"]
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client, spec={**SPEC, "name": "other"}, project_id="00000000-0000-4000-8000-000000000000")
-    assert _error(excinfo)[2].startswith("project_id")
+    assert api_error(excinfo)[2].startswith("project_id")
 
 
 def test_deployment_walks_its_phases_with_a_delay(emulator, client):
@@ -128,7 +124,7 @@ def test_manual_deployment_and_cancel(emulator, client):
     assert got["active_deployment"]["id"] == app["pending_deployment"]["id"]
     with pytest.raises(HttpResponseError) as excinfo:
         client.apps.cancel_deployment(app["id"], manual["id"])
-    assert _error(excinfo)[:2] == (422, "unprocessable_entity")
+    assert api_error(excinfo)[:2] == (422, "unprocessable_entity")
 
 
 def test_restart_makes_a_deployment_of_named_components(client):
@@ -138,7 +134,7 @@ def test_restart_makes_a_deployment_of_named_components(client):
     assert restarted["cause"] == "restart of api" and restarted["phase"] == "PENDING_BUILD"
     with pytest.raises(HttpResponseError) as excinfo:
         client.apps.restart(app["id"], {"components": ["docs", "nope"]})
-    assert _error(excinfo)[2].startswith("components")
+    assert api_error(excinfo)[2].startswith("components")
 
 
 def test_deployments_paginate_newest_first(client):
@@ -178,7 +174,7 @@ def test_spec_validation_names_the_field(client, mutate, field):
     mutate(spec)
     with pytest.raises(HttpResponseError) as excinfo:
         client.apps.create({"spec": spec})
-    status, error_id, message = _error(excinfo)
+    status, error_id, message = api_error(excinfo)
     assert (status, error_id) == (422, "unprocessable_entity")
     assert message.startswith(field)
     assert client.apps.list()["apps"] == []
@@ -188,7 +184,7 @@ def test_app_names_are_unique(client):
     _create(client)
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client)
-    assert _error(excinfo)[:2] == (409, "conflict")
+    assert api_error(excinfo)[:2] == (409, "conflict")
 
 
 def test_alerts_come_from_the_spec_and_take_destinations(client):
@@ -205,7 +201,7 @@ def test_alerts_come_from_the_spec_and_take_destinations(client):
     assert again["slack_webhooks"] == [{"url": "https://hooks.slack.com/x", "channel": "ops"}]
     with pytest.raises(HttpResponseError) as excinfo:
         client.apps.assign_alert_destinations(app["id"], failed["id"], {"emails": ["not-an-email"]})
-    assert _error(excinfo)[2].startswith("emails")
+    assert api_error(excinfo)[2].startswith("emails")
     missing = client.apps.assign_alert_destinations(app["id"], "no-such-alert", {"emails": []})
     assert missing["id"] == "not_found"
 
@@ -230,7 +226,7 @@ def test_alert_destinations_in_the_spec_are_kept_and_applied(client):
     spec["alerts"][0]["destinations"] = {"emails": ["not-an-email"]}
     with pytest.raises(HttpResponseError) as excinfo:
         client.apps.update(app["id"], {"spec": spec})
-    assert _error(excinfo)[2].startswith("spec.alerts[0].destinations.emails")
+    assert api_error(excinfo)[2].startswith("spec.alerts[0].destinations.emails")
 
 
 @pytest.mark.parametrize("components, rules", [

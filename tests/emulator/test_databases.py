@@ -9,6 +9,7 @@ from cryptography import x509
 
 from do_platform.api.client import make_client
 from emulator import EmulatorServer
+from tests.helpers.emulator import api_error, assert_refused_naming
 
 PG = {"name": "pg-main", "engine": "pg", "version": "16", "region": "nyc3", "size": "db-s-1vcpu-1gb",
       "num_nodes": 1}
@@ -16,11 +17,6 @@ PG = {"name": "pg-main", "engine": "pg", "version": "16", "region": "nyc3", "siz
 
 def _create(client, **extra):
     return client.databases.create_cluster({**PG, **extra})["database"]
-
-
-def _error(excinfo) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return response.status_code, response.json()["id"], response.json()["message"]
 
 
 def test_create_get_list_resize_delete(client):
@@ -77,7 +73,7 @@ def test_resize_before_online_is_refused(emulator, client):
     cluster = _create(client)
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.update_cluster_size(cluster["id"], {"size": "db-s-2vcpu-4gb", "num_nodes": 1})
-    status, error_id, message = _error(excinfo)
+    status, error_id, message = api_error(excinfo)
     assert (status, error_id) == (422, "unprocessable_entity") and "creating" in message
 
 
@@ -103,9 +99,7 @@ def test_tag_filter_and_explicit_pagination(client):
 def test_create_validation_names_the_field(client, body, field):
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client, **body)
-    status, error_id, message = _error(excinfo)
-    assert (status, error_id) == (422, "unprocessable_entity")
-    assert message.startswith(field)
+    assert_refused_naming(excinfo, field)
     assert client.databases.list_clusters()["databases"] == []  # nothing half-made
 
 
@@ -131,7 +125,7 @@ def test_firewall_rule_type_is_validated(client):
     cluster = _create(client)
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.update_firewall_rules(cluster["id"], {"rules": [{"type": "cidr", "value": "10.0.0.0/8"}]})
-    status, error_id, message = _error(excinfo)
+    status, error_id, message = api_error(excinfo)
     assert (status, error_id) == (422, "unprocessable_entity")
     assert "rules[0].type" in message and "ip_addr" in message
 
@@ -150,7 +144,7 @@ def test_users_add_get_reset_delete(client):
     assert client.databases.get_user(cluster["id"], "app")["id"] == "not_found"
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.delete_user(cluster["id"], "doadmin")
-    assert _error(excinfo)[:2] == (422, "unprocessable_entity")
+    assert api_error(excinfo)[:2] == (422, "unprocessable_entity")
 
 
 def test_dbs_and_connection_pools(client):
@@ -169,11 +163,12 @@ def test_dbs_and_connection_pools(client):
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.add_connection_pool(cluster["id"], {"name": "bad", "mode": "batch", "size": 1,
                                                              "db": "orders"})
-    assert "mode" in _error(excinfo)[2]
+    assert "mode" in api_error(excinfo)[2]
     with pytest.raises(HttpResponseError) as excinfo:  # 1 GiB: 22 backend connections, 5 already pooled
         client.databases.add_connection_pool(cluster["id"], {"name": "big", "mode": "session", "size": 18,
                                                              "db": "orders"})
-    assert _error(excinfo)[2] == "size 18 exceeds the connections left for pools on a db-s-1vcpu-1gb cluster: 17 of 22"
+    assert api_error(excinfo)[2] == ("size 18 exceeds the connections left for pools on a db-s-1vcpu-1gb cluster: "
+                                     "17 of 22")
     client.databases.delete_connection_pool(cluster["id"], "orders-pool")
     assert client.databases.list_connection_pools(cluster["id"])["pools"] == []
     client.databases.delete(cluster["id"], "orders")
@@ -196,7 +191,7 @@ def test_maintenance_upgrade_migrate_autoscale_and_config(client):
     assert client.databases.get_config(cluster["id"])["config"]["max_connections"] == 150
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.update_maintenance_window(cluster["id"], {"day": "funday", "hour": "02:00"})
-    assert _error(excinfo)[2].startswith("day")
+    assert api_error(excinfo)[2].startswith("day")
 
 
 def test_engine_specific_settings(client):
@@ -211,7 +206,7 @@ def test_engine_specific_settings(client):
     assert client.databases.get_sql_mode(mysql["id"])["sql_mode"] == "ANSI"
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.get_sql_mode(redis["id"])
-    assert _error(excinfo)[:2] == (422, "unprocessable_entity")
+    assert api_error(excinfo)[:2] == (422, "unprocessable_entity")
 
 
 def test_options_list_engines_versions_regions_layouts(emulator, client):
@@ -255,7 +250,7 @@ def test_replicas_create_list_promote_delete(client):
     with pytest.raises(HttpResponseError) as excinfo:
         client.databases.create_replica(primary["id"], {"name": "tiny", "size": "db-s-1vcpu-1gb",
                                                         "region": "mars1"})
-    assert _error(excinfo)[2].startswith("region")
+    assert api_error(excinfo)[2].startswith("region")
     client.databases.create_replica(primary["id"], {"name": "pg-read-2", "size": "db-s-1vcpu-1gb"})
     assert [r["name"] for r in client.databases.list_replicas(primary["id"])["replicas"]] == ["pg-read", "pg-read-2"]
 
@@ -278,7 +273,7 @@ def test_backup_restore_brings_databases_and_users(client):
     assert restored["connection"]["password"] != source["connection"]["password"]
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client, name="pg-x", backup_restore={"database_name": "nope"})
-    assert _error(excinfo)[2].startswith("backup_restore.database_name")
+    assert api_error(excinfo)[2].startswith("backup_restore.database_name")
 
 
 def test_state_file_keeps_clusters_across_a_restart(tmp_path):

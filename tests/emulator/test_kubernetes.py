@@ -9,6 +9,7 @@ from azure.core.exceptions import HttpResponseError
 
 from do_platform.api.client import make_client
 from emulator import EmulatorServer
+from tests.helpers.emulator import api_error, assert_refused_naming
 
 DEFAULT_POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 2, "tags": ["web", "terraform:default-node-pool"]}
 
@@ -16,11 +17,6 @@ DEFAULT_POOL = {"name": "default", "size": "s-2vcpu-4gb", "count": 2, "tags": ["
 def _create(client, **extra):
     body = {"name": "k8s-main", "region": "nyc3", "version": "latest", "node_pools": [DEFAULT_POOL], **extra}
     return client.kubernetes.create_cluster(body)["kubernetes_cluster"]
-
-
-def _error(excinfo) -> tuple[int, str, str]:
-    response = excinfo.value.response
-    return response.status_code, response.json()["id"], response.json()["message"]
 
 
 def _read_kubeconfig(client, cluster_id: str) -> str:
@@ -104,9 +100,7 @@ def test_seeded_failure_ends_provisioning_in_error(emulator, client):
 def test_create_validation_names_the_field(client, body, field):
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client, **body)
-    status, error_id, message = _error(excinfo)
-    assert (status, error_id) == (422, "unprocessable_entity")
-    assert message.startswith(field)
+    assert_refused_naming(excinfo, field)
     assert client.kubernetes.list_clusters()["kubernetes_clusters"] == []
 
 
@@ -134,7 +128,7 @@ def test_node_pool_create_resize_autoscale_delete(client):
         client.kubernetes.update_node_pool(cluster["id"], pool["id"], {"name": "workers", "count": 9,
                                                                        "auto_scale": True, "min_nodes": 1,
                                                                        "max_nodes": 5})
-    assert "count" in _error(excinfo)[2]
+    assert "count" in api_error(excinfo)[2]
     # godo omits count for autoscaled pools: the pool is kept within the new range
     raised = client.kubernetes.update_node_pool(cluster["id"], pool["id"], {
         "name": "workers", "auto_scale": True, "min_nodes": 4, "max_nodes": 6})["node_pool"]
@@ -258,7 +252,7 @@ def test_named_registries_must_exist(emulator, client):
     cluster = _create(client)
     with pytest.raises(HttpResponseError) as excinfo:
         client.kubernetes.add_registries({"cluster_uuids": [cluster["id"]], "registries": ["ghost"]})
-    assert _error(excinfo)[2].startswith("registries: ghost")
+    assert api_error(excinfo)[2].startswith("registries: ghost")
     client.registry.create({"name": "acme", "subscription_tier_slug": "basic", "region": "nyc3"})
     client.kubernetes.add_registries({"cluster_uuids": [cluster["id"]], "registries": ["acme"]})
     assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["registry_enabled"] is True
@@ -321,14 +315,14 @@ def test_nodes_count_against_the_droplet_limit(emulator, client):
     httpx.post(f"{emulator.url}/_emulator/seed/account", json={"droplet_limit": 3}).raise_for_status()
     with pytest.raises(HttpResponseError) as excinfo:
         _create(client, node_pools=[{"name": "big", "size": "s-2vcpu-4gb", "count": 4}])
-    status, _, message = _error(excinfo)
+    status, _, message = api_error(excinfo)
     assert status == 422 and "droplet limit of 3" in message
     assert client.kubernetes.list_clusters()["kubernetes_clusters"] == []  # nothing half-made
     cluster = _create(client)
     with pytest.raises(HttpResponseError) as excinfo:
         client.kubernetes.update_node_pool(cluster["id"], cluster["node_pools"][0]["id"],
                                            {"name": "default", "count": 4})
-    assert _error(excinfo)[0] == 422
+    assert api_error(excinfo)[0] == 422
     assert client.kubernetes.get_cluster(cluster["id"])["kubernetes_cluster"]["node_pools"][0]["count"] == 2
     assert client.droplets.list()["meta"]["total"] == 2
 
@@ -349,7 +343,7 @@ def test_clusterlint_status_messages_and_recycle(client):
     assert len(after) == 2 and len(before & after) == 1
     with pytest.raises(HttpResponseError) as excinfo:
         client.kubernetes.recycle_node_pool(cluster["id"], pool["id"], {"nodes": ["nope"]})
-    assert _error(excinfo)[0] == 422
+    assert api_error(excinfo)[0] == 422
 
 
 def test_cluster_add_ons_are_answered_as_sent(client):

@@ -20,3 +20,16 @@ def make_key(seed: int, comment: str = "me@laptop") -> str:
     raw = hashlib.sha256(str(seed).encode()).digest()
     blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", len(raw)) + raw
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
+
+
+def api_error(excinfo) -> tuple[int, str, str]:
+    """``(status, error id, message)`` of the API error a PyDo call raised (``pytest.raises``' excinfo)."""
+    response = excinfo.value.response
+    return response.status_code, response.json()["id"], response.json()["message"]
+
+
+def assert_refused_naming(excinfo, field: str) -> None:
+    """The call was refused as a 422 whose message starts with the field at fault."""
+    status, error_id, message = api_error(excinfo)
+    assert (status, error_id) == (422, "unprocessable_entity"), (status, error_id, message)
+    assert message.startswith(field), message

@@ -5,6 +5,15 @@ from __future__ import annotations
 from ruamel.yaml import YAML
 
 ALL = ["network", "dns", "web", "database", "kubernetes", "apps"]
+# A staging stack file as a person writes it (a comment, flow style), its web app pinned by digest: what
+# promotion rewrites, keeping the rest of the text as it was.
+STAGING_PINNED = """\
+config:
+  do-platform:environment: staging
+  do-platform:apps:
+    - name: web  # the site
+      image: {registry: do-platform, repository: web, tag: "1.0.0", digest: "sha256:%s"}
+""" % ("c" * 64)
 
 
 def stack(stack_name: str = "dev", **overrides) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,18 +19,12 @@ from do_platform.mcp_server import server as mcp_module
 from do_platform.ops import plan as plan_ops
 from do_platform.stack_files import PROJECT_DIR_ENV, REPO_ROOT, images_of
 from tests.helpers.emulator import requests
-from tests.helpers.stacks import ALL, deploy_stack, stack, write_stack
+from tests.helpers.git import commit_all, git
+from tests.helpers.stacks import ALL, STAGING_PINNED, deploy_stack, stack, write_stack
 
 PLANTED = "dop_v1_planted-token-0123456789abcdef"
 READ_TOOLS = {"plan", "preflight", "status", "registry_cleanup_plan", "promote_plan", "price"}
 WRITE_TOOLS = {"registry_cleanup_apply", "promote_apply"}
-STAGING = """\
-config:
-  do-platform:environment: staging
-  do-platform:apps:
-    - name: web  # the site
-      image: {registry: do-platform, repository: web, tag: "1.0.0", digest: "sha256:%s"}
-""" % ("c" * 64)
 
 
 @pytest.fixture
@@ -43,11 +36,8 @@ def project(tmp_path, emulator, monkeypatch):
     monkeypatch.setenv("DIGITALOCEAN_API_URL", emulator.url)
     monkeypatch.setenv(PROJECT_DIR_ENV, str(tmp_path))
     write_stack(tmp_path, "dev", stack(components=ALL))
-    (tmp_path / "Pulumi.staging.yaml").write_text(STAGING)
-    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "stacks"], check=True)
+    (tmp_path / "Pulumi.staging.yaml").write_text(STAGING_PINNED)
+    commit_all(tmp_path, "stacks")
     return tmp_path
 
 
@@ -193,7 +183,7 @@ def test_promote_apply_writes_and_honours_order_and_clean_tree(project, emulator
     path.write_text(path.read_text() + "# local edit\n")
     dirty = call("promote_apply", {"source": "dev", "target": "staging"}, allow_writes=True)
     assert dirty.is_error and "uncommitted edits" in text_of(dirty)
-    subprocess.run(["git", "-C", str(project), "checkout", "-q", "--", path.name], check=True)
+    git(project, "checkout", "-q", "--", path.name)
     result = ok(call("promote_apply", {"source": "dev", "target": "staging"}, allow_writes=True))
     digest = next(p["digest"] for p in registry if p["tags"] == ["main"])
     assert result["written"] is True and images_of("staging", project)[0].digest == digest

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from do_platform import guardrails, pricing
@@ -11,6 +9,7 @@ from do_platform.config import Environment, PolicyEnforcement
 from do_platform.errors import ConfigError, PlatformError
 from do_platform.offline import Evaluation, PlannedResource
 from do_platform.ops import plan as ops
+from tests.helpers.git import commit_all, git
 
 TABLE = pricing.load_bundled()
 DEV = guardrails.StackContext("dev")
@@ -136,41 +135,32 @@ def test_diff_against_a_missing_stack_is_all_added():
 
 
 def test_plan_against_unknown_ref_is_a_clear_error(tmp_path):
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    git(tmp_path, "init", "-q")
     with pytest.raises(ConfigError) as err:
         ops.plan_against("dev", "no-such-branch", root=tmp_path)
     assert "'no-such-branch'" in err.value.message and "no such git revision" in err.value.message
 
 
 def test_plan_against_a_revision_without_the_stack_is_none(tmp_path):
-    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "README.md").write_text("x\n")
-    subprocess.run([*git, "add", "README.md"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "init"], check=True)
+    commit_all(tmp_path, "init")
     assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
-    worktrees = subprocess.run([*git, "worktree", "list"], capture_output=True, text=True, check=True).stdout
+    worktrees = git(tmp_path, "worktree", "list")
     assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone
 
 
 def test_plan_against_a_revision_from_before_the_plan_command_is_none(tmp_path):
     """The first pull request that adds do-platform: the base has a stack file but no plan command."""
-    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:region: nyc3\n")
-    subprocess.run([*git, "add", "Pulumi.dev.yaml"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "stack file only"], check=True)
+    commit_all(tmp_path, "stack file only")
     assert ops.plan_against("dev", "HEAD", root=tmp_path) is None
 
 
 def test_plan_against_that_hangs_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
-    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.com", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  do-platform:region: nyc3\n")
     (tmp_path / ops.PLAN_MODULE).parent.mkdir(parents=True)
     (tmp_path / ops.PLAN_MODULE).write_text("")
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "stack and plan"], check=True)
+    commit_all(tmp_path, "stack and plan")
     hanging = tmp_path / "hanging-python"
     hanging.write_text("#!/bin/sh\nexec sleep 30\n")
     hanging.chmod(0o755)
@@ -178,7 +168,7 @@ def test_plan_against_that_hangs_is_stopped_with_a_clear_error(tmp_path, monkeyp
     with pytest.raises(PlatformError) as err:
         ops.plan_against("dev", "HEAD", root=tmp_path, python=str(hanging))
     assert "'HEAD'" in err.value.message and "took longer than 0.3 s" in err.value.message
-    worktrees = subprocess.run([*git, "worktree", "list"], capture_output=True, text=True, check=True).stdout
+    worktrees = git(tmp_path, "worktree", "list")
     assert len(worktrees.strip().splitlines()) == 1  # the temporary worktree is gone
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,10 @@ import pytest
 from do_platform.errors import ConfigError, PromotionBlocked
 from do_platform.ops import promote as ops
 from do_platform.stack_files import images_of
+from tests.helpers.git import commit_all, git
 
 REPO = Path(__file__).resolve().parents[2]
 STAGING_DIGEST = "sha256:" + "a" * 64
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-                          capture_output=True, text=True, check=True).stdout
 
 
 DEV = """\
@@ -73,9 +68,7 @@ def repo(tmp_path, pushed):
     (tmp_path / "Pulumi.dev.yaml").write_text(DEV.format(worker_digest=pushed["team/worker"]))
     (tmp_path / "Pulumi.staging.yaml").write_text(STAGING.format(old=STAGING_DIGEST))
     shutil.copy(REPO / "Pulumi.prod.yaml", tmp_path / "Pulumi.prod.yaml")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "stacks")
+    commit_all(tmp_path, "stacks")
     return tmp_path
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from do_platform.config import MAX_CIDRS, MAX_ITEMS, load_stack_config
 from do_platform.errors import ConfigError
 from do_platform.offline import project_defaults, read_stack_config
 from do_platform.stack_files import MAX_STACK_FILE_BYTES, images_of
+from tests.helpers.program import copy_program
 
 REPO = Path(__file__).resolve().parents[2]
 # A few hundred bytes that a YAML loader expands to 9**8 email addresses.
@@ -84,11 +84,7 @@ def test_a_million_emails_fail_fast_naming_the_key():
 
 
 def test_plan_of_an_alias_bomb_stack_fails_at_once_naming_the_alias(tmp_path):
-    repo = tmp_path / "repo"
-    for name in ("components", "do_platform"):
-        shutil.copytree(REPO / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in [*REPO.glob("Pulumi*.yaml"), REPO / "__main__.py"]:
-        shutil.copy(path, repo / path.name)
+    repo = copy_program(tmp_path / "repo")
     stack = (repo / "Pulumi.dev.yaml").read_text()
     stack = stack.replace("  do-platform:alertEmails: [ops@example.com]\n", "")
     (repo / "Pulumi.dev.yaml").write_text(BOMB_ANCHORS + stack + BOMB_USE)

@@ -11,7 +11,7 @@ from typing import Any
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import Unprocessable
 from emulator.core.state import public
-from emulator.core.validate import choice, integer, string, unset
+from emulator.core.validate import choice, integer, object_list, string, unset
 from emulator.services.databases.ca import ca_pem
 from emulator.services.databases.engines import EVICTION_POLICIES, FIREWALL_TYPES, ZERO_TIME
 
@@ -104,19 +104,11 @@ class Settings:
 
     def replace_firewall_rules(self, cluster_id: str, body: dict) -> None:
         record = self._firewall_holder(cluster_id)
-        rules = body.get("rules")
-        if rules is None:
-            rules = []
-        if not isinstance(rules, list):
-            raise Unprocessable("rules must be a list of {type, value}")
-        record["_rules"] = self._firewall_rules(record, rules)
+        record["_rules"] = self._firewall_rules(record, object_list(body, "rules", "type and value"))
 
-    def _firewall_rules(self, record: dict, rules: list) -> list[dict]:
+    def _firewall_rules(self, record: dict, rules: list[tuple[str, dict]]) -> list[dict]:
         out = []
-        for i, raw in enumerate(rules):
-            field = f"rules[{i}]"
-            if not isinstance(raw, dict):
-                raise Unprocessable(f"{field} must be an object with type and value")
+        for field, raw in rules:
             rule_type = raw.get("type")
             if rule_type not in FIREWALL_TYPES:
                 raise Unprocessable(f"{field}.type must be one of {', '.join(FIREWALL_TYPES)}; got {rule_type!r}")

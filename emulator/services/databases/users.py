@@ -10,7 +10,7 @@ from typing import Any
 
 from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import public
-from emulator.core.validate import choice, string
+from emulator.core.validate import choice, object_list, string
 from emulator.services.databases.ca import client_credentials
 from emulator.services.databases.engines import KAFKA_ACL_PERMISSIONS
 
@@ -62,16 +62,9 @@ class Users:
         if not isinstance(raw, dict):
             raise Unprocessable("settings must be an object of user settings")
         settings = copy.deepcopy(raw)
-        acl = settings.get("acl")
-        if acl is None:
-            return settings
-        if not isinstance(acl, list):
-            raise Unprocessable("settings.acl must be a list of {topic, permission}")
+        acl = object_list(settings, "acl", "topic and permission", where="settings")
         known = {(a.get("topic"), a.get("permission")): a.get("id") for a in (current or {}).get("acl") or []}
-        for i, entry in enumerate(acl):
-            where = f"settings.acl[{i}]"
-            if not isinstance(entry, dict):
-                raise Unprocessable(f"{where} must be an object with topic and permission")
+        for where, entry in acl:
             string(entry, "topic", required=True, where=where)
             choice(entry, "permission", KAFKA_ACL_PERMISSIONS, required=True, where=where)
             if not entry.get("id"):

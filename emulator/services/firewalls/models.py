@@ -59,16 +59,8 @@ def _targets(raw, where: str) -> dict:
 
 def normalise_rules(body: dict, key: str, side: str) -> list[dict]:
     """Validated rules of ``body[key]`` (``inbound_rules`` with ``sources`` or outbound with ``destinations``)."""
-    raw = body.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise Unprocessable(f"{key} must be a list of rules; got {raw!r}")
     rules = []
-    for i, rule in enumerate(raw):
-        where = f"{key}[{i}]"
-        if not isinstance(rule, dict):
-            raise Unprocessable(f"{where} must be an object; got {rule!r}")
+    for where, rule in v.object_list(body, key, f"protocol, ports and {side}"):
         protocol = rule.get("protocol")
         if protocol not in PROTOCOLS:
             raise Unprocessable(f"{where}.protocol must be one of {', '.join(PROTOCOLS)}; got {protocol!r}")

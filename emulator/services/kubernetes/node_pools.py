@@ -12,7 +12,7 @@ from typing import Any
 from emulator.core import links
 from emulator.core.errors import Unprocessable, not_found
 from emulator.core.state import schedule
-from emulator.core.validate import boolean, integer, string, string_list
+from emulator.core.validate import boolean, integer, object_list, string, string_list
 
 TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 NODE_IMAGE = "debian-12-x64"  # what a DOKS node droplet runs (the droplets family's worker image)
@@ -184,29 +184,23 @@ class NodePools:
             raise Unprocessable(f"{field}.labels must be an object of string values; got {labels!r}")
         return {"name": name, "size": size, "count": count,
                 "tags": self._user_tags(raw.get("tags"), f"{field}.tags"),
-                "labels": dict(labels) if labels else {}, "taints": self._taints(raw.get("taints"), field),
+                "labels": dict(labels) if labels else {}, "taints": self._taints(raw, field),
                 "auto_scale": auto_scale, "min_nodes": min_nodes if auto_scale else 0,
                 "max_nodes": max_nodes if auto_scale else 0}
 
     @staticmethod
-    def _taints(raw: Any, field: str) -> list[dict]:
-        """Taints as ``key/value/effect``; godo sends ``Key/Value/Effect``, so keys are read case-insensitively."""
-        if raw in (None, ""):
-            return []
-        if not isinstance(raw, list):
-            raise Unprocessable(f"{field}.taints must be a list of {{key, value, effect}}")
+    def _taints(pool: dict, field: str) -> list[dict]:
+        """The pool's taints as ``key/value/effect``; godo sends ``Key/Value/Effect``, so keys are read
+        case-insensitively."""
         out = []
-        for i, taint in enumerate(raw):
-            if not isinstance(taint, dict):
-                raise Unprocessable(f"{field}.taints[{i}] must be an object with key, value and effect")
+        for where, taint in object_list(pool, "taints", "key, value and effect", where=field):
             lowered = {str(k).lower(): v for k, v in taint.items()}
             key = lowered.get("key")
             if not key or not isinstance(key, str):
-                raise Unprocessable(f"{field}.taints[{i}].key is required")
+                raise Unprocessable(f"{where}.key is required")
             effect = lowered.get("effect")
             if effect not in TAINT_EFFECTS:
-                raise Unprocessable(f"{field}.taints[{i}].effect must be one of {', '.join(TAINT_EFFECTS)}; "
-                                    f"got {effect!r}")
+                raise Unprocessable(f"{where}.effect must be one of {', '.join(TAINT_EFFECTS)}; got {effect!r}")
             out.append({"key": key, "value": lowered.get("value") or "", "effect": effect})
         return out
 

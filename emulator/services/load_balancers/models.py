@@ -40,18 +40,11 @@ class LoadBalancersBackend(Backend):
     # -- validation pieces
     def _forwarding_rules(self, body: dict, field: str = "forwarding_rules", required: bool = True) -> list[dict]:
         """Validated rules; a GLOBAL load balancer routes by ``glb_settings`` and may have none."""
-        raw = body.get(field)
-        if not required and (raw is None or raw == []):
-            return []
-        if not isinstance(raw, list) or not raw:
-            raise Unprocessable(f"{field} is required: a list of rules with entry_protocol, entry_port, "
-                                "target_protocol, target_port")
+        items = v.object_list(body, field, "entry_protocol, entry_port, target_protocol and target_port",
+                              required=required)
         rules = []
         certificates = links.optional_neighbour(self.state, "certificates")
-        for i, rule in enumerate(raw):
-            where = f"{field}[{i}]"
-            if not isinstance(rule, dict):
-                raise Unprocessable(f"{where} must be an object; got {rule!r}")
+        for where, rule in items:
             out = {
                 "entry_protocol": v.choice(rule, "entry_protocol", ENTRY_PROTOCOLS, required=True, where=where),
                 "entry_port": v.integer(rule, "entry_port", required=True, minimum=1, maximum=65535, where=where),
@@ -132,21 +125,16 @@ class LoadBalancersBackend(Backend):
         failover = v.integer(raw, "failover_threshold", minimum=1, maximum=99, where=g)
         if failover is not None:
             settings["failover_threshold"] = failover
-        domains = body.get("domains") or []
-        if not isinstance(domains, list):
-            raise Unprocessable(f"domains must be a list of {{name, is_managed, certificate_id}}; got {domains!r}")
+        domains = v.object_list(body, "domains", "name, is_managed and certificate_id")
         certificates = links.optional_neighbour(self.state, "certificates")
         out_domains = []
-        for i, item in enumerate(domains):
-            if not isinstance(item, dict):
-                raise Unprocessable(f"domains[{i}] must be an object; got {item!r}")
-            at = f"domains[{i}]"
+        for at, item in domains:
             entry = {"name": v.string(item, "name", required=True, where=at),
                      "is_managed": v.boolean(item, "is_managed", where=at),
                      "certificate_id": v.string(item, "certificate_id", default="", where=at)}
             if (entry["certificate_id"] and certificates is not None
                     and entry["certificate_id"] not in certificates.table("certificates")):
-                raise Unprocessable(f"domains[{i}].certificate_id: certificate {entry['certificate_id']!r} not found")
+                raise Unprocessable(f"{at}.certificate_id: certificate {entry['certificate_id']!r} not found")
             out_domains.append(entry)
         targets = v.string_list(body, "target_load_balancer_ids")
         for target in targets:

@@ -79,15 +79,12 @@ def destination_view(record: dict) -> dict:
 
 def create_sink(backend, body: dict) -> dict:
     destination = get_destination(backend, v.string(body, "destination_uuid", required=True))
-    raw = body.get("resources")
-    if not isinstance(raw, list) or not raw:
-        raise Unprocessable("resources is required: a non-empty list of {urn: do:kubernetes:<cluster id>}")
     resources = []
-    for i, item in enumerate(raw):
-        urn = v.string(item if isinstance(item, dict) else {}, "urn", required=True, where=f"resources[{i}]")
+    for where, item in v.object_list(body, "resources", "urn (do:kubernetes:<cluster id>)", required=True):
+        urn = v.string(item, "urn", required=True, where=where)
         if not urn.startswith("do:kubernetes:"):
-            raise Unprocessable(f"resources[{i}].urn must be a Kubernetes cluster's do:kubernetes:<id>; got {urn!r}")
-        cluster = links.reference(backend.state, "kubernetes", urn.split(":", 2)[2], f"resources[{i}].urn")
+            raise Unprocessable(f"{where}.urn must be a Kubernetes cluster's do:kubernetes:<id>; got {urn!r}")
+        cluster = links.reference(backend.state, "kubernetes", urn.split(":", 2)[2], f"{where}.urn")
         resources.append({"urn": urn, "name": (cluster or {}).get("name") or item.get("name") or ""})
     record = {"id": backend.ids.uuid(), "destination_uuid": destination["id"], "resources": resources}
     backend.table("sinks")[record["id"]] = record

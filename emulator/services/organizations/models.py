@@ -40,21 +40,16 @@ class OrganizationsBackend(Backend):
         name = v.string(body, "name", required=True)
         if any(t["name"] == name for t in self.teams()):
             raise Unprocessable(f"name {name!r} is already used by another team of this organization")
-        raw = body.get("invitations") or []
-        if not isinstance(raw, list):
-            raise Unprocessable("invitations must be a list of {email, role}")
         invitations = []
-        for i, item in enumerate(raw):
-            if not isinstance(item, dict):
-                raise Unprocessable(f"invitations[{i}] must be an object with email and role")
-            email = v.string(item, "email", required=True, where=f"invitations[{i}]")
+        for where, item in v.object_list(body, "invitations", "email and role"):
+            email = v.string(item, "email", required=True, where=where)
             if not EMAIL.match(email):
-                raise Unprocessable(f"invitations[{i}].email must be an email address; got {email!r}")
-            role = v.string(item, "role", required=True, where=f"invitations[{i}]")
+                raise Unprocessable(f"{where}.email must be an email address; got {email!r}")
+            role = v.string(item, "role", required=True, where=where)
             if role == "owner":
-                raise Unprocessable(f"invitations[{i}].role: the owner role cannot be given by invitation")
+                raise Unprocessable(f"{where}.role: the owner role cannot be given by invitation")
             if role not in ROLES:
-                raise Unprocessable(f"invitations[{i}].role must be one of {', '.join(ROLES)}; got {role!r}")
+                raise Unprocessable(f"{where}.role must be one of {', '.join(ROLES)}; got {role!r}")
             invitations.append((email, role))
         team = {"id": self.ids.next_int("organization-team", 2), "uuid": self.ids.uuid(), "name": name,
                 "email": self._account()["email"], "member_count": 1, "status": "joined",

@@ -6,6 +6,8 @@ API does; ``repositoriesV2`` pages by ``page_token`` (an opaque cursor carried i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from emulator.core.errors import NotFound
@@ -212,37 +214,46 @@ def delete_repository(req: Request):
     return Reply(204)
 
 
-@both("GET", "/{registry_name}/repositories/{repository_name}/tags")
-def list_repository_tags(req: Request):
+def _repository_page(req: Request, key: str, newest_first: Callable[[dict], list],
+                     render: Callable[[str, str, dict, Any], dict]) -> dict:
+    """One page of a repository's tags or manifests, newest first, each rendered as the API shows it."""
     name, repo = req.params["registry_name"], req.params["repository_name"]
     record = backend(req).repository(name, repo)
-    body = paginate(req, RegistryBackend.tags_newest_first(record), "tags")
-    body["tags"] = [render_tag(name, repo, tag, entry, record["manifests"].get(entry["digest"]))
-                    for tag, entry in body["tags"]]
+    body = paginate(req, newest_first(record), key)
+    body[key] = [render(name, repo, record, row) for row in body[key]]
     return body
+
+
+def _delete_in_repository(req: Request, delete: Callable[[str, str, str], None], ref: str) -> Reply:
+    """A tag or manifest deleted from the repository of the path; 204 as the API answers."""
+    p = req.params
+    delete(p["registry_name"], p["repository_name"], p[ref])
+    return Reply(204)
+
+
+@both("GET", "/{registry_name}/repositories/{repository_name}/tags")
+def list_repository_tags(req: Request):
+    def render(name: str, repo: str, record: dict, row: tuple[str, dict]) -> dict:
+        tag, entry = row
+        return render_tag(name, repo, tag, entry, record["manifests"].get(entry["digest"]))
+
+    return _repository_page(req, "tags", RegistryBackend.tags_newest_first, render)
 
 
 @both("DELETE", "/{registry_name}/repositories/{repository_name}/tags/{repository_tag}")
 def delete_repository_tag(req: Request):
-    p = req.params
-    backend(req).delete_tag(p["registry_name"], p["repository_name"], p["repository_tag"])
-    return Reply(204)
+    return _delete_in_repository(req, backend(req).delete_tag, "repository_tag")
 
 
 @both("GET", "/{registry_name}/repositories/{repository_name}/digests")
 def list_repository_manifests(req: Request):
-    name, repo = req.params["registry_name"], req.params["repository_name"]
-    record = backend(req).repository(name, repo)
-    body = paginate(req, RegistryBackend.manifests_newest_first(record), "manifests")
-    body["manifests"] = [render_manifest(name, repo, m) for m in body["manifests"]]
-    return body
+    return _repository_page(req, "manifests", RegistryBackend.manifests_newest_first,
+                            lambda name, repo, _record, row: render_manifest(name, repo, row))
 
 
 @both("DELETE", "/{registry_name}/repositories/{repository_name}/digests/{manifest_digest}")
 def delete_repository_manifest(req: Request):
-    p = req.params
-    backend(req).delete_manifest(p["registry_name"], p["repository_name"], p["manifest_digest"])
-    return Reply(204)
+    return _delete_in_repository(req, backend(req).delete_manifest, "manifest_digest")
 
 
 # -- garbage collection

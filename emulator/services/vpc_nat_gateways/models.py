@@ -48,22 +48,17 @@ class VpcNatGatewaysBackend(Backend):
         return name
 
     def _vpcs(self, body: dict, region: str) -> list[tuple[str, bool, str | None]]:
-        raw = body.get("vpcs")
-        if not isinstance(raw, list) or not raw:
-            raise Unprocessable("vpcs is required: a non-empty list of {vpc_uuid, default_gateway}")
         out = []
-        for i, item in enumerate(raw):
-            if not isinstance(item, dict):
-                raise Unprocessable(f"vpcs[{i}] must be an object with vpc_uuid")
-            vpc_uuid = v.string(item, "vpc_uuid", required=True, where=f"vpcs[{i}]")
-            vpc = links.reference(self.state, "vpcs", vpc_uuid, f"vpcs[{i}].vpc_uuid")
+        for where, item in v.object_list(body, "vpcs", "vpc_uuid and default_gateway", required=True):
+            vpc_uuid = v.string(item, "vpc_uuid", required=True, where=where)
+            vpc = links.reference(self.state, "vpcs", vpc_uuid, f"{where}.vpc_uuid")
             if vpc is not None and vpc["region"] != region:
-                raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is in {vpc['region']}, not {region}")
+                raise Unprocessable(f"{where}.vpc_uuid {vpc_uuid!r} is in {vpc['region']}, not {region}")
             if vpc_uuid in (u for u, _, _ in out):
-                raise Unprocessable(f"vpcs[{i}].vpc_uuid {vpc_uuid!r} is listed twice")
+                raise Unprocessable(f"{where}.vpc_uuid {vpc_uuid!r} is listed twice")
             # The ingress subnet, echoed as sent (the provider reads it back); absent when not given.
-            subnet = v.string(item, "subnet_uuid", where=f"vpcs[{i}]")
-            out.append((vpc_uuid, v.boolean(item, "default_gateway", where=f"vpcs[{i}]"), subnet))
+            subnet = v.string(item, "subnet_uuid", where=where)
+            out.append((vpc_uuid, v.boolean(item, "default_gateway", where=where), subnet))
         return out
 
     def _settings(self, body: dict, current: dict) -> dict:
