@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from do_platform.engine.processes import background_server
+from do_platform.engine.spaces_server import endpoint as spaces_endpoint
 from do_platform.engine.spaces_server import engine_environment as spaces_environment
 from do_platform.engine.spaces_server import spaces_server
 from do_platform.engine.status import REPO_ROOT, Status, Versions, environ
@@ -149,13 +150,24 @@ def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: di
     return work_dir
 
 
+def object_store_enabled(work_dir: Path, stack: str) -> bool:
+    """Whether the prepared stack file turns the object store on (``do-platform:objectStore.enabled``)."""
+    from do_platform.stack_files import read_stack_config
+
+    store = read_stack_config(stack, work_dir).get("do-platform:objectStore")
+    return isinstance(store, dict) and store.get("enabled") is True
+
+
 class StackRun:
     """One project and stack, driven through the real CLI in an offline environment."""
 
     def __init__(self, project_dir: Path, stack: str, state_dir: Path, *, policy_pack: Path | None = None,
                  emulator_url: str | None = None, overrides: dict | None = None,
                  status: Status | None = None, passphrase: str = LOCAL_PASSPHRASE,
-                 timeout: float = 900, extra_env: dict[str, str] | None = None) -> None:
+                 timeout: float = 900, extra_env: dict[str, str] | None = None,
+                 spaces_port: int | None = None) -> None:
+        """``spaces_port``: the local S3 server standing in for Spaces (:mod:`spaces_server`); a stack against the
+        emulator whose object store is enabled needs it, and is refused here without it (one place, every caller)."""
         self.status = status or require_engine(need_provider=False)
         self.stack = stack
         self.state_dir = state_dir.resolve()
@@ -164,7 +176,13 @@ class StackRun:
         self.timeout = timeout
         self.project_dir = project_dir
         self.overrides = dict(overrides or {})
+        if spaces_port is not None:
+            self.overrides.setdefault("digitalocean:spacesEndpoint", spaces_endpoint(spaces_port))
         self.work_dir = prepare_project(project_dir, stack, self.state_dir / f"project-{stack}", self.overrides)
+        if spaces_port is None and emulator_url and object_store_enabled(self.work_dir, stack):
+            raise ValueError(f"stack {stack} enables objectStore: its bucket needs the local S3 server beside the "
+                             "emulator; pass spaces_port (do_platform.engine.spaces_server), or set "
+                             "do-platform:objectStore.enabled false in the overrides")
         self.env = environ(self.status)
         self.env.update({
             "PULUMI_HOME": str(self._home()),
@@ -175,7 +193,8 @@ class StackRun:
         })
         for name in ("DIGITALOCEAN_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"):
             self.env.pop(name, None)
-        self.env.update(extra_env or {})  # e.g. the local S3 server's (spaces_server.engine_environment)
+        self.env.update(spaces_environment(spaces_port) if spaces_port is not None else {})
+        self.env.update(extra_env or {})
         (self.state_dir / "backend").mkdir(parents=True, exist_ok=True)
 
     def configure(self, **changes) -> None:
@@ -283,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         run = StackRun(REPO_ROOT, args.stack, state_dir, emulator_url=url, status=status,
                        policy_pack=None if args.no_policy or not (policy / "PulumiPolicy.yaml").exists() else policy,
                        overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": spaces_url},
-                       extra_env=spaces_environment(args.spaces_port))
+                       spaces_port=args.spaces_port)
         results = run.run(steps, echo=True)
     (state_dir / "up-local.json").write_text(json.dumps([
         {k: v for k, v in asdict(r).items() if k != "output"} for r in results], indent=2) + "\n")

@@ -32,9 +32,10 @@ def _www(api) -> list[dict]:
             if r["type"] == "A" and r["name"] == "www"]
 
 
-def test_deleted_firewall_rule_and_dns_record_show_and_are_repaired(provider_status, tmp_path):
+def test_deleted_firewall_rule_and_dns_record_show_and_are_repaired(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
+                       spaces_port=spaces,
                        overrides={"digitalocean:apiEndpoint": url,
                                   "do-platform:components": ["network", "dns", "web"], **OFF})
         run.select()

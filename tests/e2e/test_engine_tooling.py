@@ -211,3 +211,17 @@ def test_a_background_server_that_exits_or_never_answers_is_named_with_its_log(t
                            lambda: None, "the ready one") as proc:
         assert proc.poll() is None
     assert proc.poll() is not None  # stopped on exit
+
+
+def test_a_rehearsal_of_a_stack_with_an_object_store_needs_the_local_s3_server(tmp_path):
+    """The local stack enables objectStore: against the emulator without the S3 server its bucket could not be
+    made ("Spaces credentials not configured"), so StackRun refuses it up front, naming spaces_port."""
+    from do_platform.engine.local_stack import StackRun, object_store_enabled
+    from do_platform.engine.status import REPO_ROOT
+
+    with pytest.raises(ValueError, match="spaces_port"):
+        StackRun(REPO_ROOT, "local", tmp_path / "a", status=object(), emulator_url="http://127.0.0.1:1")
+    assert object_store_enabled(tmp_path / "a" / "project-local", "local")
+    off = {"do-platform:objectStore": {"enabled": False}}
+    prepare_project(REPO_ROOT, "local", tmp_path / "b", off)
+    assert not object_store_enabled(tmp_path / "b", "local")

@@ -13,7 +13,7 @@ import pytest
 
 from do_platform.api.client import make_client
 from do_platform.engine.local_stack import EMULATOR_TOKEN, STEPS, StackRun, emulator_process
-from do_platform.engine.spaces_server import buckets, endpoint, engine_environment
+from do_platform.engine.spaces_server import buckets
 from do_platform.engine.status import REPO_ROOT
 from tests.e2e.stack_checks import free_port, leftovers
 
@@ -25,8 +25,7 @@ POLICY = REPO_ROOT / "policy"
 def test_local_stack_up_preview_refresh_destroy(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
-                       policy_pack=POLICY, extra_env=engine_environment(spaces),
-                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": endpoint(spaces)})
+                       policy_pack=POLICY, spaces_port=spaces, overrides={"digitalocean:apiEndpoint": url})
         results = run.run(["up"])
         assert results[0].ok, results[0].output
         assert buckets(spaces) == ["do-platform-local-objects"]  # the bucket is in the S3 server
@@ -69,9 +68,7 @@ def test_local_stack_with_private_web_droplets_behind_a_nat_gateway(provider_sta
     web = {"size": "s-1vcpu-1gb", "count": 1, "privateEgress": True}
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
-                       extra_env=engine_environment(spaces),
-                       overrides={"digitalocean:apiEndpoint": url, "digitalocean:spacesEndpoint": endpoint(spaces),
-                                  "do-platform:web": web})
+                       spaces_port=spaces, overrides={"digitalocean:apiEndpoint": url, "do-platform:web": web})
         results = run.run()
         by_step = {r.step: r for r in results}
         assert [r.step for r in results] == list(STEPS), results[-1].output

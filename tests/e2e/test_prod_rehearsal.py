@@ -34,9 +34,10 @@ def _seed_registry(url: str) -> None:
     urllib.request.urlopen(req, timeout=10).read()
 
 
-def test_prod_shaped_stack_up_preview_protected_destroy(provider_status, tmp_path):
+def test_prod_shaped_stack_up_preview_protected_destroy(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "prod", tmp_path / "state", status=provider_status, emulator_url=url,
+                       spaces_port=spaces,
                        policy_pack=POLICY,
                        overrides={"digitalocean:apiEndpoint": url, "digitalocean:requestsPerSecond": 20})
         run.select()

@@ -52,9 +52,10 @@ def _offline_actions(base: dict, head: dict) -> dict[str, str]:
     return {c.name: c.action for c in diff.changes if c.type in WATCHED}
 
 
-def test_offline_replace_decisions_agree_with_the_engine(provider_status, tmp_path):
+def test_offline_replace_decisions_agree_with_the_engine(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
+                       spaces_port=spaces,
                        overrides={"digitalocean:apiEndpoint": url, **BASE})
         run.select()
         try:

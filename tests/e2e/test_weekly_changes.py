@@ -36,9 +36,10 @@ def _apply(run: StackRun) -> None:
     assert again.ok, again.output  # the change converged: nothing left to do
 
 
-def test_weekly_changes_plan_and_apply(provider_status, tmp_path):
+def test_weekly_changes_plan_and_apply(provider_status, spaces, tmp_path):
     with emulator_process(free_port(), tmp_path / "emulator.json") as url:
         run = StackRun(REPO_ROOT, "local", tmp_path / "state", status=provider_status, emulator_url=url,
+                       spaces_port=spaces,
                        overrides={"digitalocean:apiEndpoint": url, "do-platform:web": {**WEB, "count": 2},
                                   "do-platform:network": NETWORK, "do-platform:database": DATABASE,
                                   "do-platform:apps": [APP]})
