@@ -63,8 +63,13 @@ UNAVAILABLE = (
                 "^(TestAccDigitalOceanBucket_(basic|region|UpdateAcl|UpdateCors|WithCors|WithMultipleCorsRules|"
                 "shouldFailNotFound|Versioning|importBasic)|TestAccDigitalOceanSpacesBucket_Lifecycle(Basic|"
                 "ExpireMarkerOnly)|TestAccDataSourceDigitalOceanSpacesBucket_Basic|"
-                "TestAccDataSourceDigitalOceanSpacesBuckets_Basic|TestAccDataSourceDigitalOceanSpacesBucketObject_"
+                "TestAccDataSourceDigitalOceanSpacesBucketObject_"
                 "(basic|readableBody|allParams|LeadingSlash|MultipleSlashes))$"),
+    Unavailable("spaces", "a Spaces behaviour the local S3 server lacks, and the suite's hard-coded endpoint above: "
+                          "the provider lists buckets once per Spaces region (11 endpoints), each of which answers "
+                          "only its region's buckets; one local server answers every bucket at each, so the name "
+                          "filter finds the bucket 11 times (`buckets.#` 11, not 1)",
+                "^TestAccDataSourceDigitalOceanSpacesBuckets_Basic$"),
     Unavailable("spaces", "a Spaces behaviour the local S3 server (moto, AWS's rules) lacks: Spaces enables access "
                           "logging into any bucket of the account, moto requires the target bucket to grant the "
                           "log-delivery group WRITE and READ_ACP (InvalidTargetBucketForLogging)",
