@@ -1,5 +1,6 @@
 """The acceptance-suite report: `go test -json` parsing, the family table and the docs section it rewrites."""
 
+import contextlib
 import json
 
 import pytest
@@ -268,3 +269,38 @@ def test_write_docs_merges_and_drops_families_with_nothing_left_to_run(tmp_path,
     written = json.loads(results.read_text())
     assert list(written["families"]) == ["vpc"] and written["declared"] == {"vpcnatgateway:^TestAccNat_Basic$": 1}
     assert "| vpc | yes | 1 | 0 | 0 | 100% | now |" in doc.read_text()
+
+
+def test_s3_families_run_in_their_own_invocation_and_only_it_gets_the_spaces_environment(tmp_path):
+    cmds = c.suite_commands(["vpc", "spaces", "tag", "cdn"])
+    assert [cmd[cmd.index("-run") + 2 + ("-skip" in cmd) * 2:] for cmd in cmds] == [
+        ["./digitalocean/vpc/..."], ["./digitalocean/spaces/...", "./digitalocean/cdn/..."], ["./digitalocean/tag/..."]]
+    assert [c.needs_spaces(cmd) for cmd in cmds] == [False, True, False]
+    spaces = {"HTTP_PROXY": "http://127.0.0.1:9", "SPACES_ENDPOINT_URL": "http://localhost:9"}
+    env = c.suite_env(tmp_path / "tofu", "http://127.0.0.1:1234", base={"PATH": "/bin"}, spaces=spaces)
+    assert env["HTTP_PROXY"] == "http://127.0.0.1:9" and env["SPACES_ENDPOINT_URL"] == "http://localhost:9"
+    assert "HTTP_PROXY" not in c.suite_env(tmp_path / "tofu", "http://127.0.0.1:1234", base={"PATH": "/bin"})
+
+
+def test_spaces_for_starts_no_s3_server_for_families_that_do_not_need_one(monkeypatch):
+    import do_platform.engine.spaces_server as spaces_server
+
+    monkeypatch.setattr(spaces_server, "spaces_server", lambda *a, **k: pytest.fail("started an S3 server"))
+    with c.spaces_for(["vpc", "tag"]) as env:
+        assert env is None
+
+
+def test_spaces_for_hands_the_s3_families_the_local_servers_environment(monkeypatch):
+    import do_platform.engine.spaces_server as spaces_server
+
+    started = []
+
+    @contextlib.contextmanager
+    def fake_server(port, log_dir, python=None):
+        started.append(port)
+        yield spaces_server.endpoint(port)
+
+    monkeypatch.setattr(spaces_server, "spaces_server", fake_server)
+    with c.spaces_for(["vpc", "cdn"]) as env:
+        assert env == spaces_server.engine_environment(started[0])
+        assert env["NO_PROXY"] == "127.0.0.1,::1"  # the emulator's loopback address bypasses the proxy

@@ -37,3 +37,12 @@ def test_one_endpoint_per_origin_and_purge_needs_files(client):
     with pytest.raises(HttpResponseError) as err:
         client.cdn.purge_cache(endpoint["id"], {"files": []})
     assert "files" in err.value.response.json()["message"]
+
+
+def test_a_create_with_ttl_zero_gets_the_default_ttl(client):
+    """godo's create request always carries ttl (0 when the caller chose none): the API answers its default."""
+    created = client.cdn.create_endpoint({"origin": ORIGIN, "ttl": 0})["endpoint"]
+    assert created["ttl"] == 3600
+    with pytest.raises(HttpResponseError) as err:
+        client.cdn.update_endpoints(created["id"], {"ttl": 0})
+    assert "ttl must be one of" in err.value.response.json()["message"]

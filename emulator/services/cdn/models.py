@@ -19,6 +19,12 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 TTLS = (60, 600, 3600, 86400, 604800)
 
 
+def _without_zero_ttl(body: dict) -> dict:
+    """A create's ``ttl: 0`` means no TTL chosen: godo's create request always sends the field (no omitempty), so
+    a caller that sets none sends 0, and the API gives such an endpoint its default (3600)."""
+    return {k: val for k, val in body.items() if not (k == "ttl" and val == 0)}
+
+
 class CdnBackend(Backend):
     name = "cdn"
 
@@ -41,7 +47,7 @@ class CdnBackend(Backend):
             raise Unprocessable(f"origin {origin!r} already has a CDN endpoint")
         record = {"id": self.ids.uuid(), "origin": origin, "endpoint": origin.replace(
             ".digitaloceanspaces.com", ".cdn.digitaloceanspaces.com"), "created_at": self.now(),
-            **self._settings(body, {"ttl": 3600})}
+            **self._settings(_without_zero_ttl(body), {"ttl": 3600})}
         self.data["endpoints"][record["id"]] = record
         return record
 
