@@ -39,7 +39,8 @@ def test_existing_vpc_domain_and_database_import_under_the_programs_names(provid
                                         "private_network_uuid": vpc["id"]})["database"]
         run = StackRun(REPO_ROOT, STACK, tmp_path / "state", status=provider_status, emulator_url=url,
                        overrides={"digitalocean:apiEndpoint": url, "do-platform:apps": [],
-                                  "do-platform:components": ["network", "dns", "database"]})
+                                  "do-platform:components": ["network", "dns", "database"],
+                                  "do-platform:objectStore": {"enabled": False}})
         run.select()
         run.pulumi("up", "--yes", "--stack", STACK, "--target", PROVIDER, check=True)
         resources = [
