@@ -35,11 +35,11 @@ class PlanResourceResult(Result):
     inputs: dict[str, Any] | None = Field(None, description="every input (secrets masked); only with "
                                                              "include_inputs")
     monthly: float | None = Field(description="monthly list price; null when it cannot be known")
-    monthly_max: float | None = Field(None, description="the ceiling when the price is a range (an autoscale pool "
-                                                        "at maxInstances); null for a fixed price")
     price_basis: str
     price_source: str
     violations: list[dict[str, Any]] = []
+    monthly_max: float | None = Field(None, description="the ceiling when the price is a range (an autoscale pool "
+                                                        "at maxInstances); null for a fixed price")
 
 
 class PlanComponentResult(Result):
