@@ -105,16 +105,22 @@ class StackContext:
                    public_web_allowed=_public_web_allowed(config))
 
 
+def _decoded(raw: Any) -> Any:
+    """A raw stack-config section as a stack file holds it (a mapping) or as the CLI hands it over (its JSON text);
+    None for text that is not JSON, which every caller reads as "not declared" (fail closed)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
 def declared_public_buckets(stack: str, raw: Any) -> frozenset[str]:
     """The stack's bucket when its ``objectStore`` (a stack file mapping, or Pulumi's JSON text) declares it a
     public site; nothing when the section cannot be read (fail closed: no bucket is excused)."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return frozenset()
     try:
-        store = ObjectStoreConfig.model_validate(raw or {})
+        store = ObjectStoreConfig.model_validate(_decoded(raw) or {})
     except ValidationError:
         return frozenset()
     return frozenset({store.bucket_for(stack)}) if store.enabled and store.public_site else frozenset()
@@ -122,12 +128,7 @@ def declared_public_buckets(stack: str, raw: Any) -> frozenset[str]:
 
 def _public_web_allowed(config: Mapping[str, Any]) -> bool:
     """``do-platform:web.allowPublicAddress`` from a raw stack config (YAML mapping or the CLI's JSON text)."""
-    web = config.get(f"{PROJECT}:web", config.get("web"))
-    if isinstance(web, str):
-        try:
-            web = json.loads(web)
-        except ValueError:
-            return False
+    web = _decoded(config.get(f"{PROJECT}:web", config.get("web")))
     return isinstance(web, Mapping) and web.get("allowPublicAddress") is True
 
 

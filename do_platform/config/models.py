@@ -546,12 +546,17 @@ class ProviderConfig(_Model):
         return v
 
 
+# Registry retention's defaults, for the stack key and the command alike (do_platform.ops.registry_cleanup).
+DEFAULT_KEEP_LAST = 10
+DEFAULT_KEEP_DAYS = 30
+
+
 class RegistryRetentionConfig(_Model):
     """RegistryRetention on ``up``: the cleanup policy over ``registry``, protecting every stack's images."""
 
     enabled: bool = False
-    keep_last: Annotated[int, _between(0, 1000)] = 10
-    keep_days: Annotated[int, _between(0, 3650)] = 30
+    keep_last: Annotated[int, _between(0, 1000)] = DEFAULT_KEEP_LAST
+    keep_days: Annotated[int, _between(0, 3650)] = DEFAULT_KEEP_DAYS
     gc: bool = True
     apply_on_every_up: bool = True
 

@@ -41,12 +41,11 @@ from azure.core.rest import HttpRequest
 
 from do_platform.api.pagination import MAX_PER_PAGE
 from do_platform.api.reader import ApiReader
+from do_platform.config.models import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_LAST
 from do_platform.errors import ApiFailure, ConfigError, NotFound
 from do_vocab.images import ImageRef
 from do_vocab.names import registry_name
 
-DEFAULT_KEEP_LAST = 10
-DEFAULT_KEEP_DAYS = 30
 LATEST_PATTERN = r"latest"
 SEMVER_PATTERN = (r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                   r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?")
