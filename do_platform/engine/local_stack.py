@@ -151,12 +151,12 @@ def prepare_project(project_dir: Path, stack: str, work_dir: Path, overrides: di
 
 
 def object_store_enabled(work_dir: Path, stack: str) -> bool:
-    """Whether the prepared stack file turns the object store on, as the program decides it."""
-    from do_platform import composition
-    from do_platform.config.loading import load_stack_config
+    """Whether the prepared stack file turns the object store on (``do-platform:objectStore.enabled``). Read raw:
+    StackRun drives other projects too (tests/e2e/projects) whose stack files are not this program's config."""
     from do_platform.stack_files import read_stack_config
 
-    return composition.object_store_enabled(load_stack_config(read_stack_config(stack, work_dir), stack))
+    store = read_stack_config(stack, work_dir).get("do-platform:objectStore")
+    return isinstance(store, dict) and store.get("enabled") is True
 
 
 class StackRun:
